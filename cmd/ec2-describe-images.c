@@ -1,0 +1,45 @@
+/* ec2-describe-images: IMAGE records in ec2-api-tools 1.6 field order. */
+#include <string.h>
+#include "client.h"
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct query q = QUERY_INIT;
+	const char *arg;
+	cli_init(&c, "ec2-describe-images", "Describe the caller's machine images, or the images named.",
+		 "[IMAGE]...", NULL, argc, argv);
+	while (cli_next(&c, &arg) != -1)
+		;
+	for (int i = 0; i < cli_argc(&c); i++) {
+		client_check_id(&c, cli_argv(&c)[i], "ami-");
+		query_add_list(&q, "ImageId", i + 1, cli_argv(&c)[i]);
+	}
+	cli_finish(&c);
+	struct response r;
+	client_call_or_die(&c, "DescribeImages", &q, &r);
+	xml_foreach(im, xml_child(r.root, "imagesSet"), "item")
+	{
+		struct buf loc = BUF_INIT, codes = BUF_INIT;
+		const char *name = xml_text(im, "name"), *owner = xml_text(im, "imageOwnerId");
+		const char *alias = xml_text(im, "imageOwnerAlias");
+		if (*name)
+			buf_addf(&loc, "%s/%s", *alias ? alias : owner, name);
+		else
+			buf_adds(&loc, xml_text(im, "imageLocation"));
+		client_product_codes(xml_child(im, "productCodes"), &codes);
+		const char *f[] = { xml_text(im, "imageId"), buf_str(&loc), *alias ? alias : owner,
+				    xml_text(im, "imageState"),
+				    !strcmp(xml_text(im, "isPublic"), "true") ? "public" : "private",
+				    buf_str(&codes), xml_text(im, "architecture"), xml_text(im, "imageType"),
+				    xml_text(im, "kernelId"), xml_text(im, "ramdiskId"), xml_text(im, "platform"),
+				    xml_text(im, "rootDeviceType"), xml_text(im, "virtualizationType"),
+				    xml_text(im, "hypervisor") };
+		out_record(&c.cfg, &REC_IMAGE, f);
+		buf_release(&loc);
+		buf_release(&codes);
+	}
+	response_release(&r);
+	query_release(&q);
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* A growable NUL-terminated byte buffer. Only buf_detach hands the memory
+ * over; buf_release frees it. Allocation failure aborts: a command line tool
+ * has nothing better to do, and it keeps every caller simple. */
+#ifndef DP_BUF_H
+#define DP_BUF_H
+#include <stddef.h>
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+#define BUF_INIT { 0, 0, 0 }
+
+void buf_init(struct buf *b);
+void buf_release(struct buf *b);
+char *buf_detach(struct buf *b);
+void buf_reset(struct buf *b);
+void buf_add(struct buf *b, const void *data, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *buf_str(const struct buf *b); /* "" for an empty buffer */
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,262 @@
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "buf.h"
+#include "cli.h"
+#include "version.h"
+
+enum {
+	OPT_REGION = CHAR_MAX + 1000,
+	OPT_DEBUG,
+	OPT_SHOW_EMPTY,
+	OPT_CONNECT_TIMEOUT,
+	OPT_REQUEST_TIMEOUT,
+	OPT_VERSION,
+};
+
+static const struct cli_option common_opts[] = {
+	{ "aws-access-key", 'O', CLI_ARG, "KEY", "access key id (AWS_ACCESS_KEY)" },
+	{ "aws-secret-key", 'W', CLI_ARG, "KEY", "secret access key (AWS_SECRET_KEY)" },
+	{ "security-token", 'T', CLI_ARG, "TOKEN", "session token (AWS_SESSION_TOKEN)" },
+	{ "url", 'U', CLI_ARG, "URL", "endpoint: http(s)://... or file:///path/store.db (EC2_URL)" },
+	{ "region", OPT_REGION, CLI_ARG, "REGION", "region (EC2_REGION, default us-east-1)" },
+	{ "verbose", 'v', CLI_NOARG, NULL, "also print the request id" },
+	{ "debug", OPT_DEBUG, CLI_NOARG, NULL, "print the request and response, secrets redacted" },
+	{ "headers", 'H', CLI_NOARG, NULL, "print a header line per record type" },
+	{ "show-empty-fields", OPT_SHOW_EMPTY, CLI_NOARG, NULL, "print empty fields as (nil)" },
+	{ "connection-timeout", OPT_CONNECT_TIMEOUT, CLI_ARG, "SECONDS", "connection timeout" },
+	{ "request-timeout", OPT_REQUEST_TIMEOUT, CLI_ARG, "SECONDS", "whole request timeout" },
+	{ "help", 'h', CLI_NOARG, NULL, "print this help and exit" },
+	{ "version", OPT_VERSION, CLI_NOARG, NULL, "print the version and exit" },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+struct cli_priv {
+	struct option *longopts;
+	char shortopts[128];
+};
+
+static size_t count_opts(const struct cli_option *o)
+{
+	size_t n = 0;
+	while (o && o[n].name)
+		n++;
+	return n;
+}
+
+/* A command may take over a common option's name (devpay-register-product's
+ * repeatable --region): the command's own meaning wins. */
+static int overridden(const struct cli_option *cmd, const struct cli_option *o)
+{
+	if (!cmd || cmd == o)
+		return 0;
+	for (; cmd->name; cmd++)
+		if (!strcmp(cmd->name, o->name))
+			return 1;
+	return 0;
+}
+
+static void add_opts(struct option *lo, size_t *n, char *so, const struct cli_option *o,
+		     const struct cli_option *cmd)
+{
+	for (; o && o->name; o++) {
+		if (cmd && overridden(cmd, o))
+			continue;
+		lo[*n] = (struct option){ o->name, o->has_arg ? required_argument : no_argument, NULL,
+					  o->key };
+		(*n)++;
+		if (o->key > 0 && o->key <= CHAR_MAX) {
+			size_t l = strlen(so);
+			so[l++] = (char)o->key;
+			if (o->has_arg)
+				so[l++] = ':';
+			so[l] = '\0';
+		}
+	}
+}
+
+void cli_init(struct cli *c, const char *prog, const char *summary, const char *synopsis,
+	      const struct cli_option *opts, int argc, char **argv)
+{
+	memset(c, 0, sizeof *c);
+	c->prog = prog;
+	c->summary = summary;
+	c->synopsis = synopsis;
+	c->opts = opts;
+	c->argc = argc;
+	c->argv = argv;
+	c->cfg.sigver = 4;
+	struct cli_priv *p = xcalloc(1, sizeof *p);
+	size_t n = 0;
+	p->longopts = xcalloc(count_opts(opts) + count_opts(common_opts) + 1, sizeof(struct option));
+	p->shortopts[0] = '\0';
+	add_opts(p->longopts, &n, p->shortopts, opts, NULL);
+	add_opts(p->longopts, &n, p->shortopts, common_opts, opts);
+	c->priv = p;
+	opterr = 0;
+	optind = 1;
+}
+
+static void print_opts(const struct cli_option *o, const struct cli_option *cmd)
+{
+	for (; o && o->name; o++) {
+		if (cmd && overridden(cmd, o))
+			continue;
+		char left[64];
+		char sh[8] = "    ";
+		if (o->key > 0 && o->key <= CHAR_MAX)
+			snprintf(sh, sizeof sh, "-%c, ", o->key);
+		snprintf(left, sizeof left, "%s--%s%s%s", sh, o->name, o->argname ? " " : "",
+			 o->argname ? o->argname : "");
+		printf("  %-32s %s\n", left, o->help);
+	}
+}
+
+static noreturn void usage(const struct cli *c)
+{
+	printf("Usage: %s %s\n\n%s\n", c->prog, c->synopsis, c->summary);
+	if (count_opts(c->opts)) {
+		printf("\nOptions:\n");
+		print_opts(c->opts, NULL);
+	}
+	printf("\nCommon options:\n");
+	print_opts(common_opts, c->opts);
+	printf("\nExit status: 0 success, 1 refused by the service, 2 usage error,\n"
+	       "3 endpoint or store unreachable.\nSee %s(1).\n", c->prog);
+	exit(0);
+}
+
+noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", c->prog);
+	exit(2);
+}
+
+noreturn void cli_fatal(const struct cli *c, enum dp_err e, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(dp_exit_status(e));
+}
+
+long cli_long_or_err(const struct cli *c, const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max)
+		cli_usage_error(c, "invalid %s '%s': expected a whole number from %ld to %ld", opt,
+				s, min, max);
+	return v;
+}
+
+static const char *option_name(const struct cli *c, int key)
+{
+	const struct cli_priv *p = c->priv;
+	for (const struct option *o = p->longopts; o->name; o++)
+		if (o->val == key)
+			return o->name;
+	return "?";
+}
+
+int cli_next(struct cli *c, const char **arg)
+{
+	struct cli_priv *p = c->priv;
+	for (;;) {
+		int prev = optind;
+		int k = getopt_long(c->argc, c->argv, p->shortopts, p->longopts, NULL);
+		*arg = optarg;
+		switch (k) {
+		case -1:
+			c->optind = optind;
+			return -1;
+		case '?':
+			if (optopt && optopt <= CHAR_MAX && optopt > 0 && strchr(p->shortopts, optopt))
+				cli_usage_error(c, "option '-%c' requires an argument", optopt);
+			if (optopt)
+				cli_usage_error(c, "option '--%s' requires an argument", option_name(c, optopt));
+			cli_usage_error(c, "unrecognized option '%s'", c->argv[prev < c->argc ? prev : c->argc - 1]);
+		case 'O': c->cfg.access_key = optarg; break;
+		case 'W': c->cfg.secret_key = optarg; break;
+		case 'T': c->cfg.token = optarg; break;
+		case 'U': c->cfg.url = optarg; break;
+		case OPT_REGION: c->cfg.region = optarg; break;
+		case 'v': c->cfg.verbose = 1; break;
+		case OPT_DEBUG: c->cfg.debug = 1; break;
+		case 'H': c->cfg.headers = 1; break;
+		case OPT_SHOW_EMPTY: c->cfg.show_empty = 1; break;
+		case OPT_CONNECT_TIMEOUT:
+			c->cfg.connect_timeout = cli_long_or_err(c, "--connection-timeout", optarg, 1, 3600);
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			c->cfg.request_timeout = cli_long_or_err(c, "--request-timeout", optarg, 1, 86400);
+			break;
+		case 'h': usage(c);
+		case OPT_VERSION:
+			printf("%s %s\n", c->prog, DEVPAY_VERSION);
+			exit(0);
+		default:
+			return k;
+		}
+	}
+}
+
+int cli_argc(const struct cli *c)
+{
+	return c->argc - c->optind;
+}
+
+char **cli_argv(const struct cli *c)
+{
+	return c->argv + c->optind;
+}
+
+static const char *env_first(const char *a, const char *b)
+{
+	const char *v = getenv(a);
+	if ((!v || !*v) && b)
+		v = getenv(b);
+	return v && *v ? v : NULL;
+}
+
+void cli_finish(struct cli *c)
+{
+	struct dp_config *f = &c->cfg;
+	struct cli_priv *p = c->priv;
+	free(p->longopts);
+	free(p);
+	c->priv = NULL;
+	if (!f->access_key)
+		f->access_key = env_first("AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID");
+	if (!f->secret_key)
+		f->secret_key = env_first("AWS_SECRET_KEY", "AWS_SECRET_ACCESS_KEY");
+	if (!f->token)
+		f->token = env_first("AWS_SESSION_TOKEN", NULL);
+	if (!f->url)
+		f->url = env_first("EC2_URL", NULL);
+	if (!f->region)
+		f->region = env_first("EC2_REGION", "AWS_DEFAULT_REGION");
+	if (!f->region)
+		f->region = "us-east-1";
+	const char *sv = env_first("EC2_SIGNATURE_VERSION", NULL);
+	if (sv && strcmp(sv, "4") && strcmp(sv, "2"))
+		cli_usage_error(c, "EC2_SIGNATURE_VERSION '%s' is not 4 or 2", sv);
+	f->sigver = sv && !strcmp(sv, "2") ? 2 : 4;
+	if (!f->access_key)
+		cli_usage_error(c, "no access key: set AWS_ACCESS_KEY or use -O");
+	if (!f->secret_key)
+		cli_usage_error(c, "no secret key: set AWS_SECRET_KEY or use -W");
+	for (const char *r = f->region; *r; r++)
+		if (!((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'))
+			cli_usage_error(c, "invalid region '%s'", f->region);
+}

@@ -1,0 +1,64 @@
+#include <string.h>
+#include "print.h"
+
+static void join_items(const xmlNode *set, const char *field, struct buf *out)
+{
+	int n = 0;
+	xml_foreach(it, set, "item")
+		buf_addf(out, "%s%s", n++ ? "," : "", xml_text(it, field));
+}
+
+static void print_prices(const struct dp_config *cfg, const char *code, const xmlNode *conf)
+{
+	const char *eff = client_time(xml_text(conf, "effectiveDate"));
+	char effective[32];
+	strncpy(effective, eff, sizeof effective - 1);
+	effective[sizeof effective - 1] = '\0';
+	xml_foreach(it, xml_child(conf, "instanceTypeSet"), "item")
+	{
+		const char *f[] = { code, xml_text(it, "instanceType"), xml_text(it, "hourlyPrice"),
+				    effective };
+		out_record(cfg, &REC_PRICE, f);
+	}
+}
+
+void print_products(const struct dp_config *cfg, const xmlNode *set)
+{
+	xml_foreach(p, set, "item")
+	{
+		struct buf pl = BUF_INIT, rg = BUF_INIT;
+		const char *code = xml_text(p, "productCode");
+		join_items(xml_child(p, "platformSet"), "platform", &pl);
+		join_items(xml_child(p, "regionSet"), "regionName", &rg);
+		const char *f[] = { code, xml_text(p, "name"), xml_text(p, "ownerId"), buf_str(&pl),
+				    buf_str(&rg), xml_text(p, "oneTimeFee"), xml_text(p, "monthlyFee"),
+				    xml_text(p, "productToken"), xml_text(p, "purchaseUrl"),
+				    xml_text(p, "description") };
+		out_record(cfg, &REC_PRODUCT, f);
+		print_prices(cfg, code, p);
+		const xmlNode *pend = xml_child(p, "pendingChange");
+		if (pend) {
+			buf_reset(&pl);
+			buf_reset(&rg);
+			join_items(xml_child(pend, "platformSet"), "platform", &pl);
+			join_items(xml_child(pend, "regionSet"), "regionName", &rg);
+			const char *g[] = { code, client_time(xml_text(pend, "effectiveDate")),
+					    buf_str(&pl), buf_str(&rg), xml_text(pend, "oneTimeFee"),
+					    xml_text(pend, "monthlyFee") };
+			out_record(cfg, &REC_PENDING, g);
+			print_prices(cfg, code, pend);
+		}
+		buf_release(&pl);
+		buf_release(&rg);
+	}
+}
+
+void print_subscription(const struct dp_config *cfg, const xmlNode *sub)
+{
+	char start[32];
+	strncpy(start, client_time(xml_text(sub, "startTime")), sizeof start - 1);
+	start[sizeof start - 1] = '\0';
+	const char *f[] = { xml_text(sub, "productCode"), xml_text(sub, "accountId"),
+			    xml_text(sub, "state"), start, client_time(xml_text(sub, "endTime")) };
+	out_record(cfg, &REC_SUBSCRIPTION, f);
+}

@@ -1,0 +1,11 @@
+/* Printing answers as records, for the answers several commands share. */
+#ifndef DP_PRINT_H
+#define DP_PRINT_H
+#include "client.h"
+
+/* PRODUCT, PRICE and PENDING records of a <productSet>. */
+void print_products(const struct dp_config *cfg, const xmlNode *set);
+/* A SUBSCRIPTION record of a <subscription> element. */
+void print_subscription(const struct dp_config *cfg, const xmlNode *sub);
+
+#endif

@@ -1,0 +1,38 @@
+/* The service: one handler per Action on the SQLite store. The local
+ * transport and devpayd both call it and hand back the same XML. */
+#ifndef DP_SERVICE_H
+#define DP_SERVICE_H
+#include <stdint.h>
+#include "buf.h"
+#include "query.h"
+#include "store.h"
+
+struct service_call {
+	struct store *st;
+	const char *account;    /* the authenticated caller's account id */
+	const char *region;     /* region the request was addressed to */
+	const struct query *q;
+	int64_t now;            /* the one clock's reading for this request */
+};
+
+/* Runs the Action named in q, in one transaction, and writes its XML answer
+ * (or an EC2 error document) to xml. Returns the HTTP status. */
+int service_handle(const struct service_call *c, struct buf *xml);
+
+/* An EC2 error document on its own, for failures before a handler runs. */
+void service_error_doc(const char *code, const char *message, struct buf *xml);
+
+/* Local mode: the account of access_key, created on first use with secret
+ * pinned. A known key with another secret is refused. Returns 0 with
+ * account filled, or an HTTP status with an error document in xml. */
+int service_auth_local(struct store *st, const char *access_key, const char *secret,
+		       int64_t now, char account[13], struct buf *xml);
+
+/* devpayd: the secret and account of a known access key; never creates one.
+ * 0 found, 1 unknown key, -1 store error. *secret is malloc'd. */
+int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret);
+/* Adds an account (operator's action); fails if the key exists. 0, -2 exists, -1 error. */
+int service_add_account(struct store *st, const char *access_key, const char *secret,
+			int64_t now, char account[13]);
+
+#endif

@@ -1,0 +1,42 @@
+/* The local SQLite store: one file, mode 0600, WAL, busy timeout, schema
+ * version in PRAGMA user_version with forward migrations. Only the service
+ * layer uses it; commands never do. */
+#ifndef DP_STORE_H
+#define DP_STORE_H
+#include <stdint.h>
+#include <sqlite3.h>
+#include "buf.h"
+#include "err.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* The store path: from a file:// URL, else DEVPAY_STORE, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/devpay/store.db (its folder created
+ * 0700). */
+enum dp_err store_path(const char *url, struct buf *path);
+/* Opens (creating when absent) and migrates. A file that is not a store of
+ * ours is never touched: DP_ERR_NOT_STORE. */
+enum dp_err store_open(const char *path, struct store **out);
+void store_close(struct store *st);
+
+/* One transaction per action; writers take the lock up front. */
+enum dp_err store_begin(struct store *st, int write);
+enum dp_err store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Prepares sql and binds arguments described by fmt, one char each:
+ * 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL on error
+ * (dp_err_detail() has SQLite's text). */
+sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ...);
+/* Runs a statement that returns no rows: 0, or -1 (SQLite's text in
+ * dp_err_detail()); a constraint violation is -2. */
+int store_exec(struct store *st, const char *sql, const char *fmt, ...);
+/* Text of column i, "" for NULL. */
+const char *store_text(sqlite3_stmt *s, int i);
+
+#define STORE_SCHEMA_VERSION 1
+
+#endif

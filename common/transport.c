@@ -1,0 +1,60 @@
+#include <stdio.h>
+#include <string.h>
+#include "clock.h"
+#include "service.h"
+#include "store.h"
+#include "transport.h"
+
+static int is_http(const char *url)
+{
+	return url && (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8));
+}
+
+static void debug_query(const char *what, const struct query *q)
+{
+	fprintf(stderr, "%s\n", what);
+	for (size_t i = 0; i < q->n; i++)
+		fprintf(stderr, "  %s=%s\n", q->v[i].name, q->v[i].value);
+}
+
+enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, long *status,
+			    struct buf *body)
+{
+	struct buf path = BUF_INIT;
+	enum dp_err e = store_path(cfg->url, &path);
+	int64_t now = 0;
+	if (!e)
+		e = clock_now(&now);
+	struct store *st = NULL;
+	if (!e)
+		e = store_open(buf_str(&path), &st);
+	buf_release(&path);
+	if (e)
+		return e;
+	if (cfg->debug)
+		debug_query("local request:", q);
+	char account[13];
+	int s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, body);
+	if (s == 0) {
+		struct service_call c = { .st = st, .account = account, .region = cfg->region,
+					  .q = q, .now = now };
+		s = service_handle(&c, body);
+	}
+	*status = s;
+	if (cfg->debug)
+		fprintf(stderr, "local response: %d\n%s\n", s, buf_str(body));
+	store_close(st);
+	return DP_OK;
+}
+
+enum dp_err transport_call(const struct dp_config *cfg, struct query *q, long *status,
+			   struct buf *body)
+{
+	if (is_http(cfg->url))
+		return transport_http(cfg, q, status, body);
+	if (cfg->url && *cfg->url && strncmp(cfg->url, "file://", 7)) {
+		dp_err_set("unsupported endpoint '%s': expected http://, https:// or file://", cfg->url);
+		return DP_ERR_UNSUPPORTED;
+	}
+	return transport_local(cfg, q, status, body);
+}

@@ -1,0 +1,70 @@
+# Shared set-up for the bats tests: real binaries from build/bin, a fresh
+# store per test, and three parties with their own access keys.
+# DEVPAY_TEST_MODE=devpayd runs the same tests through a devpayd on a free
+# loopback port (see tests/devpayd.bash), once that server exists.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+BIN="$ROOT/build/bin"
+PATH="$BIN:$PATH"
+export PATH
+
+OWNER_KEY=AKOWNER000000000001;    OWNER_SECRET=owner-secret
+CUSTOMER_KEY=AKCUSTOMER000000001; CUSTOMER_SECRET=customer-secret
+OTHER_KEY=AKOTHER0000000000001;   OTHER_SECRET=other-secret
+
+as_owner()    { AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET "$@"; }
+as_customer() { AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET "$@"; }
+as_other()    { AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET "$@"; }
+at()          { local t=$1; shift; DEVPAY_NOW=$t "$@"; }
+
+# A fresh store in the test's own temporary folder; no endpoint.
+fresh_store() {
+	unset EC2_URL AWS_ACCESS_KEY AWS_SECRET_KEY AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
+		AWS_SESSION_TOKEN EC2_REGION AWS_DEFAULT_REGION DEVPAY_NOW EC2_SIGNATURE_VERSION
+	export DEVPAY_STORE="$BATS_TEST_TMPDIR/store.db"
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	if [ "${DEVPAY_TEST_MODE:-local}" = devpayd ] && declare -F devpayd_start >/dev/null; then
+		devpayd_start
+	fi
+}
+
+# Field N (1-based) of the first line starting with TYPE.
+field_of() { # field_of TYPE N  < output
+	awk -F'\t' -v t="$1" -v n="$2" '$1 == t { print $n; exit }'
+}
+
+# The ids a record carries.
+code_of() { field_of PRODUCT 2; }
+ami_of()  { grep -oE '\bami-[0-9a-f]{8,17}\b' | head -n 1; }
+inst_of() { grep '^INSTANCE' | grep -oE '\bi-[0-9a-f]{8,17}\b' | head -n 1; }
+
+# A checksum of the store's content, to prove a refused request left it as it was.
+store_sum() {
+	sqlite3 "$DEVPAY_STORE" .dump | md5sum | cut -d' ' -f1
+}
+
+# refused STATUS CODE CMD...: exits STATUS, nothing on stdout, and one
+# "Client.CODE: ..." (or Service.) line on stderr.
+refused() {
+	local want=$1 code=$2; shift 2
+	run --separate-stderr "$@"
+	assert_equal "$status" "$want"
+	assert_equal "$output" ""
+	[[ "$stderr" =~ ^(Client|Service)\.$code:\ .+ ]] || fail "stderr was: $stderr"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "more than one line on stderr: $stderr"
+}
+
+# usage_refused CMD...: exit 2, one message on stderr naming the problem.
+usage_refused() {
+	run --separate-stderr "$@"
+	assert_equal "$status" 2
+	assert_equal "$output" ""
+	[ -n "$stderr" ] || fail "no message on stderr"
+}
+
+if ! declare -F setup >/dev/null; then
+	setup() { fresh_store; }
+fi
