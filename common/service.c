@@ -20,6 +20,10 @@ static const struct action {
 	{ "DescribeImages", 0, svc_describe_images },
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute },
 	{ "DescribeImageAttribute", 0, svc_describe_image_attribute },
+	/* instances */
+
+	/* billing, price changes and reserved instances */
+
 };
 
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
