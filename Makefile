@@ -9,6 +9,7 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
            -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
 DEPFLAGS = -MMD -MP
+LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -lpthread
 
 LIB_SRC := $(wildcard common/*.c)

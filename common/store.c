@@ -152,10 +152,28 @@ static enum dp_err sql_fail(struct store *st, const char *what)
 	return DP_ERR_STORE;
 }
 
+/* 1 when the store already has this program's schema: the common case,
+ * answered without taking the write lock. */
+static int up_to_date(struct store *st)
+{
+	sqlite3_stmt *s;
+	int ok = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT user_version, application_id FROM"
+			       " pragma_user_version, pragma_application_id", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		ok = sqlite3_column_int(s, 0) == (int)(sizeof migrations / sizeof migrations[0]) &&
+		     sqlite3_column_int(s, 1) == APPLICATION_ID;
+	sqlite3_finalize(s);
+	return ok;
+}
+
 static enum dp_err migrate(struct store *st)
 {
 	sqlite3_stmt *s = NULL;
 	int version = 0, appid = 0;
+	if (up_to_date(st))
+		return DP_OK;
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return sql_fail(st, "cannot lock");
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
