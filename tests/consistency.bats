@@ -100,10 +100,16 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 }
 
 @test "an unknown option leaves the store as it was (none is created)" {
+	local before=""
+	[ ! -e "$DEVPAY_STORE" ] || before=$(store_sum)
 	for c in $(client_commands); do
 		as_owner "$BIN/$c" --bogus-option >/dev/null 2>&1 || true
 	done
-	[ ! -e "$DEVPAY_STORE" ] || fail "a refused command created the store"
+	if [ -n "$before" ]; then
+		assert_equal "$(store_sum)" "$before"
+	else
+		[ ! -e "$DEVPAY_STORE" ] || fail "a refused command created the store"
+	fi
 }
 
 @test "every command has its man page" {
@@ -113,10 +119,12 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	verdict "missing man pages"
 }
 
+# A completion helper shared by several files may be named _something.
 @test "every man page and completion belongs to a command" {
 	local f n
 	for f in "$ROOT"/man/man1/*.1 "$ROOT"/completions/*; do
 		[ -e "$f" ] || continue
+		[[ "$(basename "$f")" != _* ]] || continue
 		n=$(basename "$f" .1)
 		[ -f "$ROOT/cmd/$n.c" ] || offend "${f#"$ROOT"/}: no cmd/$n.c"
 	done
