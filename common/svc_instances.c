@@ -367,9 +367,11 @@ int svc_describe_instances(struct svc *x)
 		buf_release(&json);
 		return -1;
 	}
+	/* "+i.owner": find the ids by key, not by scanning all the caller's
+	 * instances through the owner index */
 	sqlite3_stmt *s = count
 		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
-			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND i.owner = ?"
+			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
 			      " ORDER BY i.launched, i.reservation, i.launch_index", "ss",
 			      buf_str(&json), x->account)
 		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
