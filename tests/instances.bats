@@ -347,6 +347,22 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 18)" ""
 }
 
+@test "describe, terminate and confirm see the instances of the caller's region only" {
+	supported
+	PLAIN=$(as_customer ec2-register plain | ami_of)
+	east=$(as_customer ec2-run-instances "$AMI" | inst_of)
+	tokyo=$(as_customer ec2-run-instances "$PLAIN" --region ap-northeast-1 | inst_of)
+	run as_customer ec2-describe-instances
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$east"
+	run as_customer ec2-describe-instances --region ap-northeast-1
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$tokyo"
+	local before; before=$(store_sum)
+	refused 1 'InvalidInstanceID\.NotFound' as_customer ec2-describe-instances "$tokyo"
+	refused 1 'InvalidInstanceID\.NotFound' as_customer ec2-terminate-instances "$east" --region ap-northeast-1
+	refused 1 'InvalidInstanceID\.NotFound' as_owner ec2-confirm-product-instance "$CODE" -i "$east" --region eu-west-1
+	assert_equal "$(store_sum)" "$before"
+}
+
 # --- ec2-terminate-instances -------------------------------------------------
 
 @test "terminate: the caller's instances, previous and current state" {
