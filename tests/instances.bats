@@ -222,6 +222,20 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 0"
 }
 
+@test "run: a store failure at the third instance rolls the whole launch back" {
+	supported
+	# a trigger makes the store refuse the instance of launch index 2
+	sqlite3 "$DEVPAY_STORE" "CREATE TRIGGER fail_third BEFORE INSERT ON instances
+		WHEN NEW.launch_index = 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+	local before; before=$(store_sum)
+	refused 1 InternalError as_customer ec2-run-instances "$AMI" -n 3
+	assert_equal "$(store_sum)" "$before"
+	run sqlite3 "$DEVPAY_STORE" "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM reservations)"
+	assert_output "0|0"
+	run as_customer ec2-run-instances "$AMI" -n 2
+	assert_success
+}
+
 @test "run: the same client token and parameters give the first reservation again" {
 	supported
 	first=$(as_customer ec2-run-instances "$AMI" -n 2 --client-token tok-1)
