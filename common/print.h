@@ -7,5 +7,8 @@
 void print_products(const struct dp_config *cfg, const xmlNode *set);
 /* A SUBSCRIPTION record of a <subscription> element. */
 void print_subscription(const struct dp_config *cfg, const xmlNode *sub);
+/* A RESERVATION record and an INSTANCE record per instance of a reservation
+ * (a RunInstancesResponse or a reservationSet item). */
+void print_reservation(const struct dp_config *cfg, const xmlNode *res);
 
 #endif

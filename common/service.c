@@ -21,6 +21,10 @@ static const struct action {
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute },
 	{ "DescribeImageAttribute", 0, svc_describe_image_attribute },
 	/* instances */
+	{ "RunInstances", 1, svc_run_instances },
+	{ "DescribeInstances", 0, svc_describe_instances },
+	{ "TerminateInstances", 1, svc_terminate_instances },
+	{ "ConfirmProductInstance", 0, svc_confirm_product_instance },
 
 	/* billing, price changes and reserved instances */
 	{ "GetBill", 0, svc_get_bill },
