@@ -481,8 +481,10 @@ int svc_modify_product(struct svc *x)
 		pending_at = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
-	char when[32];
-	clock_format_wire(pending_at, when);
+	char when[16];
+	int wy, wm, wd;
+	clock_to_ymd(pending_at, &wy, &wm, &wd);
+	snprintf(when, sizeof when, "%04d-%02d-%02d", wy, wm, wd);
 	if (withdrawing) {
 		if (!pending)
 			return svc_fail(x, 400, "PendingChangeNotFound",
