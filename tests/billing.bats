@@ -320,3 +320,18 @@ TOTAL|ALL|total|0.00"
 	assert_output --partial "--period"
 	usage_refused devpay-bill --bogus
 }
+
+@test "billing and reservation commands: every long option in the man page and the completion" {
+	local c o
+	for c in devpay-bill devpay-modify-product ec2-describe-reserved-instances-offerings \
+		ec2-purchase-reserved-instances-offering ec2-describe-reserved-instances; do
+		run mandoc -Tlint -Wwarning "$ROOT/man/man1/$c.1"
+		assert_output ""
+		bash -n "$ROOT/completions/$c" || fail "completion of $c"
+		grep -q "^complete -F _[a-z0-9_]* $c\$" "$ROOT/completions/$c" || fail "complete line of $c"
+		for o in $("$c" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+			grep -qF -- "Fl \\${o#-}" "$ROOT/man/man1/$c.1" || fail "$c: $o not in its man page"
+			grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$ROOT/completions/$c" || fail "$c: $o not in its completion"
+		done
+	done
+}
