@@ -341,12 +341,14 @@ static int id_list(struct svc *x, struct buf *json, int *count)
 }
 
 /* Refuses the first id of the list that is not one of the caller's
- * instances: another account's instance does not exist for the caller. */
+ * instances in the caller's region: as in EC2, another account's instance,
+ * or one of another region, does not exist for the caller. */
 static int all_mine(struct svc *x, const char *json)
 {
 	sqlite3_stmt *s = store_query(x->st, "SELECT j.value FROM json_each(?) j"
-				      " LEFT JOIN instances i ON i.id = j.value AND i.owner = ?"
-				      " WHERE i.id IS NULL ORDER BY j.key LIMIT 1", "ss", json, x->account);
+				      " LEFT JOIN instances i ON i.id = j.value AND i.owner = ? AND i.region = ?"
+				      " WHERE i.id IS NULL ORDER BY j.key LIMIT 1", "sss", json, x->account,
+				      x->region);
 	if (!s)
 		return svc_fail_store(x);
 	int rc = sqlite3_step(s), r = 0;
@@ -367,13 +369,16 @@ int svc_describe_instances(struct svc *x)
 		buf_release(&json);
 		return -1;
 	}
+	/* "+i.owner": find the ids by key, not by scanning all the caller's
+	 * instances through the owner index */
 	sqlite3_stmt *s = count
 		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
-			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND i.owner = ?"
-			      " ORDER BY i.launched, i.reservation, i.launch_index", "ss",
-			      buf_str(&json), x->account)
+			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
+			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
+			      "sss", buf_str(&json), x->account, x->region)
 		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
-			      " ORDER BY i.launched, i.reservation, i.launch_index", "s", x->account);
+			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
+			      "ss", x->account, x->region);
 	buf_release(&json);
 	if (!s)
 		return svc_fail_store(x);
@@ -477,7 +482,8 @@ int svc_confirm_product_instance(struct svc *x)
 		return 0;
 	}
 	s = store_query(x->st, "SELECT owner, ifnull(product_code, ''), launched,"
-			" ifnull(terminated, 0) FROM instances WHERE id = ?", "s", id);
+			" ifnull(terminated, 0) FROM instances WHERE id = ? AND region = ?", "ss", id,
+			x->region);
 	if (!s)
 		return svc_fail_store(x);
 	rc = sqlite3_step(s);

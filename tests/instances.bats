@@ -222,6 +222,20 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 0"
 }
 
+@test "run: a store failure at the third instance rolls the whole launch back" {
+	supported
+	# a trigger makes the store refuse the instance of launch index 2
+	sqlite3 "$DEVPAY_STORE" "CREATE TRIGGER fail_third BEFORE INSERT ON instances
+		WHEN NEW.launch_index = 2 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+	local before; before=$(store_sum)
+	refused 1 InternalError as_customer ec2-run-instances "$AMI" -n 3
+	assert_equal "$(store_sum)" "$before"
+	run sqlite3 "$DEVPAY_STORE" "SELECT (SELECT count(*) FROM instances), (SELECT count(*) FROM reservations)"
+	assert_output "0|0"
+	run as_customer ec2-run-instances "$AMI" -n 2
+	assert_success
+}
+
 @test "run: the same client token and parameters give the first reservation again" {
 	supported
 	first=$(as_customer ec2-run-instances "$AMI" -n 2 --client-token tok-1)
@@ -345,6 +359,22 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	# a terminated instance keeps no address
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 5)" ""
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 18)" ""
+}
+
+@test "describe, terminate and confirm see the instances of the caller's region only" {
+	supported
+	PLAIN=$(as_customer ec2-register plain | ami_of)
+	east=$(as_customer ec2-run-instances "$AMI" | inst_of)
+	tokyo=$(as_customer ec2-run-instances "$PLAIN" --region ap-northeast-1 | inst_of)
+	run as_customer ec2-describe-instances
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$east"
+	run as_customer ec2-describe-instances --region ap-northeast-1
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$tokyo"
+	local before; before=$(store_sum)
+	refused 1 'InvalidInstanceID\.NotFound' as_customer ec2-describe-instances "$tokyo"
+	refused 1 'InvalidInstanceID\.NotFound' as_customer ec2-terminate-instances "$east" --region ap-northeast-1
+	refused 1 'InvalidInstanceID\.NotFound' as_owner ec2-confirm-product-instance "$CODE" -i "$east" --region eu-west-1
+	assert_equal "$(store_sum)" "$before"
 }
 
 # --- ec2-terminate-instances -------------------------------------------------
