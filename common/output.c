@@ -37,7 +37,8 @@ const struct record_layout REC_CHARGE = { "CHARGE", COLS("ProductCode", "Compone
 	"Description", "Quantity", "UnitPrice", "Amount") };
 const struct record_layout REC_TOTAL = { "TOTAL", COLS("Scope", "Description", "Amount") };
 const struct record_layout REC_CUSTOMER = { "CUSTOMER", COLS("ProductCode", "Account",
-	"OneTime", "Monthly", "Usage", "Revenue", "AwsCost", "ValueAdd", "DevPayFee", "Net") };
+	"OneTime", "Monthly", "Usage", "Revenue", "AwsCost", "ValueAdd", "DevPayFee", "Net",
+	"OwnerPays") };
 const struct record_layout REC_OFFERING = { "OFFERING", COLS("OfferingId",
 	"AvailabilityZone", "InstanceType", "Duration", "FixedPrice", "UsagePrice",
 	"ProductDescription", "Currency", "Tenancy", "OfferingType") };

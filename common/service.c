@@ -27,6 +27,11 @@ static const struct action {
 	{ "ConfirmProductInstance", 0, svc_confirm_product_instance },
 
 	/* billing, price changes and reserved instances */
+	{ "GetBill", 0, svc_get_bill },
+	{ "ModifyProduct", 1, svc_modify_product },
+	{ "DescribeReservedInstancesOfferings", 0, svc_describe_ri_offerings },
+	{ "PurchaseReservedInstancesOffering", 1, svc_purchase_ri_offering },
+	{ "DescribeReservedInstances", 0, svc_describe_reserved },
 
 };
 

@@ -402,3 +402,125 @@ int svc_cancel_subscription(struct svc *x)
 	write_subscription(x, code, "cancelled", started, x->now);
 	return 0;
 }
+
+/* A version's configuration, as the base a change starts from. The strings
+ * point into the static tables of rates.c, so they outlive the statements. */
+static int load_config(struct svc *x, int64_t version, struct product_config *c)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT one_time, monthly, platforms FROM"
+				      " product_versions WHERE id = ?", "i", version);
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		c->one_time = sqlite3_column_int64(s, 0);
+		c->monthly = sqlite3_column_int64(s, 1);
+		c->platforms = (unsigned)sqlite3_column_int(s, 2);
+	}
+	sqlite3_finalize(s);
+	s = store_query(x->st, "SELECT region FROM version_regions WHERE version = ? ORDER BY region",
+			"i", version);
+	if (!s)
+		return -1;
+	while (c->nregions < 16 && sqlite3_step(s) == SQLITE_ROW)
+		for (int i = 0; regions[i]; i++)
+			if (!strcmp(regions[i], store_text(s, 0)))
+				c->regions[c->nregions++] = regions[i];
+	sqlite3_finalize(s);
+	s = store_query(x->st, "SELECT type, hourly FROM version_prices WHERE version = ?"
+			" ORDER BY type", "i", version);
+	if (!s)
+		return -1;
+	while (c->nprices < 32 && sqlite3_step(s) == SQLITE_ROW) {
+		const struct rate *r = rate_find(store_text(s, 0));
+		if (r) {
+			c->prices[c->nprices].type = r->type;
+			c->prices[c->nprices++].hourly = sqlite3_column_int64(s, 1);
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int config_given(struct svc *x)
+{
+	return svc_param(x, "OneTimeFee") || svc_param(x, "MonthlyFee") ||
+	       query_get_nth(x->q, "Platform", 1, NULL) || query_get_nth(x->q, "Region", 1, NULL) ||
+	       query_get_nth(x->q, "InstanceType", 1, "Name") ||
+	       query_get_nth(x->q, "InstanceType", 1, "Price");
+}
+
+/* A change takes effect at 00:00 UTC of a future date for every customer at
+ * once; one change may be pending, and it may be withdrawn until then. */
+int svc_modify_product(struct svc *x)
+{
+	const char *code;
+	if (need_code(x, &code))
+		return -1;
+	struct product_version cur;
+	int k = svc_product_at(x, code, x->now, &cur);
+	if (k < 0)
+		return svc_fail_store(x);
+	if (k == 0 || strcmp(cur.owner, x->account))
+		return svc_fail(x, 403, "AuthFailure", "Only the owner of product %s can change it", code);
+	const char *withdraw = svc_param(x, "Withdraw");
+	const char *eff = svc_param(x, "Effective");
+	if (withdraw && strcmp(withdraw, "true") && strcmp(withdraw, "false"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid Withdraw '%s': expected true or false", withdraw);
+	int withdrawing = withdraw && !strcmp(withdraw, "true");
+	if (withdrawing && (eff || config_given(x)))
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"Withdraw cannot be combined with a change");
+	sqlite3_stmt *s = store_query(x->st, "SELECT id, effective FROM product_versions WHERE code = ?"
+				      " AND effective > ? ORDER BY effective LIMIT 1", "si", code, x->now);
+	if (!s)
+		return svc_fail_store(x);
+	int64_t pending = 0, pending_at = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		pending = sqlite3_column_int64(s, 0);
+		pending_at = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	char when[16];
+	int wy, wm, wd;
+	clock_to_ymd(pending_at, &wy, &wm, &wd);
+	snprintf(when, sizeof when, "%04d-%02d-%02d", wy, wm, wd);
+	if (withdrawing) {
+		if (!pending)
+			return svc_fail(x, 400, "PendingChangeNotFound",
+					"Product %s has no pending change to withdraw", code);
+		if (store_exec(x->st, "DELETE FROM version_regions WHERE version = ?", "i", pending) ||
+		    store_exec(x->st, "DELETE FROM version_prices WHERE version = ?", "i", pending) ||
+		    store_exec(x->st, "DELETE FROM product_versions WHERE id = ?", "i", pending))
+			return svc_fail_store(x);
+	} else {
+		if (!eff || !*eff)
+			return svc_fail(x, 400, "MissingParameter",
+					"The request must contain the parameter Effective");
+		int64_t at;
+		if (strlen(eff) != 10 || clock_parse(eff, &at))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid effective date '%s': expected YYYY-MM-DD", eff);
+		if (!config_given(x))
+			return svc_fail(x, 400, "MissingParameter",
+					"The request must change at least one of Platform, Region, InstanceType, OneTimeFee, MonthlyFee");
+		struct product_config c = { 0 };
+		if (load_config(x, cur.id, &c))
+			return svc_fail_store(x);
+		if (parse_config(x, &c))
+			return -1;
+		if (at <= x->now)
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid effective date '%s': a change must take effect in the future", eff);
+		if (pending)
+			return svc_fail(x, 400, "PendingChangeExists",
+					"Product %s already has a change pending for %s; withdraw it first",
+					code, when);
+		if (insert_version(x, code, at, &c))
+			return -1;
+	}
+	svc_open(x, "productSet");
+	int r = write_product(x, code);
+	svc_close(x);
+	return r;
+}

@@ -1,0 +1,685 @@
+/* GetBill: a customer's bill for a month, or a product owner's report.
+ *
+ * Every amount is computed in micro-dollars, each bill line is rounded to
+ * the cent (half up) and totals are sums of rounded lines, so a bill adds up
+ * on paper. The rules (devpay-bill(1) documents them for users):
+ * - events count in the period when from <= t < to, where to is the end of
+ *   the month or, for the current month, the present moment (month to date);
+ * - an instance is billed by the hour: hour k starts at launch + k*3600 and
+ *   is billed when it started before termination (the first hour always), in
+ *   the month in which it started, at the price in force when it started;
+ * - the monthly fee is charged at sign-up prorated by day, in full on the 1st
+ *   of later months, and the unused days are refunded on cancellation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "clock.h"
+#include "svc.h"
+
+#define HOUR 3600
+#define FEE_FIXED INT64_C(300000) /* DevPay's $0.30 per customer bill */
+#define FEE_PERCENT 3
+
+struct period {
+	int year, month, days;
+	int64_t from, end, to;
+};
+
+struct line {
+	char component[16], description[96], quantity[16];
+	int64_t unit, amount; /* amount already rounded to the cent */
+};
+
+struct lines {
+	struct line *v;
+	size_t n, cap;
+};
+
+static struct line *line_add(struct lines *l, const char *component, int64_t unit, int64_t amount)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	struct line *p = &l->v[l->n++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->component, sizeof p->component, "%s", component);
+	p->unit = unit;
+	p->amount = money_round_cents(amount);
+	return p;
+}
+
+static int64_t lines_sum(const struct lines *l, const char *component)
+{
+	int64_t s = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!component || !strcmp(l->v[i].component, component))
+			s += l->v[i].amount;
+	return s;
+}
+
+/* A product's price history, loaded once per bill. */
+struct version {
+	int64_t effective, one_time, monthly;
+	int nprices;
+	struct {
+		char type[16];
+		int64_t hourly;
+	} prices[32];
+};
+
+struct history {
+	struct version *v;
+	int n;
+};
+
+static int history_load(struct svc *x, const char *code, struct history *h)
+{
+	h->v = NULL;
+	h->n = 0;
+	sqlite3_stmt *s = store_query(x->st, "SELECT id, effective, one_time, monthly FROM"
+				      " product_versions WHERE code = ? ORDER BY effective", "s", code);
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		h->v = xrealloc(h->v, (size_t)(h->n + 1) * sizeof *h->v);
+		struct version *v = &h->v[h->n++];
+		memset(v, 0, sizeof *v);
+		v->effective = sqlite3_column_int64(s, 1);
+		v->one_time = sqlite3_column_int64(s, 2);
+		v->monthly = sqlite3_column_int64(s, 3);
+		sqlite3_stmt *p = store_query(x->st, "SELECT type, hourly FROM version_prices"
+					      " WHERE version = ?", "i", sqlite3_column_int64(s, 0));
+		if (!p) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		while (v->nprices < 32 && sqlite3_step(p) == SQLITE_ROW) {
+			snprintf(v->prices[v->nprices].type, sizeof v->prices[0].type, "%s",
+				 store_text(p, 0));
+			v->prices[v->nprices++].hourly = sqlite3_column_int64(p, 1);
+		}
+		sqlite3_finalize(p);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* The version in force at t (the latest effective <= t); the first one when
+ * t precedes them all, which only a back-dated clock can produce. */
+static const struct version *history_at(const struct history *h, int64_t t)
+{
+	const struct version *v = h->n ? &h->v[0] : NULL;
+	for (int i = 1; i < h->n && h->v[i].effective <= t; i++)
+		v = &h->v[i];
+	return v;
+}
+
+static int64_t version_hourly(const struct version *v, const char *type)
+{
+	for (int i = 0; v && i < v->nprices; i++)
+		if (!strcmp(v->prices[i].type, type))
+			return v->prices[i].hourly;
+	return -1;
+}
+
+/* Hours [*k0, *k1) of an instance that start inside the period. */
+static void instance_hours(const struct period *p, int64_t launched, int64_t terminated,
+			   int has_end, int64_t *k0, int64_t *k1)
+{
+	int64_t total = INT64_MAX;
+	if (has_end)
+		total = terminated > launched ? (terminated - launched + HOUR - 1) / HOUR : 1;
+	*k0 = launched >= p->from ? 0 : (p->from - launched + HOUR - 1) / HOUR;
+	*k1 = p->to > launched ? (p->to - launched + HOUR - 1) / HOUR : 0;
+	if (*k1 > total)
+		*k1 = total;
+	if (*k1 < *k0)
+		*k1 = *k0;
+}
+
+/* Usage groups: hours of one (region, platform, type) at one unit price. */
+struct usage {
+	char region[24], type[16];
+	int platform;
+	int64_t unit, hours, first;
+	int kind; /* plain EC2: 0 on-demand, 1 reserved */
+};
+
+struct usages {
+	struct usage *v;
+	size_t n;
+};
+
+static void usage_add(struct usages *u, const char *region, int platform, const char *type,
+		      int64_t unit, int kind, int64_t hour_start)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		struct usage *g = &u->v[i];
+		if (g->platform == platform && g->unit == unit && g->kind == kind &&
+		    !strcmp(g->region, region) && !strcmp(g->type, type)) {
+			g->hours++;
+			if (hour_start < g->first)
+				g->first = hour_start;
+			return;
+		}
+	}
+	u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+	struct usage *g = &u->v[u->n++];
+	memset(g, 0, sizeof *g);
+	snprintf(g->region, sizeof g->region, "%s", region);
+	snprintf(g->type, sizeof g->type, "%s", type);
+	g->platform = platform;
+	g->unit = unit;
+	g->kind = kind;
+	g->hours = 1;
+	g->first = hour_start;
+}
+
+static int usage_cmp(const void *a, const void *b)
+{
+	const struct usage *x = a, *y = b;
+	int c = strcmp(x->region, y->region);
+	if (!c)
+		c = x->platform - y->platform;
+	if (!c)
+		c = strcmp(x->type, y->type);
+	if (!c)
+		c = x->kind - y->kind;
+	if (!c)
+		c = x->first < y->first ? -1 : x->first > y->first;
+	return c;
+}
+
+static const char *plat(int p)
+{
+	return platform_description(p == PLATFORM_WINDOWS ? PLATFORM_WINDOWS : PLATFORM_LINUX);
+}
+
+static int64_t ec2_rate(const char *type, int platform)
+{
+	const struct rate *r = rate_find(type);
+	return r ? r->hourly[platform == PLATFORM_WINDOWS] : 0;
+}
+
+static void usage_lines(struct usages *u, const char *component, struct lines *out)
+{
+	qsort(u->v, u->n, sizeof *u->v, usage_cmp);
+	for (size_t i = 0; i < u->n; i++) {
+		struct usage *g = &u->v[i];
+		struct line *l = line_add(out, component, g->unit, g->hours * g->unit);
+		snprintf(l->description, sizeof l->description, "%s %s %s%s", g->region,
+			 plat(g->platform), g->type,
+			 !strcmp(component, "ec2-usage") ? (g->kind ? " reserved" : " on-demand") : "");
+		snprintf(l->quantity, sizeof l->quantity, "%lld", (long long)g->hours);
+	}
+	free(u->v);
+	u->v = NULL;
+	u->n = 0;
+}
+
+static void ymd(int64_t t, char out[16])
+{
+	int y, m, d;
+	clock_to_ymd(t, &y, &m, &d);
+	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+}
+
+/* One-time and monthly charges and refunds of one customer's subscriptions. */
+static int subscription_lines(struct svc *x, const struct period *p, const struct history *h,
+			      const char *code, const char *account, struct lines *out)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT started, ended FROM subscriptions WHERE code = ?"
+				      " AND account = ? AND started < ? AND (ended IS NULL OR ended >= ?)"
+				      " ORDER BY started, id", "ssii", code, account, p->to, p->from);
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t started = sqlite3_column_int64(s, 0);
+		int ended_null = sqlite3_column_type(s, 1) == SQLITE_NULL;
+		int64_t ended = sqlite3_column_int64(s, 1);
+		char date[16];
+		int64_t monthly = 0;
+		int y, m, d;
+		if (started >= p->from) {
+			const struct version *v = history_at(h, started);
+			ymd(started, date);
+			if (v && v->one_time) {
+				struct line *l = line_add(out, "one-time", v->one_time, v->one_time);
+				snprintf(l->description, sizeof l->description, "sign-up %s", date);
+				snprintf(l->quantity, sizeof l->quantity, "1");
+			}
+			if (v && v->monthly) {
+				clock_to_ymd(started, &y, &m, &d);
+				int days = p->days - d + 1;
+				monthly = v->monthly;
+				struct line *l = line_add(out, "monthly", monthly,
+							  money_prorate(monthly, days, p->days));
+				snprintf(l->description, sizeof l->description,
+					 "sign-up %s, %d of %d days", date, days, p->days);
+				snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
+			}
+		} else if (ended_null || ended > p->from) {
+			const struct version *v = history_at(h, p->from);
+			if (v && v->monthly) {
+				monthly = v->monthly;
+				struct line *l = line_add(out, "monthly", monthly, monthly);
+				snprintf(l->description, sizeof l->description, "%04d-%02d", p->year,
+					 p->month);
+				snprintf(l->quantity, sizeof l->quantity, "1");
+			}
+		}
+		if (monthly && !ended_null && ended < p->to) {
+			clock_to_ymd(ended, &y, &m, &d);
+			int days = p->days - d + 1;
+			ymd(ended, date);
+			struct line *l = line_add(out, "refund", monthly,
+						  -money_prorate(monthly, days, p->days));
+			snprintf(l->description, sizeof l->description,
+				 "cancelled %s, %d of %d days unused", date, days, p->days);
+			snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* Usage of one customer's instances of a product at the product's price,
+ * and (aws != NULL) the same hours at EC2's on-demand rates. */
+static int product_usage_lines(struct svc *x, const struct period *p, const struct history *h,
+			       const char *code, const char *account, struct lines *out,
+			       struct lines *aws)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT region, platform, type, launched, terminated"
+				      " FROM instances WHERE owner = ? AND product_code = ?"
+				      " AND launched < ? AND (terminated IS NULL OR terminated >= ?)"
+				      " ORDER BY launched, id", "ssii", account, code, p->to, p->from);
+	if (!s)
+		return -1;
+	struct usages u = { 0 }, c = { 0 };
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *region = store_text(s, 0), *type = store_text(s, 2);
+		int platform = sqlite3_column_int(s, 1);
+		int64_t launched = sqlite3_column_int64(s, 3), k0, k1;
+		instance_hours(p, launched, sqlite3_column_int64(s, 4),
+			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
+		/* a type a later change dropped keeps its price at launch */
+		int64_t fallback = version_hourly(history_at(h, launched), type);
+		for (int64_t k = k0; k < k1; k++) {
+			int64_t start = launched + k * HOUR;
+			int64_t price = version_hourly(history_at(h, start), type);
+			usage_add(&u, region, platform, type, price < 0 ? (fallback < 0 ? 0 : fallback) : price,
+				  0, start);
+			if (aws)
+				usage_add(&c, region, platform, type, ec2_rate(type, platform), 0, start);
+		}
+	}
+	sqlite3_finalize(s);
+	usage_lines(&u, "usage", out);
+	if (aws)
+		usage_lines(&c, "aws-cost", aws);
+	return 0;
+}
+
+static int product_lines(struct svc *x, const struct period *p, const char *code,
+			 const char *account, struct lines *out, struct lines *aws)
+{
+	struct history h;
+	int r = history_load(x, code, &h);
+	if (!r)
+		r = subscription_lines(x, p, &h, code, account, out);
+	if (!r)
+		r = product_usage_lines(x, p, &h, code, account, out, aws);
+	free(h.v);
+	return r;
+}
+
+/* Plain EC2: Reserved Instance fees bought in the period, and the hours of
+ * instances without a product code. In each clock hour, up to the count of
+ * the account's active Reserved Instances of an instance's type, platform
+ * and region, the instance-hours that begin in that hour are billed at the
+ * reserved rate, the rest on demand. Product instances never take part. */
+struct reserved {
+	char type[16], region[24];
+	int platform;
+	int64_t count, started, ends, hourly;
+};
+
+struct hour {
+	int64_t start;
+	int idx; /* instance group: index into the groups array */
+};
+
+static int hour_cmp(const void *a, const void *b)
+{
+	const struct hour *x = a, *y = b;
+	if (x->idx != y->idx)
+		return x->idx - y->idx;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+struct group {
+	char type[16], region[24];
+	int platform;
+};
+
+static int ec2_lines(struct svc *x, const struct period *p, const char *account, struct lines *out)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT type, platform, region, zone, count, started,"
+				      " ends, fixed, hourly FROM reserved_instances WHERE owner = ?"
+				      " AND started < ? AND ends > ? ORDER BY started, id", "sii",
+				      account, p->to, p->from);
+	if (!s)
+		return -1;
+	struct reserved *ri = NULL;
+	size_t nri = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		ri = xrealloc(ri, (nri + 1) * sizeof *ri);
+		struct reserved *r = &ri[nri++];
+		snprintf(r->type, sizeof r->type, "%s", store_text(s, 0));
+		r->platform = sqlite3_column_int(s, 1);
+		snprintf(r->region, sizeof r->region, "%s", store_text(s, 2));
+		r->count = sqlite3_column_int64(s, 4);
+		r->started = sqlite3_column_int64(s, 5);
+		r->ends = sqlite3_column_int64(s, 6);
+		r->hourly = sqlite3_column_int64(s, 8);
+		if (r->started >= p->from) {
+			int64_t fixed = sqlite3_column_int64(s, 7);
+			struct line *l = line_add(out, "ri-fee", fixed, fixed * r->count);
+			char date[16];
+			ymd(r->started, date);
+			snprintf(l->description, sizeof l->description, "%s %s %s 1-year, bought %s",
+				 store_text(s, 3), plat(r->platform), r->type, date);
+			snprintf(l->quantity, sizeof l->quantity, "%lld", (long long)r->count);
+		}
+	}
+	sqlite3_finalize(s);
+
+	s = store_query(x->st, "SELECT region, platform, type, launched, terminated FROM instances"
+			" WHERE owner = ? AND (product_code IS NULL OR product_code = '')"
+			" AND launched < ? AND (terminated IS NULL OR terminated >= ?)"
+			" ORDER BY launched, id", "sii", account, p->to, p->from);
+	if (!s) {
+		free(ri);
+		return -1;
+	}
+	struct group *groups = NULL;
+	struct hour *hours = NULL;
+	size_t ngroups = 0, nhours = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *region = store_text(s, 0), *type = store_text(s, 2);
+		int platform = sqlite3_column_int(s, 1);
+		size_t g = 0;
+		while (g < ngroups && (groups[g].platform != platform || strcmp(groups[g].type, type) ||
+				       strcmp(groups[g].region, region)))
+			g++;
+		if (g == ngroups) {
+			groups = xrealloc(groups, (ngroups + 1) * sizeof *groups);
+			snprintf(groups[g].type, sizeof groups[g].type, "%s", type);
+			snprintf(groups[g].region, sizeof groups[g].region, "%s", region);
+			groups[g].platform = platform;
+			ngroups++;
+		}
+		int64_t launched = sqlite3_column_int64(s, 3), k0, k1;
+		instance_hours(p, launched, sqlite3_column_int64(s, 4),
+			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
+		hours = xrealloc(hours, (nhours + (size_t)(k1 - k0) + 1) * sizeof *hours);
+		for (int64_t k = k0; k < k1; k++)
+			hours[nhours++] = (struct hour){ launched + k * HOUR, (int)g };
+	}
+	sqlite3_finalize(s);
+	qsort(hours, nhours, sizeof *hours, hour_cmp);
+	struct usages u = { 0 };
+	int64_t bucket = -1, used = 0;
+	int last = -1;
+	for (size_t i = 0; i < nhours; i++) {
+		const struct group *g = &groups[hours[i].idx];
+		int64_t start = hours[i].start;
+		if (hours[i].idx != last || start / HOUR != bucket) {
+			last = hours[i].idx;
+			bucket = start / HOUR;
+			used = 0;
+		}
+		int64_t active = 0, rate = 0;
+		for (size_t r = 0; r < nri; r++)
+			if (ri[r].platform == g->platform && !strcmp(ri[r].type, g->type) &&
+			    !strcmp(ri[r].region, g->region) && ri[r].started <= start &&
+			    start < ri[r].ends) {
+				active += ri[r].count;
+				rate = ri[r].hourly;
+			}
+		if (used < active) {
+			used++;
+			usage_add(&u, g->region, g->platform, g->type, rate, 1, start);
+		} else
+			usage_add(&u, g->region, g->platform, g->type, ec2_rate(g->type, g->platform), 0,
+				  start);
+	}
+	usage_lines(&u, "ec2-usage", out);
+	free(hours);
+	free(groups);
+	free(ri);
+	return 0;
+}
+
+static void write_lines(struct svc *x, const char *code, const struct lines *l)
+{
+	svc_open(x, "chargeSet");
+	for (size_t i = 0; i < l->n; i++) {
+		svc_open(x, "item");
+		svc_elem(x, "productCode", code);
+		svc_elem(x, "component", l->v[i].component);
+		svc_elem(x, "description", l->v[i].description);
+		svc_elem(x, "quantity", l->v[i].quantity);
+		svc_elem_money(x, "unitPrice", l->v[i].unit);
+		svc_elem_cents(x, "amount", l->v[i].amount);
+		svc_close(x);
+	}
+	svc_close(x);
+}
+
+static void write_total(struct svc *x, const char *scope, const char *description, int64_t amount)
+{
+	svc_open(x, "item");
+	svc_elem(x, "scope", scope);
+	svc_elem(x, "description", description);
+	svc_elem_cents(x, "amount", amount);
+	svc_close(x);
+}
+
+static int product_name(struct svc *x, const char *code, char *name, size_t n)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT name FROM products WHERE code = ?", "s", code);
+	if (!s)
+		return -1;
+	snprintf(name, n, "%s", sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static int customer_bill(struct svc *x, const struct period *p)
+{
+	sqlite3_stmt *s = store_query(x->st,
+		"SELECT code FROM subscriptions WHERE account = ?1 AND started < ?2"
+		" AND (ended IS NULL OR ended >= ?3)"
+		" UNION SELECT product_code FROM instances WHERE owner = ?1 AND product_code <> ''"
+		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3) ORDER BY 1",
+		"sii", x->account, p->to, p->from);
+	if (!s)
+		return svc_fail_store(x);
+	int64_t grand = 0;
+	int rc = 0;
+	svc_open(x, "sectionSet");
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		char code[9], name[260];
+		snprintf(code, sizeof code, "%s", store_text(s, 0));
+		struct lines l = { 0 };
+		rc = product_name(x, code, name, sizeof name) ||
+		     product_lines(x, p, code, x->account, &l, NULL);
+		if (!rc && l.n) {
+			int64_t total = lines_sum(&l, NULL);
+			grand += total;
+			svc_open(x, "item");
+			svc_elem(x, "productCode", code);
+			svc_elem(x, "name", name);
+			write_lines(x, code, &l);
+			svc_elem_cents(x, "total", total);
+			svc_close(x);
+		}
+		free(l.v);
+	}
+	sqlite3_finalize(s);
+	struct lines l = { 0 };
+	if (!rc)
+		rc = ec2_lines(x, p, x->account, &l);
+	if (!rc && l.n) {
+		int64_t total = lines_sum(&l, NULL);
+		grand += total;
+		svc_open(x, "item");
+		svc_elem(x, "productCode", "EC2");
+		svc_elem(x, "name", "Amazon EC2");
+		write_lines(x, "EC2", &l);
+		svc_elem_cents(x, "total", total);
+		svc_close(x);
+	}
+	free(l.v);
+	svc_close(x);
+	if (rc)
+		return svc_fail_store(x);
+	svc_open(x, "totalSet");
+	write_total(x, "ALL", "total", grand);
+	svc_close(x);
+	return 0;
+}
+
+/* What the owner earns from one customer's bill. */
+struct earnings {
+	int64_t one_time, monthly, usage, revenue, aws, value_add, fee, net, owner_pays;
+};
+
+static void earnings_of(const struct lines *l, const struct lines *aws, struct earnings *e)
+{
+	e->one_time = lines_sum(l, "one-time");
+	e->monthly = lines_sum(l, "monthly") + lines_sum(l, "refund");
+	e->usage = lines_sum(l, "usage");
+	e->revenue = lines_sum(l, NULL);
+	e->aws = lines_sum(aws, NULL);
+	e->value_add = e->revenue - e->aws;
+	e->fee = FEE_FIXED +
+		 money_round_cents(money_prorate(e->value_add > 0 ? e->value_add : 0, FEE_PERCENT, 100));
+	e->net = e->value_add - e->fee;
+	e->owner_pays = e->net < 0 ? -e->net : 0;
+}
+
+static int owner_report(struct svc *x, const struct period *p, const char *code)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+	if (!s)
+		return svc_fail_store(x);
+	int found = sqlite3_step(s) == SQLITE_ROW;
+	int mine = found && !strcmp(store_text(s, 0), x->account);
+	sqlite3_finalize(s);
+	if (!found)
+		return svc_fail(x, 400, "InvalidProductCode.NotFound",
+				"The product code '%s' does not exist", code);
+	if (!mine)
+		return svc_fail(x, 403, "AuthFailure",
+				"Only the owner of product %s can see its report", code);
+	s = store_query(x->st,
+		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
+		" AND (ended IS NULL OR ended >= ?3)"
+		" UNION SELECT owner FROM instances WHERE product_code = ?1"
+		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3) ORDER BY 1",
+		"sii", code, p->to, p->from);
+	if (!s)
+		return svc_fail_store(x);
+	struct earnings sum = { 0 };
+	int rc = 0;
+	svc_open(x, "customerSet");
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		char account[13];
+		snprintf(account, sizeof account, "%s", store_text(s, 0));
+		struct lines l = { 0 }, aws = { 0 };
+		rc = product_lines(x, p, code, account, &l, &aws);
+		if (!rc && l.n) {
+			struct earnings e;
+			earnings_of(&l, &aws, &e);
+			svc_open(x, "item");
+			svc_elem(x, "productCode", code);
+			svc_elem(x, "accountId", account);
+			svc_elem_cents(x, "oneTime", e.one_time);
+			svc_elem_cents(x, "monthly", e.monthly);
+			svc_elem_cents(x, "usage", e.usage);
+			svc_elem_cents(x, "revenue", e.revenue);
+			svc_elem_cents(x, "awsCost", e.aws);
+			svc_elem_cents(x, "valueAdd", e.value_add);
+			svc_elem_cents(x, "devpayFee", e.fee);
+			svc_elem_cents(x, "net", e.net);
+			svc_elem_cents(x, "ownerPays", e.owner_pays);
+			svc_close(x);
+			sum.one_time += e.one_time;
+			sum.monthly += e.monthly;
+			sum.usage += e.usage;
+			sum.revenue += e.revenue;
+			sum.aws += e.aws;
+			sum.value_add += e.value_add;
+			sum.fee += e.fee;
+			sum.net += e.net;
+			sum.owner_pays += e.owner_pays;
+		}
+		free(l.v);
+		free(aws.v);
+	}
+	sqlite3_finalize(s);
+	svc_close(x);
+	if (rc)
+		return svc_fail_store(x);
+	svc_open(x, "totalSet");
+	write_total(x, code, "one-time", sum.one_time);
+	write_total(x, code, "monthly", sum.monthly);
+	write_total(x, code, "usage", sum.usage);
+	write_total(x, code, "revenue", sum.revenue);
+	write_total(x, code, "aws-cost", sum.aws);
+	write_total(x, code, "value-add", sum.value_add);
+	write_total(x, code, "devpay-fee", sum.fee);
+	write_total(x, code, "net", sum.net);
+	write_total(x, code, "owner-pays", sum.owner_pays);
+	svc_close(x);
+	return 0;
+}
+
+int svc_get_bill(struct svc *x)
+{
+	struct period p;
+	const char *period = svc_param(x, "Period");
+	const char *code = svc_param(x, "ProductCode");
+	int d;
+	if (period && *period) {
+		if (clock_parse_period(period, &p.year, &p.month))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid period '%s': expected YYYY-MM", period);
+	} else
+		clock_to_ymd(x->now, &p.year, &p.month, &d);
+	if (code && !svc_valid_code(code))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid product code '%s': expected 8 hexadecimal digits", code);
+	p.days = clock_days_in_month(p.year, p.month);
+	p.from = clock_from_ymd(p.year, p.month, 1);
+	p.end = p.from + (int64_t)p.days * 86400;
+	if (p.from > x->now)
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid period '%04d-%02d': it has not begun", p.year, p.month);
+	/* month to date: events up to and including the present second */
+	p.to = x->now < p.end ? x->now + 1 : p.end;
+	svc_open(x, "bill");
+	svc_elem(x, "accountId", x->account);
+	svc_elemf(x, "period", "%04d-%02d", p.year, p.month);
+	svc_elem_time(x, "startTime", p.from);
+	svc_elem_time(x, "endTime", x->now < p.end ? x->now : p.end);
+	svc_elem(x, "role", code ? "owner" : "customer");
+	if (code)
+		svc_elem(x, "productCode", code);
+	int r = code ? owner_report(x, &p, code) : customer_bill(x, &p);
+	svc_close(x);
+	return r;
+}

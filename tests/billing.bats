@@ -1,0 +1,337 @@
+#!/usr/bin/env bats
+# devpay-bill: the customer's bill and the owner's report, from the DevPay
+# guide's worked example and the rules of devpay-bill(1).
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() { fresh_store; }
+
+A() { AWS_ACCESS_KEY=AKCUSTA000000000001 AWS_SECRET_KEY=a-secret "$@"; }
+B() { AWS_ACCESS_KEY=AKCUSTB000000000001 AWS_SECRET_KEY=b-secret "$@"; }
+C() { AWS_ACCESS_KEY=AKCUSTC000000000001 AWS_SECRET_KEY=c-secret "$@"; }
+
+# Records with '|' for TAB, account ids and the product code masked, so a
+# whole bill compares as text.
+mask() {
+	sed -E -e 's/\b[0-9]{12}\b/ACCOUNT/g' -e "s/${CODE:-NOCODE}/CODE/g" | tr '\t' '|'
+}
+
+# The guide's product: $20 a month, small/large/xlarge at 0.20/0.50/0.90.
+guide_product() {
+	CODE=$(at 2008-06-01T08:00:00Z as_owner devpay-register-product --name "ABC AMI" \
+		--platform linux --instance-type m1.small=0.20 --instance-type m1.large=0.50 \
+		--instance-type m1.xlarge=0.90 --monthly-fee 20 "$@" | code_of)
+}
+
+# who TIME: the party's own AMI carrying CODE, in AMI.
+supported_ami() {
+	local who=$1 t=$2
+	AMI=$(at "$t" "$who" ec2-register "img-$RANDOM" --platform linux | ami_of)
+	at "$t" "$who" ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
+}
+
+# who FROM TO TYPE: an instance of AMI running from FROM to TO.
+ran() {
+	local who=$1 from=$2 to=$3 type=$4 id
+	id=$(at "$from" "$who" ec2-run-instances "$AMI" -t "$type" | inst_of)
+	[ -n "$id" ] || fail "no instance launched"
+	at "$to" "$who" ec2-terminate-instances "$id" >/dev/null
+}
+
+june_example() {
+	guide_product
+	local who
+	for who in A B C; do
+		supported_ami $who 2008-06-01T09:00:00Z
+		eval "AMI_$who=$AMI"
+	done
+	at 2008-06-03T09:00:00Z A devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-04T15:00:00Z B devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-05T23:00:00Z C devpay-purchase-product "$CODE" >/dev/null
+	AMI=$AMI_A ran A 2008-06-06T10:00:00Z 2008-06-06T12:30:00Z m1.large
+	AMI=$AMI_A ran A 2008-06-07T08:00:00Z 2008-06-07T13:00:00Z m1.xlarge
+	AMI=$AMI_B ran B 2008-06-08T00:00:00Z 2008-06-08T07:10:00Z m1.small
+}
+
+@test "guide example: customer A's June bill (whole output)" {
+	june_example
+	run --separate-stderr at 2008-07-01T00:00:00Z A devpay-bill --period 2008-06
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|customer|
+CHARGE|CODE|monthly|sign-up 2008-06-03, 28 of 30 days|28/30|20.00|18.67
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.large|3|0.50|1.50
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.xlarge|5|0.90|4.50
+TOTAL|CODE|ABC AMI|24.67
+TOTAL|ALL|total|24.67"
+}
+
+@test "guide example: customers B and C (whole outputs)" {
+	june_example
+	run at 2008-07-01T00:00:00Z B devpay-bill --period 2008-06
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|customer|
+CHARGE|CODE|monthly|sign-up 2008-06-04, 27 of 30 days|27/30|20.00|18.00
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.small|8|0.20|1.60
+TOTAL|CODE|ABC AMI|19.60
+TOTAL|ALL|total|19.60"
+	run at 2008-07-01T00:00:00Z C devpay-bill --period 2008-06
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|customer|
+CHARGE|CODE|monthly|sign-up 2008-06-05, 26 of 30 days|26/30|20.00|17.33
+TOTAL|CODE|ABC AMI|17.33
+TOTAL|ALL|total|17.33"
+}
+
+@test "guide example: the owner's report per customer and in total (whole output)" {
+	june_example
+	local a b c
+	a=$(at 2008-07-01T00:00:00Z A devpay-bill --period 2008-06 | field_of BILL 2)
+	b=$(at 2008-07-01T00:00:00Z B devpay-bill --period 2008-06 | field_of BILL 2)
+	c=$(at 2008-07-01T00:00:00Z C devpay-bill --period 2008-06 | field_of BILL 2)
+	run --separate-stderr at 2008-07-01T00:00:00Z as_owner devpay-bill --period 2008-06 --product "$CODE"
+	assert_success
+	assert_equal "$stderr" ""
+	# customers in account order; each line: revenue, AWS cost, value-add,
+	# 3% + $0.30 fee, net
+	local expect sorted
+	sorted=$(printf '%s\n' \
+		"CUSTOMER|CODE|$a|0.00|18.67|6.00|24.67|5.20|19.47|0.88|18.59|0.00" \
+		"CUSTOMER|CODE|$b|0.00|18.00|1.60|19.60|0.80|18.80|0.86|17.94|0.00" \
+		"CUSTOMER|CODE|$c|0.00|17.33|0.00|17.33|0.00|17.33|0.82|16.51|0.00" | sort -t'|' -k3,3)
+	expect="BILL|OWNER|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|owner|CODE
+$sorted
+TOTAL|CODE|one-time|0.00
+TOTAL|CODE|monthly|54.00
+TOTAL|CODE|usage|7.60
+TOTAL|CODE|revenue|61.60
+TOTAL|CODE|aws-cost|6.00
+TOTAL|CODE|value-add|55.60
+TOTAL|CODE|devpay-fee|2.56
+TOTAL|CODE|net|53.04
+TOTAL|CODE|owner-pays|0.00"
+	local owner
+	owner=$(printf '%s\n' "$output" | field_of BILL 2)
+	assert_equal "$(printf '%s\n' "$output" | sed "s/$owner/OWNER/" | sed -E "s/$CODE/CODE/g" | tr '\t' '|')" \
+		"$expect"
+}
+
+@test "owner report: -H names every column" {
+	june_example
+	run at 2008-07-01T00:00:00Z as_owner devpay-bill --period 2008-06 --product "$CODE" -H
+	assert_success
+	assert_line --index 0 "$(printf 'Type\tAccount\tPeriod\tFrom\tTo\tRole\tProductCode')"
+	assert_line --index 2 "$(printf 'Type\tProductCode\tAccount\tOneTime\tMonthly\tUsage\tRevenue\tAwsCost\tValueAdd\tDevPayFee\tNet\tOwnerPays')"
+}
+
+@test "owner report: refused to a customer, to anyone else, and for an unknown code" {
+	june_example
+	refused 1 AuthFailure at 2008-07-01T00:00:00Z A devpay-bill --period 2008-06 --product "$CODE"
+	refused 1 AuthFailure at 2008-07-01T00:00:00Z as_other devpay-bill --period 2008-06 --product "$CODE"
+	refused 1 InvalidProductCode.NotFound at 2008-07-01T00:00:00Z as_owner devpay-bill --product 0000ABCD
+}
+
+@test "owner report: a negative value-add is paid by the owner" {
+	CODE=$(at 2008-06-01T00:00:00Z as_owner devpay-register-product --name Cheap --platform linux \
+		--instance-type m1.xlarge=0.50 | code_of)
+	supported_ami as_customer 2008-06-01T00:00:00Z
+	at 2008-06-01T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	ran as_customer 2008-06-02T00:00:00Z 2008-06-02T10:00:00Z m1.xlarge
+	run at 2008-07-01T00:00:00Z as_owner devpay-bill --period 2008-06 --product "$CODE"
+	assert_success
+	# revenue 10 x 0.50 = 5.00, AWS cost 10 x 0.80 = 8.00, value-add -3.00,
+	# fee 0.30 only, net -3.30: the owner pays 3.30
+	assert_equal "$(printf '%s\n' "$output" | grep '^CUSTOMER' | mask)" \
+		"CUSTOMER|CODE|ACCOUNT|0.00|0.00|5.00|5.00|8.00|-3.00|0.30|-3.30|3.30"
+	assert_line "$(printf 'TOTAL\t%s\towner-pays\t3.30' "$CODE")"
+	assert_line "$(printf 'TOTAL\t%s\tvalue-add\t-3.00' "$CODE")"
+}
+
+@test "partial hours count as full hours, per instance" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	ran as_customer 2008-06-02T00:00:00Z 2008-06-02T00:00:01Z m1.small   # 1 s -> 1 h
+	ran as_customer 2008-06-02T01:00:00Z 2008-06-02T02:01:00Z m1.small   # 61 min -> 2 h
+	ran as_customer 2008-06-02T03:00:00Z 2008-06-02T05:00:00Z m1.small   # 2 h exactly -> 2 h
+	ran as_customer 2008-06-02T06:00:00Z 2008-06-02T06:00:00Z m1.small   # launched and stopped at once -> 1 h
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_success
+	assert_line "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.small\t6\t0.20\t1.20' "$CODE")"
+}
+
+@test "an instance across a month boundary bills each hour in the month it started" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	# hours start 22:30, 23:30 (June) and 00:30 (July); it stops at 01:10
+	ran as_customer 2008-06-30T22:30:00Z 2008-07-01T01:10:00Z m1.large
+	run at 2008-07-02T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_line "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.large\t2\t0.50\t1.00' "$CODE")"
+	run at 2008-07-02T00:00:00Z as_customer devpay-bill --period 2008-07
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-07|2008-07-01T00:00:00+0000|2008-07-02T00:00:00+0000|customer|
+CHARGE|CODE|monthly|2008-07|1|20.00|20.00
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.large|1|0.50|0.50
+TOTAL|CODE|ABC AMI|20.50
+TOTAL|ALL|total|20.50"
+}
+
+@test "month to date: the default period, a running instance billed up to now" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-10T10:30:00Z as_customer ec2-run-instances "$AMI" -t m1.small >/dev/null
+	run at 2008-06-10T12:00:00Z as_customer devpay-bill   # hours of 10:30 and 11:30
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-06-10T12:00:00+0000|customer|
+CHARGE|CODE|monthly|sign-up 2008-06-01, 30 of 30 days|30/30|20.00|20.00
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.small|2|0.20|0.40
+TOTAL|CODE|ABC AMI|20.40
+TOTAL|ALL|total|20.40"
+	# still running: at 01:00 on July 1st, July has its hour of 00:30 so far
+	run at 2008-07-01T01:00:00Z as_customer devpay-bill
+	assert_line "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.small\t1\t0.20\t0.20' "$CODE")"
+}
+
+@test "February: 29 days in 2008, 28 in 2009" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-02-10T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	run at 2008-03-01T00:00:00Z as_customer devpay-bill --period 2008-02
+	assert_line "$(printf 'CHARGE\t%s\tmonthly\tsign-up 2008-02-10, 20 of 29 days\t20/29\t20.00\t13.79' "$CODE")"
+	at 2009-02-01T00:00:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	at 2009-02-10T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	run at 2009-03-01T00:00:00Z as_customer devpay-bill --period 2009-02
+	assert_equal "$(printf '%s\n' "$output" | grep '^CHARGE' | mask)" \
+		"CHARGE|CODE|monthly|sign-up 2009-02-10, 19 of 28 days|19/28|20.00|13.57"
+	# the month after a February sign-up is billed in full
+	run at 2009-03-02T00:00:00Z as_customer devpay-bill
+	assert_line "$(printf 'CHARGE\t%s\tmonthly\t2009-03\t1\t20.00\t20.00' "$CODE")"
+}
+
+@test "one-time fee: charged at every sign-up, never refunded" {
+	CODE=$(at 2009-03-01T00:00:00Z as_owner devpay-register-product --name Once --platform linux \
+		--instance-type m1.small=0.15 --one-time-fee 5 | code_of)
+	at 2009-03-02T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2009-03-03T00:00:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	at 2009-03-04T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	run at 2009-04-01T00:00:00Z as_customer devpay-bill --period 2009-03
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2009-03|2009-03-01T00:00:00+0000|2009-04-01T00:00:00+0000|customer|
+CHARGE|CODE|one-time|sign-up 2009-03-02|1|5.00|5.00
+CHARGE|CODE|one-time|sign-up 2009-03-04|1|5.00|5.00
+TOTAL|CODE|Once|10.00
+TOTAL|ALL|total|10.00"
+}
+
+@test "cancellation refunds the unused days and stops usage at once" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-03T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-16T08:00:00Z as_customer ec2-run-instances "$AMI" -t m1.small >/dev/null
+	# cancelled at 10:30: the instance is terminated with it (3 hours)
+	at 2008-06-16T10:30:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|customer|
+CHARGE|CODE|monthly|sign-up 2008-06-03, 28 of 30 days|28/30|20.00|18.67
+CHARGE|CODE|refund|cancelled 2008-06-16, 15 of 30 days unused|15/30|20.00|-10.00
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.small|3|0.20|0.60
+TOTAL|CODE|ABC AMI|9.27
+TOTAL|ALL|total|9.27"
+	# nothing in July
+	run at 2008-08-01T00:00:00Z as_customer devpay-bill --period 2008-07
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-07|2008-07-01T00:00:00+0000|2008-08-01T00:00:00+0000|customer|
+TOTAL|ALL|total|0.00"
+}
+
+@test "cancellation in a later month refunds from the full monthly charge" {
+	guide_product
+	at 2008-05-20T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-21T12:00:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_equal "$(printf '%s\n' "$output" | grep -E '^(CHARGE|TOTAL)' | mask)" \
+"CHARGE|CODE|monthly|2008-06|1|20.00|20.00
+CHARGE|CODE|refund|cancelled 2008-06-21, 10 of 30 days unused|10/30|20.00|-6.67
+TOTAL|CODE|ABC AMI|13.33
+TOTAL|ALL|total|13.33"
+}
+
+@test "a price change mid-month: hours before and after priced differently" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-10T00:00:00Z as_owner devpay-modify-product "$CODE" --instance-type m1.small=0.30 \
+		--effective 2008-06-15 >/dev/null
+	# hours start 22:00 and 23:00 on the 14th (old price), 00:00 and 01:00 (new)
+	ran as_customer 2008-06-14T22:00:00Z 2008-06-15T01:30:00Z m1.small
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_equal "$(printf '%s\n' "$output" | grep -E '^(CHARGE|TOTAL)' | mask)" \
+"CHARGE|CODE|monthly|sign-up 2008-06-01, 30 of 30 days|30/30|20.00|20.00
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.small|2|0.20|0.40
+CHARGE|CODE|usage|us-east-1 Linux/UNIX m1.small|2|0.30|0.60
+TOTAL|CODE|ABC AMI|21.00
+TOTAL|ALL|total|21.00"
+}
+
+@test "a monthly fee change applies from the next 1st for existing customers" {
+	guide_product
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	at 2008-06-10T00:00:00Z as_owner devpay-modify-product "$CODE" --monthly-fee 30 \
+		--effective 2008-06-15 >/dev/null
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_line "$(printf 'TOTAL\t%s\tABC AMI\t20.00' "$CODE")"
+	run at 2008-07-02T00:00:00Z as_customer devpay-bill --period 2008-07
+	assert_line "$(printf 'CHARGE\t%s\tmonthly\t2008-07\t1\t30.00\t30.00' "$CODE")"
+}
+
+@test "an account with nothing to pay gets an empty bill" {
+	run --separate-stderr at 2008-07-01T00:00:00Z as_other devpay-bill --period 2008-06
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | mask)" \
+"BILL|ACCOUNT|2008-06|2008-06-01T00:00:00+0000|2008-07-01T00:00:00+0000|customer|
+TOTAL|ALL|total|0.00"
+}
+
+@test "bad input: period shape and a period not begun; the store unchanged" {
+	guide_product
+	at 2008-06-10T00:00:00Z as_customer devpay-bill >/dev/null   # the account exists
+	local before
+	before=$(store_sum)
+	usage_refused as_customer devpay-bill --period 2008-13
+	usage_refused as_customer devpay-bill --period June
+	usage_refused as_customer devpay-bill --product abc
+	usage_refused as_customer devpay-bill extra
+	refused 1 InvalidParameterValue at 2008-06-10T00:00:00Z as_customer devpay-bill --period 2008-07
+	assert_equal "$(store_sum)" "$before"
+}
+
+@test "devpay-bill: --help, unknown option" {
+	run --separate-stderr devpay-bill --help
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output --partial "--period"
+	usage_refused devpay-bill --bogus
+}
+
+@test "billing and reservation commands: every long option in the man page and the completion" {
+	local c o
+	for c in devpay-bill devpay-modify-product ec2-describe-reserved-instances-offerings \
+		ec2-purchase-reserved-instances-offering ec2-describe-reserved-instances; do
+		run mandoc -Tlint -Wwarning "$ROOT/man/man1/$c.1"
+		assert_output ""
+		bash -n "$ROOT/completions/$c" || fail "completion of $c"
+		grep -q "^complete -F _[a-z0-9_]* $c\$" "$ROOT/completions/$c" || fail "complete line of $c"
+		for o in $("$c" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+			grep -qF -- "Fl \\${o#-}" "$ROOT/man/man1/$c.1" || fail "$c: $o not in its man page"
+			grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$ROOT/completions/$c" || fail "$c: $o not in its completion"
+		done
+	done
+}
