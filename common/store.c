@@ -152,49 +152,52 @@ static enum dp_err sql_fail(struct store *st, const char *what)
 	return DP_ERR_STORE;
 }
 
-static enum dp_err migrate(struct store *st)
+static int pragma_int(struct store *st, const char *sql, int *v)
 {
 	sqlite3_stmt *s = NULL;
-	int version = 0, appid = 0;
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(st, "cannot lock");
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW)
-		goto fail;
-	version = sqlite3_column_int(s, 0);
+	int ok = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
+		 sqlite3_step(s) == SQLITE_ROW;
+	if (ok)
+		*v = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(st->db, "PRAGMA application_id", -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW)
-		goto fail;
-	appid = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (version == 0) {
-		/* a database with tables but no version of ours belongs to someone else */
-		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL) !=
-			    SQLITE_OK ||
-		    sqlite3_step(s) != SQLITE_ROW)
-			goto fail;
-		int tables = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-		s = NULL;
-		if (tables) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", st->path);
-			return DP_ERR_NOT_STORE;
-		}
-	} else if (appid != APPLICATION_ID) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return ok ? 0 : -1;
+}
+
+/* Whether the open file is ours (or still empty), read before anything is
+ * written to it: even switching to WAL would rewrite another program's file.
+ * *version is the schema version found. */
+static enum dp_err check_ours(struct store *st, int *version)
+{
+	int appid = 0, tables = 0;
+	if (pragma_int(st, "PRAGMA user_version", version) ||
+	    pragma_int(st, "PRAGMA application_id", &appid) ||
+	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables))
+		return sql_fail(st, "cannot read the schema");
+	/* a database with tables but no version of ours belongs to someone else */
+	if ((*version == 0 && tables) || (*version != 0 && appid != APPLICATION_ID)) {
 		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", st->path);
 		return DP_ERR_NOT_STORE;
 	}
 	int known = (int)(sizeof migrations / sizeof migrations[0]);
-	if (version > known) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (*version > known) {
 		dp_err_set("'%s' has schema version %d, newer than this program's %d", st->path,
-			   version, known);
+			   *version, known);
 		return DP_ERR_NOT_STORE;
 	}
+	return DP_OK;
+}
+
+static enum dp_err migrate(struct store *st)
+{
+	int version = 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(st, "cannot lock");
+	enum dp_err e = check_ours(st, &version);
+	if (e) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return e;
+	}
+	int known = (int)(sizeof migrations / sizeof migrations[0]);
 	for (int v = version; v < known; v++)
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;
@@ -209,9 +212,7 @@ static enum dp_err migrate(struct store *st)
 		goto fail;
 	return DP_OK;
 fail:
-	if (s)
-		sqlite3_finalize(s);
-	enum dp_err e = sql_fail(st, "cannot set up the schema");
+	e = sql_fail(st, "cannot set up the schema");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return e;
 }
@@ -255,6 +256,16 @@ enum dp_err store_open(const char *path, struct store **out)
 	}
 	sqlite3_busy_timeout(st->db, 30000);
 	sqlite3_extended_result_codes(st->db, 1);
+	int version = 0;
+	enum dp_err e = check_ours(st, &version);
+	if (e == DP_ERR_STORE) {
+		int rc = sqlite3_errcode(st->db) & 0xff;
+		e = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
+	}
+	if (e) {
+		store_close(st);
+		return e;
+	}
 	char *err = NULL;
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 			 "PRAGMA foreign_keys=ON", NULL, NULL, &err) != SQLITE_OK) {
@@ -265,7 +276,7 @@ enum dp_err store_open(const char *path, struct store **out)
 		store_close(st);
 		return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
 	}
-	enum dp_err e = migrate(st);
+	e = migrate(st);
 	if (e) {
 		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 			e = DP_ERR_NOT_STORE;
