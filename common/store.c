@@ -235,6 +235,9 @@ enum dp_err store_open(const char *path, struct store **out)
 			dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
 			return DP_ERR_NOT_STORE;
 		}
+		/* an empty file becomes a new store: it will hold secrets */
+		if (sb.st_size == 0 && (sb.st_mode & 077))
+			chmod(path, 0600);
 	} else {
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
