@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include "store.h"
 
+/* How long a process waits for another's lock. */
+#define STORE_BUSY_MS 30000
+
 /* "DvPy": marks a SQLite file as ours. */
 #define APPLICATION_ID 0x44765079
 
@@ -152,26 +155,21 @@ static enum dp_err sql_fail(struct store *st, const char *what)
 	return DP_ERR_STORE;
 }
 
-static int pragma_int(struct store *st, const char *sql, int *v)
-{
-	sqlite3_stmt *s = NULL;
-	int ok = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK &&
-		 sqlite3_step(s) == SQLITE_ROW;
-	if (ok)
-		*v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return ok ? 0 : -1;
-}
-
 /* Whether the open file is ours (or still empty), read before anything is
  * written to it: even switching to WAL would rewrite another program's file.
  * *version is the schema version found. */
 static enum dp_err check_ours(struct store *st, int *version)
 {
-	int appid = 0, tables = 0;
-	if (pragma_int(st, "PRAGMA user_version", version) ||
-	    pragma_int(st, "PRAGMA application_id", &appid) ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables))
+	/* one statement, so one snapshot: another process may be creating the store */
+	sqlite3_stmt *s = NULL;
+	int ok = sqlite3_prepare_v2(st->db, "SELECT (SELECT user_version FROM pragma_user_version),"
+				    " (SELECT application_id FROM pragma_application_id),"
+				    " (SELECT count(*) FROM sqlite_master)", -1, &s, NULL) == SQLITE_OK &&
+		 sqlite3_step(s) == SQLITE_ROW;
+	int appid = ok ? sqlite3_column_int(s, 1) : 0, tables = ok ? sqlite3_column_int(s, 2) : 0;
+	*version = ok ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (!ok)
 		return sql_fail(st, "cannot read the schema");
 	/* a database with tables but no version of ours belongs to someone else */
 	if ((*version == 0 && tables) || (*version != 0 && appid != APPLICATION_ID)) {
@@ -185,6 +183,46 @@ static enum dp_err check_ours(struct store *st, int *version)
 		return DP_ERR_NOT_STORE;
 	}
 	return DP_OK;
+}
+
+/* Switching a new store to WAL takes an exclusive lock for which SQLite does
+ * not always wait (it skips the busy handler where waiting could deadlock):
+ * while other processes are setting up the same new store, try again, for
+ * as long as the busy timeout. */
+static int set_wal(struct store *st, char **err)
+{
+	int rc;
+	for (int ms = 0;; ms += 10) {
+		sqlite3_free(*err);
+		*err = NULL;
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				  "PRAGMA foreign_keys=ON", NULL, NULL, err);
+		if ((rc & 0xff) != SQLITE_BUSY || ms >= STORE_BUSY_MS)
+			return rc;
+		sqlite3_sleep(10);
+	}
+}
+
+/* check_ours on a connection of its own that cannot write, so that the file
+ * is not touched and the store's own connection starts afresh. */
+static enum dp_err check_ours_readonly(struct store *st)
+{
+	struct store ro = { .path = st->path };
+	int version = 0;
+	enum dp_err e;
+	if (sqlite3_open_v2(st->path, &ro.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		dp_err_set("cannot open store '%s': %s", st->path, sqlite3_errmsg(ro.db));
+		e = DP_ERR_STORE_OPEN;
+	} else {
+		sqlite3_busy_timeout(ro.db, STORE_BUSY_MS);
+		e = check_ours(&ro, &version);
+		if (e == DP_ERR_STORE) {
+			int rc = sqlite3_errcode(ro.db) & 0xff;
+			e = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
+		}
+	}
+	sqlite3_close(ro.db);
+	return e;
 }
 
 static enum dp_err migrate(struct store *st)
@@ -257,21 +295,15 @@ enum dp_err store_open(const char *path, struct store **out)
 		store_close(st);
 		return DP_ERR_STORE_OPEN;
 	}
-	sqlite3_busy_timeout(st->db, 30000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	int version = 0;
-	enum dp_err e = check_ours(st, &version);
-	if (e == DP_ERR_STORE) {
-		int rc = sqlite3_errcode(st->db) & 0xff;
-		e = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
-	}
+	enum dp_err e = check_ours_readonly(st);
 	if (e) {
 		store_close(st);
 		return e;
 	}
 	char *err = NULL;
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			 "PRAGMA foreign_keys=ON", NULL, NULL, &err) != SQLITE_OK) {
+	if (set_wal(st, &err) != SQLITE_OK) {
 		int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
 		dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
 			   notdb ? "; it was left as it was" : "");

@@ -267,3 +267,20 @@ unreachable() {
 	assert_equal "$(grep -c '^PRICE' <<<"$output")" 200
 	assert_equal "$(sqlite3 "$DEVPAY_STORE" 'select count(*) from accounts')" 1
 }
+
+@test "concurrency: 8 processes setting up one new store at once all succeed" {
+	local round w
+	for round in $(seq 10); do
+		export DEVPAY_STORE="$BATS_TEST_TMPDIR/new-$round.db"
+		for w in 1 2 3 4 5 6 7 8; do
+			AWS_ACCESS_KEY="AKSETUP$((w % 3))" AWS_SECRET_KEY=s devpay-register-product \
+				--name "p$w" --platform linux --instance-type m1.small=1 >/dev/null \
+				2>>"$BATS_TEST_TMPDIR/errors" &
+		done
+		wait
+		[ ! -s "$BATS_TEST_TMPDIR/errors" ] || fail "round $round: $(cat "$BATS_TEST_TMPDIR/errors")"
+		assert_equal "$(sqlite3 "$DEVPAY_STORE" 'select count(*) from products')" 8
+		assert_equal "$(sqlite3 "$DEVPAY_STORE" 'select count(*) from accounts')" 3
+		assert_equal "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA journal_mode')" wal
+	done
+}
