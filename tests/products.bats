@@ -384,3 +384,14 @@ PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000"
 	assert_success
 	assert_equal "$(cut -f1,2,4- <<<"$output")" "SUBSCRIPTION${T}$code${T}active${T}2009-06-02T00:00:00+0000${T}(nil)"
 }
+
+@test "describe-products: a product registered at a later clock reading shows as pending" {
+	local code
+	code=$(at 2030-01-01 new_product Future)
+	run --separate-stderr at 2029-06-01 as_customer devpay-describe-products "$code"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(field_of PRODUCT 2 <<<"$output")" "$code"
+	assert_equal "$(grep '^PENDING' <<<"$output" | cut -f2-4)" "$code${T}2030-01-01T00:00:00+0000${T}linux"
+	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$code${T}m1.small${T}0.20${T}2030-01-01T00:00:00+0000"
+}
