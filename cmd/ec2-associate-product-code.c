@@ -1,5 +1,6 @@
 /* ec2-associate-product-code: attach a DevPay product code to an AMI
  * (Action ModifyImageAttribute, ProductCode.1). */
+#include <string.h>
 #include "client.h"
 
 static const struct cli_option opts[] = {
@@ -16,8 +17,11 @@ int main(int argc, char **argv)
 		 "Associate a DevPay product code with an AMI the caller owns; the association is permanent.",
 		 "IMAGE -p CODE", opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;)
-		if (k == 'p')
+		if (k == 'p') {
+			if (code && strcmp(code, arg))
+				cli_usage_error(&c, "more than one product code: an AMI carries only one");
 			code = arg;
+		}
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing IMAGE");
 	if (!code)

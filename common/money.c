@@ -31,6 +31,9 @@ int money_parse(const char *s, int64_t *micro)
 		return -1;
 	while (places++ < 6)
 		frac *= 10;
+	/* the bound is on the amount, fractions included */
+	if (whole * MICRO_PER_DOLLAR + frac > 1000000000 * MICRO_PER_DOLLAR)
+		return -1;
 	*micro = whole * MICRO_PER_DOLLAR + frac;
 	return 0;
 }

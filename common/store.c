@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include "store.h"
 
+/* How long a process waits for another's lock. */
+#define STORE_BUSY_MS 30000
+
 /* "DvPy": marks a SQLite file as ours. */
 #define APPLICATION_ID 0x44765079
 
@@ -152,67 +155,86 @@ static enum dp_err sql_fail(struct store *st, const char *what)
 	return DP_ERR_STORE;
 }
 
-/* 1 when the store already has this program's schema: the common case,
- * answered without taking the write lock. */
-static int up_to_date(struct store *st)
+/* Whether the open file is ours (or still empty), read before anything is
+ * written to it: even switching to WAL would rewrite another program's file.
+ * *version is the schema version found. */
+static enum dp_err check_ours(struct store *st, int *version)
 {
-	sqlite3_stmt *s;
-	int ok = 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT user_version, application_id FROM"
-			       " pragma_user_version, pragma_application_id", -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		ok = sqlite3_column_int(s, 0) == (int)(sizeof migrations / sizeof migrations[0]) &&
-		     sqlite3_column_int(s, 1) == APPLICATION_ID;
-	sqlite3_finalize(s);
-	return ok;
-}
-
-static enum dp_err migrate(struct store *st)
-{
+	/* one statement, so one snapshot: another process may be creating the store */
 	sqlite3_stmt *s = NULL;
-	int version = 0, appid = 0;
-	if (up_to_date(st))
-		return DP_OK;
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(st, "cannot lock");
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW)
-		goto fail;
-	version = sqlite3_column_int(s, 0);
+	int ok = sqlite3_prepare_v2(st->db, "SELECT (SELECT user_version FROM pragma_user_version),"
+				    " (SELECT application_id FROM pragma_application_id),"
+				    " (SELECT count(*) FROM sqlite_master)", -1, &s, NULL) == SQLITE_OK &&
+		 sqlite3_step(s) == SQLITE_ROW;
+	int appid = ok ? sqlite3_column_int(s, 1) : 0, tables = ok ? sqlite3_column_int(s, 2) : 0;
+	*version = ok ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
-	if (sqlite3_prepare_v2(st->db, "PRAGMA application_id", -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW)
-		goto fail;
-	appid = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (version == 0) {
-		/* a database with tables but no version of ours belongs to someone else */
-		if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &s, NULL) !=
-			    SQLITE_OK ||
-		    sqlite3_step(s) != SQLITE_ROW)
-			goto fail;
-		int tables = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-		s = NULL;
-		if (tables) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", st->path);
-			return DP_ERR_NOT_STORE;
-		}
-	} else if (appid != APPLICATION_ID) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!ok)
+		return sql_fail(st, "cannot read the schema");
+	/* a database with tables but no version of ours belongs to someone else */
+	if ((*version == 0 && tables) || (*version != 0 && appid != APPLICATION_ID)) {
 		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", st->path);
 		return DP_ERR_NOT_STORE;
 	}
 	int known = (int)(sizeof migrations / sizeof migrations[0]);
-	if (version > known) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (*version > known) {
 		dp_err_set("'%s' has schema version %d, newer than this program's %d", st->path,
-			   version, known);
+			   *version, known);
 		return DP_ERR_NOT_STORE;
 	}
+	return DP_OK;
+}
+
+/* Switching a new store to WAL takes an exclusive lock for which SQLite does
+ * not always wait (it skips the busy handler where waiting could deadlock):
+ * while other processes are setting up the same new store, try again, for
+ * as long as the busy timeout. */
+static int set_wal(struct store *st, char **err)
+{
+	int rc;
+	for (int ms = 0;; ms += 10) {
+		sqlite3_free(*err);
+		*err = NULL;
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				  "PRAGMA foreign_keys=ON", NULL, NULL, err);
+		if ((rc & 0xff) != SQLITE_BUSY || ms >= STORE_BUSY_MS)
+			return rc;
+		sqlite3_sleep(10);
+	}
+}
+
+/* check_ours on a connection of its own that cannot write, so that the file
+ * is not touched and the store's own connection starts afresh. */
+static enum dp_err check_ours_readonly(struct store *st, int *version)
+{
+	struct store ro = { .path = st->path };
+	enum dp_err e;
+	if (sqlite3_open_v2(st->path, &ro.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		dp_err_set("cannot open store '%s': %s", st->path, sqlite3_errmsg(ro.db));
+		e = DP_ERR_STORE_OPEN;
+	} else {
+		sqlite3_busy_timeout(ro.db, STORE_BUSY_MS);
+		e = check_ours(&ro, version);
+		if (e == DP_ERR_STORE) {
+			int rc = sqlite3_errcode(ro.db) & 0xff;
+			e = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
+		}
+	}
+	sqlite3_close(ro.db);
+	return e;
+}
+
+static enum dp_err migrate(struct store *st)
+{
+	int version = 0;
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sql_fail(st, "cannot lock");
+	enum dp_err e = check_ours(st, &version);
+	if (e) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return e;
+	}
+	int known = (int)(sizeof migrations / sizeof migrations[0]);
 	for (int v = version; v < known; v++)
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;
@@ -227,9 +249,7 @@ static enum dp_err migrate(struct store *st)
 		goto fail;
 	return DP_OK;
 fail:
-	if (s)
-		sqlite3_finalize(s);
-	enum dp_err e = sql_fail(st, "cannot set up the schema");
+	e = sql_fail(st, "cannot set up the schema");
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return e;
 }
@@ -252,6 +272,9 @@ enum dp_err store_open(const char *path, struct store **out)
 			dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
 			return DP_ERR_NOT_STORE;
 		}
+		/* an empty file becomes a new store: it will hold secrets */
+		if (sb.st_size == 0 && (sb.st_mode & 077))
+			chmod(path, 0600);
 	} else {
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
@@ -271,11 +294,16 @@ enum dp_err store_open(const char *path, struct store **out)
 		store_close(st);
 		return DP_ERR_STORE_OPEN;
 	}
-	sqlite3_busy_timeout(st->db, 30000);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
+	int version = 0;
+	enum dp_err e = check_ours_readonly(st, &version);
+	if (e) {
+		store_close(st);
+		return e;
+	}
 	char *err = NULL;
-	if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			 "PRAGMA foreign_keys=ON", NULL, NULL, &err) != SQLITE_OK) {
+	if (set_wal(st, &err) != SQLITE_OK) {
 		int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
 		dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
 			   notdb ? "; it was left as it was" : "");
@@ -283,7 +311,8 @@ enum dp_err store_open(const char *path, struct store **out)
 		store_close(st);
 		return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
 	}
-	enum dp_err e = migrate(st);
+	/* the common case, a current store, takes no write lock */
+	e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
 	if (e) {
 		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 			e = DP_ERR_NOT_STORE;

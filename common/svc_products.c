@@ -237,10 +237,13 @@ static int write_product(struct svc *x, const char *code)
 		svc_elem(x, "productToken", store_text(s, 3));
 	svc_elemf(x, "purchaseUrl", PURCHASE_URL "%s", code);
 	sqlite3_finalize(s);
+	/* a product registered at a later clock reading has only a pending configuration */
 	struct product_version v;
-	if (svc_product_at(x, code, x->now, &v) < 0)
+	int in_force = svc_product_at(x, code, x->now, &v);
+	if (in_force < 0)
 		return svc_fail_store(x);
-	write_config(x, v.id);
+	if (in_force)
+		write_config(x, v.id);
 	s = store_query(x->st, "SELECT id FROM product_versions WHERE code = ? AND effective > ?"
 			" ORDER BY effective LIMIT 1", "si", code, x->now);
 	if (s && sqlite3_step(s) == SQLITE_ROW) {
