@@ -181,7 +181,7 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 		[ -f "$p" ] || { offend "$c: no man page"; continue; }
 		for o in $(help_options "$c"); do
 			n=${o#--}
-			grep -qE -- "(Fl -$n|\\\\-\\\\-$n|--$n)([^a-z0-9-]|\$)" "$p" ||
+			grep -qE -- "(Fl \\\\?-$n|\\\\-\\\\-$n|--$n)([^a-z0-9-]|\$)" "$p" ||
 				offend "$c: $o is not in ${p#"$ROOT"/}"
 		done
 	done
