@@ -60,10 +60,10 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(CMDS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/
-	install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -m 0644 $(COMPS) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/
+	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
+	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)
+	$(if $(COMPS),install -m 0644 $(COMPS) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/)
 
 clean:
 	rm -rf build
