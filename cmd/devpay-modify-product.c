@@ -4,36 +4,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include "clock.h"
-#include "money.h"
 #include "print.h"
-#include "rates.h"
+#include "product_opts.h"
 
-enum { OPT_PLATFORM = CLI_LONG(0), OPT_REGION_CONF, OPT_TYPE, OPT_ONE_TIME, OPT_MONTHLY,
-       OPT_EFFECTIVE, OPT_WITHDRAW };
+enum { OPT_EFFECTIVE = CLI_LONG(0), OPT_WITHDRAW };
 
 static const struct cli_option opts[] = {
-	{ "instance-type", OPT_TYPE, CLI_ARG, "TYPE=PRICE", "hourly price of an instance type (repeatable; the list replaces the current one)" },
-	{ "platform", OPT_PLATFORM, CLI_ARG, "linux|windows", "platform the product covers (repeatable; replaces)" },
-	{ "region", OPT_REGION_CONF, CLI_ARG, "REGION", "region the product covers (repeatable; replaces)" },
-	{ "monthly-fee", OPT_MONTHLY, CLI_ARG, "AMOUNT", "new monthly charge" },
-	{ "one-time-fee", OPT_ONE_TIME, CLI_ARG, "AMOUNT", "new charge at every sign-up" },
+	{ "instance-type", PRODUCT_OPT_TYPE, CLI_ARG, "TYPE=PRICE", "hourly price of an instance type (repeatable; the list replaces the current one)" },
+	{ "platform", PRODUCT_OPT_PLATFORM, CLI_ARG, "linux|windows", "platform the product covers (repeatable; replaces)" },
+	{ "region", PRODUCT_OPT_REGION, CLI_ARG, "REGION", "region the product covers (repeatable; replaces)" },
+	{ "monthly-fee", PRODUCT_OPT_MONTHLY, CLI_ARG, "AMOUNT", "new monthly charge" },
+	{ "one-time-fee", PRODUCT_OPT_ONE_TIME, CLI_ARG, "AMOUNT", "new charge at every sign-up" },
 	{ "effective", OPT_EFFECTIVE, CLI_ARG, "YYYY-MM-DD", "the change takes effect at 00:00 UTC of this future date" },
 	{ "withdraw", OPT_WITHDRAW, CLI_NOARG, NULL, "withdraw the pending change" },
 	{ 0 },
 };
 
-static void check_money(struct cli *c, const char *what, const char *v)
-{
-	int64_t m;
-	if (money_parse(v, &m))
-		cli_usage_error(c, "invalid %s '%s': expected a non-negative amount in dollars, at most 6 decimal places", what, v);
-}
-
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
-	int np = 1, nr = 1, nt = 1, changes = 0, withdraw = 0;
+	struct product_opts po = { 0 };
+	int changes = 0, withdraw = 0;
 	const char *arg, *effective = NULL;
 	cli_init(&c, "devpay-modify-product",
 		 "Change a product's prices or configuration from a future date, or withdraw the pending change.",
@@ -41,36 +33,11 @@ int main(int argc, char **argv)
 		 "       devpay-modify-product CODE --withdraw",
 		 opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
-		changes += k != OPT_EFFECTIVE && k != OPT_WITHDRAW;
-		switch (k) {
-		case OPT_PLATFORM:
-			if (platform_parse(arg) < 0)
-				cli_usage_error(&c, "invalid platform '%s': expected linux or windows", arg);
-			np = query_add_list(&q, "Platform", np, arg);
-			break;
-		case OPT_REGION_CONF:
-			if (!region_valid(arg))
-				cli_usage_error(&c, "invalid region '%s'", arg);
-			nr = query_add_list(&q, "Region", nr, arg);
-			break;
-		case OPT_TYPE: {
-			const char *eq = strchr(arg, '=');
-			if (!eq)
-				cli_usage_error(&c, "invalid --instance-type '%s': expected TYPE=PRICE", arg);
-			char *type = xstrndup(arg, (size_t)(eq - arg));
-			if (!rate_find(type))
-				cli_usage_error(&c, "invalid instance type '%s'", type);
-			check_money(&c, "price", eq + 1);
-			char key[64];
-			snprintf(key, sizeof key, "InstanceType.%d.Name", nt);
-			query_add(&q, key, type);
-			snprintf(key, sizeof key, "InstanceType.%d.Price", nt++);
-			query_add(&q, key, eq + 1);
-			free(type);
-			break;
+		if (product_opt(&c, &po, k, arg, &q)) {
+			changes++;
+			continue;
 		}
-		case OPT_ONE_TIME: check_money(&c, "--one-time-fee", arg); query_set(&q, "OneTimeFee", arg); break;
-		case OPT_MONTHLY: check_money(&c, "--monthly-fee", arg); query_set(&q, "MonthlyFee", arg); break;
+		switch (k) {
 		case OPT_EFFECTIVE: {
 			int64_t t;
 			if (strlen(arg) != 10 || clock_parse(arg, &t))

@@ -99,6 +99,18 @@ void svc_elem_cents(struct svc *x, const char *name, int64_t micro)
 	svc_elem(x, name, b);
 }
 
+void svc_product_codes(struct svc *x, const char *code)
+{
+	svc_open(x, "productCodes");
+	if (*code) {
+		svc_open(x, "item");
+		svc_elem(x, "productCode", code);
+		svc_elem(x, "type", "devpay");
+		svc_close(x);
+	}
+	svc_close(x);
+}
+
 const char *svc_param(struct svc *x, const char *name)
 {
 	return query_get(x->q, name);

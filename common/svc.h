@@ -43,6 +43,8 @@ void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
 void svc_elem_time(struct svc *x, const char *name, int64_t t);
 void svc_elem_money(struct svc *x, const char *name, int64_t micro);   /* exact */
 void svc_elem_cents(struct svc *x, const char *name, int64_t micro);   /* 2 places */
+/* <productCodes> with the code as a devpay item; empty when code is "". */
+void svc_product_codes(struct svc *x, const char *code);
 
 /* Parameters. */
 const char *svc_param(struct svc *x, const char *name);

@@ -87,18 +87,6 @@ int svc_register_image(struct svc *x)
 	return 0;
 }
 
-static void write_codes(struct svc *x, const char *code)
-{
-	svc_open(x, "productCodes");
-	if (*code) {
-		svc_open(x, "item");
-		svc_elem(x, "productCode", code);
-		svc_elem(x, "type", "devpay");
-		svc_close(x);
-	}
-	svc_close(x);
-}
-
 static void write_image(struct svc *x, sqlite3_stmt *s)
 {
 	/* columns: id, owner, name, description, platform, root_device, code */
@@ -109,7 +97,7 @@ static void write_image(struct svc *x, sqlite3_stmt *s)
 	svc_elem(x, "imageState", "available");
 	svc_elem(x, "imageOwnerId", store_text(s, 1));
 	svc_elem(x, "isPublic", "false");
-	write_codes(x, store_text(s, 6));
+	svc_product_codes(x, store_text(s, 6));
 	svc_elem(x, "architecture", "x86_64");
 	svc_elem(x, "imageType", "machine");
 	if (sqlite3_column_int(s, 4) == PLATFORM_WINDOWS)
@@ -219,7 +207,7 @@ int svc_describe_image_attribute(struct svc *x)
 		return -1;
 	svc_elem(x, "imageId", id);
 	if (!strcmp(attr, "productCodes"))
-		write_codes(x, im.code);
+		svc_product_codes(x, im.code);
 	else if (!strcmp(attr, "description")) {
 		sqlite3_stmt *s = store_query(x->st, "SELECT description FROM images WHERE id = ?", "s", id);
 		svc_open(x, "description");

@@ -81,14 +81,7 @@ static void write_instance(struct svc *x, sqlite3_stmt *s)
 	}
 	svc_elem(x, "reason", "");
 	svc_elemf(x, "amiLaunchIndex", "%d", sqlite3_column_int(s, 8));
-	svc_open(x, "productCodes");
-	if (*code) {
-		svc_open(x, "item");
-		svc_elem(x, "productCode", code);
-		svc_elem(x, "type", "devpay");
-		svc_close(x);
-	}
-	svc_close(x);
+	svc_product_codes(x, code);
 	svc_elem(x, "instanceType", store_text(s, 4));
 	svc_elem_time(x, "launchTime", sqlite3_column_int64(s, 9));
 	svc_open(x, "placement");
