@@ -68,6 +68,15 @@ install: all
 clean:
 	rm -rf build
 
+# Unit programs (tests/unit/*.c, TAP on stdout), built by `make check` and
+# run by tests/unit.bats.
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+check: $(UNIT_BIN)
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+
 .PHONY: deps-check deps-check-test
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o)
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d)

@@ -31,6 +31,8 @@ int money_parse(const char *s, int64_t *micro)
 		return -1;
 	while (places++ < 6)
 		frac *= 10;
+	if (whole == 1000000000 && frac)
+		return -1;
 	*micro = whole * MICRO_PER_DOLLAR + frac;
 	return 0;
 }
