@@ -20,6 +20,8 @@ int main(void)
 	ok(strcmp(a, b), "two ids differ");
 	id_new(a, sizeof a, "i-", 32);
 	ok(strlen(a) == 34 && all_of(a + 2, lhex), "id_new of 32 digits: '%s'", a);
+	id_new(a, sizeof a, "x-", 40);
+	ok(strlen(a) == 34 && all_of(a + 2, lhex), "id_new gives at most 32 digits: '%s'", a);
 	id_new(a, 8, "ami-", 17);
 	is_int(strlen(a), 7, "id_new stays inside a small buffer");
 
