@@ -68,6 +68,43 @@ install: all
 clean:
 	rm -rf build
 
+# Unit programs (tests/unit/*.c, TAP on stdout), built by `make check` and
+# run by tests/unit.bats.
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+check: $(UNIT_BIN)
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+
 .PHONY: deps-check deps-check-test
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o)
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d)
+
+# libFuzzer targets (tests/fuzz/*.c), built with clang and the address and
+# undefined-behaviour sanitizers; `make fuzz` runs each for FUZZ_TIME seconds
+# (new inputs in build/fuzz/corpus, crashes in build/fuzz). Not in `make check`.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 20
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
+FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+.PHONY: fuzz deps-check-fuzz
+fuzz: deps-check-fuzz $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/corpus/$$n; \
+	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
+	  echo "fuzz: $$n for $(FUZZ_TIME) s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$d -artifact_prefix=build/fuzz/$$n- \
+	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; done
+deps-check-fuzz:
+	@sh tools/deps fuzz
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+build/fuzz/libdevpay.a: $(FUZZ_OBJ)
+	$(AR) rcs $@ $^
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
+	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+	  build/fuzz/libdevpay.a $(LDLIBS)
+-include $(FUZZ_OBJ:.o=.d)

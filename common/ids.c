@@ -23,6 +23,8 @@ void id_new(char *out, size_t outsz, const char *prefix, int nhex)
 {
 	unsigned char b[16];
 	char h[33];
+	if (nhex > 32)
+		nhex = 32;
 	rnd(b, (nhex + 1) / 2);
 	hex(h, b, nhex, "0123456789abcdef");
 	snprintf(out, outsz, "%s%s", prefix, h);

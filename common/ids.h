@@ -3,7 +3,7 @@
 #define DP_IDS_H
 #include <stddef.h>
 
-/* prefix + nhex lower-case hex digits: "ami-0123..." */
+/* prefix + nhex (at most 32) lower-case hex digits: "ami-0123..." */
 void id_new(char *out, size_t outsz, const char *prefix, int nhex);
 /* 8 upper-case hex digits: a product code */
 void id_product_code(char out[9]);

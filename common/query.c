@@ -158,7 +158,8 @@ static char *unescape(const char *s, size_t len, int *ok)
 
 int query_parse(struct query *q, const char *body, size_t len)
 {
-	int ok = 1;
+	/* a raw NUL would cut a name or value short without a word */
+	int ok = !memchr(body, '\0', len);
 	const char *p = body, *end = body + len;
 	while (p < end) {
 		const char *amp = memchr(p, '&', (size_t)(end - p));

@@ -1,0 +1,22 @@
+#!/usr/bin/env bats
+# The unit programs of tests/unit/ (built into build/tests by `make check`):
+# each prints TAP and exits non-zero when any of its checks failed.
+load helpers
+
+unit() {
+	local prog="$ROOT/build/tests/$1"
+	[ -x "$prog" ] || fail "$prog is missing: run 'make check'"
+	run "$prog"
+	if [ "$status" -ne 0 ] || [[ "$output" == *"not ok"* ]]; then
+		printf '%s\n' "$output" | grep -A3 '^not ok' >&2
+		fail "unit program $1 failed (exit $status)"
+	fi
+	[[ "$output" =~ 1\.\.[0-9]+$ ]] || fail "unit program $1 did not finish its plan"
+}
+
+@test "unit: common/money.c (parse, round to cents, format, prorate)" { unit money; }
+@test "unit: common/clock.c (ISO 8601 forms, calendar, printing)" { unit clock; }
+@test "unit: common/query.c (RFC 3986 encoding, canonical order, parsing)" { unit query; }
+@test "unit: common/xml.c (answers, error documents, not-XML)" { unit xml; }
+@test "unit: common/rates.c (the EC2 rate table)" { unit rates; }
+@test "unit: common/ids.c (identifier shapes)" { unit ids; }
