@@ -1,14 +1,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <sys/random.h>
 #include "ids.h"
 
+/* The kernel's CSPRNG: the same source OpenSSL seeds from, without the
+ * milliseconds OpenSSL's generator takes to set itself up in every process. */
 static void rnd(unsigned char *b, int n)
 {
-	if (RAND_bytes(b, n) != 1) {
-		fputs("fatal: no random numbers from OpenSSL\n", stderr);
-		abort();
+	for (int got = 0; got < n;) {
+		ssize_t r = getrandom(b + got, (size_t)(n - got), 0);
+		if (r < 0) {
+			fputs("fatal: no random numbers from the kernel\n", stderr);
+			abort();
+		}
+		got += (int)r;
 	}
 }
 
