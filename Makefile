@@ -15,13 +15,17 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(wildcard cmd/*.c)
 CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
+TESTPROG_SRC := tests/sigtest.c
+TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
+# the workflow tests, run a second time through devpayd
+WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats)
 MAN1    := $(wildcard man/man1/*.1)
 MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)
 COMPS   := $(wildcard completions/*)
 
 .PHONY: all check demo install clean deps bench
-all: deps-check $(CMDS)
+all: deps-check $(CMDS) $(TESTPROGS)
 
 build/libdevpay.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -35,6 +39,10 @@ build/bin/%: build/cmd/%.o build/libdevpay.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
+build/tests/%: build/tests/%.o build/libdevpay.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+
 # Missing Debian packages: installed when root, otherwise the one line to run.
 deps-check:
 	@sh tools/deps build
@@ -44,6 +52,9 @@ deps:
 
 check: deps-check-test all
 	bats --print-output-on-failure tests
+ifneq ($(WORKFLOW),)
+	DEVPAY_TEST_MODE=devpayd bats --print-output-on-failure $(WORKFLOW)
+endif
 
 deps-check-test:
 	@sh tools/deps test
@@ -68,5 +79,5 @@ clean:
 	rm -rf build
 
 .PHONY: deps-check deps-check-test
-.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o)
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d)
+.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d) $(TESTPROG_SRC:%.c=build/%.d)
