@@ -239,18 +239,17 @@ int sigv4_parse_auth(const char *header, struct sigv4_auth *a)
 	/* AKID/YYYYMMDD/region/service/aws4_request */
 	char *f[5];
 	int n = 0;
-	for (char *p = cred; n < 5; n++) {
-		f[n] = p;
+	for (char *p = cred; p; n++) {
 		char *slash = strchr(p, '/');
-		if (!slash) {
-			n++;
-			break;
-		}
-		*slash = '\0';
-		p = slash + 1;
+		if (n == 5)
+			return -1;
+		f[n] = p;
+		if (slash)
+			*slash++ = '\0';
+		p = slash;
 	}
-	if (n != 5 || strchr(f[4], '/') || strcmp(f[4], "aws4_request") || !*f[0] || strlen(f[1]) != 8 ||
-	    !*f[2] || !*f[3] || strlen(a->signature) != 64)
+	if (n != 5 || strcmp(f[4], "aws4_request") || !*f[0] || strlen(f[1]) != 8 || !*f[2] ||
+	    !*f[3] || strlen(a->signature) != 64)
 		return -1;
 	a->access_key = f[0];
 	a->date = f[1];
