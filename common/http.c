@@ -250,14 +250,20 @@ static enum dp_err sign_request(const struct dp_config *cfg, const struct endpoi
 	return e;
 }
 
-/* Failures where the request cannot have reached the service. */
-static int is_connect_failure(CURLcode rc)
+/* Connection failures worth another try. */
+static int is_transient(CURLcode rc)
 {
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 	       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_OPERATION_TIMEDOUT ||
-	       rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION ||
-	       rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR ||
-	       rc == CURLE_GOT_NOTHING;
+	       rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING;
+}
+
+/* The endpoint cannot be reached, or not trusted (exit status 3). */
+static int is_unreachable(CURLcode rc)
+{
+	return is_transient(rc) || rc == CURLE_SSL_CONNECT_ERROR ||
+	       rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+	       rc == CURLE_SSL_CERTPROBLEM;
 }
 
 static int is_throttled(long status, const struct buf *body)
@@ -350,7 +356,7 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 		buf_release(&s.body);
 		curl_slist_free_all(s.headers);
-		int again = rc != CURLE_OK ? is_connect_failure(rc)
+		int again = rc != CURLE_OK ? is_transient(rc)
 			  : *status >= 500 || is_throttled(*status, body);
 		if (!again)
 			break;
@@ -361,7 +367,7 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 	curl_easy_cleanup(h);
 	if (!e && rc != CURLE_OK) {
 		dp_err_set("cannot reach endpoint '%s': %s", cfg->url, *cerr ? cerr : curl_easy_strerror(rc));
-		e = is_connect_failure(rc) ? DP_ERR_CONNECT : DP_ERR_HTTP;
+		e = is_unreachable(rc) ? DP_ERR_CONNECT : DP_ERR_HTTP;
 	}
 	endpoint_release(&ep);
 	return e;

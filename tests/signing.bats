@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The signing helpers (common/sigv4.c, common/sigv2.c) against AWS's
 # published vectors, and against an independent computation with openssl.
+bats_require_minimum_version 1.5.0
 load helpers
 
 SIGTEST="$ROOT/build/tests/sigtest"
