@@ -64,8 +64,10 @@ Try 'devpayd --help' for more information."
 	run mandoc -Tlint -Wwarning "$page"
 	assert_success
 	assert_output ""
-	for o in listen store threads log region trust-client-clock add-account help version; do
-		grep -q -- "Fl \?-$o\b\|Fl $o\b" "$page" || grep -q -- "\\\\-\\\\-$o\|Fl -$o" "$page" || fail "--$o is not in devpayd.8"
+	local text
+	text=$(mandoc -Tascii "$page" | col -bx)
+	for o in $(devpayd --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		grep -q -- "$o" <<<"$text" || fail "$o is not in devpayd.8"
 	done
 }
 
