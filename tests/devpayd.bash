@@ -43,13 +43,8 @@ devpayd_serve() {
 }
 
 devpayd_start() {
-	local k
-	for k in "$OWNER_KEY $OWNER_SECRET" "$CUSTOMER_KEY $CUSTOMER_SECRET" "$OTHER_KEY $OTHER_SECRET"; do
-		printf '%s\n' "${k#* }" | devpayd --store "$DEVPAY_STORE" --add-account "${k%% *}" >/dev/null ||
-			return 1
-	done
-	devpayd_serve --trust-client-clock || return 1
-	export EC2_URL="http://127.0.0.1:$DEVPAYD_PORT"
+	serve_accounts --trust-client-clock || return 1
+	export EC2_URL="$URL"
 }
 
 # Stops the server (SIGTERM: requests in flight finish) and waits for it.
@@ -58,4 +53,27 @@ devpayd_stop() {
 	kill -TERM "$DEVPAYD_PID" 2>/dev/null
 	wait "$DEVPAYD_PID" 2>/dev/null
 	DEVPAYD_PID=
+}
+
+# need PROGRAM...: skips a test whose third-party tool is missing, but fails
+# it when CI=true, where every tool must be present.
+need() {
+	local p
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 && continue
+		[ "${CI:-}" != true ] || fail "$p is not installed (required when CI=true)"
+		skip "$p is not installed"
+	done
+}
+
+# serve_accounts [ARGS...]: the three test accounts added, devpayd started on
+# the test's store (ARGS passed on); sets URL.
+serve_accounts() {
+	local k
+	for k in "$OWNER_KEY $OWNER_SECRET" "$CUSTOMER_KEY $CUSTOMER_SECRET" "$OTHER_KEY $OTHER_SECRET"; do
+		printf '%s\n' "${k#* }" | devpayd --store "$DEVPAY_STORE" --add-account "${k%% *}" >/dev/null ||
+			return 1
+	done
+	devpayd_serve "$@" || return 1
+	URL="http://127.0.0.1:$DEVPAYD_PORT"
 }

@@ -8,15 +8,7 @@ teardown() {
 	[ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null
 }
 
-# serve [ARGS...]: the three test accounts added, devpayd on the test's store.
-serve() {
-	local k
-	for k in "$OWNER_KEY $OWNER_SECRET" "$CUSTOMER_KEY $CUSTOMER_SECRET" "$OTHER_KEY $OTHER_SECRET"; do
-		printf '%s\n' "${k#* }" | devpayd --store "$DEVPAY_STORE" --add-account "${k%% *}" >/dev/null
-	done
-	devpayd_serve "$@"
-	URL="http://127.0.0.1:$DEVPAYD_PORT"
-}
+serve() { serve_accounts "$@"; }
 
 # fake MODE...: the scripted endpoint (tests/fake_endpoint.py); sets FAKE_URL, FAKE_LOG.
 fake() {
