@@ -300,6 +300,14 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 	enum dp_err e = endpoint_parse(cfg->url, &ep);
 	if (e)
 		return e;
+	/* a DEVPAY_NOW the service would refuse is refused here as the local
+	 * transport refuses it, before anything is sent */
+	const char *now = getenv("DEVPAY_NOW");
+	int64_t pinned;
+	if (now && *now && (e = clock_now(&pinned))) {
+		endpoint_release(&ep);
+		return e;
+	}
 	const char *action = query_get(q, "Action");
 	if (action && !strcmp(action, "RunInstances") && !query_get(q, "ClientToken")) {
 		char token[37];
