@@ -63,6 +63,17 @@ Try 'devpayd --help' for more information."
 	done
 }
 
+@test "devpayd completion: valid bash, every long option offered" {
+	local comp="$ROOT/completions/devpayd" o
+	bash -n "$comp"
+	grep -q '^complete -F _devpayd devpayd$' "$comp"
+	for o in $(devpayd --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$comp" || fail "$o is not in completions/devpayd"
+	done
+	run bash -c ". '$comp'; COMP_WORDS=(devpayd --tr); COMP_CWORD=1; _devpayd; echo \"\${COMPREPLY[*]}\""
+	assert_equal "$output" "--trust-client-clock"
+}
+
 # --- accounts ----------------------------------------------------------------
 
 @test "--add-account reads the secret from stdin, prints the 12-digit account id, never the secret" {
