@@ -211,7 +211,7 @@ int sigv4_verify(const struct sigv4_request *r, const char *signature)
 
 /* Splits "k=v" parts separated by ',' (and spaces) of the header after the
  * algorithm name. */
-int sigv4_parse_auth(const char *header, struct sigv4_auth *a)
+static int parse_auth(const char *header, struct sigv4_auth *a)
 {
 	memset(a, 0, sizeof *a);
 	static const char alg[] = "AWS4-HMAC-SHA256";
@@ -256,6 +256,14 @@ int sigv4_parse_auth(const char *header, struct sigv4_auth *a)
 	a->region = f[2];
 	a->service = f[3];
 	return 0;
+}
+
+int sigv4_parse_auth(const char *header, struct sigv4_auth *a)
+{
+	int r = parse_auth(header, a);
+	if (r)
+		sigv4_auth_release(a);
+	return r;
 }
 
 void sigv4_auth_release(struct sigv4_auth *a)
