@@ -20,18 +20,16 @@
 #include <libxml/parser.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include "auth.h"
 #include "buf.h"
 #include "clock.h"
 #include "query.h"
 #include "service.h"
-#include "sigv2.h"
-#include "sigv4.h"
 #include "store.h"
 #include "version.h"
 
 #define PROG "devpayd"
 #define MAX_BODY (1024 * 1024)
-#define MAX_SKEW 900 /* seconds between the request's signing time and the real clock */
 
 static struct {
 	const char *store;
@@ -157,14 +155,6 @@ static enum MHD_Result send_xml(struct MHD_Connection *conn, int status, struct 
 	return rc;
 }
 
-/* What the verification learned about the caller. */
-struct caller {
-	char account[13];
-	char key[129];          /* access key id as received, for the log */
-	char region[64];
-	int64_t now;
-};
-
 struct failure {
 	int status;
 	const char *code;
@@ -184,193 +174,22 @@ static int fail(struct failure *f, int status, const char *code, const char *fmt
 	return -1;
 }
 
-static int valid_region(const char *r)
-{
-	if (!*r || strlen(r) > 40)
-		return 0;
-	for (; *r; r++)
-		if (!((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'))
-			return 0;
-	return 1;
-}
-
-static int fail_auth(struct failure *f)
-{
-	return fail(f, 401, "AuthFailure", "AWS was not able to validate the provided access credentials");
-}
-
-static int fail_signature(struct failure *f)
-{
-	return fail(f, 403, "SignatureDoesNotMatch",
-		    "The request signature we calculated does not match the signature you provided. "
-		    "Check your AWS Secret Access Key and signing method.");
-}
-
-/* The secret of a known key; never creates an account. */
-static int known_key(struct store *st, struct caller *c, char **secret, struct failure *f)
-{
-	int r = service_lookup_key(st, c->key, c->account, secret);
-	if (r < 0)
-		return fail(f, 500, "InternalError", "the store failed");
-	if (r == 1)
-		return fail_auth(f);
-	return 0;
-}
-
-static int skew_ok(int64_t t)
-{
-	int64_t real = (int64_t)time(NULL);
-	return t >= real - MAX_SKEW && t <= real + MAX_SKEW;
-}
-
-struct joined {
-	const char *name;
-	struct buf value;
-	int seen;
+struct headers {
+	struct sigv4_header *v;
+	size_t n, cap;
 };
 
-static enum MHD_Result join_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
 {
 	(void)kind;
-	struct joined *j = cls;
-	if (!strcasecmp(key, j->name)) {
-		if (j->seen++)
-			buf_addc(&j->value, ',');
-		buf_adds(&j->value, value ? value : "");
+	struct headers *h = cls;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 16;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
 	}
+	h->v[h->n++] = (struct sigv4_header){ key, value ? value : "" };
 	return MHD_YES;
-}
-
-static int verify_v4(struct MHD_Connection *conn, const char *method, const char *url,
-		     const char *authz, const struct query *get, const struct buf *body,
-		     struct store *st, struct caller *c, struct failure *f)
-{
-	struct sigv4_auth a;
-	if (sigv4_parse_auth(authz, &a))
-		return fail(f, 400, "IncompleteSignature",
-			    "The Authorization header is not a well-formed AWS Signature Version 4 header");
-	int rc = -1;
-	const char *date = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Amz-Date");
-	int64_t t;
-	char *secret = NULL;
-	struct sigv4_header *h = NULL;
-	struct joined *vals = NULL;
-	size_t n = 0;
-	snprintf(c->key, sizeof c->key, "%s", a.access_key);
-	if (!date || sigv4_parse_date(date, &t)) {
-		fail(f, 400, "IncompleteSignature", "The request must carry an X-Amz-Date header (YYYYMMDDTHHMMSSZ)");
-		goto out;
-	}
-	if (strncmp(date, a.date, 8)) {
-		fail(f, 403, "SignatureDoesNotMatch", "The credential scope's date does not match X-Amz-Date");
-		goto out;
-	}
-	if (!skew_ok(t)) {
-		fail(f, 400, "RequestExpired", "Request has expired: its time %s is more than 15 minutes "
-		     "away from the server's clock", date);
-		goto out;
-	}
-	if (!valid_region(a.region)) {
-		fail(f, 400, "IncompleteSignature", "The credential scope names an invalid region");
-		goto out;
-	}
-	snprintf(c->region, sizeof c->region, "%s", a.region);
-	/* the headers the client says it signed, each as received */
-	char *names = xstrdup(a.signed_headers), *save = NULL;
-	size_t cap = 1;
-	for (const char *p = names; *p; p++)
-		cap += *p == ';';
-	h = xcalloc(cap, sizeof *h);
-	vals = xcalloc(cap, sizeof *vals);
-	int host = 0, xdate = 0, missing = 0;
-	for (char *name = strtok_r(names, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
-		vals[n].name = name;
-		buf_init(&vals[n].value);
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, join_header, &vals[n]);
-		missing |= !vals[n].seen;
-		host |= !strcmp(name, "host");
-		xdate |= !strcmp(name, "x-amz-date");
-		n++;
-	}
-	for (size_t i = 0; i < n; i++)
-		h[i] = (struct sigv4_header){ vals[i].name, buf_str(&vals[i].value) };
-	if (!host || !xdate || missing) {
-		fail(f, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, and only headers the request carries");
-		free(names);
-		goto out;
-	}
-	if (known_key(st, c, &secret, f)) {
-		free(names);
-		goto out;
-	}
-	struct buf qs = BUF_INIT;
-	query_encode(get, 0, NULL, &qs);
-	struct sigv4_request r = { .method = method, .path = url, .query = buf_str(&qs), .headers = h,
-				   .nheaders = n, .payload = body->p ? body->p : "",
-				   .payload_len = body->len, .amz_date = date, .region = a.region,
-				   .service = a.service, .access_key = a.access_key, .secret = secret };
-	int ok = sigv4_verify(&r, a.signature);
-	buf_release(&qs);
-	free(names);
-	if (ok < 0)
-		fail(f, 500, "InternalError", "the signature could not be computed");
-	else if (!ok)
-		fail_signature(f);
-	else
-		rc = 0;
-out:
-	for (size_t i = 0; i < n; i++)
-		buf_release(&vals[i].value);
-	free(vals);
-	free(h);
-	wipe(secret);
-	free(secret);
-	sigv4_auth_release(&a);
-	return rc;
-}
-
-static int verify_v2(struct MHD_Connection *conn, const char *method, const char *url,
-		     const struct query *q, struct store *st, struct caller *c, struct failure *f)
-{
-	const char *sm = query_get(q, "SignatureMethod"), *ts = query_get(q, "Timestamp");
-	const char *exp = query_get(q, "Expires"), *hosth, *key = query_get(q, "AWSAccessKeyId");
-	snprintf(c->key, sizeof c->key, "%s", key ? key : "");
-	if (!key || !*key || !query_get(q, "Signature"))
-		return fail(f, 400, "IncompleteSignature", "A SigV2 request needs AWSAccessKeyId and Signature");
-	if (!sm || strcmp(sm, "HmacSHA256"))
-		return fail(f, 400, "InvalidParameterValue", "SignatureMethod must be HmacSHA256");
-	int64_t t;
-	if (ts) {
-		struct buf z = BUF_INIT;
-		buf_addf(&z, "%s%s", ts, strchr(ts, 'Z') || strchr(ts, '+') ? "" : "Z");
-		int bad = clock_parse(buf_str(&z), &t);
-		buf_release(&z);
-		if (bad)
-			return fail(f, 400, "InvalidParameterValue", "Timestamp is not an ISO 8601 UTC time");
-		if (!skew_ok(t))
-			return fail(f, 400, "RequestExpired", "Request has expired: its Timestamp %s is more "
-				    "than 15 minutes away from the server's clock", ts);
-	} else if (exp) {
-		if (clock_parse(exp, &t))
-			return fail(f, 400, "InvalidParameterValue", "Expires is not an ISO 8601 UTC time");
-		if (t < (int64_t)time(NULL))
-			return fail(f, 400, "RequestExpired", "Request has expired at %s", exp);
-	} else
-		return fail(f, 400, "MissingParameter", "The request must contain the parameter Timestamp");
-	hosth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
-	if (!hosth)
-		return fail(f, 400, "MissingParameter", "The request must carry a Host header");
-	snprintf(c->region, sizeof c->region, "%s", conf.region);
-	char *secret = NULL;
-	if (known_key(st, c, &secret, f))
-		return -1;
-	int ok = sigv2_verify(method, hosth, url, q, secret);
-	wipe(secret);
-	free(secret);
-	if (ok < 0)
-		return fail(f, 500, "InternalError", "the signature could not be computed");
-	return ok ? 0 : fail_signature(f);
 }
 
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -400,7 +219,6 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	struct failure f = { 0 };
 	struct query get = QUERY_INIT, q = QUERY_INIT;
 	struct store *st = NULL;
-	struct caller c = { 0 };
 	int status = 0;
 	*action = NULL;
 	if (r->too_big) {
@@ -424,19 +242,25 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		fail(&f, 500, "InternalError", "the store cannot be opened");
 		goto out;
 	}
-	const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-	int v;
-	if (authz)
-		v = verify_v4(conn, method, url, authz, &get, &r->body, st, &c, &f);
-	else if (query_get(&q, "SignatureVersion") && !strcmp(query_get(&q, "SignatureVersion"), "2"))
-		v = verify_v2(conn, method, url, &q, st, &c, &f);
-	else
-		v = fail(&f, 401, "MissingAuthenticationToken", "Request is missing Authentication Token");
-	snprintf(keybuf, keysz, "%s", c.key);
-	if (v || service_clock(conn, &c.now, &f))
+	struct headers hs = { 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &hs);
+	struct auth_request ar = { .method = method, .path = url, .headers = hs.v, .nheaders = hs.n,
+				   .url_query = &get, .params = &q, .body = r->body.p,
+				   .body_len = r->body.len, .v2_region = conf.region,
+				   .real_now = (int64_t)time(NULL) };
+	struct auth_result who;
+	int v = auth_check(st, &ar, &who);
+	free(hs.v);
+	snprintf(keybuf, keysz, "%s", who.key);
+	if (v) {
+		fail(&f, who.status, who.code, "%s", who.message);
 		goto out;
-	struct service_call call = { .st = st, .account = c.account, .region = c.region, .q = &q,
-				     .now = c.now };
+	}
+	int64_t now;
+	if (service_clock(conn, &now, &f))
+		goto out;
+	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
+				     .now = now };
 	status = service_handle(&call, xml);
 out:
 	if (!status) {
@@ -597,7 +421,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_LOG: logfile = optarg; break;
 		case OPT_REGION:
-			if (!valid_region(optarg))
+			if (!auth_valid_region(optarg))
 				usage_error("invalid region '%s'", optarg);
 			conf.region = optarg;
 			break;
