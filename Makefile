@@ -16,13 +16,17 @@ LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(wildcard cmd/*.c)
 CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
+TESTPROG_SRC := tests/sigtest.c
+TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
+# the workflow tests, run a second time through devpayd
+WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats)
 MAN1    := $(wildcard man/man1/*.1)
 MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)
 COMPS   := $(wildcard completions/*)
 
 .PHONY: all check demo install clean deps bench
-all: deps-check $(CMDS)
+all: deps-check $(CMDS) $(TESTPROGS)
 
 build/libdevpay.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
@@ -36,6 +40,10 @@ build/bin/%: build/cmd/%.o build/libdevpay.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
+build/tests/%: build/tests/%.o build/libdevpay.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+
 # Missing Debian packages: installed when root, otherwise the one line to run.
 deps-check:
 	@sh tools/deps build
@@ -45,6 +53,9 @@ deps:
 
 check: deps-check-test all
 	bats --print-output-on-failure tests
+ifneq ($(WORKFLOW),)
+	DEVPAY_TEST_MODE=devpayd bats --print-output-on-failure $(WORKFLOW)
+endif
 
 deps-check-test:
 	@sh tools/deps test
@@ -78,8 +89,8 @@ build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 .PHONY: deps-check deps-check-test
-.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o)
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d)
+.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d) $(TESTPROG_SRC:%.c=build/%.d)
 
 # libFuzzer targets (tests/fuzz/*.c), built with clang and the address and
 # undefined-behaviour sanitizers; `make fuzz` runs each for FUZZ_TIME seconds

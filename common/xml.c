@@ -76,8 +76,12 @@ enum dp_err response_parse(const char *body, size_t len, long status, struct res
 		return DP_ERR_BADXML;
 	}
 	const char *rootname = (const char *)root->name;
+	/* EC2's <Response><Errors><Error>; the query protocol's <ErrorResponse><Error>,
+	 * which some EC2 look-alikes (moto) wrap in <Errors> too */
 	xmlNode *errors = !strcmp(rootname, "Response") ? xml_child(root, "Errors")
-			: !strcmp(rootname, "ErrorResponse") ? root : NULL;
+			: !strcmp(rootname, "ErrorResponse")
+				? (xml_child(root, "Errors") ? xml_child(root, "Errors") : root)
+				: NULL;
 	if (errors) {
 		xmlNode *e = xml_child(errors, "Error");
 		const char *code = xml_text(e, "Code");

@@ -19,6 +19,26 @@ as_customer() { AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET "$@
 as_other()    { AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET "$@"; }
 at()          { local t=$1; shift; DEVPAY_NOW=$t "$@"; }
 
+if [ -f "$BATS_TEST_DIRNAME/devpayd.bash" ]; then
+	# shellcheck source=devpayd.bash
+	. "$BATS_TEST_DIRNAME/devpayd.bash"
+else
+	devpayd_stop() { :; }
+fi
+
+# Tests of the local store itself (its file, first-use accounts) skip when
+# the workflow runs through devpayd.
+local_only() {
+	[ "${DEVPAY_TEST_MODE:-local}" != devpayd ] || skip "local store only (DEVPAY_TEST_MODE=devpayd)"
+}
+# The refusal a wrong secret meets: the local store compares secrets
+# (AuthFailure); devpayd verifies the signature (SignatureDoesNotMatch).
+if [ "${DEVPAY_TEST_MODE:-local}" = devpayd ]; then
+	BAD_SECRET_CODE=SignatureDoesNotMatch
+else
+	BAD_SECRET_CODE=AuthFailure
+fi
+
 # A fresh store in the test's own temporary folder; no endpoint.
 fresh_store() {
 	unset EC2_URL AWS_ACCESS_KEY AWS_SECRET_KEY AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
@@ -70,4 +90,9 @@ usage_refused() {
 if ! declare -F setup >/dev/null ||
 	[ "$(declare -f setup | tr -s ' \n' ' ')" = "setup () { return 0 } " ]; then
 	setup() { fresh_store; }
+fi
+# The same for teardown: stop the devpayd a test may have started.
+if ! declare -F teardown >/dev/null ||
+	[ "$(declare -f teardown | tr -s ' \n' ' ')" = "teardown () { return 0 } " ]; then
+	teardown() { devpayd_stop; }
 fi

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# A third-party client against devpayd: the AWS CLI, signing with SigV4.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	need aws python3
+	fresh_store
+	serve_accounts
+}
+
+awsc() { AWS_ACCESS_KEY_ID=$CUSTOMER_KEY AWS_SECRET_ACCESS_KEY=$CUSTOMER_SECRET awsx "$@"; }
+awso() { AWS_ACCESS_KEY_ID=$OWNER_KEY AWS_SECRET_ACCESS_KEY=$OWNER_SECRET awsx "$@"; }
+awsx() {
+	AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+		aws --endpoint-url "$URL" --output json ec2 "$@"
+}
+# json EXPR < document: prints the Python expression over the parsed document d
+json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+
+# the suite's commands, through the same devpayd
+suite_owner()    { EC2_URL=$URL as_owner "$@"; }
+suite_customer() { EC2_URL=$URL as_customer "$@"; }
+
+# A product of the owner's and a customer image carrying its code: PRODUCT, AMI.
+paid_image() {
+	PRODUCT=$(suite_owner devpay-register-product --name Remote --platform linux --instance-type m1.small=0.20 | code_of)
+	AMI=$(suite_customer ec2-register r1 --platform linux --root-device-type instance-store | ami_of)
+	suite_customer devpay-purchase-product "$PRODUCT" >/dev/null
+	suite_customer ec2-associate-product-code "$AMI" -p "$PRODUCT" >/dev/null
+}
+
+@test "aws ec2 describe-images lists what the suite registered" {
+	local ami
+	ami=$(suite_customer ec2-register listed | ami_of)
+	run awsc describe-images
+	assert_success
+	assert_equal "$(json 'len(d["Images"])' <<<"$output")" 1
+	assert_equal "$(json 'd["Images"][0]["ImageId"]' <<<"$output")" "$ami"
+	assert_equal "$(json 'd["Images"][0]["Name"]' <<<"$output")" listed
+	assert_equal "$(json 'd["Images"][0]["State"]' <<<"$output")" available
+}
+
+@test "aws ec2 register-image registers an image the suite then describes" {
+	run awsc register-image --name from-aws
+	assert_success
+	local ami
+	ami=$(json 'd["ImageId"]' <<<"$output")
+	[[ "$ami" =~ ^ami-[0-9a-f]{8,17}$ ]]
+	run suite_customer ec2-describe-images "$ami"
+	assert_success
+	assert_output --partial $'\t'"$ami"$'\t'
+	assert_output --partial "/from-aws"$'\t'
+}
+
+@test "aws ec2 modify-image-attribute --product-codes, then describe-image-attribute productCodes" {
+	local code ami
+	code=$(suite_owner devpay-register-product --name P --platform linux --instance-type m1.small=0.20 | code_of)
+	ami=$(suite_customer ec2-register r2 | ami_of)
+	run awsc modify-image-attribute --image-id "$ami" --product-codes "$code"
+	assert_success
+	run awsc describe-image-attribute --image-id "$ami" --attribute productCodes
+	assert_success
+	assert_equal "$(json 'd["ImageId"]' <<<"$output")" "$ami"
+	assert_equal "$(json '[(p["ProductCodeId"], p["ProductCodeType"]) for p in d["ProductCodes"]]' <<<"$output")" "[('$code', 'devpay')]"
+	run suite_customer ec2-describe-images "$ami"
+	assert_output --partial "[devpay: $code]"
+}
+
+@test "aws ec2 with a wrong secret, or an unknown key, is refused" {
+	AWS_ACCESS_KEY_ID=$CUSTOMER_KEY AWS_SECRET_ACCESS_KEY=wrong run -255 awsx describe-images
+	assert_output --partial "(SignatureDoesNotMatch)"
+	AWS_ACCESS_KEY_ID=AKNEVERSEEN00000001 AWS_SECRET_ACCESS_KEY=x run -255 awsx describe-images
+	assert_output --partial "(AuthFailure)"
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM accounts WHERE access_key = 'AKNEVERSEEN00000001'")" 0
+}
+
+@test "aws ec2 run-instances, describe-instances, terminate-instances" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	paid_image
+	run awsc run-instances --image-id "$AMI" --instance-type m1.small --count 1
+	assert_success
+	local id
+	id=$(json 'd["Instances"][0]["InstanceId"]' <<<"$output")
+	[[ "$id" =~ ^i-[0-9a-f]{8,17}$ ]]
+	assert_equal "$(json 'd["Instances"][0]["ImageId"]' <<<"$output")" "$AMI"
+	run awsc describe-instances
+	assert_success
+	assert_equal "$(json '[i["InstanceId"] for r in d["Reservations"] for i in r["Instances"]]' <<<"$output")" "['$id']"
+	run suite_customer ec2-describe-instances
+	assert_success
+	assert_output --partial "$id"
+	run awsc terminate-instances --instance-ids "$id"
+	assert_success
+	assert_equal "$(json 'd["TerminatingInstances"][0]["InstanceId"]' <<<"$output")" "$id"
+	[[ "$(json 'd["TerminatingInstances"][0]["CurrentState"]["Name"]' <<<"$output")" =~ ^(shutting-down|terminated)$ ]]
+}
+
+@test "aws ec2 confirm-product-instance: the product owner sees the customer's instance" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	paid_image
+	local id
+	id=$(suite_customer ec2-run-instances "$AMI" -t m1.small | inst_of)
+	run awso confirm-product-instance --product-code "$PRODUCT" --instance-id "$id"
+	assert_success
+	assert_equal "$(json 'd["Return"]' <<<"$output")" True
+	[[ "$(json 'd["OwnerId"]' <<<"$output")" =~ ^[0-9]{12}$ ]]
+}

@@ -1,0 +1,396 @@
+#!/usr/bin/env bats
+# Endpoint mode: the client's HTTP transport and devpayd, on loopback only.
+bats_require_minimum_version 1.5.0
+load helpers
+
+teardown() {
+	devpayd_stop
+	[ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null
+}
+
+serve() { serve_accounts "$@"; }
+
+# fake MODE...: the scripted endpoint (tests/fake_endpoint.py); sets FAKE_URL, FAKE_LOG.
+fake() {
+	local i portfile="$BATS_TEST_TMPDIR/fake.port"
+	FAKE_LOG="$BATS_TEST_TMPDIR/fake.log"
+	: >"$FAKE_LOG"
+	rm -f "$portfile"
+	python3 "$BATS_TEST_DIRNAME/fake_endpoint.py" "$portfile" "$FAKE_LOG" "$@" </dev/null >/dev/null 2>&1 3>&- &
+	FAKE_PID=$!
+	for i in $(seq 100); do [ -s "$portfile" ] && break; sleep 0.05; done
+	FAKE_URL="$(case "$1" in tls:*) echo https ;; *) echo http ;; esac)://127.0.0.1:$(cat "$portfile")"
+}
+
+accounts() { sqlite3 "$DEVPAY_STORE" 'SELECT access_key FROM accounts ORDER BY access_key'; }
+
+# --- devpayd's command line -------------------------------------------------
+
+@test "devpayd --help prints usage on stdout and exits 0; --version too" {
+	run --separate-stderr devpayd --help
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line --partial "Usage: devpayd"
+	assert_line --partial "--add-account ACCESS_KEY"
+	run --separate-stderr devpayd --version
+	assert_success
+	assert_output --regexp '^devpayd [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "devpayd refuses unknown options, bad values and stray arguments (exit 2)" {
+	usage_refused devpayd --bogus
+	assert_equal "$stderr" "devpayd: unrecognized option '--bogus'
+Try 'devpayd --help' for more information."
+	usage_refused devpayd --threads 0
+	usage_refused devpayd --threads many
+	usage_refused devpayd --listen nowhere
+	usage_refused devpayd --listen 127.0.0.1:99999
+	usage_refused devpayd --region 'EU WEST'
+	usage_refused devpayd --store "$DEVPAY_STORE" extra
+	usage_refused devpayd --listen
+}
+
+@test "devpayd man page: mandoc clean, every long option documented" {
+	local page="$ROOT/man/man8/devpayd.8" o
+	[ -f "$page" ]
+	run mandoc -Tlint -Wwarning "$page"
+	assert_success
+	assert_output ""
+	local text
+	text=$(mandoc -Tascii "$page" | col -bx)
+	for o in $(devpayd --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		grep -q -- "$o" <<<"$text" || fail "$o is not in devpayd.8"
+	done
+}
+
+@test "devpayd completion: valid bash, every long option offered" {
+	local comp="$ROOT/completions/devpayd" o
+	bash -n "$comp"
+	grep -q '^complete -F _devpayd devpayd$' "$comp"
+	for o in $(devpayd --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$comp" || fail "$o is not in completions/devpayd"
+	done
+	run bash -c ". '$comp'; COMP_WORDS=(devpayd --tr); COMP_CWORD=1; _devpayd; echo \"\${COMPREPLY[*]}\""
+	assert_equal "$output" "--trust-client-clock"
+}
+
+# --- accounts ----------------------------------------------------------------
+
+@test "--add-account reads the secret from stdin, prints the 12-digit account id, never the secret" {
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account AKNEW00000000000001 <<<"new-secret"
+	assert_success
+	assert_output --regexp '^[1-9][0-9]{11}$'
+	assert_equal "$stderr" ""
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT id || ' ' || secret FROM accounts WHERE access_key = 'AKNEW00000000000001'")" "$output new-secret"
+}
+
+@test "--add-account refuses a key that has an account, and an empty secret; the store is unchanged" {
+	devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"$OWNER_SECRET" >/dev/null
+	local before
+	before=$(store_sum)
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"other"
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "devpayd: access key '$OWNER_KEY' already has an account in '$DEVPAY_STORE'"
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account AKEMPTY <<<""
+	assert_failure 1
+	[[ "$stderr" == *"empty secret"* ]]
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account AKNONE </dev/null
+	assert_failure 1
+	usage_refused devpayd --store "$DEVPAY_STORE" --add-account "bad key" <<<"s"
+	assert_equal "$(store_sum)" "$before"
+}
+
+@test "accounts created by local mode are served; the secret they pinned is the one verified" {
+	as_customer ec2-register local-made >/dev/null
+	devpayd_serve
+	run --separate-stderr env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_success
+	assert_output --partial "/local-made"
+}
+
+@test "an unknown access key is refused (AuthFailure) and no account is created" {
+	serve
+	local before
+	before=$(store_sum)
+	EC2_URL=$URL refused 1 AuthFailure env AWS_ACCESS_KEY=AKNEVERSEEN00000001 AWS_SECRET_KEY=whatever ec2-describe-images
+	EC2_URL=$URL refused 1 AuthFailure env AWS_ACCESS_KEY=AKNEVERSEEN00000001 AWS_SECRET_KEY=whatever ec2-register x
+	EC2_URL=$URL EC2_SIGNATURE_VERSION=2 refused 1 AuthFailure env AWS_ACCESS_KEY=AKNEVERSEEN00000001 AWS_SECRET_KEY=x ec2-describe-images
+	assert_equal "$(store_sum)" "$before"
+	assert_equal "$(accounts | grep -c NEVERSEEN)" 0
+}
+
+@test "a wrong secret is refused (SignatureDoesNotMatch), SigV4 and SigV2; the store is unchanged" {
+	serve
+	local before
+	before=$(store_sum)
+	EC2_URL=$URL refused 1 SignatureDoesNotMatch env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=wrong ec2-register x
+	EC2_URL=$URL EC2_SIGNATURE_VERSION=2 refused 1 SignatureDoesNotMatch env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=wrong ec2-register x
+	# another account's secret is as wrong
+	EC2_URL=$URL refused 1 SignatureDoesNotMatch env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$OWNER_SECRET ec2-describe-images
+	assert_equal "$(store_sum)" "$before"
+}
+
+# --- the same service in both modes ------------------------------------------
+
+@test "a command's output is the same through devpayd as on the local store (SigV4 and SigV2)" {
+	serve
+	local code ami local_out
+	code=$(as_owner devpay-register-product --name Same --platform linux --instance-type m1.small=0.20 | code_of)
+	ami=$(as_customer ec2-register same1 | ami_of)
+	as_customer ec2-associate-product-code "$ami" -p "$code" >/dev/null
+	local_out=$(as_customer ec2-describe-images -H)
+	run --separate-stderr env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -H
+	assert_success
+	assert_output "$local_out"
+	assert_equal "$stderr" ""
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -H
+	assert_success
+	assert_output "$local_out"
+	local_out=$(as_owner devpay-describe-products)
+	run env EC2_URL=$URL AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-describe-products
+	assert_success
+	assert_output "$local_out"
+}
+
+@test "a refusal by the service reads the same through devpayd as locally" {
+	serve
+	local local_err
+	local_err=$(as_customer ec2-describe-images ami-0000000000000000f 2>&1 >/dev/null) || true
+	[ -n "$local_err" ] || skip "describing a missing image is not refused"
+	EC2_URL=$URL refused 1 '[A-Za-z.]+' env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images ami-0000000000000000f
+	assert_equal "$stderr" "$local_err"
+}
+
+@test "the region of the credential scope is the request's region" {
+	serve
+	local local_out
+	local_out=$(EC2_REGION=eu-west-1 as_owner devpay-register-product --name R --platform linux --instance-type m1.small=1 | grep '^PRODUCT' | cut -f3-6)
+	run env EC2_URL=$URL EC2_REGION=eu-west-1 AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-register-product --name R2 --platform linux --instance-type m1.small=1
+	assert_success
+	assert_equal "$(grep '^PRODUCT' <<<"$output" | cut -f3-6)" "$(sed 's/^R\t/R2\t/' <<<"$local_out")"
+	[[ "$output" == *$'\teu-west-1\t'* ]]
+}
+
+@test "a session token is signed and sent (SigV4 header, SigV2 parameter)" {
+	serve
+	run env EC2_URL=$URL AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_success
+	run env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	assert_success
+}
+
+# --- clocks --------------------------------------------------------------------
+
+ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
+
+@test "a request signed more than 15 minutes away from the real clock is refused (RequestExpired)" {
+	serve
+	local before
+	before=$(store_sum)
+	DEVPAY_SIGNING_TIME=$(ago 1200) EC2_URL=$URL refused 1 RequestExpired as_customer ec2-register late
+	DEVPAY_SIGNING_TIME=$(ago -1200) EC2_URL=$URL refused 1 RequestExpired as_customer ec2-register early
+	DEVPAY_SIGNING_TIME=$(ago 1200) EC2_SIGNATURE_VERSION=2 EC2_URL=$URL refused 1 RequestExpired as_customer ec2-register late
+	assert_equal "$(store_sum)" "$before"
+	DEVPAY_SIGNING_TIME=$(ago 600) EC2_URL=$URL run as_customer ec2-register in-time
+	assert_success
+	# DEVPAY_NOW is the service's clock, not the signing time
+	DEVPAY_NOW=2009-06-01 EC2_URL=$URL run as_customer ec2-describe-images
+	assert_success
+}
+
+@test "X-Devpay-Now is honoured only under --trust-client-clock" {
+	serve
+	run env EC2_URL=$URL DEVPAY_NOW=2009-06-01T00:00:00Z AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		devpay-register-product --name P --platform linux --instance-type m1.small=1
+	assert_success
+	refute_output --partial "2009-06-01T00:00:00+0000"
+	devpayd_stop
+	devpayd_serve --trust-client-clock
+	run env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" DEVPAY_NOW=2009-06-01T00:00:00Z AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		devpay-register-product --name Q --platform linux --instance-type m1.small=1
+	assert_success
+	assert_output --partial "2009-06-01T00:00:00+0000"
+	run env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" DEVPAY_NOW=yesterday AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		devpay-describe-products
+	assert_failure
+}
+
+# --- the wire ---------------------------------------------------------------------
+
+@test "requests without a valid signature get an EC2 error document with a request id" {
+	serve
+	run curl -s -w '\n%{http_code}' -d 'Action=DescribeImages&Version=2016-11-15' "$URL/"
+	assert_line --index 1 --regexp '<Response><Errors><Error><Code>MissingAuthenticationToken</Code>.*<RequestID>[0-9a-f-]{36}</RequestID></Response>'
+	assert_line --index 2 401
+	run curl -s -w '\n%{http_code}' -H 'Authorization: AWS4-HMAC-SHA256 nonsense' -d 'Action=DescribeImages' "$URL/"
+	assert_line --index 1 --partial '<Code>IncompleteSignature</Code>'
+	assert_line --index 2 400
+	run curl -s -w '\n%{http_code}' -d 'Action=DescribeImages&Bad=%zz' "$URL/"
+	assert_line --index 1 --partial '<Code>MalformedQueryString</Code>'
+	assert_line --index 2 400
+	run curl -s -w '\n%{http_code}' -X PUT -d 'x' "$URL/"
+	assert_line --index 1 --partial '<Code>InvalidHttpRequest</Code>'
+	assert_line --index 2 405
+}
+
+@test "a body over 1 MiB is refused with 413 and an EC2 error document" {
+	serve
+	head -c 1100000 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/big"
+	run curl -s -w '\n%{http_code}' --data-binary @"$BATS_TEST_TMPDIR/big" "$URL/"
+	assert_line --index 1 --partial '<Code>RequestEntityTooLarge</Code>'
+	assert_line --index 2 413
+	run curl -s -w '\n%{http_code}' -H 'Transfer-Encoding: chunked' --data-binary @"$BATS_TEST_TMPDIR/big" "$URL/"
+	assert_line --index 1 --partial '<Code>RequestEntityTooLarge</Code>'
+	assert_line --index 2 413
+}
+
+@test "a GET query string signed by another SigV4 client (curl --aws-sigv4) is served" {
+	serve
+	as_customer ec2-register by-get >/dev/null 2>&1 || true
+	run curl -s -w '\n%{http_code}' --aws-sigv4 aws:amz:us-east-1:ec2 --user "$CUSTOMER_KEY:$CUSTOMER_SECRET" \
+		"$URL/?Action=DescribeImages&Version=2016-11-15"
+	assert_line --index 1 --partial '<DescribeImagesResponse'
+	assert_line --index 1 --partial '/by-get</imageLocation>'
+	assert_line --index 2 200
+	run curl -s -w '\n%{http_code}' --aws-sigv4 aws:amz:us-east-1:ec2 --user "$CUSTOMER_KEY:wrong" \
+		"$URL/?Action=DescribeImages&Version=2016-11-15"
+	assert_line --index 1 --partial '<Code>SignatureDoesNotMatch</Code>'
+	assert_line --index 2 403
+}
+
+@test "one access-log line per request: time, peer, action, key, status, duration; no secret" {
+	serve
+	EC2_URL=$URL as_customer ec2-describe-images >/dev/null
+	EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=wrong-secret ec2-describe-images 2>/dev/null || true
+	run grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z 127\.0\.0\.1:[0-9]+ ' "$DEVPAYD_LOG"
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 --regexp " DescribeImages $CUSTOMER_KEY 200 [0-9]+ms$"
+	assert_line --index 1 --regexp " DescribeImages $CUSTOMER_KEY 403 [0-9]+ms$"
+	run grep -c -e "$CUSTOMER_SECRET" -e wrong-secret "$DEVPAYD_LOG"
+	assert_output 0
+}
+
+@test "many concurrent clients on one store" {
+	serve --threads 4
+	local i pids=()
+	for i in $(seq 24); do
+		EC2_URL=$URL as_customer ec2-register "c$i" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in $(seq 24); do grep -q '^IMAGE' "$BATS_TEST_TMPDIR/out.$i" || fail "client $i: $(cat "$BATS_TEST_TMPDIR/out.$i")"; done
+	assert_equal "$(EC2_URL=$URL as_customer ec2-describe-images | grep -c '^IMAGE')" 24
+}
+
+@test "SIGTERM stops devpayd cleanly (exit 0)" {
+	serve
+	EC2_URL=$URL as_customer ec2-describe-images >/dev/null
+	kill -TERM "$DEVPAYD_PID"
+	local rc=0
+	wait "$DEVPAYD_PID" || rc=$?
+	assert_equal "$rc" 0
+	DEVPAYD_PID=
+	grep -q 'stopped on signal' "$DEVPAYD_LOG"
+}
+
+# --- the client's transport -----------------------------------------------------------
+
+@test "no connection: exit 3 and a message naming the endpoint" {
+	run --separate-stderr env EC2_URL=http://127.0.0.1:1 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_failure 3
+	assert_output ""
+	[[ "$stderr" == "ec2-describe-images: cannot reach endpoint 'http://127.0.0.1:1': "* ]]
+}
+
+@test "a body that is not EC2 XML (a proxy's HTML page) is a clear error, exit 1" {
+	fake html
+	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "ec2-describe-images: the endpoint's answer (HTTP 502) is not an EC2 XML document"
+}
+
+@test "5xx and throttling are retried with backoff, at most 4 tries; other refusals are not" {
+	fake 503:Unavailable 500:InternalError ok
+	run env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 3
+	kill "$FAKE_PID"
+	fake 400:RequestLimitExceeded 400:Throttling ok
+	run env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 3
+	kill "$FAKE_PID"
+	fake 503:Unavailable
+	EC2_URL="$FAKE_URL" refused 1 Unavailable env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_equal "$stderr" "Service.Unavailable: scripted Unavailable"
+	assert_equal "$(wc -l <"$FAKE_LOG")" 4
+	kill "$FAKE_PID"
+	fake 400:InvalidAMIID.NotFound
+	EC2_URL="$FAKE_URL" refused 1 InvalidAMIID.NotFound env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_equal "$stderr" "Client.InvalidAMIID.NotFound: scripted InvalidAMIID.NotFound"
+	assert_equal "$(wc -l <"$FAKE_LOG")" 1
+}
+
+@test "RunInstances is retried only under one client token, generated when none is given" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	fake 503:Unavailable ok
+	EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-run-instances ami-12345678 || true
+	assert_equal "$(wc -l <"$FAKE_LOG")" 2
+	run grep -o 'ClientToken=[^&]*' "$FAKE_LOG"
+	assert_equal "${#lines[@]}" 2
+	assert_equal "${lines[0]}" "${lines[1]}"
+	[ "${lines[0]}" != "ClientToken=" ]
+	: >"$FAKE_LOG"
+	EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-run-instances ami-12345678 --client-token mine || true
+	run grep -o 'ClientToken=[^&]*' "$FAKE_LOG"
+	assert_output "ClientToken=mine"
+}
+
+@test "responses of an older EC2 API version are understood" {
+	fake ok
+	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images -v
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" "RequestId: fake-1"
+	grep -q 'Action=DescribeImages&Version=2016-11-15' "$FAKE_LOG"
+}
+
+@test "TLS certificates are verified: a self-signed endpoint is unreachable (exit 3)" {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+		-keyout "$BATS_TEST_TMPDIR/k.pem" -out "$BATS_TEST_TMPDIR/c.pem" 2>/dev/null
+	fake "tls:$BATS_TEST_TMPDIR/c.pem:$BATS_TEST_TMPDIR/k.pem" ok
+	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_failure 3
+	[[ "$stderr" == *"cannot reach endpoint '$FAKE_URL'"* ]]
+	assert_equal "$(wc -c <"$FAKE_LOG")" 0
+}
+
+@test "--debug shows the canonical request, string to sign and exchange, secrets redacted" {
+	serve
+	run --separate-stderr env EC2_URL=$URL AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_success
+	[[ "$stderr" == *"canonical request (SigV4):"* ]]
+	[[ "$stderr" == *"string to sign (SigV4):"* ]]
+	[[ "$stderr" == *"> Authorization: AWS4-HMAC-SHA256 Credential=$CUSTOMER_KEY/"*", Signature=<redacted>"* ]]
+	[[ "$stderr" == *"> Action=DescribeImages&Version=2016-11-15"* ]]
+	[[ "$stderr" == *"< HTTP/1.1 200"* ]]
+	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
+	[[ "$stderr" != *"the-token"* ]]
+	grep -vq 'Signature=[0-9a-f]\{64\}' <<<"$stderr"
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_success
+	[[ "$stderr" == *"string to sign (SigV2):"* ]]
+	[[ "$stderr" == *"&Signature=<redacted>"* ]]
+	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
+	[[ "$stderr" != *"the-token"* ]]
+}
+
+@test "-v prints the request id through devpayd" {
+	serve
+	run --separate-stderr env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -v
+	assert_success
+	assert_equal "$stderr" "$(printf 'RequestId: %s' "${stderr#RequestId: }")"
+	[[ "$stderr" =~ ^RequestId:\ [0-9a-f-]{36}$ ]]
+}
