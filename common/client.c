@@ -2,6 +2,7 @@
 #include <string.h>
 #include "client.h"
 #include "clock.h"
+#include "ids.h"
 #include "transport.h"
 #include "version.h"
 
@@ -19,6 +20,14 @@ void client_call_or_die(struct cli *c, const char *action, struct query *q, stru
 {
 	query_set(q, "Action", action);
 	query_set(q, "Version", is_devpay_action(action) ? DEVPAY_API_VERSION : EC2_API_VERSION);
+	/* A launch always carries a client token (one per invocation when the
+	 * user gave none, as the AWS CLI does), so that the HTTP transport may
+	 * retry it without starting instances twice, and both modes answer alike. */
+	if (!strcmp(action, "RunInstances") && !query_get(q, "ClientToken")) {
+		char token[37];
+		id_uuid(token);
+		query_set(q, "ClientToken", token);
+	}
 	long status = 0;
 	struct buf body = BUF_INIT, msg = BUF_INIT;
 	enum dp_err e = transport_call(&c->cfg, q, &status, &body);

@@ -11,7 +11,6 @@
 #include <curl/curl.h>
 #include <openssl/rand.h>
 #include "clock.h"
-#include "ids.h"
 #include "sigv2.h"
 #include "sigv4.h"
 #include "transport.h"
@@ -307,12 +306,6 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 	if (now && *now && (e = clock_now(&pinned))) {
 		endpoint_release(&ep);
 		return e;
-	}
-	const char *action = query_get(q, "Action");
-	if (action && !strcmp(action, "RunInstances") && !query_get(q, "ClientToken")) {
-		char token[37];
-		id_uuid(token);
-		query_set(q, "ClientToken", token);
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		endpoint_release(&ep);

@@ -181,7 +181,8 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 		[ -f "$p" ] || { offend "$c: no man page"; continue; }
 		for o in $(help_options "$c"); do
 			n=${o#--}
-			grep -qE -- "(Fl \\\\?-$n|\\\\-\\\\-$n|--$n)([^a-z0-9-]|\$)" "$p" ||
+			# roff spells a hyphen "\-": read the page with plain hyphens
+			sed 's/\\-/-/g' "$p" | grep -qE -- "(Fl -$n|--$n)([^a-z0-9-]|\$)" ||
 				offend "$c: $o is not in ${p#"$ROOT"/}"
 		done
 	done

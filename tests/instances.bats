@@ -26,7 +26,8 @@ mask() {
 	sed -E -e 's/\bi-[0-9a-f]{17}\b/i-ID/g' -e 's/\br-[0-9a-f]{17}\b/r-ID/g' \
 		-e 's/\bami-[0-9a-f]{17}\b/ami-ID/g' -e 's/\b[0-9]{12}\b/ACCOUNT/g' \
 		-e 's/\bip-10-[0-9]+-[0-9]+-[0-9]+\.ec2\.internal\b/ip-10-X.ec2.internal/g' \
-		-e 's/\b10\.[0-9]+\.[0-9]+\.[0-9]+\b/10.X/g' -e "s/${CODE:-NOCODE}/CODE/g"
+		-e 's/\b10\.[0-9]+\.[0-9]+\.[0-9]+\b/10.X/g' -e "s/${CODE:-NOCODE}/CODE/g" \
+		-e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/TOKEN/g' 
 }
 
 instances_of() { grep '^INSTANCE' | cut -f2; }
@@ -305,7 +306,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	run --separate-stderr at 2026-03-02T10:01:10Z as_customer ec2-describe-instances
 	assert_success
 	local tab=$'\t' tail
-	tail="${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}${tab}${tab}default${tab}false${tab}"
+	tail="${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}TOKEN${tab}${tab}default${tab}false${tab}"
 	assert_equal "$(printf '%s\n' "$output" | mask)" \
 "RESERVATION${tab}r-ID${tab}ACCOUNT${tab}default
 INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}running${tab}${tab}0${tab}[devpay: CODE]${tab}m1.small${tab}2026-03-02T10:00:00+0000${tab}us-east-1a${tail}
@@ -518,4 +519,15 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 			grep -qw -- "$o" "$ROOT/completions/$c" || fail "completions/$c lacks $o"
 		done
 	done
+}
+
+@test "run: without --client-token a token is made up per invocation and printed" {
+	supported
+	run --separate-stderr as_customer ec2-run-instances "$AMI"
+	assert_success
+	local t1 t2
+	t1=$(printf '%s\n' "$output" | awk -F'\t' '$1 == "INSTANCE" { print $28 }')
+	[[ $t1 =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]] || fail "token '$t1'"
+	t2=$(as_customer ec2-run-instances "$AMI" | awk -F'\t' '$1 == "INSTANCE" { print $28 }')
+	[ "$t1" != "$t2" ] || fail "the same token twice: $t1"
 }
