@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
+#include "curl_dl.h"
 #include "query.h"
 #include "service.h"
 #include "store.h"
@@ -460,6 +461,9 @@ int main(int argc, char **argv)
 	struct addrinfo *ai = listen_address(listen);
 
 	xmlInitParser();
+	/* request bodies are decoded with libcurl: load it before serving */
+	if (curl_dl_load())
+		die(1, "%s", dp_err_detail());
 	/* the workers inherit a mask that leaves SIGTERM/SIGINT to sigwait below */
 	sigset_t stop;
 	sigemptyset(&stop);

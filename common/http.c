@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <curl/curl.h>
+#include "curl_dl.h"
 #include <openssl/rand.h>
 #include "clock.h"
 #include "sigv2.h"
@@ -296,7 +296,9 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 			   struct buf *body)
 {
 	struct endpoint ep;
-	enum dp_err e = endpoint_parse(cfg->url, &ep);
+	enum dp_err e = curl_dl_load();
+	if (!e)
+		e = endpoint_parse(cfg->url, &ep);
 	if (e)
 		return e;
 	/* a DEVPAY_NOW the service would refuse is refused here as the local

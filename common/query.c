@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
+#include "curl_dl.h"
 #include "query.h"
 
 void query_add(struct query *q, const char *name, const char *value)
