@@ -3,8 +3,6 @@
 #include "print_reserved.h"
 #include "rates.h"
 
-enum { OPT_DESC = CLI_LONG(0) };
-
 static const struct cli_option opts[] = {
 	{ "type", 't', CLI_ARG, "TYPE", "only offerings of this instance type" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "only offerings in this zone" },

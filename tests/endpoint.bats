@@ -394,3 +394,19 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_equal "$stderr" "$(printf 'RequestId: %s' "${stderr#RequestId: }")"
 	[[ "$stderr" =~ ^RequestId:\ [0-9a-f-]{36}$ ]]
 }
+
+@test "ConfirmProductInstance answers of old API versions (<result>) are understood" {
+	cat >"$BATS_TEST_TMPDIR/old.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<ConfirmProductInstanceResponse xmlns="http://ec2.amazonaws.com/doc/2007-03-01/">
+  <result>true</result>
+  <ownerId>254933287430</ownerId>
+</ConfirmProductInstanceResponse>
+XML
+	fake "body:$BATS_TEST_TMPDIR/old.xml"
+	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=x \
+		ec2-confirm-product-instance 774F4FF8 -i i-10a64379
+	assert_success
+	assert_output "$(printf '774F4FF8\ti-10a64379\ttrue\t254933287430')"
+	grep -q 'Action=ConfirmProductInstance' "$FAKE_LOG"
+}

@@ -4,6 +4,7 @@ usage: fake_endpoint.py PORTFILE LOGFILE MODE...
 Each MODE answers one request, in turn; the last one answers all the rest:
   ok           200 with an EC2 answer for the request's Action
   html         502 with an HTML page (a proxy's)
+  body:FILE    200 with FILE's content as the answer
   STATUS:CODE  an EC2 error document with that status and code
   tls:CERT:KEY (first argument only) serve HTTPS with that certificate
 Every request body is appended to LOGFILE, one line each."""
@@ -35,6 +36,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             text = (f'<?xml version="1.0" encoding="UTF-8"?>\n<{action}Response '
                     f'xmlns="http://ec2.amazonaws.com/doc/2009-11-30/"><requestId>fake-1</requestId>'
                     f'<imagesSet/><reservationSet/></{action}Response>')
+        elif mode.startswith("body:"):
+            status, ctype = 200, "text/xml"
+            with open(mode[5:]) as f:
+                text = f.read()
         elif mode == "html":
             status, ctype = 502, "text/html"
             text = "<html><body><h1>502 Bad Gateway</h1></body></html>"
