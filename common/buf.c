@@ -90,7 +90,8 @@ static void grow(struct buf *b, size_t extra)
 void buf_add(struct buf *b, const void *data, size_t n)
 {
 	grow(b, n);
-	memcpy(b->p + b->len, data, n);
+	if (n) /* data may be NULL when there is nothing to add */
+		memcpy(b->p + b->len, data, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }

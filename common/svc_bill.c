@@ -204,7 +204,8 @@ static int64_t ec2_rate(const char *type, int platform)
 
 static void usage_lines(struct usages *u, const char *component, struct lines *out)
 {
-	qsort(u->v, u->n, sizeof *u->v, usage_cmp);
+	if (u->n > 1) /* u->v is NULL when there is nothing to sort */
+		qsort(u->v, u->n, sizeof *u->v, usage_cmp);
 	for (size_t i = 0; i < u->n; i++) {
 		struct usage *g = &u->v[i];
 		struct line *l = line_add(out, component, g->unit, g->hours * g->unit);
@@ -428,7 +429,8 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 			hours[nhours++] = (struct hour){ launched + k * HOUR, (int)g };
 	}
 	sqlite3_finalize(s);
-	qsort(hours, nhours, sizeof *hours, hour_cmp);
+	if (nhours > 1) /* hours is NULL when no instance ran */
+		qsort(hours, nhours, sizeof *hours, hour_cmp);
 	struct usages u = { 0 };
 	int64_t bucket = -1, used = 0;
 	int last = -1;
