@@ -178,6 +178,9 @@ static void debug_block(const char *title, const char *text)
 static enum dp_err sign_request(const struct dp_config *cfg, const struct endpoint *ep,
 				const struct query *q, struct signed_request *s)
 {
+	/* the caller releases s whatever this returns */
+	buf_init(&s->body);
+	s->headers = NULL;
 	int64_t t;
 	enum dp_err e = signing_time(&t);
 	if (e)
@@ -186,8 +189,6 @@ static enum dp_err sign_request(const struct dp_config *cfg, const struct endpoi
 	struct query w = QUERY_INIT;
 	for (size_t i = 0; i < q->n; i++)
 		query_add(&w, q->v[i].name, q->v[i].value);
-	buf_init(&s->body);
-	s->headers = NULL;
 	add_header(s, "Content-Type: %s", CONTENT_TYPE);
 	add_header(s, "Host: %s", ep->host);
 	add_header(s, "User-Agent: devpay/%s", DEVPAY_VERSION);

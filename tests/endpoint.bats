@@ -199,6 +199,17 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_success
 }
 
+@test "a DEVPAY_SIGNING_TIME that is not a time: exit 2, one line naming it, nothing sent" {
+	serve
+	local before
+	before=$(store_sum)
+	DEVPAY_SIGNING_TIME=garbage EC2_URL=$URL run --separate-stderr as_customer ec2-register bad
+	assert_failure 2
+	assert_output ""
+	assert_equal "$stderr" "ec2-register: DEVPAY_SIGNING_TIME 'garbage' is not an ISO 8601 UTC time"
+	assert_equal "$(store_sum)" "$before"
+}
+
 @test "X-Devpay-Now is honoured only under --trust-client-clock" {
 	serve
 	run env EC2_URL=$URL DEVPAY_NOW=2009-06-01T00:00:00Z AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
@@ -271,7 +282,7 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_output 0
 }
 
-@test "many concurrent clients on one store" {
+@test "many concurrent clients on one store: every write lands, no 5xx" {
 	serve --threads 4
 	local i pids=()
 	for i in $(seq 24); do
@@ -281,6 +292,27 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	wait "${pids[@]}"
 	for i in $(seq 24); do grep -q '^IMAGE' "$BATS_TEST_TMPDIR/out.$i" || fail "client $i: $(cat "$BATS_TEST_TMPDIR/out.$i")"; done
 	assert_equal "$(EC2_URL=$URL as_customer ec2-describe-images | grep -c '^IMAGE')" 24
+	# then 8 clients launch and terminate at once, 3 times each, on 4 threads:
+	# every write lands, none is answered with a 5xx
+	local ami
+	ami=$(EC2_URL=$URL as_customer ec2-describe-images | awk -F'\t' '$1 == "IMAGE" { print $2; exit }')
+	pids=()
+	for i in $(seq 8); do
+		(for j in 1 2 3; do
+			id=$(EC2_URL=$URL as_customer ec2-run-instances "$ami" | awk -F'\t' '$1 == "INSTANCE" { print $2 }')
+			[ -n "$id" ] && echo "$id" >>"$BATS_TEST_TMPDIR/ids.$i" &&
+				EC2_URL=$URL as_customer ec2-terminate-instances "$id" >/dev/null || echo "client $i, round $j failed"
+		done) >"$BATS_TEST_TMPDIR/run.$i" 2>&1 3>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for i in $(seq 8); do
+		[ ! -s "$BATS_TEST_TMPDIR/run.$i" ] || fail "$(cat "$BATS_TEST_TMPDIR/run.$i")"
+	done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR"/ids.* | sort -u | wc -l)" 24
+	run -0 env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "INSTANCE" && ($6 == "shutting-down" || $6 == "terminated")' | wc -l)" 24
+	assert_equal "$(awk '$6 ~ /ms$/ && $5 >= 500' "$DEVPAYD_LOG")" ""
 }
 
 @test "SIGTERM stops devpayd cleanly (exit 0)" {
