@@ -313,6 +313,61 @@ TOTAL|ALL|total|0.00"
 	assert_equal "$(store_sum)" "$before"
 }
 
+@test "EC2 reference rates: every type on both platforms at DOMAIN.md's on-demand rate" {
+	local lin win t i ids=()
+	lin=$(as_customer ec2-register lin --platform linux | ami_of)
+	win=$(as_customer ec2-register win --platform windows | ami_of)
+	for t in m1.small c1.medium m1.large m1.xlarge c1.xlarge m2.xlarge t1.micro; do
+		for i in "$lin" "$win"; do
+			ids+=("$(at 2010-01-10T00:00:00Z as_customer ec2-run-instances "$i" -t $t | inst_of)")
+		done
+	done
+	at 2010-01-10T01:00:00Z as_customer ec2-terminate-instances "${ids[@]}" >/dev/null
+	run --separate-stderr at 2010-02-01T00:00:00Z as_customer devpay-bill --period 2010-01
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep '^CHARGE' | mask | sort)" "$(sort <<'RATES'
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m1.small on-demand|1|0.10|0.10
+CHARGE|EC2|ec2-usage|us-east-1 Windows m1.small on-demand|1|0.125|0.13
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX c1.medium on-demand|1|0.20|0.20
+CHARGE|EC2|ec2-usage|us-east-1 Windows c1.medium on-demand|1|0.30|0.30
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m1.large on-demand|1|0.40|0.40
+CHARGE|EC2|ec2-usage|us-east-1 Windows m1.large on-demand|1|0.50|0.50
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m1.xlarge on-demand|1|0.80|0.80
+CHARGE|EC2|ec2-usage|us-east-1 Windows m1.xlarge on-demand|1|1.00|1.00
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX c1.xlarge on-demand|1|0.80|0.80
+CHARGE|EC2|ec2-usage|us-east-1 Windows c1.xlarge on-demand|1|1.20|1.20
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m2.xlarge on-demand|1|0.50|0.50
+CHARGE|EC2|ec2-usage|us-east-1 Windows m2.xlarge on-demand|1|0.62|0.62
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX t1.micro on-demand|1|0.02|0.02
+CHARGE|EC2|ec2-usage|us-east-1 Windows t1.micro on-demand|1|0.03|0.03
+RATES
+)"
+}
+
+@test "the owner's AWS cost of Windows usage is at the Windows rate" {
+	CODE=$(at 2010-01-01T00:00:00Z as_owner devpay-register-product --name W --platform windows \
+		--instance-type m1.large=0.70 | code_of)
+	AMI=$(at 2010-01-01T00:00:00Z as_customer ec2-register w --platform windows | ami_of)
+	at 2010-01-01T00:00:00Z as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
+	at 2010-01-01T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	ran as_customer 2010-01-02T00:00:00Z 2010-01-02T02:00:00Z m1.large
+	run --separate-stderr at 2010-02-01T00:00:00Z as_owner devpay-bill --period 2010-01 --product "$CODE"
+	assert_success
+	# revenue 2 x 0.70 = 1.40; AWS cost 2 x 0.50 (Windows m1.large) = 1.00; fee 3% of 0.40 + 0.30
+	assert_equal "$(printf '%s\n' "$output" | grep '^CUSTOMER' | mask)" \
+		"CUSTOMER|CODE|ACCOUNT|0.00|0.00|1.40|1.40|1.00|0.40|0.31|0.09|0.00"
+}
+
+@test "data transfer and tiered prices are not modelled, as devpay-bill(1) and devpay(7) say" {
+	grep -qi 'data transfer' "$ROOT/man/man1/devpay-bill.1"
+	grep -qi 'tiered' "$ROOT/man/man1/devpay-bill.1"
+	grep -qi 'data transfer' "$ROOT/man/man7/devpay.7"
+	grep -qi 'tiered' "$ROOT/man/man7/devpay.7"
+	# no option prices them
+	usage_refused as_owner devpay-register-product --name P --platform linux \
+		--instance-type m1.small=1 --data-transfer-out 0.10
+}
+
 @test "devpay-bill: --help, unknown option" {
 	run --separate-stderr devpay-bill --help
 	assert_success

@@ -207,6 +207,20 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	assert_equal "$(as_customer ec2-describe-images "$ami")" "$before_line"
 }
 
+@test "associate: a Windows AMI's code is permanent, for the code's owner too" {
+	local wcode other ami line
+	wcode=$(as_owner devpay-register-product --name Win --platform windows --instance-type m1.small=1 | code_of)
+	other=$(as_owner devpay-register-product --name Win2 --platform windows --instance-type m1.small=1 | code_of)
+	ami=$(register as_owner win --platform windows)
+	run as_owner ec2-associate-product-code "$ami" -p "$wcode"
+	assert_success
+	line=$(as_owner ec2-describe-images "$ami")
+	assert_equal "$(cut -f7,12 <<<"$line")" "[devpay: $wcode]${T}windows"
+	refused_same 1 OperationNotPermitted "already carries product code $wcode" \
+		as_owner ec2-associate-product-code "$ami" -p "$other"
+	assert_equal "$(as_owner ec2-describe-images "$ami")" "$line"
+}
+
 @test "associate: one product code per AMI; two different -p are bad input" {
 	local a b ami
 	a=$(new_product A)

@@ -378,6 +378,26 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	assert_equal "$(store_sum)" "$before"
 }
 
+@test "--region comes before EC2_REGION, which comes before AWS_DEFAULT_REGION" {
+	PLAIN=$(as_customer ec2-register plain | ami_of)
+	tokyo=$(as_customer ec2-run-instances "$PLAIN" --region ap-northeast-1 | inst_of)
+	eu=$(as_customer ec2-run-instances "$PLAIN" --region eu-west-1 | inst_of)
+	run env EC2_REGION=eu-west-1 AWS_DEFAULT_REGION=sa-east-1 AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances --region ap-northeast-1
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$tokyo"
+	run env EC2_REGION=eu-west-1 AWS_DEFAULT_REGION=ap-northeast-1 AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$eu"
+	run env AWS_DEFAULT_REGION=ap-northeast-1 AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances
+	assert_equal "$(printf '%s\n' "$output" | instances_of)" "$tokyo"
+	# neither set: us-east-1, where nothing runs
+	run as_customer ec2-describe-instances
+	assert_success
+	assert_output ""
+}
+
 # --- ec2-terminate-instances -------------------------------------------------
 
 @test "terminate: the caller's instances, previous and current state" {

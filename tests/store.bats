@@ -244,6 +244,68 @@ unreachable() {
 	[[ "$out" != *sEcReT* ]] || fail "secret printed: $out"
 }
 
+# --- common options and environment -------------------------------------------
+
+# The account a set of credentials names (devpay-bill's BILL record carries it).
+account_of() { devpay-bill | field_of BILL 2; }
+
+@test "credentials: -O/-W, then AWS_ACCESS_KEY/AWS_SECRET_KEY, then AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY" {
+	local owner customer
+	owner=$(as_owner account_of)
+	customer=$(as_customer account_of)
+	[ "$owner" != "$customer" ]
+	# AWS_ACCESS_KEY comes before AWS_ACCESS_KEY_ID
+	run env AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		AWS_ACCESS_KEY_ID=$CUSTOMER_KEY AWS_SECRET_ACCESS_KEY=$CUSTOMER_SECRET devpay-bill
+	assert_success
+	assert_equal "$(field_of BILL 2 <<<"$output")" "$owner"
+	# AWS_ACCESS_KEY_ID alone is used
+	run env AWS_ACCESS_KEY_ID=$CUSTOMER_KEY AWS_SECRET_ACCESS_KEY=$CUSTOMER_SECRET devpay-bill
+	assert_success
+	assert_equal "$(field_of BILL 2 <<<"$output")" "$customer"
+	# -O/-W come before the environment
+	run env AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		devpay-bill -O "$CUSTOMER_KEY" -W "$CUSTOMER_SECRET"
+	assert_success
+	assert_equal "$(field_of BILL 2 <<<"$output")" "$customer"
+	# refused side: the first key found is the one checked, no fallback to the next
+	local before
+	before=$(store_sum)
+	refused 1 AuthFailure env AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=wrong \
+		AWS_ACCESS_KEY_ID=$OWNER_KEY AWS_SECRET_ACCESS_KEY=$OWNER_SECRET devpay-bill
+	refused 1 AuthFailure env AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET \
+		devpay-bill -O "$OWNER_KEY" -W wrong
+	assert_equal "$(store_sum)" "$before"
+}
+
+@test "EC2_SIGNATURE_VERSION: 4 (the default) and 2 accepted, anything else a usage error" {
+	enrol as_owner
+	run env EC2_SIGNATURE_VERSION=4 AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-describe-products
+	assert_success
+	run env EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-describe-products
+	assert_success
+	local v
+	for v in 3 1 v4; do
+		EC2_SIGNATURE_VERSION=$v bad_input "EC2_SIGNATURE_VERSION '$v'" as_owner \
+			devpay-register-product --name P --platform linux --instance-type m1.small=1
+	done
+}
+
+@test "--connection-timeout and --request-timeout: whole seconds accepted, anything else a usage error" {
+	enrol as_owner
+	run as_owner devpay-describe-products --connection-timeout 5 --request-timeout 30
+	assert_success
+	local o v
+	for o in --connection-timeout --request-timeout; do
+		for v in 0 -1 abc 1.5 ''; do
+			bad_input "$o" as_owner devpay-register-product "$o" "$v" \
+				--name P --platform linux --instance-type m1.small=1
+		done
+	done
+	bad_input "--connection-timeout" as_owner devpay-describe-products --connection-timeout 3601
+	bad_input "--request-timeout" as_owner devpay-describe-products --request-timeout 86401
+}
+
 # --- many writers at once --------------------------------------------------
 
 @test "concurrency: 4 writers x 50 registrations on one store, all 200 there, codes distinct" {
