@@ -183,6 +183,8 @@ int cli_next(struct cli *c, const char **arg)
 		case '?':
 			if (optopt && optopt <= CHAR_MAX && optopt > 0 && strchr(p->shortopts, optopt))
 				cli_usage_error(c, "option '-%c' requires an argument", optopt);
+			if (optopt > 0 && optopt <= CHAR_MAX)	/* a short option the command lacks */
+				cli_usage_error(c, "unrecognized option '-%c'", optopt);
 			if (optopt)
 				cli_usage_error(c, "option '--%s' requires an argument", option_name(c, optopt));
 			cli_usage_error(c, "unrecognized option '%s'", c->argv[prev < c->argc ? prev : c->argc - 1]);
