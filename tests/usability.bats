@@ -1,0 +1,30 @@
+#!/usr/bin/env bats
+# What a newcomer or a script meets that no other file covers: man pages
+# that say exactly what the commands print.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() { fresh_store; }
+
+# The text of a man page's section, as one line (roff rendered, spaces squeezed).
+man_text() { # man_text PAGE SECTION
+	mandoc -Tascii -Owidth=200 "$ROOT/man/man1/$1.1" | sed 's/.\x08//g' |
+		awk -v s="$2" '$0 == s { on = 1; next } /^[A-Z]/ { on = 0 } on' | tr -s ' \n' '  '
+}
+
+@test "ec2-confirm-product-instance -H: the man page names the header line it prints" {
+	local code ami inst header
+	code=$(as_owner devpay-register-product --name P --platform linux --instance-type m1.small=0.20 | code_of)
+	as_customer devpay-purchase-product "$code" >/dev/null
+	ami=$(as_customer ec2-register img | ami_of)
+	as_customer ec2-associate-product-code "$ami" -p "$code" >/dev/null
+	inst=$(as_customer ec2-run-instances "$ami" | inst_of)
+	run --separate-stderr as_owner ec2-confirm-product-instance -H "$code" -i "$inst"
+	assert_success
+	header=${lines[0]}
+	assert_equal "$header" $'ProductCode\tInstanceId\tResult\tOwner'
+	[[ "$(man_text ec2-confirm-product-instance OUTPUT)" == *"${header//$'\t'/ }"* ]] ||
+		fail "OUTPUT does not name the header '$header'"
+	[[ "$(man_text ec2-confirm-product-instance 'COMMON OPTIONS')" != *"starting with Type"* ]] ||
+		fail "COMMON OPTIONS says the header starts with Type"
+}
