@@ -28,3 +28,15 @@ man_text() { # man_text PAGE SECTION
 	[[ "$(man_text ec2-confirm-product-instance 'COMMON OPTIONS')" != *"starting with Type"* ]] ||
 		fail "COMMON OPTIONS says the header starts with Type"
 }
+
+@test "a command whose own --region names product regions has no common --region in its man page" {
+	local c bad=""
+	for c in devpay-register-product devpay-modify-product; do
+		# --help lists --region among the command's options, not the common ones
+		"$c" --help | sed -n '/^Common options:/,$p' | grep -q -- '--region' &&
+			fail "$c --help lists a common --region"
+		man_text "$c" 'COMMON OPTIONS' | grep -qE -- '--region REGION Region' && bad="$bad $c"
+		[[ "$(man_text "$c" 'ENVIRONMENT')" != *"The region, as --region"* ]] || bad="$bad $c(ENVIRONMENT)"
+	done
+	[ -z "$bad" ] || fail "COMMON OPTIONS or ENVIRONMENT describes --region as the request's region:$bad"
+}
