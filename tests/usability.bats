@@ -40,3 +40,12 @@ man_text() { # man_text PAGE SECTION
 	done
 	[ -z "$bad" ] || fail "COMMON OPTIONS or ENVIRONMENT describes --region as the request's region:$bad"
 }
+
+@test "ec2-run-instances(1) states the client token's rule the service applies: no spaces" {
+	local ami
+	ami=$(as_customer ec2-register img | ami_of)
+	refused 1 InvalidParameterValue as_customer ec2-run-instances "$ami" --client-token "a b"
+	assert_equal "$stderr" "Client.InvalidParameterValue: Client token must be printable ASCII without spaces"
+	[[ "$(man_text ec2-run-instances DESCRIPTION)" == *"printable ASCII characters without spaces"* ]] ||
+		fail "the man page does not say a token has no spaces"
+}
