@@ -110,7 +110,10 @@ static void print_opts(const struct cli_option *o, const struct cli_option *cmd)
 			snprintf(sh, sizeof sh, "-%c, ", o->key);
 		snprintf(left, sizeof left, "%s--%s%s%s", sh, o->name, o->argname ? " " : "",
 			 o->argname ? o->argname : "");
-		printf("  %-32s %s\n", left, o->help);
+		if (strlen(left) >= 32)	/* no room for two spaces: the description goes below */
+			printf("  %s\n  %-32s %s\n", left, "", o->help);
+		else
+			printf("  %-32s %s\n", left, o->help);
 	}
 }
 

@@ -49,3 +49,14 @@ man_text() { # man_text PAGE SECTION
 	[[ "$(man_text ec2-run-instances DESCRIPTION)" == *"printable ASCII characters without spaces"* ]] ||
 		fail "the man page does not say a token has no spaces"
 }
+
+@test "--help keeps every option apart from its description, long option names included" {
+	local c bad=""
+	for c in ec2-register ec2-run-instances ec2-describe-reserved-instances-offerings; do
+		# an option line: the option, its one-word argument, then two spaces or more
+		# before the description (or the description on the next line)
+		bad+=$("$c" --help | awk -v c="$c" '/^  +-/ && !/^  (-[A-Za-z], |    )--[a-z-]+( [^ ]+)?(  +[^ ].*)?$/ {
+			print "\n  " c ": " $0 }')
+	done
+	[ -z "$bad" ] || fail "option and description run together:$bad"
+}
