@@ -110,7 +110,10 @@ static void print_opts(const struct cli_option *o, const struct cli_option *cmd)
 			snprintf(sh, sizeof sh, "-%c, ", o->key);
 		snprintf(left, sizeof left, "%s--%s%s%s", sh, o->name, o->argname ? " " : "",
 			 o->argname ? o->argname : "");
-		printf("  %-32s %s\n", left, o->help);
+		if (strlen(left) >= 32)	/* no room for two spaces: the description goes below */
+			printf("  %s\n  %-32s %s\n", left, "", o->help);
+		else
+			printf("  %-32s %s\n", left, o->help);
 	}
 }
 
@@ -183,6 +186,8 @@ int cli_next(struct cli *c, const char **arg)
 		case '?':
 			if (optopt && optopt <= CHAR_MAX && optopt > 0 && strchr(p->shortopts, optopt))
 				cli_usage_error(c, "option '-%c' requires an argument", optopt);
+			if (optopt > 0 && optopt <= CHAR_MAX)	/* a short option the command lacks */
+				cli_usage_error(c, "unrecognized option '-%c'", optopt);
 			if (optopt)
 				cli_usage_error(c, "option '--%s' requires an argument", option_name(c, optopt));
 			cli_usage_error(c, "unrecognized option '%s'", c->argv[prev < c->argc ? prev : c->argc - 1]);

@@ -74,7 +74,7 @@ void client_check_id(const struct cli *c, const char *id, const char *prefix)
 	for (size_t i = pl; ok && i < n; i++)
 		ok = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
 	if (!ok)
-		cli_usage_error(c, "invalid id '%s': expected %s followed by 8 to 17 hexadecimal digits", id, prefix);
+		cli_usage_error(c, "invalid id '%s': expected %s followed by 8 to 17 lower-case hexadecimal digits", id, prefix);
 }
 
 void client_check_code(const struct cli *c, const char *code)

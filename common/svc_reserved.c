@@ -93,6 +93,8 @@ int svc_describe_ri_offerings(struct svc *x)
 {
 	struct filter f = { x, svc_param(x, "InstanceType"), svc_param(x, "AvailabilityZone"),
 			    svc_param(x, "ProductDescription") };
+	if (!region_valid(x->region))
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
 	if (f.type && !rate_find(f.type))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid instance type '%s'", f.type);
 	if (f.desc && platform_parse(f.desc) < 0)
@@ -128,6 +130,8 @@ int svc_purchase_ri_offering(struct svc *x)
 	if (*end || count < 1 || count > 20)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid InstanceCount '%s': expected a whole number from 1 to 20", count_s);
+	if (!region_valid(x->region))
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
 	struct find f = { id };
 	if (!offerings_each(x->region, find_one, &f))
 		return svc_fail(x, 400, "InvalidReservedInstancesOfferingId",

@@ -106,3 +106,19 @@ paid_image() {
 	assert_equal "$(json 'd["Return"]' <<<"$output")" True
 	[[ "$(json 'd["OwnerId"]' <<<"$output")" =~ ^[0-9]{12}$ ]]
 }
+
+@test "the README's devpayd example works as written: the suite and the AWS CLI with the same exports" {
+	local lines
+	# the "$ ..." lines of the README's devpayd section after the server is started
+	lines=$(awk '/^## A shared store: devpayd/ { on = 1; next } /^## / { on = 0 }
+		on && /^    \$ export|^    \$ ec2-|^    \$ aws / { sub(/^    \$ /, ""); print }' "$ROOT/README.md")
+	[[ "$lines" == *"aws --endpoint-url"* ]] || fail "no aws line in the README: $lines"
+	lines=${lines//AKIAEXAMPLE/$CUSTOMER_KEY}
+	lines=${lines//http:\/\/127.0.0.1:8773\//$URL\/}
+	suite_customer ec2-register readme-image >/dev/null
+	run bash -ec "export SECRET='$CUSTOMER_SECRET' AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+		$lines"
+	assert_success
+	assert_output --partial readme-image
+	assert_output --partial '"Reservations": []'
+}

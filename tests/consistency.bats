@@ -99,6 +99,16 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	verdict "--bogus-option"
 }
 
+@test "every client command refuses an unknown short option by its name" {
+	for c in $(client_commands); do
+		run --separate-stderr "$BIN/$c" -x
+		[ "$status" -eq 2 ] || offend "$c: exit $status"
+		[ -z "$output" ] || offend "$c: stdout: $output"
+		[[ "$stderr" == "$c: unrecognized option '-x'"* ]] || offend "$c: $stderr"
+	done
+	verdict "-x"
+}
+
 @test "an unknown option leaves the store as it was (none is created)" {
 	local before=""
 	[ ! -e "$DEVPAY_STORE" ] || before=$(store_sum)

@@ -57,6 +57,19 @@ offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
 	usage_refused as_customer ec2-describe-reserved-instances-offerings --bogus
 }
 
+@test "offerings and purchases in a region that does not exist are refused, store unchanged" {
+	local id before
+	id=$(offering m1.small linux)
+	as_customer ec2-describe-instances >/dev/null	# the customer's account exists
+	before=$(store_sum)
+	refused 1 InvalidParameterValue as_customer ec2-describe-reserved-instances-offerings --region mars-1
+	assert_equal "$stderr" "Client.InvalidParameterValue: Invalid region 'mars-1'"
+	refused 1 InvalidParameterValue as_customer ec2-purchase-reserved-instances-offering \
+		--region mars-1 -o "$id" -c 1
+	assert_equal "$stderr" "Client.InvalidParameterValue: Invalid region 'mars-1'"
+	assert_equal "$(store_sum)" "$before"
+}
+
 @test "purchase: prints the reservation; describe lists it, active then retired" {
 	local id
 	id=$(offering m1.small linux)
