@@ -156,25 +156,6 @@ static enum MHD_Result send_xml(struct MHD_Connection *conn, int status, struct 
 	return rc;
 }
 
-struct failure {
-	int status;
-	const char *code;
-	char message[256];
-};
-
-static int fail(struct failure *f, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(struct failure *f, int status, const char *code, const char *fmt, ...)
-{
-	va_list ap;
-	f->status = status;
-	f->code = code;
-	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof f->message, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 struct headers {
 	struct sigv4_header *v;
 	size_t n, cap;
@@ -200,34 +181,34 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-static int service_clock(struct MHD_Connection *conn, int64_t *now, struct failure *f)
+static int service_clock(struct MHD_Connection *conn, int64_t *now, struct auth_refusal *f)
 {
 	const char *pin = conf.trust_client_clock
 		? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Devpay-Now") : NULL;
 	if (pin) {
 		if (clock_parse(pin, now))
-			return fail(f, 400, "InvalidParameterValue", "X-Devpay-Now is not an ISO 8601 UTC time");
+			return auth_refuse(f, 400, "InvalidParameterValue", "X-Devpay-Now is not an ISO 8601 UTC time");
 		return 0;
 	}
 	if (clock_now(now))
-		return fail(f, 500, "InternalError", "the service clock is misconfigured: %s", dp_err_detail());
+		return auth_refuse(f, 500, "InternalError", "the service clock is misconfigured: %s", dp_err_detail());
 	return 0;
 }
 
 static int handle(struct MHD_Connection *conn, const char *method, const char *url,
 		  struct request *r, struct buf *xml, const char **action, char *keybuf, size_t keysz)
 {
-	struct failure f = { 0 };
+	struct auth_refusal f = { 0 };
 	struct query get = QUERY_INIT, q = QUERY_INIT;
 	struct store *st = NULL;
 	int status = 0;
 	*action = NULL;
 	if (r->too_big) {
-		fail(&f, 413, "RequestEntityTooLarge", "The request body is larger than %d bytes", MAX_BODY);
+		auth_refuse(&f, 413, "RequestEntityTooLarge", "The request body is larger than %d bytes", MAX_BODY);
 		goto out;
 	}
 	if (strcmp(method, "POST") && strcmp(method, "GET")) {
-		fail(&f, 405, "InvalidHttpRequest", "Method %s is not allowed: use POST or GET", method);
+		auth_refuse(&f, 405, "InvalidHttpRequest", "Method %s is not allowed: use POST or GET", method);
 		goto out;
 	}
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &get);
@@ -235,12 +216,12 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		query_add(&q, get.v[i].name, get.v[i].value);
 	if (r->body.len && (memchr(r->body.p, '\0', r->body.len) ||
 			    query_parse(&q, r->body.p, r->body.len))) {
-		fail(&f, 400, "MalformedQueryString", "The request body is not a well-formed form encoding");
+		auth_refuse(&f, 400, "MalformedQueryString", "The request body is not a well-formed form encoding");
 		goto out;
 	}
 	*action = query_get(&q, "Action");
 	if (store_open(conf.store, &st)) {
-		fail(&f, 500, "InternalError", "the store cannot be opened");
+		auth_refuse(&f, 500, "InternalError", "the store cannot be opened");
 		goto out;
 	}
 	struct headers hs = { 0 };
@@ -254,7 +235,7 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	free(hs.v);
 	snprintf(keybuf, keysz, "%s", who.key);
 	if (v) {
-		fail(&f, who.status, who.code, "%s", who.message);
+		f = who.refusal;
 		goto out;
 	}
 	int64_t now;

@@ -9,22 +9,20 @@
 #include "service.h"
 #include "sigv2.h"
 
-static int refuse(struct auth_result *o, int status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int refuse(struct auth_result *o, int status, const char *code, const char *fmt, ...)
+int auth_refuse(struct auth_refusal *r, int status, const char *code, const char *fmt, ...)
 {
 	va_list ap;
-	o->status = status;
-	o->code = code;
+	r->status = status;
+	r->code = code;
 	va_start(ap, fmt);
-	vsnprintf(o->message, sizeof o->message, fmt, ap);
+	vsnprintf(r->message, sizeof r->message, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
 static int refuse_signature(struct auth_result *o)
 {
-	return refuse(o, 403, "SignatureDoesNotMatch",
+	return auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
 		      "The request signature we calculated does not match the signature you provided. "
 		      "Check your AWS Secret Access Key and signing method.");
 }
@@ -72,9 +70,9 @@ static int known_key(struct store *st, struct auth_result *o, char **secret)
 {
 	int k = service_lookup_key(st, o->key, o->account, secret);
 	if (k < 0)
-		return refuse(o, 500, "InternalError", "the store failed");
+		return auth_refuse(&o->refusal, 500, "InternalError", "the store failed");
 	if (k == 1)
-		return refuse(o, 401, "AuthFailure",
+		return auth_refuse(&o->refusal, 401, "AuthFailure",
 			      "AWS was not able to validate the provided access credentials");
 	return 0;
 }
@@ -116,7 +114,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 {
 	struct sigv4_auth a;
 	if (sigv4_parse_auth(authz, &a))
-		return refuse(o, 400, "IncompleteSignature",
+		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
 			      "The Authorization header is not a well-formed AWS Signature Version 4 header");
 	snprintf(o->key, sizeof o->key, "%s", a.access_key);
 	char *date = auth_header(r, "X-Amz-Date"), *secret = NULL;
@@ -125,18 +123,18 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 	int64_t t;
 	int rc = -1;
 	if (!date || sigv4_parse_date(date, &t))
-		refuse(o, 400, "IncompleteSignature",
+		auth_refuse(&o->refusal, 400, "IncompleteSignature",
 		       "The request must carry an X-Amz-Date header (YYYYMMDDTHHMMSSZ)");
 	else if (strncmp(date, a.date, 8))
-		refuse(o, 403, "SignatureDoesNotMatch",
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
 		       "The credential scope's date does not match X-Amz-Date");
 	else if (!near(r, t))
-		refuse(o, 400, "RequestExpired", "Request has expired: its time %s is more than 15 "
+		auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired: its time %s is more than 15 "
 		       "minutes away from the server's clock", date);
 	else if (!auth_valid_region(a.region))
-		refuse(o, 400, "IncompleteSignature", "The credential scope names an invalid region");
+		auth_refuse(&o->refusal, 400, "IncompleteSignature", "The credential scope names an invalid region");
 	else if (signed_headers(r, a.signed_headers, &h, &n))
-		refuse(o, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
+		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
 		       "and only headers the request carries");
 	else if (!known_key(st, o, &secret)) {
 		struct buf qs = BUF_INIT;
@@ -149,7 +147,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 		int ok = sigv4_verify(&s, a.signature);
 		buf_release(&qs);
 		if (ok < 0)
-			refuse(o, 500, "InternalError", "the signature could not be computed");
+			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
 		else if (!ok)
 			refuse_signature(o);
 		else {
@@ -171,10 +169,10 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 	const char *exp = query_get(q, "Expires"), *key = query_get(q, "AWSAccessKeyId");
 	snprintf(o->key, sizeof o->key, "%s", key ? key : "");
 	if (!key || !*key || !query_get(q, "Signature"))
-		return refuse(o, 400, "IncompleteSignature",
+		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
 			      "A Signature Version 2 request needs AWSAccessKeyId and Signature");
 	if (!sm || strcmp(sm, "HmacSHA256"))
-		return refuse(o, 400, "InvalidParameterValue", "SignatureMethod must be HmacSHA256");
+		return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "SignatureMethod must be HmacSHA256");
 	int64_t t;
 	if (ts) {
 		/* the zone may be left out: UTC */
@@ -183,25 +181,25 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 		int bad = clock_parse(buf_str(&z), &t);
 		buf_release(&z);
 		if (bad)
-			return refuse(o, 400, "InvalidParameterValue", "Timestamp is not an ISO 8601 UTC time");
+			return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "Timestamp is not an ISO 8601 UTC time");
 		if (!near(r, t))
-			return refuse(o, 400, "RequestExpired", "Request has expired: its Timestamp %s is "
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired: its Timestamp %s is "
 				      "more than 15 minutes away from the server's clock", ts);
 	} else if (exp) {
 		if (clock_parse(exp, &t))
-			return refuse(o, 400, "InvalidParameterValue", "Expires is not an ISO 8601 UTC time");
+			return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "Expires is not an ISO 8601 UTC time");
 		if (t < r->real_now)
-			return refuse(o, 400, "RequestExpired", "Request has expired at %s", exp);
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired at %s", exp);
 	} else
-		return refuse(o, 400, "MissingParameter", "The request must contain the parameter Timestamp");
+		return auth_refuse(&o->refusal, 400, "MissingParameter", "The request must contain the parameter Timestamp");
 	char *host = auth_header(r, "Host"), *secret = NULL;
 	int rc = -1;
 	if (!host)
-		refuse(o, 400, "MissingParameter", "The request must carry a Host header");
+		auth_refuse(&o->refusal, 400, "MissingParameter", "The request must carry a Host header");
 	else if (!known_key(st, o, &secret)) {
 		int ok = sigv2_verify(r->method, host, r->path, q, secret);
 		if (ok < 0)
-			refuse(o, 500, "InternalError", "the signature could not be computed");
+			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
 		else if (!ok)
 			refuse_signature(o);
 		else {
@@ -225,7 +223,7 @@ int auth_check(struct store *st, const struct auth_request *r, struct auth_resul
 	else if (v && !strcmp(v, "2"))
 		rc = check_v2(st, r, out);
 	else
-		rc = refuse(out, 401, "MissingAuthenticationToken", "Request is missing Authentication Token");
+		rc = auth_refuse(&out->refusal, 401, "MissingAuthenticationToken", "Request is missing Authentication Token");
 	free(authz);
 	return rc;
 }

@@ -26,14 +26,22 @@ struct auth_request {
 	int64_t real_now;                   /* the real clock, not the service's */
 };
 
+/* A refusal: HTTP status, EC2 error code and message. */
+struct auth_refusal {
+	int status;
+	const char *code;
+	char message[256];
+};
+
+/* Fills r and returns -1, so that a check can `return auth_refuse(...)`. */
+int auth_refuse(struct auth_refusal *r, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 struct auth_result {
 	char account[13];
 	char key[129];        /* the access key id as received, "" when none */
 	char region[64];      /* the region the request is addressed to */
-	/* a refusal: HTTP status, EC2 error code and message */
-	int status;
-	const char *code;
-	char message[256];
+	struct auth_refusal refusal;
 };
 
 /* 0 with account, key and region filled; or -1 with the refusal filled. */
