@@ -68,7 +68,6 @@ int main(int argc, char **argv)
 			query_set(&q, "Period", arg);
 			break;
 		case OPT_PRODUCT:
-			client_check_code(&c, arg);
 			query_set(&q, "ProductCode", arg);
 			break;
 		}

@@ -2,6 +2,11 @@
 #include <string.h>
 #include "print.h"
 
+static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -9,13 +14,12 @@ int main(int argc, char **argv)
 	const char *arg;
 	cli_init(&c, "devpay-cancel-subscription",
 		 "Cancel the caller's subscription: access stops at once, running instances of the product are terminated.",
-		 "CODE", NULL, argc, argv);
+		 "CODE", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing product code");
 	const char *code = cli_argv(&c)[0];
-	client_check_code(&c, code);
 	query_add(&q, "ProductCode", code);
 	cli_finish(&c);
 	struct response r;

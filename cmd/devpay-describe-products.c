@@ -13,7 +13,6 @@ int main(int argc, char **argv)
 	while (cli_next(&c, &arg) != -1)
 		;
 	for (int i = 0; i < cli_argc(&c); i++) {
-		client_check_code(&c, cli_argv(&c)[i]);
 		query_add_list(&q, "ProductCode", i + 1, cli_argv(&c)[i]);
 	}
 	cli_finish(&c);

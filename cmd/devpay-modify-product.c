@@ -17,6 +17,7 @@ static const struct cli_option opts[] = {
 	{ "one-time-fee", PRODUCT_OPT_ONE_TIME, CLI_ARG, "AMOUNT", "new charge at every sign-up" },
 	{ "effective", OPT_EFFECTIVE, CLI_ARG, "YYYY-MM-DD", "the change takes effect at 00:00 UTC of this future date" },
 	{ "withdraw", OPT_WITHDRAW, CLI_NOARG, NULL, "withdraw the pending change" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 
@@ -52,7 +53,6 @@ int main(int argc, char **argv)
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing product code");
 	const char *code = cli_argv(&c)[0];
-	client_check_code(&c, code);
 	if (withdraw && (changes || effective))
 		cli_usage_error(&c, "--withdraw cannot be combined with a change");
 	if (!withdraw && !effective)

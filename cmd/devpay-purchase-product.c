@@ -15,19 +15,23 @@ static const char *code_of(const char *arg)
 	return code;
 }
 
+static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg;
 	cli_init(&c, "devpay-purchase-product", "Sign the caller up for a DevPay product.",
-		 "CODE|PURCHASE_URL", NULL, argc, argv);
+		 "CODE|PURCHASE_URL", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing product code or purchase URL");
 	const char *code = code_of(cli_argv(&c)[0]);
-	client_check_code(&c, code);
 	query_add(&q, "ProductCode", code);
 	cli_finish(&c);
 	struct response r;

@@ -15,6 +15,7 @@ static const struct cli_option opts[] = {
 	{ "instance-type", PRODUCT_OPT_TYPE, CLI_ARG, "TYPE=PRICE", "hourly price of an instance type (repeatable, required)" },
 	{ "one-time-fee", PRODUCT_OPT_ONE_TIME, CLI_ARG, "AMOUNT", "charge at every sign-up" },
 	{ "monthly-fee", PRODUCT_OPT_MONTHLY, CLI_ARG, "AMOUNT", "monthly charge, prorated in the month of sign-up" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 

@@ -5,6 +5,7 @@
 
 static const struct cli_option opts[] = {
 	{ "product-code", 'p', CLI_ARG, "CODE", "the product code to associate (required)" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 
@@ -27,8 +28,6 @@ int main(int argc, char **argv)
 	if (!code)
 		cli_usage_error(&c, "missing -p CODE");
 	const char *image = cli_argv(&c)[0];
-	client_check_id(&c, image, "ami-");
-	client_check_code(&c, code);
 	query_add(&q, "ImageId", image);
 	query_add(&q, "Attribute", "productCodes");
 	query_add(&q, "ProductCode.1", code);

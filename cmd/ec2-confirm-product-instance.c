@@ -24,8 +24,6 @@ int main(int argc, char **argv)
 	if (!instance)
 		cli_usage_error(&c, "missing -i INSTANCE");
 	const char *code = cli_argv(&c)[0];
-	client_check_code(&c, code);
-	client_check_id(&c, instance, "i-");
 	query_add(&q, "ProductCode", code);
 	query_add(&q, "InstanceId", instance);
 	cli_finish(&c);

@@ -2,17 +2,21 @@
 #include <string.h>
 #include "client.h"
 
+static const struct cli_option opts[] = {
+	CLI_OPT_FILTER,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg;
 	cli_init(&c, "ec2-describe-images", "Describe the caller's machine images, or the images named.",
-		 "[IMAGE]...", NULL, argc, argv);
+		 "[IMAGE]...", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	for (int i = 0; i < cli_argc(&c); i++) {
-		client_check_id(&c, cli_argv(&c)[i], "ami-");
 		query_add_list(&q, "ImageId", i + 1, cli_argv(&c)[i]);
 	}
 	cli_finish(&c);

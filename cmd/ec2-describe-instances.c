@@ -3,17 +3,21 @@
 #include "client.h"
 #include "print.h"
 
+static const struct cli_option opts[] = {
+	CLI_OPT_FILTER,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg;
 	cli_init(&c, "ec2-describe-instances", "Describe the caller's instances, or the instances named.",
-		 "[INSTANCE]...", NULL, argc, argv);
+		 "[INSTANCE]...", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	for (int i = 0; i < cli_argc(&c); i++) {
-		client_check_id(&c, cli_argv(&c)[i], "i-");
 		query_add_list(&q, "InstanceId", i + 1, cli_argv(&c)[i]);
 	}
 	cli_finish(&c);

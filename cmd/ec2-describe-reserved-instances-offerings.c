@@ -8,6 +8,7 @@ static const struct cli_option opts[] = {
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "only offerings in this zone" },
 	{ "description", 'd', CLI_ARG, "Linux/UNIX|Windows", "only offerings for this platform" },
 	{ "offering", 'o', CLI_ARG, "OFFERING", "only this offering (repeatable)" },
+	CLI_OPT_FILTER,
 	{ 0 },
 };
 

@@ -2,6 +2,11 @@
  * (Action DescribeReservedInstances). */
 #include "print_reserved.h"
 
+static const struct cli_option opts[] = {
+	CLI_OPT_FILTER,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -9,7 +14,7 @@ int main(int argc, char **argv)
 	const char *arg;
 	cli_init(&c, "ec2-describe-reserved-instances",
 		 "Describe the caller's Reserved Instances, or the ones named.",
-		 "[RESERVATION_ID]...", NULL, argc, argv);
+		 "[RESERVATION_ID]...", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	for (int i = 0; i < cli_argc(&c); i++)

@@ -6,6 +6,7 @@
 static const struct cli_option opts[] = {
 	{ "offering", 'o', CLI_ARG, "OFFERING", "the offering to buy (required)" },
 	{ "instance-count", 'c', CLI_ARG, "COUNT", "how many instances to reserve, 1 to 20 (required)" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 

@@ -10,6 +10,7 @@ static const struct cli_option opts[] = {
 	{ "root-device-type", OPT_ROOT, CLI_ARG, "instance-store|ebs", "how the image is backed (default instance-store)" },
 	{ "description", 'd', CLI_ARG, "TEXT", "image description" },
 	{ "name", 'n', CLI_ARG, "NAME", "image name (instead of the NAME argument)" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 

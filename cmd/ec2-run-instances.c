@@ -12,6 +12,7 @@ static const struct cli_option opts[] = {
 	{ "instance-type", 't', CLI_ARG, "TYPE", "instance type (default m1.small)" },
 	{ "client-token", OPT_TOKEN, CLI_ARG, "TOKEN", "make the launch idempotent" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "zone of the region (default REGIONa)" },
+	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
 
@@ -42,7 +43,6 @@ int main(int argc, char **argv)
 	}
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing IMAGE");
-	client_check_id(&c, cli_argv(&c)[0], "ami-");
 	char min[24], max[24];
 	const char *dash = strchr(count, '-');
 	if (dash && dash != count) {

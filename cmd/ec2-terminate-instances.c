@@ -2,19 +2,23 @@
  * (Action TerminateInstances). */
 #include "client.h"
 
+static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg;
 	cli_init(&c, "ec2-terminate-instances", "Terminate instances the caller owns.",
-		 "INSTANCE...", NULL, argc, argv);
+		 "INSTANCE...", opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	if (!cli_argc(&c))
 		cli_usage_error(&c, "missing INSTANCE");
 	for (int i = 0; i < cli_argc(&c); i++) {
-		client_check_id(&c, cli_argv(&c)[i], "i-");
 		query_add_list(&q, "InstanceId", i + 1, cli_argv(&c)[i]);
 	}
 	cli_finish(&c);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "buf.h"
 #include "cli.h"
+#include "rates.h"
 #include "version.h"
 
 enum {
@@ -176,7 +177,6 @@ int cli_next(struct cli *c, const char **arg)
 {
 	struct cli_priv *p = c->priv;
 	for (;;) {
-		int prev = optind;
 		int k = getopt_long(c->argc, c->argv, p->shortopts, p->longopts, NULL);
 		*arg = optarg;
 		switch (k) {
@@ -190,7 +190,10 @@ int cli_next(struct cli *c, const char **arg)
 				cli_usage_error(c, "unrecognized option '-%c'", optopt);
 			if (optopt)
 				cli_usage_error(c, "option '--%s' requires an argument", option_name(c, optopt));
-			cli_usage_error(c, "unrecognized option '%s'", c->argv[prev < c->argc ? prev : c->argc - 1]);
+			/* getopt has stepped past the word it refused (and past any
+			 * operand before it, which it moves later) */
+			cli_usage_error(c, "unrecognized option '%s'",
+					c->argv[optind > 0 && optind <= c->argc ? optind - 1 : c->argc - 1]);
 		case 'O': c->cfg.access_key = optarg; break;
 		case 'W': c->cfg.secret_key = optarg; break;
 		case 'T': c->cfg.token = optarg; break;
@@ -205,6 +208,14 @@ int cli_next(struct cli *c, const char **arg)
 			break;
 		case OPT_REQUEST_TIMEOUT:
 			c->cfg.request_timeout = cli_long_or_err(c, "--request-timeout", optarg, 1, 86400);
+			break;
+		case CLI_KEY_DRY_RUN: c->cfg.dry_run = 1; break;
+		case 'F':
+			if (!strchr(optarg, '=') || *optarg == '=')
+				cli_usage_error(c, "invalid filter '%s': expected NAME=VALUE", optarg);
+			c->cfg.filters = xrealloc(c->cfg.filters,
+						  (size_t)(c->cfg.nfilters + 1) * sizeof *c->cfg.filters);
+			c->cfg.filters[c->cfg.nfilters++] = optarg;
 			break;
 		case 'h': usage(c);
 		case OPT_VERSION:
@@ -261,7 +272,11 @@ void cli_finish(struct cli *c)
 		cli_usage_error(c, "no access key: set AWS_ACCESS_KEY or use -O");
 	if (!f->secret_key)
 		cli_usage_error(c, "no secret key: set AWS_SECRET_KEY or use -W");
-	for (const char *r = f->region; *r; r++)
-		if (!((*r >= 'a' && *r <= 'z') || (*r >= '0' && *r <= '9') || *r == '-'))
-			cli_usage_error(c, "invalid region '%s'", f->region);
+	if (!region_valid(f->region)) {
+		struct buf known = BUF_INIT;
+		for (int i = 0; regions[i]; i++)
+			buf_addf(&known, "%s%s", i ? ", " : "", regions[i]);
+		cli_usage_error(c, "unknown region '%s': expected one of %s", f->region,
+				buf_str(&known));
+	}
 }

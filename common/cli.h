@@ -13,6 +13,9 @@ struct dp_config {
 	int sigver;             /* 4 or 2 */
 	int verbose, debug, headers, show_empty;
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
+	int dry_run;            /* --dry-run: DryRun=true on the request */
+	const char **filters;   /* -F NAME=VALUE, as given */
+	int nfilters;
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };
@@ -25,6 +28,14 @@ struct cli_option {
 	const char *help;
 };
 #define CLI_LONG(n) (CHAR_MAX + 1 + (n))
+/* Options that cli_next() handles for the commands that list them (one line
+ * in the command's opts[]), and client_call_or_die() sends: --dry-run on a
+ * command that changes something, -F on a describe command. */
+#define CLI_KEY_DRY_RUN (CHAR_MAX + 900)
+#define CLI_OPT_DRY_RUN { "dry-run", CLI_KEY_DRY_RUN, CLI_NOARG, NULL, \
+	"check the request, change nothing (DryRunOperation)" }
+#define CLI_OPT_FILTER { "filter", 'F', CLI_ARG, "NAME=VALUE", \
+	"only records matching the filter (repeatable)" }
 
 struct cli {
 	const char *prog;

@@ -16,6 +16,31 @@ static int is_devpay_action(const char *action)
 	return 0;
 }
 
+/* -F NAME=VALUE options as Filter.N.Name / Filter.N.Value.M: the values
+ * given for one name form one filter (ORed), in the order first named. */
+static void add_filters(const struct dp_config *cfg, struct query *q)
+{
+	int n = 0;
+	for (int i = 0; i < cfg->nfilters; i++) {
+		const char *eq = strchr(cfg->filters[i], '=');
+		size_t len = (size_t)(eq - cfg->filters[i]);
+		int seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = !strncmp(cfg->filters[j], cfg->filters[i], len + 1);
+		if (seen)
+			continue;
+		char key[64];
+		snprintf(key, sizeof key, "Filter.%d.Name", ++n);
+		query_addf(q, key, "%.*s", (int)len, cfg->filters[i]);
+		int m = 0;
+		for (int j = i; j < cfg->nfilters; j++)
+			if (!strncmp(cfg->filters[j], cfg->filters[i], len + 1)) {
+				snprintf(key, sizeof key, "Filter.%d.Value.%d", n, ++m);
+				query_add(q, key, cfg->filters[j] + len + 1);
+			}
+	}
+}
+
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r)
 {
 	query_set(q, "Action", action);
@@ -28,6 +53,9 @@ void client_call_or_die(struct cli *c, const char *action, struct query *q, stru
 		id_uuid(token);
 		query_set(q, "ClientToken", token);
 	}
+	if (c->cfg.dry_run)
+		query_set(q, "DryRun", "true");
+	add_filters(&c->cfg, q);
 	long status = 0;
 	struct buf body = BUF_INIT, msg = BUF_INIT;
 	enum dp_err e = transport_call(&c->cfg, q, &status, &body);
@@ -65,23 +93,4 @@ const char *client_time(const char *wire)
 		return wire;
 	clock_format_print(t, out);
 	return out;
-}
-
-void client_check_id(const struct cli *c, const char *id, const char *prefix)
-{
-	size_t pl = strlen(prefix), n = strlen(id);
-	int ok = n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl);
-	for (size_t i = pl; ok && i < n; i++)
-		ok = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
-	if (!ok)
-		cli_usage_error(c, "invalid id '%s': expected %s followed by 8 to 17 lower-case hexadecimal digits", id, prefix);
-}
-
-void client_check_code(const struct cli *c, const char *code)
-{
-	int ok = strlen(code) == 8;
-	for (int i = 0; ok && i < 8; i++)
-		ok = (code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'F');
-	if (!ok)
-		cli_usage_error(c, "invalid product code '%s': expected 8 upper-case hexadecimal digits", code);
 }

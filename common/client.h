@@ -8,17 +8,13 @@
 #include "query.h"
 #include "xml.h"
 
-/* Sets Action and Version, calls, and fills r; never returns on failure. */
+/* Sets Action and Version (and DryRun and Filter.N.* from --dry-run and -F),
+ * calls, and fills r; never returns on failure. */
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r);
 
 /* "[devpay: 774F4FF8],[devpay: ...]" from a <productCodes> element. */
 void client_product_codes(const xmlNode *codes, struct buf *out);
 /* A wire time as ec2-api-tools prints it; "" stays "". Static storage. */
 const char *client_time(const char *wire);
-
-/* Exits with a usage error unless id has the shape prefix + 8..17 hex. */
-void client_check_id(const struct cli *c, const char *id, const char *prefix);
-/* Same for a product code (8 upper-case hex digits). */
-void client_check_code(const struct cli *c, const char *code);
 
 #endif

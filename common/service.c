@@ -7,33 +7,106 @@
 #include "svc.h"
 #include "version.h"
 
+/* Each Action's allow-list: the parameter names it reads, as patterns of
+ * filter_name_matches() ("InstanceId.N"). A parameter that is not on the
+ * list, nor one of always_allowed[], is refused with UnknownParameter before
+ * the handler runs, so no parameter a client sends is silently dropped. An
+ * Action whose list holds "DryRun" takes DryRun=true: the handler runs in
+ * its transaction as usual, which is then rolled back, and the answer is
+ * DryRunOperation (412) when it would have succeeded, its refusal when not.
+ * EC2 Actions all take DryRun; DevPay Actions only when they change
+ * something. Describe Actions that filter add FILTERS and call svc_filters()
+ * with their filter names. */
+#define PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+#define FILTERS "Filter.N.Name", "Filter.N.Value.N"
+#define PRODUCT_CONFIG "OneTimeFee", "MonthlyFee", "Platform.N", "Region.N", \
+	"InstanceType.N.Name", "InstanceType.N.Price"
+
 static const struct action {
 	const char *name;
 	int write;
 	svc_handler fn;
+	const char *const *params;
 } actions[] = {
-	{ "RegisterProduct", 1, svc_register_product },
-	{ "DescribeProducts", 0, svc_describe_products },
-	{ "PurchaseProduct", 1, svc_purchase_product },
-	{ "CancelSubscription", 1, svc_cancel_subscription },
-	{ "RegisterImage", 1, svc_register_image },
-	{ "DescribeImages", 0, svc_describe_images },
-	{ "ModifyImageAttribute", 1, svc_modify_image_attribute },
-	{ "DescribeImageAttribute", 0, svc_describe_image_attribute },
+	{ "RegisterProduct", 1, svc_register_product,
+	  PARAMS("DryRun", "Name", "Description", PRODUCT_CONFIG) },
+	{ "DescribeProducts", 0, svc_describe_products, PARAMS("ProductCode.N") },
+	{ "PurchaseProduct", 1, svc_purchase_product, PARAMS("DryRun", "ProductCode") },
+	{ "CancelSubscription", 1, svc_cancel_subscription, PARAMS("DryRun", "ProductCode") },
+	{ "RegisterImage", 1, svc_register_image,
+	  PARAMS("DryRun", "Name", "Description", "Platform", "RootDeviceType",
+		 "BlockDeviceMapping.1.Ebs.SnapshotId") },
+	{ "DescribeImages", 0, svc_describe_images, PARAMS("DryRun", "ImageId.N", FILTERS) },
+	{ "ModifyImageAttribute", 1, svc_modify_image_attribute,
+	  PARAMS("DryRun", "ImageId", "Attribute", "ProductCode.N") },
+	{ "DescribeImageAttribute", 0, svc_describe_image_attribute,
+	  PARAMS("DryRun", "ImageId", "Attribute") },
 	/* instances */
-	{ "RunInstances", 1, svc_run_instances },
-	{ "DescribeInstances", 0, svc_describe_instances },
-	{ "TerminateInstances", 1, svc_terminate_instances },
-	{ "ConfirmProductInstance", 0, svc_confirm_product_instance },
+	{ "RunInstances", 1, svc_run_instances,
+	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
+		 "Placement.AvailabilityZone", "ClientToken") },
+	{ "DescribeInstances", 0, svc_describe_instances, PARAMS("DryRun", "InstanceId.N", FILTERS) },
+	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
+	{ "ConfirmProductInstance", 0, svc_confirm_product_instance,
+	  PARAMS("DryRun", "ProductCode", "InstanceId") },
 
 	/* billing, price changes and reserved instances */
-	{ "GetBill", 0, svc_get_bill },
-	{ "ModifyProduct", 1, svc_modify_product },
-	{ "DescribeReservedInstancesOfferings", 0, svc_describe_ri_offerings },
-	{ "PurchaseReservedInstancesOffering", 1, svc_purchase_ri_offering },
-	{ "DescribeReservedInstances", 0, svc_describe_reserved },
+	{ "GetBill", 0, svc_get_bill, PARAMS("Period", "ProductCode") },
+	{ "ModifyProduct", 1, svc_modify_product,
+	  PARAMS("DryRun", "ProductCode", "Withdraw", "Effective", PRODUCT_CONFIG) },
+	{ "DescribeReservedInstancesOfferings", 0, svc_describe_ri_offerings,
+	  PARAMS("DryRun", "ReservedInstancesOfferingId.N", "InstanceType", "AvailabilityZone",
+		 "ProductDescription", FILTERS) },
+	{ "PurchaseReservedInstancesOffering", 1, svc_purchase_ri_offering,
+	  PARAMS("DryRun", "ReservedInstancesOfferingId", "InstanceCount") },
+	{ "DescribeReservedInstances", 0, svc_describe_reserved,
+	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
 
 };
+
+/* Taken by every Action: its name and version, and the fields of a
+ * Signature Version 2 request and of a presigned Signature Version 4 one. */
+static const char *const always_allowed[] = { "Action", "Version", "AWSAccessKeyId",
+	"SignatureVersion", "SignatureMethod", "Signature", "Timestamp", "Expires",
+	"SecurityToken", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
+	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", NULL };
+
+static int allowed(const char *const *list, const char *name)
+{
+	for (; list && *list; list++)
+		if (filter_name_matches(*list, name))
+			return 1;
+	return 0;
+}
+
+/* UnknownParameter for the first parameter the Action does not take;
+ * DryRun's value checked. *dry set when DryRun=true. */
+static int check_params(struct svc *x, const struct action *a, int *dry)
+{
+	*dry = 0;
+	for (size_t i = 0; i < x->q->n; i++) {
+		const char *n = x->q->v[i].name;
+		if (!allowed(always_allowed, n) && !allowed(a->params, n))
+			return svc_fail(x, 400, "UnknownParameter",
+					"The parameter %.200s is not recognized", n);
+	}
+	const char *d = query_get(x->q, "DryRun");
+	if (d && strcmp(d, "true") && strcmp(d, "false"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid value '%.100s' for DryRun: expected true or false", d);
+	*dry = d && !strcmp(d, "true");
+	return 0;
+}
+
+int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs)
+{
+	char code[64], msg[300];
+	if (filter_parse(x->q, names, fs, code, msg, sizeof msg)) {
+		filter_release(fs);
+		return svc_fail(x, 400, code, "%s", msg);
+	}
+	return 0;
+}
 
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
 {
@@ -208,12 +281,20 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	xmlTextWriterWriteAttribute(x.w, BAD_CAST "xmlns", BAD_CAST ns);
 	xmlTextWriterWriteElement(x.w, BAD_CAST "requestId", BAD_CAST rid);
 
-	int rc;
-	if (store_begin(c->st, a->write))
+	int rc, dry = 0;
+	if (check_params(&x, a, &dry))
+		rc = -1;
+	else if (store_begin(c->st, a->write))
 		rc = svc_fail_store(&x);
 	else {
 		rc = a->fn(&x);
-		if (rc == 0 && store_commit(c->st))
+		if (dry) {
+			/* every check ran; nothing it did is kept */
+			store_rollback(c->st);
+			if (rc == 0)
+				rc = svc_fail(&x, 412, "DryRunOperation",
+					      "Request would have succeeded, but DryRun flag is set.");
+		} else if (rc == 0 && store_commit(c->st))
 			rc = svc_fail_store(&x);
 		else if (rc != 0)
 			store_rollback(c->st);

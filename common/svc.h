@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <libxml/xmlwriter.h>
 #include "buf.h"
+#include "filter.h"
 #include "money.h"
 #include "query.h"
 #include "rates.h"
@@ -50,6 +51,11 @@ void svc_product_codes(struct svc *x, const char *code);
 const char *svc_param(struct svc *x, const char *name);
 /* A required parameter, or MissingParameter. */
 int svc_need(struct svc *x, const char *name, const char **value);
+
+/* The request's Filter.N.* parameters, checked against the Action's filter
+ * names (NULL-terminated); refuses (InvalidParameterValue for an unknown
+ * name) as EC2 does. On success the caller releases fs. */
+int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs);
 
 /* A product's configuration and price as in force at a time. */
 struct product_version {

@@ -114,42 +114,100 @@ static void write_image(struct svc *x, sqlite3_stmt *s)
 
 #define IMAGE_COLS "id, owner, name, description, platform, root_device, ifnull(product_code, '')"
 
+/* DescribeImages' filters: EC2's names for what an image here has. */
+static const char *const image_filters[] = { "image-id", "name", "owner-id", "platform",
+	"product-code", "product-code.type", "root-device-type", "root-device-name", "state",
+	"is-public", "architecture", "image-type", "virtualization-type", "hypervisor",
+	"description", "manifest-location", NULL };
+
+struct image_row {
+	sqlite3_stmt *s;
+	char location[200];
+};
+
+static int image_values(void *rec, const char *name, const char **out, int max)
+{
+	struct image_row *r = rec;
+	sqlite3_stmt *s = r->s;
+	const char *root = store_text(s, 5), *code = store_text(s, 6), *v = NULL;
+	(void)max;
+	if (!strcmp(name, "image-id")) v = store_text(s, 0);
+	else if (!strcmp(name, "name")) v = store_text(s, 2);
+	else if (!strcmp(name, "owner-id")) v = store_text(s, 1);
+	else if (!strcmp(name, "platform"))
+		v = sqlite3_column_int(s, 4) == PLATFORM_WINDOWS ? "windows" : NULL;
+	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
+	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
+	else if (!strcmp(name, "root-device-type")) v = root;
+	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
+	else if (!strcmp(name, "state")) v = "available";
+	else if (!strcmp(name, "is-public")) v = "false";
+	else if (!strcmp(name, "architecture")) v = "x86_64";
+	else if (!strcmp(name, "image-type")) v = "machine";
+	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
+	else if (!strcmp(name, "hypervisor")) v = "xen";
+	else if (!strcmp(name, "description")) v = store_text(s, 3);
+	else if (!strcmp(name, "manifest-location")) {
+		snprintf(r->location, sizeof r->location, "%s/%s", store_text(s, 1), store_text(s, 2));
+		v = r->location;
+	}
+	if (!v)
+		return 0;
+	out[0] = v;
+	return 1;
+}
+
+static void write_if(struct svc *x, sqlite3_stmt *s, const struct filter_set *fs)
+{
+	struct image_row r = { .s = s };
+	if (filter_match(fs, image_values, &r))
+		write_image(x, s);
+}
+
 /* Images are private to their owner: without ids the caller's own, with ids
- * each must be the caller's (another account's image does not exist for it). */
+ * each must be the caller's (another account's image does not exist for it).
+ * Filters then keep the images that match them. */
 int svc_describe_images(struct svc *x)
 {
+	struct filter_set fs = FILTER_SET_INIT;
+	if (svc_filters(x, image_filters, &fs))
+		return -1;
+	int rc = 0;
 	svc_open(x, "imagesSet");
 	if (query_get_nth(x->q, "ImageId", 1, NULL)) {
-		for (int i = 1;; i++) {
+		for (int i = 1; rc == 0; i++) {
 			const char *id = query_get_nth(x->q, "ImageId", i, NULL);
 			if (!id)
 				break;
-			if (!svc_valid_id(id, "ami-"))
-				return svc_fail(x, 400, "InvalidAMIID.Malformed",
-						"Invalid id: \"%s\" (expecting \"ami-...\")", id);
+			if (!svc_valid_id(id, "ami-")) {
+				rc = svc_fail(x, 400, "InvalidAMIID.Malformed",
+					      "Invalid id: \"%s\" (expecting \"ami-...\")", id);
+				break;
+			}
 			sqlite3_stmt *s = store_query(x->st, "SELECT " IMAGE_COLS " FROM images"
 						      " WHERE id = ? AND owner = ?", "ss", id, x->account);
 			if (!s)
-				return svc_fail_store(x);
-			if (sqlite3_step(s) != SQLITE_ROW) {
-				sqlite3_finalize(s);
-				return svc_fail(x, 400, "InvalidAMIID.NotFound",
-						"The image id '[%s]' does not exist", id);
-			}
-			write_image(x, s);
+				rc = svc_fail_store(x);
+			else if (sqlite3_step(s) != SQLITE_ROW)
+				rc = svc_fail(x, 400, "InvalidAMIID.NotFound",
+					      "The image id '[%s]' does not exist", id);
+			else
+				write_if(x, s, &fs);
 			sqlite3_finalize(s);
 		}
 	} else {
 		sqlite3_stmt *s = store_query(x->st, "SELECT " IMAGE_COLS " FROM images"
 					      " WHERE owner = ? ORDER BY created, id", "s", x->account);
 		if (!s)
-			return svc_fail_store(x);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			write_image(x, s);
+			rc = svc_fail_store(x);
+		else
+			while (sqlite3_step(s) == SQLITE_ROW)
+				write_if(x, s, &fs);
 		sqlite3_finalize(s);
 	}
 	svc_close(x);
-	return 0;
+	filter_release(&fs);
+	return rc;
 }
 
 int svc_modify_image_attribute(struct svc *x)

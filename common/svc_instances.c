@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "clock.h"
 #include "ids.h"
 #include "svc.h"
 
@@ -354,12 +355,78 @@ static int all_mine(struct svc *x, const char *json)
 	return r;
 }
 
+/* DescribeInstances' filters: EC2's names for what an instance here has. */
+static const char *const instance_filters[] = { "instance-id", "instance-state-name",
+	"instance-state-code", "instance-type", "image-id", "product-code", "product-code.type",
+	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
+	"platform", "root-device-type", "root-device-name", "private-ip-address",
+	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
+	"monitoring-state", "ami-launch-index", NULL };
+
+struct instance_row {
+	struct svc *x;
+	sqlite3_stmt *s;
+	char buf[4][40];
+};
+
+static int instance_values(void *rec, const char *name, const char **out, int max)
+{
+	struct instance_row *r = rec;
+	sqlite3_stmt *s = r->s;
+	(void)max;
+	enum istate st = state_at(sqlite3_column_int64(s, 9), sqlite3_column_int64(s, 10), r->x->now);
+	const char *root = store_text(s, 12), *code = store_text(s, 7);
+	int ip[3];
+	private_ip(store_text(s, 0), ip);
+	const char *v = NULL;
+	if (!strcmp(name, "instance-id")) v = store_text(s, 0);
+	else if (!strcmp(name, "instance-state-name")) v = states[st].name;
+	else if (!strcmp(name, "instance-state-code"))
+		snprintf(r->buf[0], sizeof r->buf[0], "%d", states[st].code), v = r->buf[0];
+	else if (!strcmp(name, "instance-type")) v = store_text(s, 4);
+	else if (!strcmp(name, "image-id")) v = store_text(s, 3);
+	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
+	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
+	else if (!strcmp(name, "reservation-id")) v = store_text(s, 1);
+	else if (!strcmp(name, "availability-zone")) v = store_text(s, 5);
+	else if (!strcmp(name, "owner-id")) v = store_text(s, 2);
+	else if (!strcmp(name, "client-token")) v = store_text(s, 11);
+	else if (!strcmp(name, "launch-time"))
+		clock_format_wire(sqlite3_column_int64(s, 9), r->buf[1]), v = r->buf[1];
+	else if (!strcmp(name, "platform"))
+		v = sqlite3_column_int(s, 6) == PLATFORM_WINDOWS ? "windows" : NULL;
+	else if (!strcmp(name, "root-device-type")) v = root;
+	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
+	else if (!strcmp(name, "private-ip-address")) {
+		if (st != ST_TERMINATED)
+			snprintf(r->buf[2], sizeof r->buf[2], "10.%d.%d.%d", ip[0], ip[1], ip[2]), v = r->buf[2];
+	} else if (!strcmp(name, "private-dns-name")) {
+		if (st != ST_TERMINATED)
+			snprintf(r->buf[3], sizeof r->buf[3], "ip-10-%d-%d-%d.ec2.internal", ip[0], ip[1],
+				 ip[2]), v = r->buf[3];
+	} else if (!strcmp(name, "architecture")) v = "x86_64";
+	else if (!strcmp(name, "hypervisor")) v = "xen";
+	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
+	else if (!strcmp(name, "tenancy")) v = "default";
+	else if (!strcmp(name, "monitoring-state")) v = "disabled";
+	else if (!strcmp(name, "ami-launch-index"))
+		snprintf(r->buf[0], sizeof r->buf[0], "%d", sqlite3_column_int(s, 8)), v = r->buf[0];
+	if (!v)
+		return 0;
+	out[0] = v;
+	return 1;
+}
+
 int svc_describe_instances(struct svc *x)
 {
 	struct buf json = BUF_INIT;
+	struct filter_set fs = FILTER_SET_INIT;
 	int count;
+	if (svc_filters(x, instance_filters, &fs))
+		return -1;
 	if (id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
 		buf_release(&json);
+		filter_release(&fs);
 		return -1;
 	}
 	/* "+i.owner": find the ids by key, not by scanning all the caller's
@@ -373,12 +440,17 @@ int svc_describe_instances(struct svc *x)
 			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
 			      "ss", x->account, x->region);
 	buf_release(&json);
-	if (!s)
+	if (!s) {
+		filter_release(&fs);
 		return svc_fail_store(x);
+	}
 	char current[32] = "";
 	int rc;
+	struct instance_row row = { .x = x, .s = s };
 	svc_open(x, "reservationSet");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!filter_match(&fs, instance_values, &row))
+			continue;
 		const char *rid = store_text(s, 1);
 		if (strcmp(rid, current)) {
 			if (*current) {
@@ -398,6 +470,7 @@ int svc_describe_instances(struct svc *x)
 	}
 	svc_close(x);
 	sqlite3_finalize(s);
+	filter_release(&fs);
 	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
 }
 

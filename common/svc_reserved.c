@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include "clock.h"
 #include "ids.h"
 #include "svc.h"
 
@@ -63,14 +64,57 @@ static void write_common(struct svc *x, const struct offering *o, int64_t fixed,
 	svc_close(x);
 }
 
-struct filter {
+struct ri_query {
 	struct svc *x;
 	const char *type, *zone, *desc;
+	const struct filter_set *fs;
 };
+
+/* EC2's filter names for offerings and for reservations. */
+static const char *const offering_filters[] = { "availability-zone", "duration", "fixed-price",
+	"instance-type", "product-description", "reserved-instances-offering-id", "usage-price",
+	"marketplace", "instance-tenancy", "offering-type", NULL };
+static const char *const reserved_filters[] = { "availability-zone", "duration", "end",
+	"fixed-price", "instance-type", "product-description", "reserved-instances-id", "start",
+	"state", "usage-price", "instance-tenancy", "offering-type", NULL };
+
+/* An offering or a reservation as the filters see it. */
+struct ri_row {
+	const struct offering *o;
+	const char *id, *state;    /* state NULL for an offering */
+	int64_t fixed, hourly, start, end;
+	char b[4][32];
+};
+
+static int ri_values(void *rec, const char *name, const char **out, int max)
+{
+	struct ri_row *r = rec;
+	const char *v = NULL;
+	(void)max;
+	if (!strcmp(name, "availability-zone")) v = r->o->zone;
+	else if (!strcmp(name, "duration"))
+		snprintf(r->b[0], sizeof r->b[0], "%d", RI_TERM_SECONDS), v = r->b[0];
+	else if (!strcmp(name, "fixed-price")) money_format_exact(r->fixed, r->b[1]), v = r->b[1];
+	else if (!strcmp(name, "usage-price")) money_format_exact(r->hourly, r->b[2]), v = r->b[2];
+	else if (!strcmp(name, "instance-type")) v = r->o->rate->type;
+	else if (!strcmp(name, "product-description")) v = platform_description(r->o->platform);
+	else if (!strcmp(name, "reserved-instances-offering-id") ||
+		 !strcmp(name, "reserved-instances-id")) v = r->id;
+	else if (!strcmp(name, "marketplace")) v = "false";
+	else if (!strcmp(name, "instance-tenancy")) v = "default";
+	else if (!strcmp(name, "offering-type")) v = OFFERING_TYPE;
+	else if (!strcmp(name, "state")) v = r->state;
+	else if (!strcmp(name, "start")) clock_format_wire(r->start, r->b[3]), v = r->b[3];
+	else if (!strcmp(name, "end")) clock_format_wire(r->end, r->b[3]), v = r->b[3];
+	if (!v)
+		return 0;
+	out[0] = v;
+	return 1;
+}
 
 static int list_one(const struct offering *o, void *arg)
 {
-	struct filter *f = arg;
+	struct ri_query *f = arg;
 	if ((f->type && strcmp(f->type, o->rate->type)) || (f->zone && strcmp(f->zone, o->zone)) ||
 	    (f->desc && platform_parse(f->desc) != (int)o->platform))
 		return 0;
@@ -81,6 +125,10 @@ static int list_one(const struct offering *o, void *arg)
 			return 0;
 		wanted = !strcmp(id, o->id);
 	}
+	struct ri_row row = { .o = o, .id = o->id, .fixed = o->rate->ri_fixed,
+			      .hourly = o->rate->ri_hourly[o->platform] };
+	if (!filter_match(f->fs, ri_values, &row))
+		return 0;
 	svc_open(f->x, "item");
 	svc_elem(f->x, "reservedInstancesOfferingId", o->id);
 	write_common(f->x, o, o->rate->ri_fixed, o->rate->ri_hourly[o->platform]);
@@ -91,8 +139,9 @@ static int list_one(const struct offering *o, void *arg)
 
 int svc_describe_ri_offerings(struct svc *x)
 {
-	struct filter f = { x, svc_param(x, "InstanceType"), svc_param(x, "AvailabilityZone"),
-			    svc_param(x, "ProductDescription") };
+	struct filter_set fs = FILTER_SET_INIT;
+	struct ri_query f = { x, svc_param(x, "InstanceType"), svc_param(x, "AvailabilityZone"),
+			    svc_param(x, "ProductDescription"), &fs };
 	if (!region_valid(x->region))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
 	if (f.type && !rate_find(f.type))
@@ -100,9 +149,12 @@ int svc_describe_ri_offerings(struct svc *x)
 	if (f.desc && platform_parse(f.desc) < 0)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product description '%s': expected Linux/UNIX or Windows", f.desc);
+	if (svc_filters(x, offering_filters, &fs))
+		return -1;
 	svc_open(x, "reservedInstancesOfferingsSet");
 	offerings_each(x->region, list_one, &f);
 	svc_close(x);
+	filter_release(&fs);
 	return 0;
 }
 
@@ -157,11 +209,16 @@ int svc_purchase_ri_offering(struct svc *x)
 
 int svc_describe_reserved(struct svc *x)
 {
+	struct filter_set fs = FILTER_SET_INIT;
+	if (svc_filters(x, reserved_filters, &fs))
+		return -1;
 	sqlite3_stmt *s = store_query(x->st, "SELECT id, type, platform, region, zone, count,"
 				      " started, ends, fixed, hourly FROM reserved_instances WHERE owner = ?"
 				      " ORDER BY started, id", "s", x->account);
-	if (!s)
+	if (!s) {
+		filter_release(&fs);
 		return svc_fail_store(x);
+	}
 	const char *first = query_get_nth(x->q, "ReservedInstancesId", 1, NULL);
 	svc_open(x, "reservedInstancesSet");
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -181,6 +238,12 @@ int svc_describe_reserved(struct svc *x)
 							  PLATFORM_WINDOWS : PLATFORM_LINUX };
 		snprintf(o.zone, sizeof o.zone, "%s", store_text(s, 4));
 		int64_t ends = sqlite3_column_int64(s, 7);
+		struct ri_row row = { .o = &o, .id = id, .state = x->now < ends ? "active" : "retired",
+				      .fixed = sqlite3_column_int64(s, 8),
+				      .hourly = sqlite3_column_int64(s, 9),
+				      .start = sqlite3_column_int64(s, 6), .end = ends };
+		if (!filter_match(&fs, ri_values, &row))
+			continue;
 		svc_open(x, "item");
 		svc_elem(x, "reservedInstancesId", id);
 		/* the prices of the day it was bought */
@@ -193,5 +256,6 @@ int svc_describe_reserved(struct svc *x)
 	}
 	sqlite3_finalize(s);
 	svc_close(x);
+	filter_release(&fs);
 	return 0;
 }
