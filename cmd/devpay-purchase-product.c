@@ -8,11 +8,8 @@ static const char *code_of(const char *arg)
 	const char *p = strstr(arg, "offeringCode=");
 	if (!p)
 		return arg;
-	static char code[16];
 	p += strlen("offeringCode=");
-	size_t n = strcspn(p, "&#");
-	snprintf(code, sizeof code, "%.*s", (int)(n < 15 ? n : 15), p);
-	return code;
+	return xstrndup(p, strcspn(p, "&#"));
 }
 
 static const struct cli_option opts[] = {

@@ -14,7 +14,7 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
-static const char *const image_id_cols[] = { "ImageId", NULL };
+static const char *const image_id_cols[] = { "ImageID", NULL };
 static const struct record_layout image_id = { "IMAGE", image_id_cols };
 
 int main(int argc, char **argv)

@@ -15,11 +15,14 @@ const struct record_layout REC_SUBSCRIPTION = { "SUBSCRIPTION", COLS("ProductCod
 	"Account", "State", "Start", "End") };
 const struct record_layout REC_IMAGE = { "IMAGE", COLS("ImageId", "Location", "Owner",
 	"State", "Visibility", "ProductCodes", "Architecture", "ImageType", "KernelId",
-	"RamdiskId", "Platform", "RootDeviceType", "VirtualizationType", "Hypervisor") };
+	"RamdiskId", "Platform", "RootDeviceType", "VirtualizationType", "Hypervisor"),
+	"Type\tImageID\tName\tOwner\tState\tAccessibility\tProductCodes\tArchitecture"
+	"\tImageType\tKernelId\tRamdiskId\tPlatform\tRootDeviceType\tVirtualizationType"
+	"\tHypervisor" };
 const struct record_layout REC_IMAGE_ATTR = { "productCodes", COLS("ImageId", "Attribute",
 	"Value") };
 const struct record_layout REC_RESERVATION = { "RESERVATION", COLS("ReservationId",
-	"Owner", "Groups") };
+	"Owner", "Groups"), "Type\tReservationID\tOwner\tGroups\tPlatform" };
 const struct record_layout REC_INSTANCE = { "INSTANCE", COLS("InstanceId", "ImageId",
 	"PublicDNS", "PrivateDNS", "State", "KeyName", "LaunchIndex", "ProductCodes",
 	"InstanceType", "LaunchTime", "AvailabilityZone", "KernelId", "RamdiskId", "Platform",
@@ -70,21 +73,19 @@ static void put_field(const char *s, int show_empty)
 void out_record(const struct dp_config *cfg, const struct record_layout *l,
 		const char *const *fields)
 {
-	static const struct record_layout *seen[32];
-	static size_t nseen;
+	static int header_done;
 	size_t n = out_ncols(l);
-	if (cfg->headers) {
-		size_t i = 0;
-		while (i < nseen && seen[i] != l)
-			i++;
-		if (i == nseen && nseen < 32) {
-			seen[nseen++] = l;
+	if (cfg->headers && !header_done) {
+		header_done = 1;
+		if (l->header)
+			fputs(l->header, stdout);
+		else {
 			if (l->type)
 				fputs("Type", stdout);
 			for (size_t c = 0; c < n; c++)
 				printf("%s%s", c || l->type ? "\t" : "", l->cols[c]);
-			putchar('\n');
 		}
+		putchar('\n');
 	}
 	if (l->type)
 		fputs(l->type, stdout);

@@ -8,6 +8,9 @@
 struct record_layout {
 	const char *type;          /* first field; NULL for records without one */
 	const char *const *cols;   /* NULL-terminated column names after the type */
+	/* The -H line when it is not "Type" and cols: ec2-api-tools 1.6.7.1's
+	 * own header (RESERVATION's names a Platform column it never fills). */
+	const char *header;
 };
 
 extern const struct record_layout REC_PRODUCT, REC_PRICE, REC_PENDING, REC_SUBSCRIPTION,
@@ -16,8 +19,8 @@ extern const struct record_layout REC_PRODUCT, REC_PRICE, REC_PENDING, REC_SUBSC
 	REC_REQUEST;
 
 /* Prints one record. fields holds exactly as many strings as the layout has
- * columns; NULL or "" is an empty field. With -H a header line is printed
- * before the first record of each type. Tabs and newlines inside a field
+ * columns; NULL or "" is an empty field. With -H one header line is printed,
+ * as ec2-api-tools does: the first record's, before it, and no other. Tabs and newlines inside a field
  * become spaces so a record stays one line. */
 void out_record(const struct dp_config *cfg, const struct record_layout *l,
 		const char *const *fields);

@@ -96,3 +96,22 @@ if ! declare -F teardown >/dev/null ||
 	[ "$(declare -f teardown | tr -s ' \n' ' ')" = "teardown () { return 0 } " ]; then
 	teardown() { devpayd_stop; }
 fi
+
+# signed REGION NAME=VALUE...: one request signed by botocore (not by the
+# suite) and sent as given to the test's devpayd; answers like a client
+# command. serve_signed first, outside `run`: it starts a devpayd on the
+# test's store when the workflow runs locally.
+serve_signed() {
+	[ -n "${DEVPAYD_PORT:-}" ] && kill -0 "${DEVPAYD_PID:-0}" 2>/dev/null && return 0
+	local k
+	for k in "$OWNER_KEY $OWNER_SECRET" "$CUSTOMER_KEY $CUSTOMER_SECRET" "$OTHER_KEY $OTHER_SECRET"; do
+		# a key the local store knows already keeps its account
+		printf '%s\n' "${k#* }" | devpayd --store "$DEVPAY_STORE" --add-account "${k%% *}" \
+			>/dev/null 2>&1 || true
+	done
+	devpayd_serve
+}
+signed() {
+	local region=$1; shift
+	python3 "$BATS_TEST_DIRNAME/signed_request.py" "http://127.0.0.1:$DEVPAYD_PORT/" "$region" "$@"
+}

@@ -78,11 +78,11 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	assert_equal "$output" ""
 }
 
-@test "describe-images: an unknown id is refused, a malformed one is bad input" {
+@test "describe-images: an unknown id is refused, a malformed one is judged by the service" {
 	register as_customer a >/dev/null
 	refused_same 1 InvalidAMIID.NotFound "does not exist" as_customer ec2-describe-images ami-0123456789abcdef0
-	bad_input "invalid id 'bogus'" as_customer ec2-describe-images bogus
-	bad_input "invalid id 'ami-XYZ12345'" as_customer ec2-describe-images ami-XYZ12345
+	refused_same 1 InvalidAMIID.Malformed 'Invalid id: "bogus"' as_customer ec2-describe-images bogus
+	refused_same 1 InvalidAMIID.Malformed 'Invalid id: "ami-XYZ12345"' as_customer ec2-describe-images ami-XYZ12345
 }
 
 @test "ec2-register: a bad platform or root device type is bad input" {
@@ -246,13 +246,14 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	assert_success
 }
 
-@test "associate: malformed or missing arguments are bad input" {
+@test "associate: missing arguments are bad input, malformed ones refused by the service" {
 	local code ami
 	code=$(new_product P)
 	ami=$(register as_customer lin)
-	bad_input "invalid product code 'abc'" as_customer ec2-associate-product-code "$ami" -p abc
-	bad_input "invalid product code '774f4ff8'" as_customer ec2-associate-product-code "$ami" -p 774f4ff8
-	bad_input "invalid id 'ami-zz'" as_customer ec2-associate-product-code ami-zz -p "$code"
+	# ids and codes are judged by the service, not the client
+	refused_same 1 InvalidParameterValue "Invalid product code 'abc'" as_customer ec2-associate-product-code "$ami" -p abc
+	refused_same 1 InvalidParameterValue "Invalid product code '774f4ff8'" as_customer ec2-associate-product-code "$ami" -p 774f4ff8
+	refused_same 1 InvalidAMIID.Malformed 'Invalid id: "ami-zz"' as_customer ec2-associate-product-code ami-zz -p "$code"
 	bad_input "missing -p CODE" as_customer ec2-associate-product-code "$ami"
 	bad_input "missing IMAGE" as_customer ec2-associate-product-code -p "$code"
 	bad_input "too many arguments" as_customer ec2-associate-product-code "$ami" "$ami" -p "$code"
@@ -261,16 +262,16 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 
 # --- -H and --show-empty-fields ---------------------------------------------
 
-@test "-H prints the IMAGE header line" {
+@test "-H prints the IMAGE header line of ec2-api-tools 1.6.7.1" {
 	local ami acct
 	ami=$(register as_customer lin)
 	run as_customer ec2-describe-images -H
 	assert_success
 	acct=$(field_of IMAGE 4 <<<"$output")
-	assert_equal "$output" "Type${T}ImageId${T}Location${T}Owner${T}State${T}Visibility${T}ProductCodes${T}Architecture${T}ImageType${T}KernelId${T}RamdiskId${T}Platform${T}RootDeviceType${T}VirtualizationType${T}Hypervisor
+	assert_equal "$output" "Type${T}ImageID${T}Name${T}Owner${T}State${T}Accessibility${T}ProductCodes${T}Architecture${T}ImageType${T}KernelId${T}RamdiskId${T}Platform${T}RootDeviceType${T}VirtualizationType${T}Hypervisor
 $(image_line "$ami" "$acct" lin "" "" instance-store)"
 	run as_customer ec2-register -H other
-	assert_equal "$(head -n 1 <<<"$output")" "Type${T}ImageId"
+	assert_equal "$(head -n 1 <<<"$output")" "Type${T}ImageID"
 	local code
 	code=$(new_product P)
 	run as_customer ec2-associate-product-code -H "$ami" -p "$code"

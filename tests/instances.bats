@@ -53,13 +53,22 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	[ "$cust" != "$OWNER_ID" ] || fail "owner and customer share an account"
 }
 
-@test "run: -H prints the column names of both records" {
+@test "run and describe: -H prints one header line, ec2-api-tools 1.6.7.1's, and none for INSTANCE" {
 	supported
-	run as_customer ec2-run-instances "$AMI" -H
+	run as_customer ec2-run-instances "$AMI" -H -n 2
 	assert_success
-	assert_line --index 0 "$(printf 'Type\tReservationId\tOwner\tGroups')"
-	assert_line --index 2 --partial "$(printf 'Type\tInstanceId\tImageId\tPublicDNS\tPrivateDNS\tState')"
-	assert_line --index 2 --partial "$(printf 'Tenancy\tEbsOptimized\tIamProfile')"
+	assert_line --index 0 "$(printf 'Type\tReservationID\tOwner\tGroups\tPlatform')"
+	assert_equal "$(grep -c '^Type' <<<"$output")" 1
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 1 --regexp '^RESERVATION'
+	assert_line --index 2 --regexp '^INSTANCE'
+	run as_customer ec2-describe-instances -H
+	assert_success
+	assert_line --index 0 "$(printf 'Type\tReservationID\tOwner\tGroups\tPlatform')"
+	assert_equal "$(grep -c '^Type' <<<"$output")" 1
+	# without -H, no header at all
+	run as_customer ec2-describe-instances
+	assert_equal "$(grep -c '^Type' <<<"$output")" 0
 }
 
 @test "run: an unsubscribed customer is refused and nothing is launched" {
@@ -289,7 +298,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	local before; before=$(store_sum)
 	usage_refused as_customer ec2-run-instances
 	usage_refused as_customer ec2-run-instances "$AMI" extra
-	usage_refused as_customer ec2-run-instances ami-xyz
+	refused 1 'InvalidAMIID\.Malformed' as_customer ec2-run-instances ami-xyz
 	usage_refused as_customer ec2-run-instances "$AMI" -n 0
 	usage_refused as_customer ec2-run-instances "$AMI" -n 3-2
 	usage_refused as_customer ec2-run-instances "$AMI" -n two
@@ -337,7 +346,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	refused 1 'InvalidInstanceID\.NotFound' as_other ec2-describe-instances "$inst"
 	assert_equal "$stderr" "Client.InvalidInstanceID.NotFound: The instance ID '$inst' does not exist"
 	refused 1 'InvalidInstanceID\.NotFound' as_customer ec2-describe-instances i-0123456789abcdef0
-	usage_refused as_customer ec2-describe-instances not-an-id
+	refused 1 'InvalidInstanceID\.Malformed' as_customer ec2-describe-instances not-an-id
 }
 
 @test "describe: with no instances, nothing" {
@@ -443,7 +452,8 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 
 @test "terminate: usage errors" {
 	usage_refused as_customer ec2-terminate-instances
-	usage_refused as_customer ec2-terminate-instances ami-0123456789abcdef0
+	refused 1 'InvalidInstanceID\.Malformed' as_customer ec2-terminate-instances ami-0123456789abcdef0
+	assert_equal "$stderr" 'Client.InvalidInstanceID.Malformed: Invalid id: "ami-0123456789abcdef0" (expecting "i-...")'
 	usage_refused as_customer ec2-terminate-instances --bogus i-0123456789abcdef0
 }
 
@@ -507,8 +517,8 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	refused 1 'InvalidInstanceID\.NotFound' as_owner ec2-confirm-product-instance "$CODE" -i i-0123456789abcdef0
 	usage_refused as_owner ec2-confirm-product-instance "$CODE"
 	usage_refused as_owner ec2-confirm-product-instance -i i-0123456789abcdef0
-	usage_refused as_owner ec2-confirm-product-instance abc -i i-0123456789abcdef0
-	usage_refused as_owner ec2-confirm-product-instance "$CODE" -i bogus
+	refused 1 InvalidParameterValue as_owner ec2-confirm-product-instance abc -i i-0123456789abcdef0
+	refused 1 'InvalidInstanceID\.Malformed' as_owner ec2-confirm-product-instance "$CODE" -i bogus
 	usage_refused as_owner ec2-confirm-product-instance "$CODE" "$CODE" -i i-0123456789abcdef0
 }
 

@@ -120,7 +120,8 @@ PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000"
 	usage_refused as_owner devpay-modify-product "$CODE" --region mars-1 --effective 2010-02-01
 	usage_refused as_owner devpay-modify-product "$CODE" --withdraw --monthly-fee 1
 	usage_refused as_owner devpay-modify-product --monthly-fee 1 --effective 2010-02-01
-	usage_refused as_owner devpay-modify-product abc --monthly-fee 1 --effective 2010-02-01
+	assert_equal "$(store_sum)" "$before"
+	refused 1 InvalidParameterValue as_owner devpay-modify-product abc --monthly-fee 1 --effective 2010-02-01
 	run --separate-stderr as_owner devpay-modify-product "$CODE" --monthly-fee 1
 	assert_equal "$stderr" "$(printf '%s\n' "devpay-modify-product: missing --effective" "Try 'devpay-modify-product --help' for more information.")"
 	assert_equal "$(store_sum)" "$before"

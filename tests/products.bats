@@ -240,11 +240,12 @@ $a"
 		as_customer devpay-describe-products "$a" 0BADC0DE
 }
 
-@test "describe-products: a malformed code is bad input" {
+@test "describe-products: a malformed code is refused by the service" {
 	new_product A >/dev/null
+	enrol as_customer
 	local c
 	for c in abc 774f4ff8 774F4FF 774F4FF80 774G4FF8 ''; do
-		bad_input "invalid product code '$c'" as_customer devpay-describe-products "$c"
+		refused_same 1 InvalidParameterValue "Invalid product code '$c'" as_customer devpay-describe-products "$c"
 	done
 }
 
@@ -317,11 +318,12 @@ $a"
 		as_customer devpay-purchase-product "${PURCHASE_URL}0BADC0DE"
 }
 
-@test "purchase: a malformed code or URL, or a wrong argument count, is bad input" {
+@test "purchase: a malformed code or URL is refused by the service, a wrong argument count is bad input" {
 	new_product P >/dev/null
-	bad_input "invalid product code 'abc'" as_customer devpay-purchase-product abc
-	bad_input "invalid product code 'ZZZ'" as_customer devpay-purchase-product "${PURCHASE_URL}ZZZ"
-	bad_input "invalid product code 'https://example.com/'" as_customer devpay-purchase-product https://example.com/
+	enrol as_customer
+	refused_same 1 InvalidParameterValue "Invalid product code 'abc'" as_customer devpay-purchase-product abc
+	refused_same 1 InvalidParameterValue "Invalid product code 'ZZZ'" as_customer devpay-purchase-product "${PURCHASE_URL}ZZZ"
+	refused_same 1 InvalidParameterValue "Invalid product code 'https://example.com/'" as_customer devpay-purchase-product https://example.com/
 	bad_input "missing product code" as_customer devpay-purchase-product
 	bad_input "too many arguments" as_customer devpay-purchase-product 774F4FF8 774F4FF8
 }
@@ -341,19 +343,19 @@ $a"
 	refused_same 1 SubscriptionNotFound "" as_customer devpay-cancel-subscription "$code"
 }
 
-@test "cancel: an unknown code is refused, a malformed one is bad input" {
+@test "cancel: an unknown code is refused, a malformed one too (by the service)" {
 	new_product P >/dev/null
 	enrol as_customer
 	refused_same 1 InvalidProductCode.NotFound "'0BADC0DE' does not exist" \
 		as_customer devpay-cancel-subscription 0BADC0DE
-	bad_input "invalid product code 'abc'" as_customer devpay-cancel-subscription abc
+	refused_same 1 InvalidParameterValue "Invalid product code 'abc'" as_customer devpay-cancel-subscription abc
 	bad_input "missing product code" as_customer devpay-cancel-subscription
 	bad_input "too many arguments" as_customer devpay-cancel-subscription 0BADC0DE 0BADC0DE
 }
 
 # --- -H and --show-empty-fields ---------------------------------------------
 
-@test "-H prints one header line per record type, before its first record" {
+@test "-H prints one header line, the first record's, as ec2-api-tools does" {
 	run at 2009-06-01 as_owner devpay-register-product -H --name P --platform linux \
 		--instance-type m1.small=0.20 --instance-type m1.large=0.50
 	assert_success
@@ -363,7 +365,6 @@ $a"
 	token=$(field_of PRODUCT 9 <<<"$output")
 	assert_equal "$output" "Type${T}ProductCode${T}Name${T}Owner${T}Platforms${T}Regions${T}OneTimeFee${T}MonthlyFee${T}ProductToken${T}PurchaseUrl${T}Description
 PRODUCT${T}$code${T}P${T}$acct${T}linux${T}us-east-1${T}0.00${T}0.00${T}$token${T}$PURCHASE_URL$code${T}
-Type${T}ProductCode${T}InstanceType${T}HourlyPrice${T}Effective
 PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-01T00:00:00+0000
 PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000"
 	run at 2009-06-02 as_customer devpay-purchase-product -H "$code"
