@@ -100,6 +100,38 @@ void cli_init(struct cli *c, const char *prog, const char *summary, const char *
 	optind = 1;
 }
 
+/* Text from column indent on, broken between words so that no line is
+ * longer than 80 columns; continuation lines start at indent too. */
+static void print_wrapped(const char *text, int indent)
+{
+	int col = indent;
+	const char *p = text;
+	while (*p) {
+		if (*p == '\n') {	/* a break the text asks for */
+			printf("\n%*s", indent, "");
+			col = indent;
+			p++;
+			continue;
+		}
+		size_t w = 0;	/* a word; an [optional group] is one word */
+		for (int depth = 0; p[w] && p[w] != '\n' && (depth || p[w] != ' '); w++)
+			depth += p[w] == '[' ? 1 : p[w] == ']' && depth ? -1 : 0;
+		if (col > indent && col + 1 + (int)w > 80) {
+			printf("\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)w, p);
+		col += (int)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
 static void print_opts(const struct cli_option *o, const struct cli_option *cmd)
 {
 	for (; o && o->name; o++) {
@@ -112,15 +144,19 @@ static void print_opts(const struct cli_option *o, const struct cli_option *cmd)
 		snprintf(left, sizeof left, "%s--%s%s%s", sh, o->name, o->argname ? " " : "",
 			 o->argname ? o->argname : "");
 		if (strlen(left) >= 32)	/* no room for two spaces: the description goes below */
-			printf("  %s\n  %-32s %s\n", left, "", o->help);
+			printf("  %s\n  %-32s ", left, "");
 		else
-			printf("  %-32s %s\n", left, o->help);
+			printf("  %-32s ", left);
+		print_wrapped(o->help, 35);
 	}
 }
 
 static noreturn void usage(const struct cli *c)
 {
-	printf("Usage: %s %s\n\n%s\n", c->prog, c->synopsis, c->summary);
+	int indent = printf("Usage: %s ", c->prog);
+	print_wrapped(c->synopsis, indent);
+	putchar('\n');
+	print_wrapped(c->summary, 0);
 	if (count_opts(c->opts)) {
 		printf("\nOptions:\n");
 		print_opts(c->opts, NULL);

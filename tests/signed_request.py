@@ -36,7 +36,8 @@ def main():
             err = ET.fromstring(text).find("Errors/Error")
             kind = "Service" if e.code >= 500 else "Client"
             sys.stderr.write(f"{kind}.{err.findtext('Code')}: {err.findtext('Message')}\n")
-            sys.stderr.write(f"HTTP {e.code}\n") if os.environ.get("SHOW_STATUS") else None
+            if os.environ.get("SHOW_STATUS"):
+                sys.stderr.write(f"HTTP {e.code}\n")
         except ET.ParseError:
             sys.stderr.write(f"HTTP {e.code}: {text}\n")
         return 1

@@ -61,16 +61,17 @@ man_text() { # man_text PAGE SECTION
 	[ -z "$bad" ] || fail "option and description run together:$bad"
 }
 
-@test "an id in upper case is refused with a message, and man pages, that say ids are lower-case" {
+@test "an id in upper case is judged by the service (Malformed, exit 1), and the man pages say so" {
 	local c
+	as_customer ec2-describe-instances >/dev/null	# the account exists
 	for c in ec2-describe-instances ec2-terminate-instances; do
-		usage_refused as_customer "$c" i-0123456789ABCDEF0
-		assert_equal "${stderr%%$'\n'*}" \
-			"$c: invalid id 'i-0123456789ABCDEF0': expected i- followed by 8 to 17 lower-case hexadecimal digits"
+		refused 1 'InvalidInstanceID\.Malformed' as_customer "$c" i-0123456789ABCDEF0
+		assert_equal "$stderr" \
+			'Client.InvalidInstanceID.Malformed: Invalid id: "i-0123456789ABCDEF0" (expecting "i-...")'
 	done
-	usage_refused as_owner ec2-confirm-product-instance 0123ABCD -i i-0123456789ABCDEF0
+	refused 1 'InvalidInstanceID\.Malformed' as_owner ec2-confirm-product-instance 0123ABCD -i i-0123456789ABCDEF0
 	for c in ec2-describe-instances ec2-terminate-instances ec2-confirm-product-instance; do
-		[[ "$(man_text "$c" DESCRIPTION)" == *"followed by 8 to 17 lower-case hexadecimal digits"* ]] ||
-			fail "$c(1) does not say ids are lower-case"
+		[[ "$(man_text "$c" DESCRIPTION)" == *"sent as given"* ]] ||
+			fail "$c(1) does not say ids are sent as given"
 	done
 }
