@@ -122,3 +122,58 @@ paid_image() {
 	assert_output --partial readme-image
 	assert_output --partial '"Reservations": []'
 }
+
+@test "aws ec2 --dry-run: DryRunOperation, and nothing changes (a describe afterwards shows it)" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	paid_image
+	run --separate-stderr awsc run-instances --image-id "$AMI" --instance-type m1.small --count 1 --dry-run
+	assert_failure
+	[[ "$stderr" == *"(DryRunOperation)"*"Request would have succeeded, but DryRun flag is set."* ]] ||
+		fail "stderr was: $stderr"
+	run awsc describe-instances
+	assert_success
+	assert_equal "$(json 'len(d["Reservations"])' <<<"$output")" 0
+	local id
+	id=$(awsc run-instances --image-id "$AMI" --instance-type m1.small --count 1 | json 'd["Instances"][0]["InstanceId"]')
+	run --separate-stderr awsc terminate-instances --instance-ids "$id" --dry-run
+	assert_failure
+	[[ "$stderr" == *"(DryRunOperation)"* ]] || fail "stderr was: $stderr"
+	run awsc describe-instances --instance-ids "$id"
+	[[ "$(json 'd["Reservations"][0]["Instances"][0]["State"]["Name"]' <<<"$output")" =~ ^(pending|running)$ ]]
+	# describes take it too; a refusal is still the real one
+	run --separate-stderr awsc describe-images --dry-run
+	[[ "$stderr" == *"(DryRunOperation)"* ]] || fail "stderr was: $stderr"
+	run --separate-stderr awsc run-instances --image-id ami-0123456789abcdef0 --count 1 --dry-run
+	[[ "$stderr" == *"(InvalidAMIID.NotFound)"* ]] || fail "stderr was: $stderr"
+}
+
+@test "aws ec2 --filters: applied by the service, an unknown name refused" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	paid_image
+	local id
+	id=$(awsc run-instances --image-id "$AMI" --instance-type m1.small --count 1 | json 'd["Instances"][0]["InstanceId"]')
+	run awsc describe-instances --filters Name=instance-state-name,Values=stopped
+	assert_success
+	assert_equal "$(json 'len(d["Reservations"])' <<<"$output")" 0
+	run awsc describe-instances --filters Name=instance-state-name,Values=stopped,pending,running Name=instance-type,Values='m1.*'
+	assert_equal "$(json '[i["InstanceId"] for r in d["Reservations"] for i in r["Instances"]]' <<<"$output")" "['$id']"
+	run awsc describe-images --filters Name=product-code,Values="$PRODUCT"
+	assert_equal "$(json '[i["ImageId"] for i in d["Images"]]' <<<"$output")" "['$AMI']"
+	run awsc describe-images --filters Name=name,Values=nothing-like-it
+	assert_equal "$(json 'len(d["Images"])' <<<"$output")" 0
+	run --separate-stderr awsc describe-instances --filters Name=no-such-filter,Values=1
+	assert_failure
+	[[ "$stderr" == *"(InvalidParameterValue)"*"The filter 'no-such-filter' is invalid"* ]] || fail "stderr was: $stderr"
+	run awsc describe-reserved-instances-offerings --filters Name=instance-type,Values=m1.small Name=availability-zone,Values=us-east-1a
+	assert_equal "$(json 'sorted(o["ProductDescription"] for o in d["ReservedInstancesOfferings"])' <<<"$output")" "['Linux/UNIX', 'Windows']"
+}
+
+@test "aws ec2 with a parameter devpayd does not take: UnknownParameter, nothing launched" {
+	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
+	paid_image
+	run --separate-stderr awsc run-instances --image-id "$AMI" --count 1 --key-name mine
+	assert_failure
+	[[ "$stderr" == *"(UnknownParameter)"*"The parameter KeyName is not recognized"* ]] || fail "stderr was: $stderr"
+	run awsc describe-instances
+	assert_equal "$(json 'len(d["Reservations"])' <<<"$output")" 0
+}
