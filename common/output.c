@@ -44,11 +44,16 @@ const struct record_layout REC_CUSTOMER = { "CUSTOMER", COLS("ProductCode", "Acc
 	"OwnerPays") };
 const struct record_layout REC_OFFERING = { "OFFERING", COLS("OfferingId",
 	"AvailabilityZone", "InstanceType", "Duration", "FixedPrice", "UsagePrice",
-	"ProductDescription", "Currency", "Tenancy", "OfferingType") };
+	"ProductDescription", "Currency", "Tenancy", "OfferingType"),
+	"Type\tReservedInstancesOfferingId\tAvailabilityZone\tInstanceType\tDuration\tFixedPrice"
+	"\tUsagePrice\tProductDescription\tCurrency\tInstanceTenancy\tOfferingType" };
 const struct record_layout REC_RESERVED = { "RESERVEDINSTANCES", COLS("ReservedInstancesId",
 	"AvailabilityZone", "InstanceType", "ProductDescription", "Duration", "FixedPrice",
 	"UsagePrice", "InstanceCount", "Start", "State", "Currency", "Tenancy",
-	"OfferingType") };
+	"OfferingType"),
+	"Type\tReservedInstancesId\tAvailabilityZone\tInstanceType\tProductDescription\tDuration"
+	"\tFixedPrice\tUsagePrice\tInstanceCount\tStart\tState\tCurrency\tInstanceTenancy"
+	"\tOfferingType" };
 const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
 
 size_t out_ncols(const struct record_layout *l)
