@@ -1,5 +1,6 @@
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libxml/xmlwriter.h>
 #include "clock.h"
@@ -79,8 +80,34 @@ static int allowed(const char *const *list, const char *name)
 	return 0;
 }
 
-/* UnknownParameter for the first parameter the Action does not take;
- * DryRun's value checked. *dry set when DryRun=true. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* For a list member "Name.K..." with K > 1, the name of its predecessor
+ * ("Name.K-1..."), at the last index of the name: 0 and prev filled, or -1
+ * when the name has no such index. Handlers read lists from index 1 until
+ * the first gap, so a member after a gap would be dropped: it is refused. */
+static int list_predecessor(const char *n, char *prev, size_t sz)
+{
+	const char *last = NULL;
+	for (const char *p = n; *p; p++)
+		if (*p == '.' && p[1] >= '1' && p[1] <= '9')
+			last = p + 1;
+	if (!last)
+		return -1;
+	char *end;
+	long k = strtol(last, &end, 10);
+	if ((*end && *end != '.') || k < 2 || k > 1000000)
+		return -1;
+	snprintf(prev, sz, "%.*s%ld%s", (int)(last - n), n, k - 1, end);
+	return 0;
+}
+
+/* UnknownParameter for the first parameter the Action does not take; a
+ * parameter given twice, or a list member after a gap, refused (either would
+ * be dropped); DryRun's value checked. *dry set when DryRun=true. */
 static int check_params(struct svc *x, const struct action *a, int *dry)
 {
 	*dry = 0;
@@ -90,6 +117,29 @@ static int check_params(struct svc *x, const struct action *a, int *dry)
 			return svc_fail(x, 400, "UnknownParameter",
 					"The parameter %.200s is not recognized", n);
 	}
+	/* in name order, so that both checks stay O(n log n) on a large body */
+	size_t nn = x->q->n;
+	const char **sorted = xcalloc(nn ? nn : 1, sizeof *sorted);
+	for (size_t i = 0; i < nn; i++)
+		sorted[i] = x->q->v[i].name;
+	qsort(sorted, nn, sizeof *sorted, by_name);
+	int rc = 0;
+	for (size_t i = 0; i < nn && !rc; i++) {
+		const char *n = sorted[i];
+		char prev[256];
+		const char *key = prev;
+		if (i + 1 < nn && !strcmp(sorted[i + 1], n))
+			rc = svc_fail(x, 400, "InvalidParameterValue",
+				      "The parameter %.200s is given more than once", n);
+		else if (strncmp(n, "Filter.", 7) && !list_predecessor(n, prev, sizeof prev) &&
+			 !bsearch(&key, sorted, nn, sizeof *sorted, by_name))
+			rc = svc_fail(x, 400, "InvalidParameterValue",
+				      "The parameter %.200s is given without %.200s: list indexes run from 1 without gaps",
+				      n, prev);
+	}
+	free(sorted);
+	if (rc)
+		return rc;
 	const char *d = query_get(x->q, "DryRun");
 	if (d && strcmp(d, "true") && strcmp(d, "false"))
 		return svc_fail(x, 400, "InvalidParameterValue",

@@ -254,10 +254,26 @@ HTTP 400"
 		ImageId.0="$AMI"
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
 		ImageId.x="$AMI"
+	# a list member after a gap, or a parameter given twice, would be dropped: refused
+	refused 1 InvalidParameterValue as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
+		ImageId.1="$AMI" ImageId.3="$AMI"
+	assert_equal "$stderr" "Client.InvalidParameterValue: The parameter ImageId.3 is given without ImageId.2: list indexes run from 1 without gaps"
+	refused 1 InvalidParameterValue as_customer signed us-east-1 Action=RunInstances Version=2016-11-15 \
+		ImageId="$AMI" ImageId=ami-0123456789abcdef0 MinCount=1 MaxCount=1
+	assert_equal "$stderr" "Client.InvalidParameterValue: The parameter ImageId is given more than once"
 	assert_equal "$(store_sum)" "$before"
 	# the allowed side: the same Actions with only what they take
 	run --separate-stderr as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
 		ImageId.1="$AMI" Filter.1.Name=name Filter.1.Value.1=base Filter.1.Value.2=x
+	assert_success
+	assert_output --partial "<imageId>$AMI</imageId>"
+	# filters may be numbered with gaps, as EC2 allows: each is read
+	run --separate-stderr as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
+		Filter.2.Name=name Filter.2.Value.3=nothing Filter.7.Name=state Filter.7.Value.1=available
+	assert_success
+	refute_output --partial "<imageId>"
+	run --separate-stderr as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
+		Filter.2.Name=name Filter.2.Value.3=base Filter.2.Value.1=x
 	assert_success
 	assert_output --partial "<imageId>$AMI</imageId>"
 }
