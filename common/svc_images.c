@@ -29,18 +29,18 @@ static int find_image(struct svc *x, const char *id, struct image *im)
 	return r;
 }
 
-/* The caller's image, or a refusal naming what is wrong with the id. */
-static int own_image(struct svc *x, const char *id, struct image *im, const char *why)
+/* The caller's image, or a refusal naming what is wrong with the id. Another
+ * account's private image is answered exactly as a missing one: the answer
+ * must not tell an outsider that it exists. */
+static int own_image(struct svc *x, const char *id, struct image *im)
 {
 	if (!svc_valid_id(id, "ami-"))
 		return svc_fail(x, 400, "InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", id);
 	int r = find_image(x, id, im);
 	if (r < 0)
 		return svc_fail_store(x);
-	if (r == 0)
-		return svc_fail(x, 400, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id);
-	if (strcmp(im->owner, x->account))
-		return svc_fail(x, 403, "AuthFailure", "You must own image %s %s", id, why);
+	if (r == 0 || strcmp(im->owner, x->account))
+		return svc_image_not_found(x, id);
 	return 0;
 }
 
@@ -133,8 +133,7 @@ int svc_describe_images(struct svc *x)
 				return svc_fail_store(x);
 			if (sqlite3_step(s) != SQLITE_ROW) {
 				sqlite3_finalize(s);
-				return svc_fail(x, 400, "InvalidAMIID.NotFound",
-						"The image id '[%s]' does not exist", id);
+				return svc_image_not_found(x, id);
 			}
 			write_image(x, s);
 			sqlite3_finalize(s);
@@ -167,7 +166,7 @@ int svc_modify_image_attribute(struct svc *x)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product code '%s': expected 8 hexadecimal digits", code);
 	struct image im;
-	if (own_image(x, id, &im, "to associate a product code with it"))
+	if (own_image(x, id, &im))
 		return -1;
 	struct product_version v;
 	int r = svc_product_at(x, code, x->now, &v);
@@ -203,7 +202,7 @@ int svc_describe_image_attribute(struct svc *x)
 	if (svc_need(x, "ImageId", &id) || svc_need(x, "Attribute", &attr))
 		return -1;
 	struct image im;
-	if (own_image(x, id, &im, "to read its attributes"))
+	if (own_image(x, id, &im))
 		return -1;
 	svc_elem(x, "imageId", id);
 	if (!strcmp(attr, "productCodes"))

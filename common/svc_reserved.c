@@ -2,6 +2,7 @@
  * the caller's reservations. Terms and prices come from the one rate table
  * (rates.c); how a reservation lowers a bill is in svc_bill.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include "ids.h"
@@ -66,6 +67,8 @@ static void write_common(struct svc *x, const struct offering *o, int64_t fixed,
 struct filter {
 	struct svc *x;
 	const char *type, *zone, *desc;
+	const char **ids;       /* ReservedInstancesOfferingId.N, sorted; NULL: all */
+	size_t nids;
 };
 
 static int list_one(const struct offering *o, void *arg)
@@ -74,13 +77,8 @@ static int list_one(const struct offering *o, void *arg)
 	if ((f->type && strcmp(f->type, o->rate->type)) || (f->zone && strcmp(f->zone, o->zone)) ||
 	    (f->desc && platform_parse(f->desc) != (int)o->platform))
 		return 0;
-	int wanted = !query_get_nth(f->x->q, "ReservedInstancesOfferingId", 1, NULL);
-	for (int i = 1; !wanted; i++) {
-		const char *id = query_get_nth(f->x->q, "ReservedInstancesOfferingId", i, NULL);
-		if (!id)
-			return 0;
-		wanted = !strcmp(id, o->id);
-	}
+	if (f->ids && !svc_list_has(f->ids, f->nids, o->id))
+		return 0;
 	svc_open(f->x, "item");
 	svc_elem(f->x, "reservedInstancesOfferingId", o->id);
 	write_common(f->x, o, o->rate->ri_fixed, o->rate->ri_hourly[o->platform]);
@@ -100,9 +98,11 @@ int svc_describe_ri_offerings(struct svc *x)
 	if (f.desc && platform_parse(f.desc) < 0)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product description '%s': expected Linux/UNIX or Windows", f.desc);
+	f.nids = svc_list(x, "ReservedInstancesOfferingId", &f.ids);
 	svc_open(x, "reservedInstancesOfferingsSet");
 	offerings_each(x->region, list_one, &f);
 	svc_close(x);
+	free(f.ids);
 	return 0;
 }
 
@@ -162,17 +162,12 @@ int svc_describe_reserved(struct svc *x)
 				      " ORDER BY started, id", "s", x->account);
 	if (!s)
 		return svc_fail_store(x);
-	const char *first = query_get_nth(x->q, "ReservedInstancesId", 1, NULL);
+	const char **ids = NULL;
+	size_t nids = svc_list(x, "ReservedInstancesId", &ids);
 	svc_open(x, "reservedInstancesSet");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = store_text(s, 0);
-		int wanted = !first;
-		for (int i = 1; !wanted; i++) {
-			const char *want = query_get_nth(x->q, "ReservedInstancesId", i, NULL);
-			if (!want)
-				break;
-			wanted = !strcmp(want, id);
-		}
+		int wanted = !ids || svc_list_has(ids, nids, id);
 		const struct rate *rate = rate_find(store_text(s, 1));
 		if (!wanted || !rate)
 			continue;
@@ -192,6 +187,7 @@ int svc_describe_reserved(struct svc *x)
 		svc_close(x);
 	}
 	sqlite3_finalize(s);
+	free(ids);
 	svc_close(x);
 	return 0;
 }

@@ -323,7 +323,7 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	wait "$DEVPAYD_PID" || rc=$?
 	assert_equal "$rc" 0
 	DEVPAYD_PID=
-	grep -q 'stopped on signal' "$DEVPAYD_LOG"
+	grep -q 'stopped on SIGTERM' "$DEVPAYD_LOG"
 }
 
 # --- the client's transport -----------------------------------------------------------
