@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #include "clock.h"
 #include "ids.h"
@@ -84,8 +85,13 @@ static int write_text_elem(xmlTextWriterPtr w, const char *name, const char *val
 	struct buf b = BUF_INIT;
 	value = value ? value : "";
 	text_clean(value, strlen(value), &b);
-	int rc = xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST buf_str(&b));
+	/* escaped here, not by xmlTextWriterWriteString, which drops the text
+	 * without a word when it runs out of memory */
+	xmlChar *esc = xmlEncodeSpecialChars(NULL, BAD_CAST buf_str(&b));
 	buf_release(&b);
+	int rc = esc && xmlTextWriterStartElement(w, BAD_CAST name) >= 0 &&
+		 xmlTextWriterWriteRaw(w, esc) >= 0 && xmlTextWriterEndElement(w) >= 0 ? 0 : -1;
+	xmlFree(esc);
 	return rc;
 }
 
@@ -202,11 +208,24 @@ int svc_valid_id(const char *id, const char *prefix)
 	return n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl) && all_hex(id + pl, n - pl, 0);
 }
 
+/* libxml2 reports some failures (a list node it could not allocate) only
+ * through its generic error channel, with the writer call still returning
+ * success: while an answer is written, any such report fails the answer. */
+static void writer_error(void *ctx, const char *msg, ...)
+{
+	(void)msg;
+	*(int *)ctx = 1;
+}
+
 /* An error document; when libxml2 cannot write it (out of memory), a fixed
  * InternalError document that needs no writer. */
 static void write_error_doc(const char *code, const char *message, const char *rid,
 			    struct buf *xml)
 {
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	int lib_error = 0;
+	xmlSetGenericErrorFunc(&lib_error, writer_error);
 	xmlBufferPtr b = xmlBufferCreate();
 	xmlTextWriterPtr w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
 	int ok = w && xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
@@ -219,7 +238,8 @@ static void write_error_doc(const char *code, const char *message, const char *r
 		 xmlTextWriterEndDocument(w) >= 0;
 	if (w)
 		xmlFreeTextWriter(w);
-	if (ok)
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
+	if (ok && !lib_error)
 		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
 	else {
 		/* rid is an id_uuid(): hexadecimal digits and dashes */
@@ -318,6 +338,10 @@ int service_handle(const struct service_call *c, struct buf *xml)
 
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
 			 .q = c->q, .now = c->now };
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	int lib_error = 0;
+	xmlSetGenericErrorFunc(&lib_error, writer_error);
 	xmlBufferPtr b = xmlBufferCreate();
 	x.w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
 	char root[80];
@@ -344,6 +368,7 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			wcheck(&x, xmlTextWriterEndDocument(x.w));
 			if (!x.werr)
 				wcheck(&x, xmlTextWriterFlush(x.w));
+			x.werr |= lib_error;
 		}
 		if (rc == 0 && x.werr) {
 			store_rollback(c->st);
@@ -355,6 +380,7 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	}
 	if (x.w)
 		xmlFreeTextWriter(x.w);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	int status = 200;
 	if (rc == 0)
 		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));

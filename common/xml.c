@@ -120,8 +120,9 @@ void response_release(struct response *r)
 static void count_error(void *ctx, xmlErrorPtr e)
 {
 	struct buf *why = ctx;
+	const char *m = e->message ? e->message : "error";
 	if (!why->len)
-		buf_addf(why, "line %d: %s", e->line, e->message ? e->message : "error");
+		buf_addf(why, "line %d: %.*s", e->line, (int)strcspn(m, "\n"), m);
 	else
 		buf_addc(why, ' ');
 }
@@ -134,6 +135,7 @@ int xml_well_formed(const char *body, size_t len, struct buf *why)
 		buf_adds(why, "out of memory");
 		return -1;
 	}
+	xmlSetGenericErrorFunc(NULL, silent);
 	xmlSetStructuredErrorFunc(&first, count_error);
 	xmlDoc *doc = len ? xmlCtxtReadMemory(ctxt, body, (int)len, "answer.xml", NULL, XML_PARSE_NONET) : NULL;
 	int ok = doc && ctxt->wellFormed && ctxt->nsWellFormed && !first.len &&
