@@ -333,8 +333,10 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	}
 	const char *version = query_get(c->q, "Version");
 	char ns[128];
-	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/",
-		 version && *version && strlen(version) < 40 ? version : EC2_API_VERSION);
+	/* only a version's shape (YYYY-MM-DD) goes into the namespace URI */
+	int shaped = version && strlen(version) == 10 && strspn(version, "0123456789-") == 10 &&
+		     version[4] == '-' && version[7] == '-';
+	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
 
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
 			 .q = c->q, .now = c->now };
