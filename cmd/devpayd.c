@@ -307,6 +307,8 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	snprintf(keybuf, keysz, "%s", who.key);
 	if (v) {
 		f = who.refusal;
+		if (f.status >= 500)
+			log_line("cannot verify a request: %s", dp_err_detail());
 		goto out;
 	}
 	int64_t now;
@@ -610,6 +612,11 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* a shell starts background jobs with SIGINT ignored (nohup: SIGHUP); an
+	 * ignored signal is dropped before sigwait could take it */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_AUTO |

@@ -202,6 +202,17 @@ BAD_VALUES=($'a\001b' $'img\377' $'a\tb' $'line\nline' $'\302\205' $'\355\240\20
 	assert_failure 3
 }
 
+@test "devpayd: SIGINT stops it as SIGTERM does (exit 0, logged)" {
+	server_test
+	EC2_URL=$URL as_customer ec2-describe-images >/dev/null
+	kill -INT "$DEVPAYD_PID"
+	local rc=0
+	wait "$DEVPAYD_PID" || rc=$?
+	assert_equal "$rc" 0
+	DEVPAYD_PID=
+	grep -q 'stopped on SIGINT' "$DEVPAYD_LOG"
+}
+
 @test "devpayd: a store moved away or replaced answers 503 and is never re-created; back, it is served" {
 	server_test
 	EC2_URL=$URL as_customer ec2-register mine >/dev/null
