@@ -69,6 +69,9 @@ static void log_line(const char *fmt, ...)
  * a stop waits for them; idle keep-alive connections it may close. */
 static atomic_int pending;
 static atomic_int stopping;
+/* connections the server has taken in so far: those handed over from the
+ * listen queue on a stop start (and count as pending) a little later */
+static atomic_int started_total;
 
 struct conn {
 	int served;     /* requests answered on this connection */
@@ -412,6 +415,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		*socket_context = xcalloc(1, sizeof(struct conn));
 		atomic_fetch_add(&pending, 1);
+		atomic_fetch_add(&started_total, 1);
 		return;
 	}
 	struct conn *c = *socket_context;
@@ -642,13 +646,16 @@ int main(int argc, char **argv)
 	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
 	atomic_store(&stopping, 1);
 	MHD_socket lsock = MHD_quiesce_daemon(d);
+	int base = atomic_load(&started_total);
 	int queued = lsock != MHD_INVALID_SOCKET ? drain_backlog(d, lsock) : 0;
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
-	log_line("%s: stopped accepting; finishing %d open connection(s) (%d from the listen "
-		 "queue), at most %d s", name, atomic_load(&pending), queued, GRACE_SECONDS);
-	for (int i = 0; i < GRACE_SECONDS * 10 && atomic_load(&pending) > 0; i++)
-		nanosleep(&(struct timespec){ 0, 100000000L }, NULL);
+	log_line("%s: stopped accepting; answering the accepted requests (%d connection(s) taken "
+		 "from the listen queue), for at most %d s", name, queued, GRACE_SECONDS);
+	for (int i = 0; i < GRACE_SECONDS * 100 &&
+			(atomic_load(&pending) > 0 || atomic_load(&started_total) < base + queued);
+	     i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	int left = atomic_load(&pending);
 	MHD_stop_daemon(d);
 	if (left > 0)
