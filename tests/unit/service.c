@@ -159,6 +159,21 @@ int main(void)
 	long_value[TEXT_MAX_VALUE] = '\0';
 	ok(refused_text(st, account, "Description\xFF", "x", "Parameter name Description\\xFF is invalid"),
 	   "a parameter name that is not UTF-8 refused, shown escaped");
+	char long_name[TEXT_MAX_NAME + 2];
+	memset(long_name, 'N', TEXT_MAX_NAME + 1);
+	long_name[TEXT_MAX_NAME + 1] = '\0';
+	ok(refused_text(st, account, long_name, "x", "is invalid: it is longer than 128 bytes"),
+	   "a parameter name over %d bytes refused", TEXT_MAX_NAME);
+	long_name[TEXT_MAX_NAME] = '\0';
+	{
+		struct query q1 = QUERY_INIT;
+		struct buf m1 = BUF_INIT;
+		query_add(&q1, long_name, long_value);
+		is_int(service_check_text(&q1, &m1), 0, "a %d-byte name with a %d-byte value is text",
+		       TEXT_MAX_NAME, TEXT_MAX_VALUE);
+		query_release(&q1);
+		buf_release(&m1);
+	}
 	free(long_value);
 
 	struct query big = QUERY_INIT;
