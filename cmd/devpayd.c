@@ -4,6 +4,7 @@
  * key, and handed to service_handle; the XML answer goes back with the status
  * the service gave. Accounts are added only by the operator (--add-account). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <libxml/parser.h>
@@ -31,15 +33,50 @@
 
 #define PROG "devpayd"
 #define MAX_BODY (1024 * 1024)
+/* seconds a stop on SIGTERM/SIGINT waits for the requests already accepted */
+#define GRACE_SECONDS 30
 
 static struct {
 	const char *store;
 	const char *region;     /* for SigV2 requests, which name none */
 	int trust_client_clock;
+	const char *logfile;    /* NULL: standard error */
 	FILE *log;
+	dev_t store_dev;        /* the store served: a file at the path with */
+	ino_t store_ino;        /* another identity is not it */
 } conf;
 
-static atomic_int in_flight;
+/* The log is shared by the workers and reopened on SIGHUP. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void log_line(const char *fmt, ...)
+{
+	char when[32];
+	va_list ap;
+	clock_format_wire((int64_t)time(NULL), when);
+	pthread_mutex_lock(&log_lock);
+	fprintf(conf.log, "%s %s: ", when, PROG);
+	va_start(ap, fmt);
+	vfprintf(conf.log, fmt, ap);
+	va_end(ap);
+	fputc('\n', conf.log);
+	fflush(conf.log);
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Connections that hold a request (or have not sent their first one yet):
+ * a stop waits for them; idle keep-alive connections it may close. */
+static atomic_int pending;
+static atomic_int stopping;
+/* connections the server has taken in so far: those handed over from the
+ * listen queue on a stop start (and count as pending) a little later */
+static atomic_int started_total;
+
+struct conn {
+	int served;     /* requests answered on this connection */
+	int busy;       /* a request is being read or answered */
+};
 
 static void wipe(char *s)
 {
@@ -51,6 +88,7 @@ struct request {
 	struct buf body;
 	int too_big;
 	struct timespec start;
+	struct conn *conn;
 };
 
 enum {
@@ -140,8 +178,10 @@ static void access_log(struct MHD_Connection *conn, const struct request *r, con
 	}
 	log_token(a, sizeof a, action);
 	log_token(k, sizeof k, key);
+	pthread_mutex_lock(&log_lock);
 	fprintf(conf.log, "%s %s %s %s %d %ldms\n", when, peer, a, k, status, ms);
 	fflush(conf.log);
+	pthread_mutex_unlock(&log_lock);
 }
 
 static enum MHD_Result send_xml(struct MHD_Connection *conn, int status, struct buf *xml)
@@ -151,6 +191,9 @@ static enum MHD_Result send_xml(struct MHD_Connection *conn, int status, struct 
 	if (!resp)
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", "text/xml;charset=UTF-8");
+	/* while stopping, no connection is kept for another request */
+	if (atomic_load(&stopping))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -191,8 +234,35 @@ static int service_clock(struct MHD_Connection *conn, int64_t *now, struct auth_
 		return 0;
 	}
 	if (clock_now(now))
-		return auth_refuse(f, 500, "InternalError", "the service clock is misconfigured: %s", dp_err_detail());
+	{
+		log_line("the service clock is misconfigured: %s", dp_err_detail());
+		return auth_refuse(f, 500, "InternalError", "An internal error has occurred");
+	}
 	return 0;
+}
+
+/* 0 while the path still names the store devpayd started on. A store that
+ * disappears or is replaced is not re-created: 503 until it is back. The
+ * change is logged once. */
+static int store_check(struct auth_refusal *f)
+{
+	static atomic_int was_bad;
+	struct stat sb;
+	const char *what = NULL;
+	if (stat(conf.store, &sb))
+		what = "has disappeared";
+	else if (sb.st_dev != conf.store_dev || sb.st_ino != conf.store_ino)
+		what = "has been replaced by another file";
+	if (!what) {
+		if (atomic_exchange(&was_bad, 0))
+			log_line("the store '%s' is back; serving it again", conf.store);
+		return 0;
+	}
+	if (!atomic_exchange(&was_bad, 1))
+		log_line("the store '%s' %s; answering 503 until it is back (it is not re-created)",
+			 conf.store, what);
+	return auth_refuse(f, 503, "ServiceUnavailable",
+			   "The service is unavailable. Try again later.");
 }
 
 static int handle(struct MHD_Connection *conn, const char *method, const char *url,
@@ -220,8 +290,12 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		goto out;
 	}
 	*action = query_get(&q, "Action");
-	if (store_open(conf.store, &st)) {
-		auth_refuse(&f, 500, "InternalError", "the store cannot be opened");
+	if (store_check(&f))
+		goto out;
+	if (store_open_existing(conf.store, &st)) {
+		log_line("cannot open the store: %s", dp_err_detail());
+		if (!store_check(&f))
+			auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
 		goto out;
 	}
 	struct headers hs = { 0 };
@@ -236,14 +310,24 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	snprintf(keybuf, keysz, "%s", who.key);
 	if (v) {
 		f = who.refusal;
+		if (f.status >= 500)
+			log_line("cannot verify a request: %s", dp_err_detail());
 		goto out;
 	}
 	int64_t now;
 	if (service_clock(conn, &now, &f))
 		goto out;
+	/* internal details (SQLite's text, the store's path) go to the log only */
+	struct buf internal = BUF_INIT;
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
-				     .now = now };
+				     .now = now, .internal = &internal };
 	status = service_handle(&call, xml);
+	if (internal.len) {
+		char a[80];
+		log_token(a, sizeof a, *action);
+		log_line("%s: internal error: %s", a, buf_str(&internal));
+	}
+	buf_release(&internal);
 out:
 	if (!status) {
 		status = f.status;
@@ -273,7 +357,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = xcalloc(1, sizeof *r);
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
 		*con_cls = r;
-		atomic_fetch_add(&in_flight, 1);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		r->conn = ci ? ci->socket_context : NULL;
+		if (r->conn) {
+			/* a request on an idle keep-alive connection is pending again */
+			if (r->conn->served)
+				atomic_fetch_add(&pending, 1);
+			r->conn->busy = 1;
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!cl || strtoull(cl, NULL, 10) <= MAX_BODY)
 			return MHD_YES;
@@ -305,10 +397,77 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct request *r = *con_cls;
 	if (!r)
 		return;
+	if (r->conn) {
+		r->conn->served++;
+		r->conn->busy = 0;
+		atomic_fetch_sub(&pending, 1);
+	}
 	buf_release(&r->body);
 	free(r);
 	*con_cls = NULL;
-	atomic_fetch_sub(&in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = xcalloc(1, sizeof(struct conn));
+		atomic_fetch_add(&pending, 1);
+		atomic_fetch_add(&started_total, 1);
+		return;
+	}
+	struct conn *c = *socket_context;
+	if (!c)
+		return;
+	if (!c->served || c->busy)
+		atomic_fetch_sub(&pending, 1);
+	free(c);
+	*socket_context = NULL;
+}
+
+/* SIGHUP: the log file is opened again (after rotation); on failure the
+ * old one is kept. */
+static void reopen_log(void)
+{
+	if (!conf.logfile) {
+		log_line("SIGHUP: logging to standard error, nothing to reopen");
+		return;
+	}
+	FILE *f = fopen(conf.logfile, "a");
+	if (!f) {
+		log_line("SIGHUP: cannot reopen log '%s': %s; still writing to the old one",
+			 conf.logfile, strerror(errno));
+		return;
+	}
+	pthread_mutex_lock(&log_lock);
+	FILE *old = conf.log;
+	conf.log = f;
+	pthread_mutex_unlock(&log_lock);
+	fclose(old);
+	log_line("SIGHUP: log '%s' reopened", conf.logfile);
+}
+
+/* Connections the kernel completed before the stop, still in the listen
+ * queue, are handed to the server: accepted means answered. */
+static int drain_backlog(struct MHD_Daemon *d, MHD_socket lsock)
+{
+	int n = 0, fl = fcntl(lsock, F_GETFL);
+	if (fl < 0 || fcntl(lsock, F_SETFL, fl | O_NONBLOCK))
+		return 0;
+	for (;;) {
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof sa;
+		int fd = accept4(lsock, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EINTR)
+				continue;
+			return n;
+		}
+		if (MHD_add_connection(d, fd, (struct sockaddr *)&sa, len) == MHD_YES)
+			n++;
+	}
 }
 
 static struct addrinfo *listen_address(const char *spec)
@@ -401,7 +560,7 @@ int main(int argc, char **argv)
 			if (!*optarg || *end || threads < 1 || threads > 256)
 				usage_error("invalid --threads '%s': expected a whole number from 1 to 256", optarg);
 			break;
-		case OPT_LOG: logfile = optarg; break;
+		case OPT_LOG: logfile = conf.logfile = optarg; break;
 		case OPT_REGION:
 			if (!auth_valid_region(optarg))
 				usage_error("invalid region '%s'", optarg);
@@ -436,6 +595,11 @@ int main(int argc, char **argv)
 	if (e)
 		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store, dp_err_detail());
 	store_close(st);
+	struct stat sb;
+	if (stat(conf.store, &sb))
+		die(3, "cannot open store '%s': %s", conf.store, strerror(errno));
+	conf.store_dev = sb.st_dev;
+	conf.store_ino = sb.st_ino;
 	conf.log = stderr;
 	if (logfile && !(conf.log = fopen(logfile, "a")))
 		die(1, "cannot open log '%s': %s", logfile, strerror(errno));
@@ -445,12 +609,18 @@ int main(int argc, char **argv)
 	/* request bodies are decoded with libcurl: load it before serving */
 	if (curl_dl_load())
 		die(1, "%s", dp_err_detail());
-	/* the workers inherit a mask that leaves SIGTERM/SIGINT to sigwait below */
+	/* the workers inherit a mask that leaves SIGTERM/SIGINT/SIGHUP to sigwait below */
 	sigset_t stop;
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	/* a shell starts background jobs with SIGINT ignored (nohup: SIGHUP); an
+	 * ignored signal is dropped before sigwait could take it */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_AUTO |
@@ -458,7 +628,8 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+		(unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
 	if (!d)
 		die(3, "cannot listen on %s: %s", listen, strerror(errno));
 	freeaddrinfo(ai);
@@ -468,15 +639,28 @@ int main(int argc, char **argv)
 	fflush(conf.log);
 
 	int sig = 0;
-	sigwait(&stop, &sig);
-	/* stop accepting, let the requests in flight finish, then stop */
+	while (!sigwait(&stop, &sig) && sig == SIGHUP)
+		reopen_log();
+	/* stop accepting, answer every request already accepted (those still in
+	 * the listen queue too), then stop; at most GRACE_SECONDS */
+	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+	atomic_store(&stopping, 1);
 	MHD_socket lsock = MHD_quiesce_daemon(d);
-	for (int i = 0; i < 300 && atomic_load(&in_flight) > 0; i++)
-		nanosleep(&(struct timespec){ 0, 100000000L }, NULL);
-	MHD_stop_daemon(d);
+	int base = atomic_load(&started_total);
+	int queued = lsock != MHD_INVALID_SOCKET ? drain_backlog(d, lsock) : 0;
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
-	fprintf(conf.log, "%s stopped on signal %d\n", PROG, sig);
+	log_line("%s: stopped accepting; answering the accepted requests (%d connection(s) taken "
+		 "from the listen queue), for at most %d s", name, queued, GRACE_SECONDS);
+	for (int i = 0; i < GRACE_SECONDS * 100 &&
+			(atomic_load(&pending) > 0 || atomic_load(&started_total) < base + queued);
+	     i++)
+		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+	int left = atomic_load(&pending);
+	MHD_stop_daemon(d);
+	if (left > 0)
+		log_line("%s: the grace period ended with %d connection(s) unfinished", name, left);
+	log_line("stopped on %s", name);
 	if (conf.log != stderr)
 		fclose(conf.log);
 	buf_release(&path);

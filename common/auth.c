@@ -190,6 +190,10 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 			return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "Expires is not an ISO 8601 UTC time");
 		if (t < r->real_now)
 			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired at %s", exp);
+		/* a request valid for longer could be replayed for that long */
+		if (t > r->real_now + AUTH_MAX_SKEW)
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request Expires %s is more than "
+				      "15 minutes after the server's clock", exp);
 	} else
 		return auth_refuse(&o->refusal, 400, "MissingParameter", "The request must contain the parameter Timestamp");
 	char *host = auth_header(r, "Host"), *secret = NULL;

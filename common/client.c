@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "client.h"
 #include "clock.h"
@@ -41,6 +42,25 @@ static void add_filters(const struct dp_config *cfg, struct query *q)
 	}
 }
 
+/* DEVPAY_CHECK_XML=FILE (set by the test suite): every answer is checked
+ * strictly (xml_well_formed); a malformed one is reported on stderr, noted
+ * in FILE and ends the command with status 70, whatever the test expects. */
+static void check_answer(const struct cli *c, const char *action, long status, const struct buf *body)
+{
+	const char *note = getenv("DEVPAY_CHECK_XML");
+	struct buf why = BUF_INIT;
+	if (!note || !*note || !xml_well_formed(body->p, body->len, &why))
+		return;
+	fprintf(stderr, "%s: DEVPAY_CHECK_XML: the answer to %s (HTTP %ld) is not well-formed XML: %s\n",
+		c->prog, action, status, buf_str(&why));
+	FILE *f = fopen(note, "a");
+	if (f) {
+		fprintf(f, "%s %s HTTP %ld: %s\n", c->prog, action, status, buf_str(&why));
+		fclose(f);
+	}
+	exit(70);
+}
+
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r)
 {
 	query_set(q, "Action", action);
@@ -61,6 +81,7 @@ void client_call_or_die(struct cli *c, const char *action, struct query *q, stru
 	enum dp_err e = transport_call(&c->cfg, q, &status, &body);
 	if (e)
 		cli_fatal(c, e, "%s", *dp_err_detail() ? dp_err_detail() : dp_strerror(e));
+	check_answer(c, action, status, &body);
 	e = response_parse(body.p, body.len, status, r, &msg);
 	if (c->cfg.verbose && r->request_id && *r->request_id)
 		fprintf(stderr, "RequestId: %s\n", r->request_id);

@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #include "clock.h"
 #include "ids.h"
 #include "svc.h"
+#include "text.h"
 #include "version.h"
 
 /* Each Action's allow-list: the parameter names it reads, as patterns of
@@ -171,22 +173,53 @@ int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
 
 int svc_fail_store(struct svc *x)
 {
+	if (x->call && x->call->internal) {
+		buf_addf(x->call->internal, "%s%s", x->call->internal->len ? "; " : "", dp_err_detail());
+		return svc_fail(x, 500, "InternalError", "An internal error has occurred");
+	}
 	return svc_fail(x, 500, "InternalError", "the store failed: %s", dp_err_detail());
+}
+
+int svc_image_not_found(struct svc *x, const char *id)
+{
+	return svc_fail(x, 400, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id);
+}
+
+static void wcheck(struct svc *x, int rc)
+{
+	if (rc < 0)
+		x->werr = 1;
 }
 
 void svc_open(struct svc *x, const char *name)
 {
-	xmlTextWriterStartElement(x->w, BAD_CAST name);
+	wcheck(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
 }
 
 void svc_close(struct svc *x)
 {
-	xmlTextWriterEndElement(x->w);
+	wcheck(x, xmlTextWriterEndElement(x->w));
+}
+
+/* An element whose text is value made acceptable (text_clean). */
+static int write_text_elem(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	struct buf b = BUF_INIT;
+	value = value ? value : "";
+	text_clean(value, strlen(value), &b);
+	/* escaped here, not by xmlTextWriterWriteString, which drops the text
+	 * without a word when it runs out of memory */
+	xmlChar *esc = xmlEncodeSpecialChars(NULL, BAD_CAST buf_str(&b));
+	buf_release(&b);
+	int rc = esc && xmlTextWriterStartElement(w, BAD_CAST name) >= 0 &&
+		 xmlTextWriterWriteRaw(w, esc) >= 0 && xmlTextWriterEndElement(w) >= 0 ? 0 : -1;
+	xmlFree(esc);
+	return rc;
 }
 
 void svc_elem(struct svc *x, const char *name, const char *value)
 {
-	xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST(value ? value : ""));
+	wcheck(x, write_text_elem(x->w, name, value));
 }
 
 void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
@@ -239,6 +272,34 @@ const char *svc_param(struct svc *x, const char *name)
 	return query_get(x->q, name);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t svc_list(struct svc *x, const char *prefix, const char ***out)
+{
+	size_t pl = strlen(prefix), n = 0;
+	*out = NULL;
+	for (size_t i = 0; i < x->q->n; i++) {
+		const char *name = x->q->v[i].name;
+		if (strncmp(name, prefix, pl) || name[pl] != '.' || !name[pl + 1] ||
+		    strspn(name + pl + 1, "0123456789") != strlen(name + pl + 1))
+			continue;
+		if (!*out)
+			*out = xcalloc(x->q->n, sizeof **out);
+		(*out)[n++] = x->q->v[i].value;
+	}
+	if (n)
+		qsort(*out, n, sizeof **out, cmp_str);
+	return n;
+}
+
+int svc_list_has(const char **list, size_t n, const char *value)
+{
+	return bsearch(&value, list, n, sizeof *list, cmp_str) != NULL;
+}
+
 int svc_need(struct svc *x, const char *name, const char **value)
 {
 	*value = query_get(x->q, name);
@@ -269,25 +330,47 @@ int svc_valid_id(const char *id, const char *prefix)
 	return n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl) && all_hex(id + pl, n - pl, 0);
 }
 
+/* libxml2 reports some failures (a list node it could not allocate) only
+ * through its generic error channel, with the writer call still returning
+ * success: while an answer is written, any such report fails the answer. */
+static void writer_error(void *ctx, const char *msg, ...)
+{
+	(void)msg;
+	*(int *)ctx = 1;
+}
+
+/* An error document; when libxml2 cannot write it (out of memory), a fixed
+ * InternalError document that needs no writer. */
 static void write_error_doc(const char *code, const char *message, const char *rid,
 			    struct buf *xml)
 {
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	int lib_error = 0;
+	xmlSetGenericErrorFunc(&lib_error, writer_error);
 	xmlBufferPtr b = xmlBufferCreate();
-	xmlTextWriterPtr w = xmlNewTextWriterMemory(b, 0);
-	xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
-	xmlTextWriterStartElement(w, BAD_CAST "Response");
-	xmlTextWriterStartElement(w, BAD_CAST "Errors");
-	xmlTextWriterStartElement(w, BAD_CAST "Error");
-	xmlTextWriterWriteElement(w, BAD_CAST "Code", BAD_CAST code);
-	xmlTextWriterWriteElement(w, BAD_CAST "Message", BAD_CAST message);
-	xmlTextWriterEndElement(w);
-	xmlTextWriterEndElement(w);
-	xmlTextWriterWriteElement(w, BAD_CAST "RequestID", BAD_CAST rid);
-	xmlTextWriterEndElement(w);
-	xmlTextWriterEndDocument(w);
-	xmlFreeTextWriter(w);
-	buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
-	xmlBufferFree(b);
+	xmlTextWriterPtr w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
+	int ok = w && xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
+		 xmlTextWriterStartElement(w, BAD_CAST "Response") >= 0 &&
+		 xmlTextWriterStartElement(w, BAD_CAST "Errors") >= 0 &&
+		 xmlTextWriterStartElement(w, BAD_CAST "Error") >= 0 &&
+		 write_text_elem(w, "Code", code) >= 0 && write_text_elem(w, "Message", message) >= 0 &&
+		 xmlTextWriterEndElement(w) >= 0 && xmlTextWriterEndElement(w) >= 0 &&
+		 write_text_elem(w, "RequestID", rid) >= 0 && xmlTextWriterEndElement(w) >= 0 &&
+		 xmlTextWriterEndDocument(w) >= 0;
+	if (w)
+		xmlFreeTextWriter(w);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
+	if (ok && !lib_error)
+		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
+	else {
+		/* rid is an id_uuid(): hexadecimal digits and dashes */
+		buf_addf(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
+			 "<Code>InternalError</Code><Message>An internal error has occurred</Message>"
+			 "</Error></Errors><RequestID>%s</RequestID></Response>\n", rid);
+	}
+	if (b)
+		xmlBufferFree(b);
 }
 
 void service_error_doc(const char *code, const char *message, struct buf *xml)
@@ -297,42 +380,111 @@ void service_error_doc(const char *code, const char *message, struct buf *xml)
 	write_error_doc(code, message, rid, xml);
 }
 
+static void describe_problem(enum text_problem p, size_t at, unsigned cp, size_t max, struct buf *m)
+{
+	switch (p) {
+	case TEXT_BAD_UTF8:
+		buf_addf(m, "it is not valid UTF-8 (byte 0x%02X at offset %zu)", cp, at);
+		break;
+	case TEXT_CONTROL:
+		buf_addf(m, "it contains the control character U+%04X at offset %zu", cp, at);
+		break;
+	case TEXT_TOO_LONG:
+		buf_addf(m, "it is longer than %zu bytes", max);
+		break;
+	case TEXT_OK:
+		break;
+	}
+}
+
+int service_check_text(const struct query *q, struct buf *msg)
+{
+	if (q->n > TEXT_MAX_PARAMS) {
+		buf_addf(msg, "The request has %zu parameters; at most %d are accepted", q->n,
+			 TEXT_MAX_PARAMS);
+		return -1;
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		const char *name = q->v[i].name, *value = q->v[i].value;
+		size_t at;
+		unsigned cp;
+		enum text_problem p = text_check(name, strlen(name), TEXT_MAX_NAME, &at, &cp);
+		if (p) {
+			buf_adds(msg, "Parameter name ");
+			text_quote(name, 64, msg);
+			buf_adds(msg, " is invalid: ");
+			describe_problem(p, at, cp, TEXT_MAX_NAME, msg);
+			return -1;
+		}
+		p = text_check(value, strlen(value), TEXT_MAX_VALUE, &at, &cp);
+		if (p) {
+			buf_addf(msg, "Value for parameter %s is invalid: ", name);
+			describe_problem(p, at, cp, TEXT_MAX_VALUE, msg);
+			buf_adds(msg, "; text values are UTF-8 without control characters (tab and"
+				 " newline included)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int service_handle(const struct service_call *c, struct buf *xml)
 {
 	char rid[37];
 	id_uuid(rid);
+	struct buf m = BUF_INIT;
+	if (service_check_text(c->q, &m)) {
+		write_error_doc("InvalidParameterValue", buf_str(&m), rid, xml);
+		buf_release(&m);
+		return 400;
+	}
+	buf_release(&m);
 	const char *name = query_get(c->q, "Action");
 	const struct action *a = NULL;
 	for (size_t i = 0; name && i < sizeof actions / sizeof actions[0]; i++)
 		if (!strcmp(actions[i].name, name))
 			a = &actions[i];
 	if (!a) {
-		char m[300];
+		char msg[300];
 		if (name && *name)
-			snprintf(m, sizeof m, "The action %.200s is not valid for this web service.", name);
+			snprintf(msg, sizeof msg, "The action %.100s is not valid for this web service.", name);
 		else
-			snprintf(m, sizeof m, "The request must contain the parameter Action");
-		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", m, rid, xml);
+			snprintf(msg, sizeof msg, "The request must contain the parameter Action");
+		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", msg, rid, xml);
 		return 400;
 	}
 	const char *version = query_get(c->q, "Version");
 	char ns[128];
-	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/",
-		 version && *version && strlen(version) < 40 ? version : EC2_API_VERSION);
+	/* only a version's shape (YYYY-MM-DD) goes into the namespace URI */
+	int shaped = version && strlen(version) == 10 && strspn(version, "0123456789-") == 10 &&
+		     version[4] == '-' && version[7] == '-';
+	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
 
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
 			 .q = c->q, .now = c->now };
+	xmlGenericErrorFunc saved_fn = xmlGenericError;
+	void *saved_ctx = xmlGenericErrorContext;
+	int lib_error = 0;
+	xmlSetGenericErrorFunc(&lib_error, writer_error);
 	xmlBufferPtr b = xmlBufferCreate();
-	x.w = xmlNewTextWriterMemory(b, 0);
+	x.w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
 	char root[80];
 	snprintf(root, sizeof root, "%sResponse", a->name);
-	xmlTextWriterStartDocument(x.w, "1.0", "UTF-8", NULL);
-	xmlTextWriterStartElement(x.w, BAD_CAST root);
-	xmlTextWriterWriteAttribute(x.w, BAD_CAST "xmlns", BAD_CAST ns);
-	xmlTextWriterWriteElement(x.w, BAD_CAST "requestId", BAD_CAST rid);
+	if (!x.w)
+		x.werr = 1;
+	else {
+		wcheck(&x, xmlTextWriterStartDocument(x.w, "1.0", "UTF-8", NULL));
+		wcheck(&x, xmlTextWriterStartElement(x.w, BAD_CAST root));
+		wcheck(&x, xmlTextWriterWriteAttribute(x.w, BAD_CAST "xmlns", BAD_CAST ns));
+		svc_elem(&x, "requestId", rid);
+	}
 
+	/* The answer is complete before the commit: a writer that fails rolls
+	 * the change back, so a refusal never follows a committed change. */
 	int rc, dry = 0;
-	if (check_params(&x, a, &dry))
+	if (x.werr)
+		rc = svc_fail(&x, 500, "InternalError", "An internal error has occurred");
+	else if (check_params(&x, a, &dry))
 		rc = -1;
 	else if (store_begin(c->st, a->write))
 		rc = svc_fail_store(&x);
@@ -344,13 +496,25 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			if (rc == 0)
 				rc = svc_fail(&x, 412, "DryRunOperation",
 					      "Request would have succeeded, but DryRun flag is set.");
-		} else if (rc == 0 && store_commit(c->st))
-			rc = svc_fail_store(&x);
-		else if (rc != 0)
-			store_rollback(c->st);
+		} else {
+			if (rc == 0) {
+				wcheck(&x, xmlTextWriterEndDocument(x.w));
+				if (!x.werr)
+					wcheck(&x, xmlTextWriterFlush(x.w));
+				x.werr |= lib_error;
+			}
+			if (rc == 0 && x.werr) {
+				store_rollback(c->st);
+				rc = svc_fail(&x, 500, "InternalError", "An internal error has occurred");
+			} else if (rc == 0 && store_commit(c->st))
+				rc = svc_fail_store(&x);
+			else if (rc != 0)
+				store_rollback(c->st);
+		}
 	}
-	xmlTextWriterEndDocument(x.w);
-	xmlFreeTextWriter(x.w);
+	if (x.w)
+		xmlFreeTextWriter(x.w);
+	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
 	int status = 200;
 	if (rc == 0)
 		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
@@ -358,7 +522,8 @@ int service_handle(const struct service_call *c, struct buf *xml)
 		write_error_doc(x.code, x.message, rid, xml);
 		status = x.status;
 	}
-	xmlBufferFree(b);
+	if (b)
+		xmlBufferFree(b);
 	return status;
 }
 

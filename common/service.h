@@ -13,11 +13,22 @@ struct service_call {
 	const char *region;     /* region the request was addressed to */
 	const struct query *q;
 	int64_t now;            /* the one clock's reading for this request */
+	/* When set (devpayd), the caller is remote: an internal failure is
+	 * answered with a generic message and its details (SQLite's text, the
+	 * store's path) are appended here for the server's own log instead. */
+	struct buf *internal;
 };
 
 /* Runs the Action named in q, in one transaction, and writes its XML answer
- * (or an EC2 error document) to xml. Returns the HTTP status. */
+ * (or an EC2 error document) to xml. Returns the HTTP status. Every text
+ * value of q is checked first (service_check_text); the answer is written in
+ * full before the transaction commits, so a change is committed exactly
+ * when a success answer is returned. */
 int service_handle(const struct service_call *c, struct buf *xml);
+
+/* The text rule of every parameter (common/text.h): 0, or -1 with the
+ * InvalidParameterValue message naming the parameter in msg. */
+int service_check_text(const struct query *q, struct buf *msg);
 
 /* An EC2 error document on its own, for failures before a handler runs. */
 void service_error_doc(const char *code, const char *message, struct buf *xml);

@@ -254,7 +254,7 @@ fail:
 	return e;
 }
 
-enum dp_err store_open(const char *path, struct store **out)
+static enum dp_err open_store(const char *path, int create, struct store **out)
 {
 	struct stat sb;
 	*out = NULL;
@@ -275,6 +275,9 @@ enum dp_err store_open(const char *path, struct store **out)
 		/* an empty file becomes a new store: it will hold secrets */
 		if (sb.st_size == 0 && (sb.st_mode & 077))
 			chmod(path, 0600);
+	} else if (!create) {
+		dp_err_set("store '%s' is gone: %s", path, strerror(errno));
+		return DP_ERR_STORE_OPEN;
 	} else {
 		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
@@ -324,6 +327,16 @@ enum dp_err store_open(const char *path, struct store **out)
 	}
 	*out = st;
 	return DP_OK;
+}
+
+enum dp_err store_open(const char *path, struct store **out)
+{
+	return open_store(path, 1, out);
+}
+
+enum dp_err store_open_existing(const char *path, struct store **out)
+{
+	return open_store(path, 0, out);
 }
 
 void store_close(struct store *st)

@@ -20,6 +20,9 @@ enum dp_err store_path(const char *url, struct buf *path);
 /* Opens (creating when absent) and migrates. A file that is not a store of
  * ours is never touched: DP_ERR_NOT_STORE. */
 enum dp_err store_open(const char *path, struct store **out);
+/* The same, but a missing file is an error (DP_ERR_STORE_OPEN), never
+ * created: devpayd serves the store it started on or none. */
+enum dp_err store_open_existing(const char *path, struct store **out);
 void store_close(struct store *st);
 
 /* One transaction per action; writers take the lock up front. */

@@ -20,6 +20,7 @@ struct svc {
 	const struct query *q;
 	int64_t now;
 	xmlTextWriterPtr w;
+	int werr;               /* a writer call failed: the answer is incomplete */
 	/* set by svc_fail */
 	int status;
 	char code[64];
@@ -32,10 +33,16 @@ typedef int (*svc_handler)(struct svc *x);
  * answers. Returns -1 so a handler can `return svc_fail(...)`. */
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* A SQLite failure: 500 InternalError, SQLite's text kept for the log. */
+/* 400 InvalidAMIID.NotFound for id: the one answer for a missing image and
+ * for another account's private image, so that the two cannot be told apart. */
+int svc_image_not_found(struct svc *x, const char *id);
+/* A SQLite failure: 500 InternalError. SQLite's text (and the store's path)
+ * is in the message for a local caller, in call->internal for a remote one. */
 int svc_fail_store(struct svc *x);
 
-/* The answer's elements. */
+/* The answer's elements. Values are written as text_clean() leaves them, so
+ * the answer is well-formed whatever a store holds; a failing writer call
+ * sets werr and service_handle answers InternalError instead. */
 void svc_open(struct svc *x, const char *name);
 void svc_close(struct svc *x);
 void svc_elem(struct svc *x, const char *name, const char *value);
@@ -49,6 +56,11 @@ void svc_product_codes(struct svc *x, const char *code);
 
 /* Parameters. */
 const char *svc_param(struct svc *x, const char *name);
+/* The values of PREFIX.1, PREFIX.2, ... (any N) in one pass over the
+ * request, sorted; *out is NULL (and 0 returned) when there are none, else
+ * malloc'd (free it). With svc_list_has, a list filter costs O(n log n). */
+size_t svc_list(struct svc *x, const char *prefix, const char ***out);
+int svc_list_has(const char **list, size_t n, const char *value);
 /* A required parameter, or MissingParameter. */
 int svc_need(struct svc *x, const char *name, const char **value);
 

@@ -29,18 +29,18 @@ static int find_image(struct svc *x, const char *id, struct image *im)
 	return r;
 }
 
-/* The caller's image, or a refusal naming what is wrong with the id. */
-static int own_image(struct svc *x, const char *id, struct image *im, const char *why)
+/* The caller's image, or a refusal naming what is wrong with the id. Another
+ * account's private image is answered exactly as a missing one: the answer
+ * must not tell an outsider that it exists. */
+static int own_image(struct svc *x, const char *id, struct image *im)
 {
 	if (!svc_valid_id(id, "ami-"))
 		return svc_fail(x, 400, "InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", id);
 	int r = find_image(x, id, im);
 	if (r < 0)
 		return svc_fail_store(x);
-	if (r == 0)
-		return svc_fail(x, 400, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id);
-	if (strcmp(im->owner, x->account))
-		return svc_fail(x, 403, "AuthFailure", "You must own image %s %s", id, why);
+	if (r == 0 || strcmp(im->owner, x->account))
+		return svc_image_not_found(x, id);
 	return 0;
 }
 
@@ -189,8 +189,7 @@ int svc_describe_images(struct svc *x)
 			if (!s)
 				rc = svc_fail_store(x);
 			else if (sqlite3_step(s) != SQLITE_ROW)
-				rc = svc_fail(x, 400, "InvalidAMIID.NotFound",
-					      "The image id '[%s]' does not exist", id);
+				rc = svc_image_not_found(x, id);
 			else
 				write_if(x, s, &fs);
 			sqlite3_finalize(s);
@@ -225,7 +224,7 @@ int svc_modify_image_attribute(struct svc *x)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product code '%s': expected 8 hexadecimal digits", code);
 	struct image im;
-	if (own_image(x, id, &im, "to associate a product code with it"))
+	if (own_image(x, id, &im))
 		return -1;
 	struct product_version v;
 	int r = svc_product_at(x, code, x->now, &v);
@@ -261,7 +260,7 @@ int svc_describe_image_attribute(struct svc *x)
 	if (svc_need(x, "ImageId", &id) || svc_need(x, "Attribute", &attr))
 		return -1;
 	struct image im;
-	if (own_image(x, id, &im, "to read its attributes"))
+	if (own_image(x, id, &im))
 		return -1;
 	svc_elem(x, "imageId", id);
 	if (!strcmp(attr, "productCodes"))

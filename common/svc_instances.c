@@ -272,15 +272,15 @@ int svc_run_instances(struct svc *x)
 		return svc_fail_store(x);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		return svc_fail(x, 400, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist",
-				rq.image);
+		return svc_image_not_found(x, rq.image);
 	}
 	int mine = !strcmp(store_text(s, 0), x->account), platform = sqlite3_column_int(s, 1);
 	char code[9];
 	snprintf(code, sizeof code, "%s", store_text(s, 2));
 	sqlite3_finalize(s);
+	/* another account's private image does not exist for the caller */
 	if (!mine)
-		return svc_fail(x, 403, "AuthFailure", "You must own image %s to launch it", rq.image);
+		return svc_image_not_found(x, rq.image);
 	if (*code && check_product(x, code, platform, rq.type))
 		return -1;
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;

@@ -2,6 +2,7 @@
  * the caller's reservations. Terms and prices come from the one rate table
  * (rates.c); how a reservation lowers a bill is in svc_bill.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include "clock.h"
@@ -68,6 +69,8 @@ struct ri_query {
 	struct svc *x;
 	const char *type, *zone, *desc;
 	const struct filter_set *fs;
+	const char **ids;       /* ReservedInstancesOfferingId.N, sorted; NULL: all */
+	size_t nids;
 };
 
 /* EC2's filter names for offerings and for reservations. */
@@ -118,13 +121,8 @@ static int list_one(const struct offering *o, void *arg)
 	if ((f->type && strcmp(f->type, o->rate->type)) || (f->zone && strcmp(f->zone, o->zone)) ||
 	    (f->desc && platform_parse(f->desc) != (int)o->platform))
 		return 0;
-	int wanted = !query_get_nth(f->x->q, "ReservedInstancesOfferingId", 1, NULL);
-	for (int i = 1; !wanted; i++) {
-		const char *id = query_get_nth(f->x->q, "ReservedInstancesOfferingId", i, NULL);
-		if (!id)
-			return 0;
-		wanted = !strcmp(id, o->id);
-	}
+	if (f->ids && !svc_list_has(f->ids, f->nids, o->id))
+		return 0;
 	struct ri_row row = { .o = o, .id = o->id, .fixed = o->rate->ri_fixed,
 			      .hourly = o->rate->ri_hourly[o->platform] };
 	if (!filter_match(f->fs, ri_values, &row))
@@ -151,10 +149,12 @@ int svc_describe_ri_offerings(struct svc *x)
 				"Invalid product description '%s': expected Linux/UNIX or Windows", f.desc);
 	if (svc_filters(x, offering_filters, &fs))
 		return -1;
+	f.nids = svc_list(x, "ReservedInstancesOfferingId", &f.ids);
 	svc_open(x, "reservedInstancesOfferingsSet");
 	offerings_each(x->region, list_one, &f);
 	svc_close(x);
 	filter_release(&fs);
+	free(f.ids);
 	return 0;
 }
 
@@ -219,17 +219,12 @@ int svc_describe_reserved(struct svc *x)
 		filter_release(&fs);
 		return svc_fail_store(x);
 	}
-	const char *first = query_get_nth(x->q, "ReservedInstancesId", 1, NULL);
+	const char **ids = NULL;
+	size_t nids = svc_list(x, "ReservedInstancesId", &ids);
 	svc_open(x, "reservedInstancesSet");
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *id = store_text(s, 0);
-		int wanted = !first;
-		for (int i = 1; !wanted; i++) {
-			const char *want = query_get_nth(x->q, "ReservedInstancesId", i, NULL);
-			if (!want)
-				break;
-			wanted = !strcmp(want, id);
-		}
+		int wanted = !ids || svc_list_has(ids, nids, id);
 		const struct rate *rate = rate_find(store_text(s, 1));
 		if (!wanted || !rate)
 			continue;
@@ -255,6 +250,7 @@ int svc_describe_reserved(struct svc *x)
 		svc_close(x);
 	}
 	sqlite3_finalize(s);
+	free(ids);
 	svc_close(x);
 	filter_release(&fs);
 	return 0;

@@ -1,4 +1,5 @@
 #include <string.h>
+#include <strings.h>
 #include <libxml/parser.h>
 #include "xml.h"
 
@@ -114,4 +115,44 @@ void response_release(struct response *r)
 	if (r->doc)
 		xmlFreeDoc(r->doc);
 	memset(r, 0, sizeof *r);
+}
+
+static void count_error(void *ctx, xmlErrorPtr e)
+{
+	struct buf *why = ctx;
+	const char *m = e->message ? e->message : "error";
+	if (!why->len)
+		buf_addf(why, "line %d: %.*s", e->line, (int)strcspn(m, "\n"), m);
+	else
+		buf_addc(why, ' ');
+}
+
+int xml_well_formed(const char *body, size_t len, struct buf *why)
+{
+	struct buf first = BUF_INIT;
+	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	if (!ctxt) {
+		buf_adds(why, "out of memory");
+		return -1;
+	}
+	xmlSetGenericErrorFunc(NULL, silent);
+	xmlSetStructuredErrorFunc(&first, count_error);
+	xmlDoc *doc = len ? xmlCtxtReadMemory(ctxt, body, (int)len, "answer.xml", NULL, XML_PARSE_NONET) : NULL;
+	int ok = doc && ctxt->wellFormed && ctxt->nsWellFormed && !first.len &&
+		 (!doc->encoding || !strcasecmp((const char *)doc->encoding, "UTF-8")) &&
+		 xmlDocGetRootElement(doc);
+	if (!ok) {
+		if (first.len)
+			buf_adds(why, buf_str(&first));
+		else if (!len)
+			buf_adds(why, "the answer is empty");
+		else
+			buf_adds(why, "no root element, or an encoding other than UTF-8");
+	}
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (doc)
+		xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	buf_release(&first);
+	return ok ? 0 : -1;
 }

@@ -19,6 +19,11 @@ enum dp_err response_parse(const char *body, size_t len, long status, struct res
 			   struct buf *msg);
 void response_release(struct response *r);
 
+/* A strict check of an answer: an XML 1.0 document, well-formed and
+ * namespace-well-formed, UTF-8 (declared or by default), parsed without a single error or warning
+ * and without recovery. 0, or -1 with libxml2's first complaint in why. */
+int xml_well_formed(const char *body, size_t len, struct buf *why);
+
 xmlNode *xml_child(const xmlNode *n, const char *name);
 xmlNode *xml_next(const xmlNode *n, const char *name);
 /* Follows "a/b/c" of first children. NULL when any step is missing. */

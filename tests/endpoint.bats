@@ -6,6 +6,7 @@ load helpers
 teardown() {
 	devpayd_stop
 	[ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null
+	answers_checked
 }
 
 serve() { serve_accounts "$@"; }
@@ -13,6 +14,8 @@ serve() { serve_accounts "$@"; }
 # fake MODE...: the scripted endpoint (tests/fake_endpoint.py); sets FAKE_URL, FAKE_LOG.
 fake() {
 	local i portfile="$BATS_TEST_TMPDIR/fake.port"
+	# its scripted answers (some deliberately not XML) are not the service's
+	unset DEVPAY_CHECK_XML
 	FAKE_LOG="$BATS_TEST_TMPDIR/fake.log"
 	: >"$FAKE_LOG"
 	rm -f "$portfile"
@@ -323,7 +326,7 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	wait "$DEVPAYD_PID" || rc=$?
 	assert_equal "$rc" 0
 	DEVPAYD_PID=
-	grep -q 'stopped on signal' "$DEVPAYD_LOG"
+	grep -q 'stopped on SIGTERM' "$DEVPAYD_LOG"
 }
 
 # --- the client's transport -----------------------------------------------------------

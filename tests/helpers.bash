@@ -10,6 +10,18 @@ BIN="$ROOT/build/bin"
 PATH="$BIN:$PATH"
 export PATH
 
+# Every answer a command receives in a test is parsed strictly (libxml2, no
+# recovery, no error or warning tolerated): a malformed one makes the command
+# exit 70 and is noted in this file, which fails the test at teardown.
+export DEVPAY_CHECK_XML="$BATS_TEST_TMPDIR/malformed-answers"
+answers_checked() {
+	if [ -s "$BATS_TEST_TMPDIR/malformed-answers" ]; then
+		echo "malformed XML answers in this test:" >&2
+		cat "$BATS_TEST_TMPDIR/malformed-answers" >&2
+		return 1
+	fi
+}
+
 OWNER_KEY=AKOWNER000000000001;    OWNER_SECRET=owner-secret
 CUSTOMER_KEY=AKCUSTOMER000000001; CUSTOMER_SECRET=customer-secret
 OTHER_KEY=AKOTHER0000000000001;   OTHER_SECRET=other-secret
@@ -94,7 +106,10 @@ fi
 # The same for teardown: stop the devpayd a test may have started.
 if ! declare -F teardown >/dev/null ||
 	[ "$(declare -f teardown | tr -s ' \n' ' ')" = "teardown () { return 0 } " ]; then
-	teardown() { devpayd_stop; }
+	teardown() {
+		devpayd_stop
+		answers_checked
+	}
 fi
 
 # signed REGION NAME=VALUE...: one request signed by botocore (not by the

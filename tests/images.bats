@@ -104,7 +104,8 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 
 @test "ec2-register: a name with a control character or over 128 characters is refused" {
 	register as_customer seed >/dev/null
-	refused_same 1 InvalidAMIName.Malformed "control character" as_customer ec2-register $'a\tb'
+	refused_same 1 InvalidParameterValue "Value for parameter Name is invalid: it contains the control character U+0009" \
+		as_customer ec2-register $'a\tb'
 	refused_same 1 InvalidAMIName.Malformed "longer than 128" \
 		as_customer ec2-register "$(printf 'n%.0s' $(seq 129))"
 	run as_customer ec2-register "$(printf 'n%.0s' $(seq 128))"
@@ -138,14 +139,16 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	assert_success
 }
 
-@test "associate: the caller must own the image" {
+@test "associate: the caller must own the image; another's answers as a missing one" {
 	local code ami before
 	code=$(new_product P)
 	ami=$(register as_customer lin)
 	enrol as_other
-	refused_same 1 AuthFailure "You must own image $ami" as_other ec2-associate-product-code "$ami" -p "$code"
+	refused_same 1 InvalidAMIID.NotFound "The image id '[$ami]' does not exist" \
+		as_other ec2-associate-product-code "$ami" -p "$code"
 	# not the product owner either
-	refused_same 1 AuthFailure "You must own image $ami" as_owner ec2-associate-product-code "$ami" -p "$code"
+	refused_same 1 InvalidAMIID.NotFound "The image id '[$ami]' does not exist" \
+		as_owner ec2-associate-product-code "$ami" -p "$code"
 	run as_customer ec2-describe-images "$ami"
 	assert_equal "$(field_of IMAGE 7 <<<"$output")" ""
 }

@@ -166,12 +166,21 @@ m1.xlarge${T}1000000000.00"
 	assert_success
 }
 
-@test "register-product: tabs and newlines in a name or description do not break the record" {
-	run as_owner devpay-register-product --name "a${T}b" --description $'line 1\nline 2' \
+@test "register-product: a tab or newline in a name or description is refused, nothing stored" {
+	as_owner devpay-describe-products >/dev/null
+	local before; before=$(store_sum)
+	refused 1 InvalidParameterValue as_owner devpay-register-product --name "a${T}b" \
+		--platform linux --instance-type m1.small=1
+	[[ "$stderr" == *"parameter Name is invalid: it contains the control character U+0009"* ]] || fail "$stderr"
+	refused 1 InvalidParameterValue as_owner devpay-register-product --name ab \
+		--description $'line 1\nline 2' --platform linux --instance-type m1.small=1
+	[[ "$stderr" == *"parameter Description is invalid: it contains the control character U+000A"* ]] || fail "$stderr"
+	assert_equal "$(store_sum)" "$before"
+	# spaces and any printable Unicode are text
+	run as_owner devpay-register-product --name "a b é 製品" --description "line 1 line 2" \
 		--platform linux --instance-type m1.small=1
 	assert_success
-	assert_equal "$(grep -c '^PRODUCT' <<<"$output")" 1
-	assert_equal "$(field_of PRODUCT 3 <<<"$output")" "a b"
+	assert_equal "$(field_of PRODUCT 3 <<<"$output")" "a b é 製品"
 	assert_equal "$(field_of PRODUCT 11 <<<"$output")" "line 1 line 2"
 }
 

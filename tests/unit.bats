@@ -21,3 +21,5 @@ unit() {
 @test "unit: common/rates.c (the EC2 rate table)" { unit rates; }
 @test "unit: common/ids.c (identifier shapes)" { unit ids; }
 @test "unit: common/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
+@test "unit: common/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
+@test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" { unit service; }

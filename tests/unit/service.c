@@ -1,0 +1,198 @@
+/* common/service.c: the commit and the answer agree. libxml2's allocator is
+ * made to fail after k allocations, for every k until the answer is written
+ * whole: each call must either answer 200 with its change committed, or
+ * answer an error with the store exactly as it was; every answer, either
+ * way, is well-formed XML. Also the text check at the boundary. */
+#include <stdlib.h>
+#include <unistd.h>
+#include <libxml/xmlmemory.h>
+#include "service.h"
+#include "text.h"
+#include "xml.h"
+#include "tap.h"
+
+static long budget = -1; /* allocations left before failing; -1: never fail */
+
+static void *fail_malloc(size_t n)
+{
+	if (budget == 0)
+		return NULL;
+	if (budget > 0)
+		budget--;
+	return malloc(n);
+}
+
+static void *fail_realloc(void *p, size_t n)
+{
+	if (budget == 0)
+		return NULL;
+	if (budget > 0)
+		budget--;
+	return realloc(p, n);
+}
+
+static char *fail_strdup(const char *s)
+{
+	if (budget == 0)
+		return NULL;
+	if (budget > 0)
+		budget--;
+	return strdup(s);
+}
+
+static int count(struct store *st, const char *table)
+{
+	char sql[64];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+	sqlite3_stmt *s = store_query(st, sql, "");
+	int n = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Runs the request with a writer that fails after 0, 1, 2, ... allocations. */
+static void agree(struct store *st, const char *account, const char *table, struct query *q,
+		  const char *what)
+{
+	int failed = 0, bad = 0, mismatch = 0, succeeded = 0;
+	for (long k = 0; k < 100000 && !succeeded; k++) {
+		int before = count(st, table);
+		struct buf xml = BUF_INIT, why = BUF_INIT;
+		struct service_call c = { .st = st, .account = account, .region = "us-east-1", .q = q,
+					  .now = 1700000000 };
+		budget = k;
+		int status = service_handle(&c, &xml);
+		budget = -1;
+		int after = count(st, table);
+		if (xml_well_formed(xml.p, xml.len, &why)) {
+			bad++;
+			printf("#   k=%ld status %d: %s\n#   %s\n", k, status, buf_str(&why), buf_str(&xml));
+		}
+		if (status == 200) {
+			succeeded = 1;
+			mismatch += after != before + 1;
+		} else {
+			failed++;
+			mismatch += after != before;
+			mismatch += !strstr(buf_str(&xml), "<Code>InternalError</Code>");
+		}
+		buf_release(&xml);
+		buf_release(&why);
+	}
+	ok(succeeded, "%s: answered once the writer could allocate", what);
+	ok(failed > 0, "%s: the writer failed %d times first", what, failed);
+	is_int(mismatch, 0, "%s: committed exactly when answered 200", what);
+	is_int(bad, 0, "%s: every answer well-formed, written or not", what);
+}
+
+static int refused_text(struct store *st, const char *account, const char *name, const char *value,
+			const char *want)
+{
+	struct query q = QUERY_INIT;
+	query_add(&q, "Action", "RegisterImage");
+	query_add(&q, "Version", "2016-11-15");
+	query_add(&q, name, value);
+	if (strcmp(name, "Name"))
+		query_add(&q, "Name", "n");
+	struct buf xml = BUF_INIT, why = BUF_INIT;
+	struct service_call c = { .st = st, .account = account, .region = "us-east-1", .q = &q,
+				  .now = 1700000000 };
+	int before = count(st, "images");
+	int status = service_handle(&c, &xml);
+	int r = status == 400 && strstr(buf_str(&xml), "<Code>InvalidParameterValue</Code>") &&
+		strstr(buf_str(&xml), want) && count(st, "images") == before &&
+		!xml_well_formed(xml.p, xml.len, &why);
+	if (!r)
+		printf("#   %d %s\n", status, buf_str(&xml));
+	buf_release(&xml);
+	buf_release(&why);
+	query_release(&q);
+	return r;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/devpay-unit-service.XXXXXX";
+	if (!mkdtemp(dir))
+		return 1;
+	char path[64];
+	snprintf(path, sizeof path, "%s/store.db", dir);
+	struct store *st;
+	if (store_open(path, &st))
+		return 1;
+	char account[13];
+	struct buf xml = BUF_INIT;
+	is_int(service_auth_local(st, "AKUNIT0000000000001", "secret", 1700000000, account, &xml), 0,
+	       "an account");
+	xmlMemSetup(free, fail_malloc, fail_realloc, fail_strdup);
+
+	struct query q = QUERY_INIT;
+	query_add(&q, "Action", "RegisterProduct");
+	query_add(&q, "Version", "2008-06-01");
+	query_add(&q, "Name", "ABC AMI");
+	query_add(&q, "Platform.1", "linux");
+	query_add(&q, "InstanceType.1.Name", "m1.small");
+	query_add(&q, "InstanceType.1.Price", "0.20");
+	agree(st, account, "products", &q, "RegisterProduct");
+	query_release(&q);
+
+	char name[32];
+	query_add(&q, "Action", "RegisterImage");
+	query_add(&q, "Version", "2016-11-15");
+	query_add(&q, "Name", "first");
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof name, "image-%d", i);
+		query_set(&q, "Name", name);
+		agree(st, account, "images", &q, name);
+	}
+	query_release(&q);
+
+	ok(refused_text(st, account, "Name", "a\001b", "Value for parameter Name is invalid: it contains the control character U+0001 at offset 1"),
+	   "a control character in Name refused before anything is written");
+	ok(refused_text(st, account, "Description", "img\xFF", "Value for parameter Description is invalid: it is not valid UTF-8 (byte 0xFF at offset 3)"),
+	   "invalid UTF-8 in Description refused");
+	char *long_value = malloc(TEXT_MAX_VALUE + 2);
+	memset(long_value, 'x', TEXT_MAX_VALUE + 1);
+	long_value[TEXT_MAX_VALUE + 1] = '\0';
+	ok(refused_text(st, account, "Description", long_value, "it is longer than 4096 bytes"),
+	   "a value over %d bytes refused", TEXT_MAX_VALUE);
+	long_value[TEXT_MAX_VALUE] = '\0';
+	ok(refused_text(st, account, "Description\xFF", "x", "Parameter name Description\\xFF is invalid"),
+	   "a parameter name that is not UTF-8 refused, shown escaped");
+	char long_name[TEXT_MAX_NAME + 2];
+	memset(long_name, 'N', TEXT_MAX_NAME + 1);
+	long_name[TEXT_MAX_NAME + 1] = '\0';
+	ok(refused_text(st, account, long_name, "x", "is invalid: it is longer than 128 bytes"),
+	   "a parameter name over %d bytes refused", TEXT_MAX_NAME);
+	long_name[TEXT_MAX_NAME] = '\0';
+	{
+		struct query q1 = QUERY_INIT;
+		struct buf m1 = BUF_INIT;
+		query_add(&q1, long_name, long_value);
+		is_int(service_check_text(&q1, &m1), 0, "a %d-byte name with a %d-byte value is text",
+		       TEXT_MAX_NAME, TEXT_MAX_VALUE);
+		query_release(&q1);
+		buf_release(&m1);
+	}
+	free(long_value);
+
+	struct query big = QUERY_INIT;
+	query_add(&big, "Action", "DescribeImages");
+	for (int i = 1; i < TEXT_MAX_PARAMS; i++)
+		query_addf(&big, "X", "%d", i);
+	buf_reset(&xml);
+	is_int(service_check_text(&big, &xml), 0, "%d parameters accepted", TEXT_MAX_PARAMS);
+	query_add(&big, "Y", "1");
+	is_int(service_check_text(&big, &xml), -1, "%d refused", TEXT_MAX_PARAMS + 1);
+	query_release(&big);
+	buf_release(&xml);
+	store_close(st);
+	unlink(path);
+	char wal[80];
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", path);
+	unlink(wal);
+	rmdir(dir);
+	return tap_done();
+}
