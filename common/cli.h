@@ -13,6 +13,7 @@ struct dp_config {
 	int sigver;             /* 4 or 2 */
 	int verbose, debug, headers, show_empty;
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
+	const char *ca_bundle;  /* CA certificates for https (NULL = the system's) */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };
