@@ -352,6 +352,10 @@ enum dp_err store_open(const char *path, struct store **out)
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
+	/* no checkpoint under an exclusive lock of the whole file at close: it
+	 * would make a process that opens the store at that moment fail with
+	 * "database is locked" (store_close checkpoints without that lock) */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	int version = 0;
 	enum dp_err e = check_ours_readonly(st, &version);
 	if (e) {
@@ -378,6 +382,7 @@ enum dp_err store_open(const char *path, struct store **out)
 		store_close(st);
 		return e;
 	}
+	st->opened = 1;
 	*out = st;
 	return DP_OK;
 }
@@ -386,6 +391,13 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	/* Copy the WAL into the store and empty it, if no other process is in
+	 * the middle of something (then the last one to close does it). Only
+	 * the WAL's own locks are taken: readers opening now are not refused. */
+	if (st->opened && !sqlite3_db_readonly(st->db, "main")) {
+		sqlite3_busy_timeout(st->db, 0);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);

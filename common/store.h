@@ -11,6 +11,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	int opened;     /* store_open succeeded: the file is ours */
 };
 
 /* The store path: from a file:// URL, else DEVPAY_STORE, else
