@@ -146,9 +146,47 @@ int svc_valid_id(const char *id, const char *prefix)
 	return n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl) && all_hex(id + pl, n - pl, 0);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) that XML can carry, or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	if (*p < 0x80)
+		return (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r') && *p != 0x7f;
+	int n = *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3
+		: *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+	unsigned cp = *p & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (!n || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff) || cp >= 0xfffe)) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A message may quote what the caller sent (an unknown Action, a bad value):
+ * what XML cannot carry (control characters, bytes that are not UTF-8)
+ * becomes '?', so that the error document stays well-formed. */
+static char *xml_safe(const char *s)
+{
+	char *t = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)t; *p;) {
+		int n = utf8_len(p);
+		if (n)
+			p += n;
+		else
+			*p++ = '?';
+	}
+	return t;
+}
+
 static void write_error_doc(const char *code, const char *message, const char *rid,
 			    struct buf *xml)
 {
+	char *safe = xml_safe(message);
+	message = safe;
 	xmlBufferPtr b = xmlBufferCreate();
 	xmlTextWriterPtr w = xmlNewTextWriterMemory(b, 0);
 	xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL);
@@ -165,6 +203,7 @@ static void write_error_doc(const char *code, const char *message, const char *r
 	xmlFreeTextWriter(w);
 	buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
 	xmlBufferFree(b);
+	free(safe);
 }
 
 void service_error_doc(const char *code, const char *message, struct buf *xml)
@@ -195,7 +234,8 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	const char *version = query_get(c->q, "Version");
 	char ns[128];
 	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/",
-		 version && *version && strlen(version) < 40 ? version : EC2_API_VERSION);
+		 version && *version && strlen(version) < 40 &&
+		 strspn(version, "0123456789-") == strlen(version) ? version : EC2_API_VERSION);
 
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
 			 .q = c->q, .now = c->now };

@@ -187,3 +187,27 @@ PY
 	usage_refused devpayd --idle-timeout 3601
 	usage_refused devpayd --idle-timeout 1.5
 }
+
+@test "abuse: a Version that is not a date (not even UTF-8) still gets a well-formed answer (fuzz finding)" {
+	serve_accounts
+	run raw "Action=DescribeImages&Version=%CE%CF%CE%C9%D2%CE%CE%CB15"
+	assert_line --index 0 200
+	printf '%s\n' "${lines[@]:1}" | python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'
+	assert_line --index 2 --partial 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"'
+	still_serves
+}
+
+@test "abuse: an Action that is not UTF-8, or holds control characters, is refused in a well-formed document; UTF-8 is kept (fuzz finding)" {
+	serve_accounts
+	local bad shown
+	for bad in 'Describe%FF%FEImages:Describe??Images' 'Describe%01%1BImages:Describe??Images' \
+		'Describe%F6%BE%9C%8BImages:Describe????Images' 'Describe%ED%A0%80Images:Describe???Images' \
+		'Describe%C3%A9Images:DescribeéImages'; do
+		shown=$(printf "${bad#*:}")
+		run raw "Action=${bad%%:*}&Version=2016-11-15"
+		error_doc 400 InvalidAction
+		printf '%s\n' "${lines[@]:1}" | python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'
+		assert_line --index 2 --partial "The action $shown is not valid"
+	done
+	still_serves
+}

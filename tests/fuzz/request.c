@@ -155,6 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct response r;
 	struct buf msg = BUF_INIT;
 	enum dp_err e = response_parse(xml.p, xml.len, status, &r, &msg);
+	if (status < 400 ? e != DP_OK : e != DP_ERR_SERVICE)
+		fprintf(stderr, "status %d, answer:\n%.*s\n", status, (int)xml.len, xml.p ? xml.p : "");
 	fuzz_check(status < 400 ? e == DP_OK : e == DP_ERR_SERVICE);
 	response_release(&r);
 	buf_release(&msg);
