@@ -61,9 +61,48 @@ void svc_close(struct svc *x)
 	xmlTextWriterEndElement(x->w);
 }
 
+/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing above U+10FFFF) that XML can carry, or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	if (*p < 0x80)
+		return (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r') && *p != 0x7f;
+	int n = *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3
+		: *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
+	unsigned cp = *p & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (int i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (!n || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff) || cp >= 0xfffe)) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* A message may quote what the caller sent (an unknown Action, a bad value):
+ * what XML cannot carry (control characters, bytes that are not UTF-8)
+ * becomes '?', so that the error document stays well-formed. */
+static char *xml_safe(const char *s)
+{
+	char *t = xstrdup(s);
+	for (unsigned char *p = (unsigned char *)t; *p;) {
+		int n = utf8_len(p);
+		if (n)
+			p += n;
+		else
+			*p++ = '?';
+	}
+	return t;
+}
+
+/* Every value of an answer: stored text that XML cannot carry is shown as '?'. */
 void svc_elem(struct svc *x, const char *name, const char *value)
 {
-	xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST(value ? value : ""));
+	char *safe = xml_safe(value ? value : "");
+	xmlTextWriterWriteElement(x->w, BAD_CAST name, BAD_CAST safe);
+	free(safe);
 }
 
 void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
@@ -144,42 +183,6 @@ int svc_valid_id(const char *id, const char *prefix)
 {
 	size_t pl = strlen(prefix), n = strlen(id);
 	return n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl) && all_hex(id + pl, n - pl, 0);
-}
-
-/* Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
- * forms, no surrogates, nothing above U+10FFFF) that XML can carry, or 0. */
-static int utf8_len(const unsigned char *p)
-{
-	if (*p < 0x80)
-		return (*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r') && *p != 0x7f;
-	int n = *p >= 0xc2 && *p <= 0xdf ? 2 : *p >= 0xe0 && *p <= 0xef ? 3
-		: *p >= 0xf0 && *p <= 0xf4 ? 4 : 0;
-	unsigned cp = *p & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
-	for (int i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if (!n || (n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff) || cp >= 0xfffe)) ||
-	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return n;
-}
-
-/* A message may quote what the caller sent (an unknown Action, a bad value):
- * what XML cannot carry (control characters, bytes that are not UTF-8)
- * becomes '?', so that the error document stays well-formed. */
-static char *xml_safe(const char *s)
-{
-	char *t = xstrdup(s);
-	for (unsigned char *p = (unsigned char *)t; *p;) {
-		int n = utf8_len(p);
-		if (n)
-			p += n;
-		else
-			*p++ = '?';
-	}
-	return t;
 }
 
 static void write_error_doc(const char *code, const char *message, const char *rid,

@@ -211,3 +211,15 @@ PY
 	done
 	still_serves
 }
+
+@test "abuse: stored text XML cannot carry is answered as '?', the document well-formed (fuzz finding)" {
+	serve_accounts
+	EC2_URL=$URL as_customer ec2-register plain >/dev/null
+	sqlite3 "$DEVPAY_STORE" "UPDATE images SET description = CAST(X'41FF0142C3A9' AS TEXT)"
+	run raw "$PARAMS"
+	assert_line --index 0 200
+	printf '%s\n' "${lines[@]:1}" | python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.buffer.read())'
+	assert_line --index 2 --partial "<description>A??B$(printf '\u00e9')</description>"
+	run --separate-stderr env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_success
+}
