@@ -12,6 +12,26 @@ DEPFLAGS = -MMD -MP
 LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 
+# `make check SANITIZE=1`: everything built with AddressSanitizer and
+# UndefinedBehaviorSanitizer (any report fails the test that ran into it).
+# Plain and sanitized objects never mix: build/.flavour records which ones
+# build/ holds, and a change of flavour removes them first.
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+CFLAGS  += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=99
+FLAVOUR := sanitize
+else
+FLAVOUR := plain
+endif
+ifneq ($(filter-out clean deps fuzz deps-check-fuzz build/fuzz/%,$(or $(MAKECMDGOALS),all)),)
+$(shell test "$$(cat build/.flavour 2>/dev/null || echo plain)" = $(FLAVOUR) || \
+  rm -rf build/bin build/cmd build/common build/tests build/libdevpay.a; \
+  mkdir -p build; echo $(FLAVOUR) >build/.flavour)
+endif
+
 LIB_SRC := $(wildcard common/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(wildcard cmd/*.c)

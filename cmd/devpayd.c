@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -22,6 +23,8 @@
 #include <libxml/parser.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
@@ -35,6 +38,7 @@
 #define MAX_BODY (1024 * 1024)
 /* seconds a stop on SIGTERM/SIGINT waits for the requests already accepted */
 #define GRACE_SECONDS 30
+#define MAX_PARAMS 1000 /* parameters of one request, query string and body together */
 
 static struct {
 	const char *store;
@@ -44,6 +48,9 @@ static struct {
 	FILE *log;
 	dev_t store_dev;        /* the store served: a file at the path with */
 	ino_t store_ino;        /* another identity is not it */
+	const char *tls_cert, *tls_key;
+	long max_connections;   /* open connections at once */
+	long idle_timeout;      /* seconds a connection may stay silent */
 } conf;
 
 /* The log is shared by the workers and reopened on SIGHUP. */
@@ -97,12 +104,18 @@ enum {
 	OPT_TRUST_CLOCK,
 	OPT_ADD_ACCOUNT,
 	OPT_VERSION,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_MAX_CONNECTIONS,
+	OPT_IDLE_TIMEOUT,
 };
 
 static _Noreturn void usage(void)
 {
 	printf("Usage: %s [--listen ADDR:PORT] [--store PATH] [--threads N] [--log FILE]\n"
 	       "               [--region REGION] [--trust-client-clock]\n"
+	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
+	       "               [--idle-timeout SECONDS]\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
 	       "Options:\n"
@@ -113,6 +126,10 @@ static _Noreturn void usage(void)
 	       "      --log FILE                   append the access log to FILE (default stderr)\n"
 	       "      --region REGION              region of SigV2 requests (default us-east-1)\n"
 	       "      --trust-client-clock         honour the X-Devpay-Now header (tests only; unsafe)\n"
+	       "      --tls-cert FILE              serve HTTPS with this PEM certificate (chain)\n"
+	       "      --tls-key FILE               the PEM private key of --tls-cert\n"
+	       "      --max-connections N          open connections at once (default 4096)\n"
+	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
 	       "  -h, --help                       print this help and exit\n"
@@ -287,6 +304,11 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	if (r->body.len && (memchr(r->body.p, '\0', r->body.len) ||
 			    query_parse(&q, r->body.p, r->body.len))) {
 		auth_refuse(&f, 400, "MalformedQueryString", "The request body is not a well-formed form encoding");
+		goto out;
+	}
+	if (q.n > MAX_PARAMS) {
+		auth_refuse(&f, 400, "InvalidRequest", "The request has %zu parameters, more than %d", q.n,
+			    MAX_PARAMS);
 		goto out;
 	}
 	*action = query_get(&q, "Action");
@@ -495,6 +517,70 @@ static struct addrinfo *listen_address(const char *spec)
 	return ai;
 }
 
+/* The whole of a small file (a PEM certificate or key), NUL-terminated. */
+static char *slurp(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		die(1, "cannot read %s '%s': %s", what, path, strerror(errno));
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < 1024 * 1024)
+		buf_add(&b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || !b.len)
+		die(1, "cannot read %s '%s': %s", what, path, bad ? strerror(errno) : "the file is empty");
+	return buf_detach(&b);
+}
+
+/* --tls-cert and --tls-key read and checked (a PEM certificate, a PEM key,
+ * the one the other's public key belongs to) before anything is served, so a
+ * mistake is named instead of failing as "cannot listen". */
+static void tls_load(char **cert, char **key)
+{
+	if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+		die(1, "this libmicrohttpd was built without TLS: --tls-cert cannot be served");
+	*cert = slurp("certificate", conf.tls_cert);
+	*key = slurp("key", conf.tls_key);
+	BIO *cb = BIO_new_mem_buf(*cert, -1), *kb = BIO_new_mem_buf(*key, -1);
+	X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	BIO_free(cb);
+	BIO_free(kb);
+	const char *why = !x ? "--tls-cert '%s' holds no PEM certificate"
+		: !k ? "--tls-key '%s' holds no PEM private key (or one protected by a passphrase)"
+		: X509_check_private_key(x, k) != 1 ? "--tls-key '%s' is not the key of the certificate"
+		: NULL;
+	X509_free(x);
+	EVP_PKEY_free(k);
+	if (why)
+		die(1, why, !x ? conf.tls_cert : conf.tls_key);
+}
+
+/* Room for --max-connections: the soft limit on open files raised as far as
+ * needed (up to the hard one), and the connection limit lowered to what fits. */
+static unsigned connection_room(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conf.max_connections + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return (unsigned)conf.max_connections;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		long fit = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
+		fprintf(conf.log, "%s: the open-file limit (%lu) allows %ld connections, not %ld\n", PROG,
+			(unsigned long)rl.rlim_cur, fit, conf.max_connections);
+		return (unsigned)fit;
+	}
+	return (unsigned)conf.max_connections;
+}
+
 static int add_account(const char *key)
 {
 	if (!*key || strlen(key) > 128)
@@ -541,6 +627,10 @@ int main(int argc, char **argv)
 		{ "region", required_argument, NULL, OPT_REGION },
 		{ "trust-client-clock", no_argument, NULL, OPT_TRUST_CLOCK },
 		{ "add-account", required_argument, NULL, OPT_ADD_ACCOUNT },
+		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -548,6 +638,8 @@ int main(int argc, char **argv)
 	const char *listen = "127.0.0.1:8773", *logfile = NULL, *new_key = NULL;
 	long threads = 4;
 	conf.region = "us-east-1";
+	conf.max_connections = 4096;
+	conf.idle_timeout = 10;
 	opterr = 0;
 	for (int k, prev = optind; (k = getopt_long(argc, argv, ":l:s:t:h", longopts, NULL)) != -1;
 	     prev = optind) {
@@ -568,6 +660,18 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TRUST_CLOCK: conf.trust_client_clock = 1; break;
 		case OPT_ADD_ACCOUNT: new_key = optarg; break;
+		case OPT_TLS_CERT: conf.tls_cert = optarg; break;
+		case OPT_TLS_KEY: conf.tls_key = optarg; break;
+		case OPT_MAX_CONNECTIONS:
+			conf.max_connections = strtol(optarg, &end, 10);
+			if (!*optarg || *end || conf.max_connections < 1 || conf.max_connections > 100000)
+				usage_error("invalid --max-connections '%s': expected a whole number from 1 to 100000", optarg);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			conf.idle_timeout = strtol(optarg, &end, 10);
+			if (!*optarg || *end || conf.idle_timeout < 1 || conf.idle_timeout > 3600)
+				usage_error("invalid --idle-timeout '%s': expected a whole number of seconds from 1 to 3600", optarg);
+			break;
 		case 'h': usage();
 		case OPT_VERSION:
 			printf("%s %s\n", PROG, DEVPAY_VERSION);
@@ -578,6 +682,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!conf.tls_cert != !conf.tls_key)
+		usage_error("--tls-cert and --tls-key go together");
 	struct buf path = BUF_INIT;
 	if (!conf.store) {
 		if (store_path(NULL, &path))
@@ -623,19 +729,31 @@ int main(int argc, char **argv)
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_AUTO |
-			 (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	/* epoll, so that thousands of open connections cost nothing while they
+	 * are idle; each one closed after --idle-timeout seconds of silence */
+	char *cert = NULL, *key = NULL;
+	if (conf.tls_cert)
+		tls_load(&cert, &key);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+			 (MHD_is_feature_supported(MHD_FEATURE_EPOLL) ? MHD_USE_EPOLL : MHD_USE_AUTO) |
+			 (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem tls[] = {
+		{ cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, key },
+		{ MHD_OPTION_END, 0, NULL },
+	};
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+		(unsigned)conf.idle_timeout, MHD_OPTION_CONNECTION_LIMIT, connection_room(),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!d)
 		die(3, "cannot listen on %s: %s", listen, strerror(errno));
 	freeaddrinfo(ai);
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	fprintf(conf.log, "%s %s listening on %s (port %u), store %s\n", PROG, DEVPAY_VERSION, listen,
-		di ? di->port : 0, conf.store);
+	fprintf(conf.log, "%s %s listening on %s (port %u, %s), store %s\n", PROG, DEVPAY_VERSION,
+		listen, di ? di->port : 0, cert ? "https" : "http", conf.store);
 	fflush(conf.log);
 
 	int sig = 0;
@@ -664,5 +782,9 @@ int main(int argc, char **argv)
 	if (conf.log != stderr)
 		fclose(conf.log);
 	buf_release(&path);
+	if (key)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
+	free(cert);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include "auth.h"
 #include "clock.h"
+#include "rates.h"
 #include "service.h"
 #include "sigv2.h"
 
@@ -133,6 +134,12 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 		       "minutes away from the server's clock", date);
 	else if (!auth_valid_region(a.region))
 		auth_refuse(&o->refusal, 400, "IncompleteSignature", "The credential scope names an invalid region");
+	else if (strcmp(a.service, "ec2"))
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		       "Credential should be scoped to correct service: 'ec2'.");
+	else if (!region_valid(a.region))
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		       "Credential should be scoped to a valid region, not '%s'.", a.region);
 	else if (signed_headers(r, a.signed_headers, &h, &n))
 		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
 		       "and only headers the request carries");

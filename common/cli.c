@@ -15,6 +15,7 @@ enum {
 	OPT_CONNECT_TIMEOUT,
 	OPT_REQUEST_TIMEOUT,
 	OPT_VERSION,
+	OPT_CA_BUNDLE,
 };
 
 static const struct cli_option common_opts[] = {
@@ -29,6 +30,7 @@ static const struct cli_option common_opts[] = {
 	{ "show-empty-fields", OPT_SHOW_EMPTY, CLI_NOARG, NULL, "print empty fields as (nil)" },
 	{ "connection-timeout", OPT_CONNECT_TIMEOUT, CLI_ARG, "SECONDS", "connection timeout" },
 	{ "request-timeout", OPT_REQUEST_TIMEOUT, CLI_ARG, "SECONDS", "whole request timeout" },
+	{ "ca-bundle", OPT_CA_BUNDLE, CLI_ARG, "FILE", "CA certificates that verify https (AWS_CA_BUNDLE)" },
 	{ "help", 'h', CLI_NOARG, NULL, "print this help and exit" },
 	{ "version", OPT_VERSION, CLI_NOARG, NULL, "print the version and exit" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -253,6 +255,7 @@ int cli_next(struct cli *c, const char **arg)
 						  (size_t)(c->cfg.nfilters + 1) * sizeof *c->cfg.filters);
 			c->cfg.filters[c->cfg.nfilters++] = optarg;
 			break;
+		case OPT_CA_BUNDLE: c->cfg.ca_bundle = optarg; break;
 		case 'h': usage(c);
 		case OPT_VERSION:
 			printf("%s %s\n", c->prog, DEVPAY_VERSION);
@@ -300,6 +303,8 @@ void cli_finish(struct cli *c)
 		f->region = env_first("EC2_REGION", "AWS_DEFAULT_REGION");
 	if (!f->region)
 		f->region = "us-east-1";
+	if (!f->ca_bundle)
+		f->ca_bundle = env_first("AWS_CA_BUNDLE", NULL);
 	const char *sv = env_first("EC2_SIGNATURE_VERSION", NULL);
 	if (sv && strcmp(sv, "4") && strcmp(sv, "2"))
 		cli_usage_error(c, "EC2_SIGNATURE_VERSION '%s' is not 4 or 2", sv);

@@ -16,6 +16,7 @@ struct dp_config {
 	int dry_run;            /* --dry-run: DryRun=true on the request */
 	const char **filters;   /* -F NAME=VALUE, as given */
 	int nfilters;
+	const char *ca_bundle;  /* CA certificates for https (NULL = the system's) */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };

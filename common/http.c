@@ -3,6 +3,7 @@
  * connection, 5xx, throttling) are retried with exponential backoff and
  * jitter; a RunInstances always carries a client token first, so a retry can
  * never start instances twice. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,27 @@ static int is_unreachable(CURLcode rc)
 	       rc == CURLE_SSL_CERTPROBLEM;
 }
 
+/* A certificate that did not verify: never accepted, and said so plainly. */
+static int is_untrusted(CURLcode rc)
+{
+	return rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
+}
+
+/* --ca-bundle / AWS_CA_BUNDLE: a file that cannot be read is named before
+ * anything is sent (libcurl would only say that verification failed). */
+static enum dp_err check_ca_bundle(const char *path)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (path && !f) {
+		dp_err_set("cannot read the CA bundle '%s' (--ca-bundle or AWS_CA_BUNDLE): %s", path,
+			   strerror(errno));
+		return DP_ERR_USAGE;
+	}
+	if (f)
+		fclose(f);
+	return DP_OK;
+}
+
 static int is_throttled(long status, const struct buf *body)
 {
 	if (status < 400)
@@ -297,7 +319,9 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 			   struct buf *body)
 {
 	struct endpoint ep;
-	enum dp_err e = curl_dl_load();
+	enum dp_err e = check_ca_bundle(cfg->ca_bundle);
+	if (!e)
+		e = curl_dl_load();
 	if (!e)
 		e = endpoint_parse(cfg->url, &ep);
 	if (e)
@@ -346,6 +370,10 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
 		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+		if (cfg->ca_bundle)
+			curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_bundle);
 		if (cfg->connect_timeout)
 			curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
 		if (cfg->request_timeout)
@@ -369,7 +397,12 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 				rc != CURLE_OK ? curl_easy_strerror(rc) : "service busy or failing");
 	}
 	curl_easy_cleanup(h);
-	if (!e && rc != CURLE_OK) {
+	if (!e && is_untrusted(rc)) {
+		dp_err_set("cannot reach endpoint '%s': its TLS certificate does not verify (%s); "
+			   "name the CA that signed it with --ca-bundle or AWS_CA_BUNDLE", cfg->url,
+			   *cerr ? cerr : curl_easy_strerror(rc));
+		e = DP_ERR_CONNECT;
+	} else if (!e && rc != CURLE_OK) {
 		dp_err_set("cannot reach endpoint '%s': %s", cfg->url, *cerr ? cerr : curl_easy_strerror(rc));
 		e = is_unreachable(rc) ? DP_ERR_CONNECT : DP_ERR_HTTP;
 	}

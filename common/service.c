@@ -217,6 +217,7 @@ static int write_text_elem(xmlTextWriterPtr w, const char *name, const char *val
 	return rc;
 }
 
+/* Every value of an answer: stored text that XML cannot carry is shown as '?'. */
 void svc_elem(struct svc *x, const char *name, const char *value)
 {
 	wcheck(x, write_text_elem(x->w, name, value));

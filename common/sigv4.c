@@ -7,6 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 #include "query.h"
+#include "clock.h"
 #include "sigv4.h"
 
 void sigv4_sha256_hex(const void *data, size_t len, char out[65])
@@ -50,8 +51,10 @@ int sigv4_parse_date(const char *s, int64_t *t)
 	tm.tm_hour = atoi((char[]){ s[9], s[10], 0 });
 	tm.tm_min = atoi((char[]){ s[11], s[12], 0 });
 	tm.tm_sec = atoi((char[]){ s[13], s[14], 0 });
-	if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-	    tm.tm_min > 59 || tm.tm_sec > 60)
+	/* a real calendar date and time of day, never normalized by timegm */
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > clock_days_in_month(tm.tm_year + 1900, tm.tm_mon + 1) || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59)
 		return -1;
 	*t = (int64_t)timegm(&tm);
 	return 0;

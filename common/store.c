@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,8 +150,45 @@ static int looks_like_sqlite(const char *path)
 	return n == 16 && !memcmp(head, "SQLite format 3", 16);
 }
 
+static _Thread_local char fault[200];
+static _Thread_local int faulted;
+
+/* Notes a failure of the file under the store (not a refusal by a rule). */
+static void note_fault(int code)
+{
+	switch (code & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_BUSY:
+	case SQLITE_PROTOCOL:
+		if (!faulted) {
+			faulted = 1;
+			snprintf(fault, sizeof fault, "%s", (code & 0xff) == SQLITE_FULL
+				 ? "the disk is full" : sqlite3_errstr(code));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* SQLite's error log: a statement that fails inside a handler passes here
+ * with its code, even when the handler's rollback clears the connection's
+ * error afterwards. */
+static void on_sqlite_log(void *arg, int code, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+	note_fault(code);
+}
+
 static enum dp_err sql_fail(struct store *st, const char *what)
 {
+	note_fault(sqlite3_extended_errcode(st->db));
 	dp_err_set("%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 	return DP_ERR_STORE;
 }
@@ -254,8 +292,26 @@ fail:
 	return e;
 }
 
+static void log_once(void)
+{
+	/* only possible before SQLite is first used; otherwise faults go unseen */
+	sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
+}
+
+const char *store_fault(void)
+{
+	return faulted ? fault : NULL;
+}
+
+void store_fault_reset(void)
+{
+	faulted = 0;
+}
+
 static enum dp_err open_store(const char *path, int create, struct store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, log_once);
 	struct stat sb;
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
@@ -299,6 +355,10 @@ static enum dp_err open_store(const char *path, int create, struct store **out)
 	}
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
+	/* no checkpoint under an exclusive lock of the whole file at close: it
+	 * would make a process that opens the store at that moment fail with
+	 * "database is locked" (store_close checkpoints without that lock) */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	int version = 0;
 	enum dp_err e = check_ours_readonly(st, &version);
 	if (e) {
@@ -325,6 +385,7 @@ static enum dp_err open_store(const char *path, int create, struct store **out)
 		store_close(st);
 		return e;
 	}
+	st->opened = 1;
 	*out = st;
 	return DP_OK;
 }
@@ -343,6 +404,13 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	/* Copy the WAL into the store and empty it, if no other process is in
+	 * the middle of something (then the last one to close does it). Only
+	 * the WAL's own locks are taken: readers opening now are not refused. */
+	if (st->opened && !sqlite3_db_readonly(st->db, "main")) {
+		sqlite3_busy_timeout(st->db, 0);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -421,6 +489,7 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
 	dp_err_set("%s", sqlite3_errmsg(st->db));
+	note_fault(rc);
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
 }
 

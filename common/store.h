@@ -11,6 +11,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	int opened;     /* store_open succeeded: the file is ours */
 };
 
 /* The store path: from a file:// URL, else DEVPAY_STORE, else
@@ -37,6 +38,13 @@ sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ..
 /* Runs a statement that returns no rows: 0, or -1 (SQLite's text in
  * dp_err_detail()); a constraint violation is -2. */
 int store_exec(struct store *st, const char *sql, const char *fmt, ...);
+/* The last failure of the file under the store in this thread (disk full,
+ * I/O error, read-only file or folder, lock never released, damaged file),
+ * as SQLite reported it: its text, or NULL when there was none since
+ * store_fault_reset(). Such a failure means the store cannot be used, not
+ * that the request was refused. */
+const char *store_fault(void);
+void store_fault_reset(void);
 /* Text of column i, "" for NULL. */
 const char *store_text(sqlite3_stmt *s, int i);
 

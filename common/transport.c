@@ -34,6 +34,7 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 	if (cfg->debug)
 		debug_query("local request:", q);
 	char account[13];
+	store_fault_reset();
 	int s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, body);
 	if (s == 0) {
 		struct service_call c = { .st = st, .account = account, .region = cfg->region,
@@ -43,8 +44,14 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 	*status = s;
 	if (cfg->debug)
 		fprintf(stderr, "local response: %d\n%s\n", s, buf_str(body));
+	/* the file failed under the service (disk full, I/O error, read-only):
+	 * the store is unreachable (exit 3); the transaction was rolled back */
+	if (s >= 500 && store_fault()) {
+		dp_err_set("store '%s': %s; nothing was changed", st->path, store_fault());
+		e = DP_ERR_STORE_OPEN;
+	}
 	store_close(st);
-	return DP_OK;
+	return e;
 }
 
 enum dp_err transport_call(const struct dp_config *cfg, struct query *q, long *status,
