@@ -13,6 +13,7 @@ struct dp_config {
 	int sigver;             /* 4 or 2 */
 	int verbose, debug, headers, show_empty;
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
+	const char *profile;    /* --profile NAME: a profile of the AWS shared files */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };
@@ -55,6 +56,10 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 /* "prog: message" on stderr, exit with dp_exit_status(e). */
 noreturn void cli_fatal(const struct cli *c, enum dp_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* When standard output cannot be written (checked at exit, which then
+ * exits 1 with a message on stderr), also say HINT (NULL: nothing). */
+void cli_on_write_error(const char *hint);
 
 /* Parsers that exit with a usage error naming the option. */
 long cli_long_or_err(const struct cli *c, const char *opt, const char *s, long min, long max);
