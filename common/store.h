@@ -21,6 +21,9 @@ enum dp_err store_path(const char *url, struct buf *path);
  * ours is never touched: DP_ERR_NOT_STORE. */
 enum dp_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
+/* devpayd calls this with 1 before opening a store: a store it upgrades to
+ * hashed secrets keeps the plain secrets its accounts need for signatures. */
+void store_keep_secrets(int on);
 
 /* One transaction per action; writers take the lock up front. */
 enum dp_err store_begin(struct store *st, int write);
@@ -37,6 +40,6 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...);
 /* Text of column i, "" for NULL. */
 const char *store_text(sqlite3_stmt *s, int i);
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #endif
