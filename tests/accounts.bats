@@ -42,7 +42,7 @@ account_of() { sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key
 	# nor in the WAL or any other file of the store
 	! grep -rqa "$CUSTOMER_SECRET" "$(dirname "$DEVPAY_STORE")" || fail "the secret is in a store file"
 	run sqlite3 "$DEVPAY_STORE" "SELECT secret, secret_hash FROM accounts ORDER BY access_key"
-	assert_line --index 0 --regexp '^\|pbkdf2-sha256\$10000\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$'
+	assert_line --index 0 --regexp '^\|pbkdf2-sha256\$1000\$[A-Za-z0-9+/]{22}==\$[A-Za-z0-9+/]{43}=$'
 	assert_line --index 1 --regexp '^\|pbkdf2-sha256\$'
 	# the same secret, another salt: another hash
 	[ "$(sqlite3 "$DEVPAY_STORE" 'SELECT count(DISTINCT secret_hash) FROM accounts')" -eq 2 ]
