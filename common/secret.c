@@ -6,74 +6,74 @@
 #include <openssl/rand.h>
 #include "secret.h"
 
-/* A local account's secret is checked on every command, whose whole budget
- * is a few milliseconds: 1000 rounds cost about 0.2 ms (plus OpenSSL's
- * set-up). The secrets are access keys' secret keys, long and random, for
- * which the salt is what matters; a stored hash names its own count, so a
- * larger one can be used later without a schema change. */
-#define SECRET_ITERATIONS 1000
-#define SECRET_SALT_BYTES 16
-#define SECRET_HASH_BYTES 32
-#define SECRET_PREFIX "pbkdf2-sha256$"
+#define SALT_BYTES 16
+#define HASH_BYTES 32
+#define PREFIX "sha256$"
 
-static int derive(const char *secret, const unsigned char *salt, int saltlen, int iter,
-		  unsigned char out[SECRET_HASH_BYTES])
+/* SHA-256 of salt || secret. */
+static int digest(const unsigned char *salt, const char *secret, unsigned char out[HASH_BYTES])
 {
-	return PKCS5_PBKDF2_HMAC(secret, (int)strlen(secret), salt, saltlen, iter, EVP_sha256(),
-				 SECRET_HASH_BYTES, out) == 1 ? 0 : -1;
+	size_t n = strlen(secret);
+	unsigned char *m = malloc(SALT_BYTES + n + 1);
+	if (!m)
+		return -1;
+	memcpy(m, salt, SALT_BYTES);
+	memcpy(m + SALT_BYTES, secret, n);
+	unsigned int len = 0;
+	int ok = EVP_Digest(m, SALT_BYTES + n, out, &len, EVP_sha256(), NULL) == 1 &&
+		 len == HASH_BYTES;
+	OPENSSL_cleanse(m, SALT_BYTES + n);
+	free(m);
+	return ok ? 0 : -1;
+}
+
+static void to_hex(char *out, const unsigned char *b, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = d[b[i] >> 4];
+		out[2 * i + 1] = d[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Exactly 2n lower-case hex digits -> n bytes; -1 otherwise. */
+static int from_hex(unsigned char *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		char c = s[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return -1;
+		out[i / 2] = (unsigned char)(i % 2 ? (out[i / 2] << 4) | v : v);
+	}
+	return 0;
 }
 
 enum dp_err secret_hash(const char *secret, char out[SECRET_HASH_MAX])
 {
-	unsigned char salt[SECRET_SALT_BYTES], h[SECRET_HASH_BYTES];
-	unsigned char salt64[32], h64[48];
-	if (RAND_bytes(salt, sizeof salt) != 1 ||
-	    derive(secret, salt, sizeof salt, SECRET_ITERATIONS, h)) {
+	unsigned char salt[SALT_BYTES], h[HASH_BYTES];
+	char salt_hex[2 * SALT_BYTES + 1], h_hex[2 * HASH_BYTES + 1];
+	if (RAND_bytes(salt, sizeof salt) != 1 || digest(salt, secret, h)) {
 		dp_err_set("OpenSSL cannot hash the secret");
 		return DP_ERR_CRYPTO;
 	}
-	EVP_EncodeBlock(salt64, salt, sizeof salt);
-	EVP_EncodeBlock(h64, h, sizeof h);
-	snprintf(out, SECRET_HASH_MAX, SECRET_PREFIX "%d$%s$%s", SECRET_ITERATIONS, (char *)salt64,
-		 (char *)h64);
+	to_hex(salt_hex, salt, sizeof salt);
+	to_hex(h_hex, h, sizeof h);
+	snprintf(out, SECRET_HASH_MAX, PREFIX "%s$%s", salt_hex, h_hex);
 	OPENSSL_cleanse(h, sizeof h);
 	return DP_OK;
 }
 
-/* base64 text -> bytes; the decoded length, or -1. */
-static int unbase64(const char *b64, size_t len, unsigned char *out, int cap)
-{
-	if (len == 0 || len % 4 || (int)(len / 4 * 3) > cap)
-		return -1;
-	int n = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)len);
-	if (n < 0)
-		return -1;
-	if (b64[len - 1] == '=')
-		n--;
-	if (b64[len - 2] == '=')
-		n--;
-	return n;
-}
-
 int secret_verify(const char *secret, const char *stored)
 {
-	size_t pl = strlen(SECRET_PREFIX);
-	if (strncmp(stored, SECRET_PREFIX, pl))
+	size_t pl = strlen(PREFIX);
+	unsigned char salt[SALT_BYTES], want[HASH_BYTES], got[HASH_BYTES];
+	if (strlen(stored) != pl + 2 * SALT_BYTES + 1 + 2 * HASH_BYTES || strncmp(stored, PREFIX, pl) ||
+	    stored[pl + 2 * SALT_BYTES] != '$' || from_hex(salt, stored + pl, SALT_BYTES) ||
+	    from_hex(want, stored + pl + 2 * SALT_BYTES + 1, HASH_BYTES) || digest(salt, secret, got))
 		return 0;
-	char *end;
-	long iter = strtol(stored + pl, &end, 10);
-	if (*end != '$' || iter < 1 || iter > 10000000)
-		return 0;
-	const char *salt64 = end + 1, *dollar = strchr(salt64, '$');
-	if (!dollar)
-		return 0;
-	const char *h64 = dollar + 1;
-	unsigned char salt[64], want[64], got[SECRET_HASH_BYTES];
-	int sl = unbase64(salt64, (size_t)(dollar - salt64), salt, sizeof salt);
-	int hl = unbase64(h64, strlen(h64), want, sizeof want);
-	if (sl < 1 || hl != SECRET_HASH_BYTES || derive(secret, salt, sl, (int)iter, got))
-		return 0;
-	int same = CRYPTO_memcmp(got, want, SECRET_HASH_BYTES) == 0;
+	int same = CRYPTO_memcmp(got, want, HASH_BYTES) == 0;
 	OPENSSL_cleanse(got, sizeof got);
 	return same;
 }
