@@ -3,14 +3,25 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
 PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd
-PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked when the first recipe that needs the flags runs, not
+# when this file is read: on a fresh machine the packages are only there
+# once the deps-check step (an order-only prerequisite of every object) has
+# installed them. Each is asked once and then kept (the $(eval) makes it a
+# simple variable).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
            -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
 DEPFLAGS = -MMD -MP
 LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -ldl -lpthread
+# Which packages tools/deps brings in: the test set for `make check`, the
+# fuzz set for `make fuzz`, otherwise the build set.
+DEPS_SET := $(if $(filter check,$(MAKECMDGOALS)),$(if $(filter fuzz,$(MAKECMDGOALS)),all,test),$(if $(filter fuzz,$(MAKECMDGOALS)),fuzz,build))
+# Test files run in parallel (bats --jobs, GNU parallel); tests within a
+# file too, unless the file sets BATS_NO_PARALLELIZE_WITHIN_FILE.
+BATS_JOBS ?= 4
 
 # `make check SANITIZE=1`: everything built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (any report fails the test that ran into it).
@@ -46,13 +57,13 @@ MAN8    := $(wildcard man/man8/*.8)
 COMPS   := $(wildcard completions/*)
 
 .PHONY: all check demo install clean deps bench
-all: deps-check $(CMDS) $(TESTPROGS)
+all: $(CMDS) $(TESTPROGS)
 
 build/libdevpay.a: $(LIB_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-build/%.o: %.c
+build/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
@@ -64,23 +75,26 @@ build/tests/%: build/tests/%.o build/libdevpay.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
-# Missing Debian packages: installed when root, otherwise the one line to run.
+# Missing Debian packages: installed when root, otherwise the one line to
+# run. Every compile waits for this step (order-only prerequisite).
 deps-check:
-	@sh tools/deps build
+	@sh tools/deps $(DEPS_SET)
 
 deps:
 	@sh tools/deps all
 
-check: deps-check-test all
-	bats --print-output-on-failure tests
-ifneq ($(WORKFLOW),)
-	DEVPAY_TEST_MODE=devpayd bats --print-output-on-failure $(WORKFLOW)
-endif
+# The workflow files' second run (through devpayd) goes on at the same time
+# as the main run; its TAP is printed when both are done. Both runs always
+# happen; the status is the worse one.
+check: deps-check all
+	@echo "make check: $(words $(wildcard tests/*.bats)) test files, $(BATS_JOBS) tests at a time, and the workflow files again through devpayd alongside (2 to 3 minutes on 2 cores)"
+	@rc=0; mkdir -p build; \
+	$(if $(WORKFLOW),DEVPAY_TEST_MODE=devpayd bats --jobs $(BATS_JOBS) --print-output-on-failure $(WORKFLOW) >build/check-devpayd.tap 2>&1 & pid=$$!;) \
+	bats --jobs $(BATS_JOBS) --print-output-on-failure tests || rc=1; \
+	$(if $(WORKFLOW),wait $$pid || rc=1; echo "# the workflow files through devpayd (DEVPAY_TEST_MODE=devpayd):"; cat build/check-devpayd.tap;) \
+	exit $$rc
 
-deps-check-test:
-	@sh tools/deps test
-
-demo: all
+demo: deps-check all
 	@sh tools/demo
 
 bench: all
@@ -104,11 +118,11 @@ clean:
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
-build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
-.PHONY: deps-check deps-check-test
+.PHONY: deps-check
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d) $(TESTPROG_SRC:%.c=build/%.d)
 
@@ -121,16 +135,14 @@ FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
-.PHONY: fuzz deps-check-fuzz
-fuzz: deps-check-fuzz $(FUZZ_BIN)
+.PHONY: fuzz
+fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/corpus/$$n; \
 	  d=; [ -f tests/fuzz/$$n.dict ] && d=-dict=tests/fuzz/$$n.dict; \
 	  echo "fuzz: $$n for $(FUZZ_TIME) s"; \
 	  $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 $$d -artifact_prefix=build/fuzz/$$n- \
 	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; done
-deps-check-fuzz:
-	@sh tools/deps fuzz
-build/fuzz/obj/%.o: %.c
+build/fuzz/obj/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
 build/fuzz/libdevpay.a: $(FUZZ_OBJ)

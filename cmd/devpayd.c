@@ -611,14 +611,19 @@ static int add_account(const char *key)
 	store_close(st);
 	if (r == -2)
 		die(1, "access key '%s' already has an account in '%s'", key, conf.store);
-	if (r)
+	if (r < 0)
 		die(1, "cannot add the account: %s", dp_err_detail());
+	if (r == 1)
+		fprintf(stderr, "devpayd: access key '%s' had a local account; it is now served with "
+			"the secret given\n", key);
 	printf("%s\n", account);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	/* a store this server upgrades keeps the secrets its accounts need */
+	store_keep_secrets(1);
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "store", required_argument, NULL, 's' },

@@ -60,6 +60,11 @@ int main(int argc, char **argv)
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "RunInstances", &q, &r);
+	char hint[400];
+	snprintf(hint, sizeof hint, "the instances were launched; list them with "
+		 "ec2-describe-instances, or run this command again with --client-token %s, "
+		 "which launches nothing new and prints them", query_get(&q, "ClientToken"));
+	cli_on_write_error(hint);
 	print_reservation(&c.cfg, r.root);
 	response_release(&r);
 	query_release(&q);

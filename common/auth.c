@@ -75,6 +75,16 @@ static int known_key(struct store *st, struct auth_result *o, char **secret)
 	if (k == 1)
 		return auth_refuse(&o->refusal, 401, "AuthFailure",
 			      "AWS was not able to validate the provided access credentials");
+	if (!**secret) {
+		/* a local account: the store has only a hash of its secret */
+		free(*secret);
+		*secret = NULL;
+		return auth_refuse(&o->refusal, 401, "AuthFailure",
+				   "access key %s has a local account whose secret this server cannot "
+				   "verify signatures with: an operator must add it "
+				   "(devpayd --add-account %s, the secret on standard input)",
+				   o->key, o->key);
+	}
 	return 0;
 }
 

@@ -1,8 +1,11 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "awsconf.h"
 #include "buf.h"
 #include "cli.h"
 #include "rates.h"
@@ -16,6 +19,7 @@ enum {
 	OPT_REQUEST_TIMEOUT,
 	OPT_VERSION,
 	OPT_CA_BUNDLE,
+	OPT_PROFILE,
 };
 
 static const struct cli_option common_opts[] = {
@@ -31,6 +35,7 @@ static const struct cli_option common_opts[] = {
 	{ "connection-timeout", OPT_CONNECT_TIMEOUT, CLI_ARG, "SECONDS", "connection timeout" },
 	{ "request-timeout", OPT_REQUEST_TIMEOUT, CLI_ARG, "SECONDS", "whole request timeout" },
 	{ "ca-bundle", OPT_CA_BUNDLE, CLI_ARG, "FILE", "CA certificates that verify https (AWS_CA_BUNDLE)" },
+	{ "profile", OPT_PROFILE, CLI_ARG, "NAME", "profile of ~/.aws/credentials and ~/.aws/config (AWS_PROFILE)" },
 	{ "help", 'h', CLI_NOARG, NULL, "print this help and exit" },
 	{ "version", OPT_VERSION, CLI_NOARG, NULL, "print the version and exit" },
 	{ NULL, 0, 0, NULL, NULL },
@@ -80,6 +85,31 @@ static void add_opts(struct option *lo, size_t *n, char *so, const struct cli_op
 	}
 }
 
+/* Standard output is checked when the program ends: a record that could not
+ * be written (a full disk, a closed pipe's reader gone, /dev/full) is an
+ * error, not a silent success. */
+static const char *out_prog;
+static char *out_hint;
+
+static void close_stdout(void)
+{
+	int bad = ferror(stdout);
+	errno = 0;
+	if (fclose(stdout) != 0 || bad) {
+		int err = errno;
+		fprintf(stderr, "%s: cannot write to standard output: %s%s%s\n", out_prog,
+			err ? strerror(err) : "write error", out_hint ? "; " : "",
+			out_hint ? out_hint : "");
+		_exit(1);
+	}
+}
+
+void cli_on_write_error(const char *hint)
+{
+	free(out_hint);
+	out_hint = hint ? xstrdup(hint) : NULL;
+}
+
 void cli_init(struct cli *c, const char *prog, const char *summary, const char *synopsis,
 	      const struct cli_option *opts, int argc, char **argv)
 {
@@ -91,6 +121,9 @@ void cli_init(struct cli *c, const char *prog, const char *summary, const char *
 	c->argc = argc;
 	c->argv = argv;
 	c->cfg.sigver = 4;
+	if (!out_prog)
+		atexit(close_stdout);
+	out_prog = prog;
 	struct cli_priv *p = xcalloc(1, sizeof *p);
 	size_t n = 0;
 	p->longopts = xcalloc(count_opts(opts) + count_opts(common_opts) + 1, sizeof(struct option));
@@ -241,6 +274,11 @@ int cli_next(struct cli *c, const char **arg)
 		case OPT_DEBUG: c->cfg.debug = 1; break;
 		case 'H': c->cfg.headers = 1; break;
 		case OPT_SHOW_EMPTY: c->cfg.show_empty = 1; break;
+		case OPT_PROFILE:
+			if (!*optarg)
+				cli_usage_error(c, "invalid --profile '': expected a profile name");
+			c->cfg.profile = optarg;
+			break;
 		case OPT_CONNECT_TIMEOUT:
 			c->cfg.connect_timeout = cli_long_or_err(c, "--connection-timeout", optarg, 1, 3600);
 			break;
@@ -284,6 +322,30 @@ static const char *env_first(const char *a, const char *b)
 	return v && *v ? v : NULL;
 }
 
+/* The profile of the AWS shared files, loaded once (a usage error when a
+ * profile named by --profile or AWS_PROFILE is in neither file). */
+static struct aws_profile *shared_profile(struct cli *c, const char *name, int named)
+{
+	static struct aws_profile prof;
+	static int loaded;
+	if (loaded)
+		return &prof;
+	loaded = 1;
+	if (awsconf_load(name, &prof))
+		cli_usage_error(c, "%s", dp_err_detail());
+	if (named && !prof.found)
+		cli_usage_error(c, "profile '%s' is in neither the credentials nor the config file"
+				" (~/.aws/credentials, ~/.aws/config)", name);
+	return &prof;
+}
+
+/* Where the credentials come from, first found wins, key and secret as a
+ * pair from the shared files:
+ *   -O/-W (and --profile NAME: that profile's keys);
+ *   AWS_ACCESS_KEY/AWS_SECRET_KEY (ec2-api-tools);
+ *   AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (AWS CLI);
+ *   the profile AWS_PROFILE (or "default") of ~/.aws/credentials, then of
+ *   ~/.aws/config, with its aws_session_token and region. */
 void cli_finish(struct cli *c)
 {
 	struct dp_config *f = &c->cfg;
@@ -291,17 +353,41 @@ void cli_finish(struct cli *c)
 	free(p->longopts);
 	free(p);
 	c->priv = NULL;
+	const char *env_profile = env_first("AWS_PROFILE", NULL);
+	const char *pname = f->profile ? f->profile : env_profile ? env_profile : "default";
+	int named = f->profile || env_profile;
+	struct aws_profile *prof = NULL;
+	if (f->profile && !f->access_key && !f->secret_key) {
+		prof = shared_profile(c, pname, named);
+		f->access_key = prof->access_key;
+		f->secret_key = prof->secret_key;
+		if (!f->token)
+			f->token = prof->token;
+	}
+	int from_vars = f->access_key || f->secret_key;
 	if (!f->access_key)
 		f->access_key = env_first("AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID");
 	if (!f->secret_key)
 		f->secret_key = env_first("AWS_SECRET_KEY", "AWS_SECRET_ACCESS_KEY");
-	if (!f->token)
+	from_vars |= f->access_key || f->secret_key;
+	if (!f->token && from_vars)
 		f->token = env_first("AWS_SESSION_TOKEN", NULL);
+	if (!from_vars) {
+		prof = shared_profile(c, pname, named);
+		f->access_key = prof->access_key;
+		f->secret_key = prof->secret_key;
+		f->token = f->token ? f->token : prof->token ? prof->token
+			 : env_first("AWS_SESSION_TOKEN", NULL);
+	}
 	if (!f->url)
 		f->url = env_first("EC2_URL", NULL);
 	if (!f->region)
 		f->region = env_first("EC2_REGION", "AWS_DEFAULT_REGION");
 	if (!f->region)
+		f->region = env_first("AWS_REGION", NULL);
+	if (!f->region)
+		f->region = shared_profile(c, pname, named)->region;
+	if (!f->region || !*f->region)
 		f->region = "us-east-1";
 	if (!f->ca_bundle)
 		f->ca_bundle = env_first("AWS_CA_BUNDLE", NULL);
@@ -309,10 +395,12 @@ void cli_finish(struct cli *c)
 	if (sv && strcmp(sv, "4") && strcmp(sv, "2"))
 		cli_usage_error(c, "EC2_SIGNATURE_VERSION '%s' is not 4 or 2", sv);
 	f->sigver = sv && !strcmp(sv, "2") ? 2 : 4;
-	if (!f->access_key)
-		cli_usage_error(c, "no access key: set AWS_ACCESS_KEY or use -O");
-	if (!f->secret_key)
-		cli_usage_error(c, "no secret key: set AWS_SECRET_KEY or use -W");
+	if (!f->access_key || !*f->access_key)
+		cli_usage_error(c, "no access key: use -O, set AWS_ACCESS_KEY, or give "
+				"aws_access_key_id in ~/.aws/credentials");
+	if (!f->secret_key || !*f->secret_key)
+		cli_usage_error(c, "no secret key: use -W, set AWS_SECRET_KEY, or give "
+				"aws_secret_access_key in ~/.aws/credentials");
 	if (!region_valid(f->region)) {
 		struct buf known = BUF_INIT;
 		for (int i = 0; regions[i]; i++)

@@ -17,6 +17,7 @@ struct dp_config {
 	const char **filters;   /* -F NAME=VALUE, as given */
 	int nfilters;
 	const char *ca_bundle;  /* CA certificates for https (NULL = the system's) */
+	const char *profile;    /* --profile NAME: a profile of the AWS shared files */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };
@@ -67,6 +68,10 @@ noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 /* "prog: message" on stderr, exit with dp_exit_status(e). */
 noreturn void cli_fatal(const struct cli *c, enum dp_err e, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* When standard output cannot be written (checked at exit, which then
+ * exits 1 with a message on stderr), also say HINT (NULL: nothing). */
+void cli_on_write_error(const char *hint);
 
 /* Parsers that exit with a usage error naming the option. */
 long cli_long_or_err(const struct cli *c, const char *opt, const char *s, long min, long max);

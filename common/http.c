@@ -20,6 +20,10 @@
 
 #define HTTP_TRIES 4
 #define HTTP_BACKOFF_MS 200
+/* The defaults of the AWS CLI (botocore): seconds to connect, and here the
+ * bound of the whole call, retries included. */
+#define HTTP_CONNECT_TIMEOUT 10
+#define HTTP_REQUEST_TIMEOUT 60
 #define REDACTED "<redacted>"
 
 struct endpoint {
@@ -305,14 +309,26 @@ static int is_throttled(long status, const struct buf *body)
 	return t;
 }
 
-static void backoff(int attempt)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleeps before another try; 1 (without sleeping) when the pause would end
+ * past the deadline. */
+static int backoff(int attempt, int64_t deadline)
 {
 	unsigned int r = 0;
 	RAND_bytes((unsigned char *)&r, sizeof r);
 	long cap = (long)HTTP_BACKOFF_MS << attempt;
 	long ms = cap / 2 + (long)(r % (unsigned long)(cap / 2 + 1));
+	if (now_ms() + ms >= deadline)
+		return 1;
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
+	return 0;
 }
 
 enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *status,
@@ -347,9 +363,25 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 	}
 	char cerr[CURL_ERROR_SIZE];
 	CURLcode rc = CURLE_OK;
+	/* --request-timeout bounds the whole call: every try and every pause
+	 * between tries comes out of the same budget */
+	long connect_s = cfg->connect_timeout ? cfg->connect_timeout : HTTP_CONNECT_TIMEOUT;
+	long request_s = cfg->request_timeout ? cfg->request_timeout : HTTP_REQUEST_TIMEOUT;
+	int64_t deadline = now_ms() + (int64_t)request_s * 1000;
+	int timed_out = 0;
+	if (cfg->debug)
+		fprintf(stderr, "* timeouts: %ld s to connect, %ld s for the whole request, retries included\n",
+			connect_s, request_s);
 	for (int attempt = 0; attempt < HTTP_TRIES; attempt++) {
-		if (attempt)
-			backoff(attempt - 1);
+		if (attempt && backoff(attempt - 1, deadline)) {
+			timed_out = 1;
+			break;
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
 		struct signed_request s;
 		e = sign_request(cfg, &ep, q, &s);
 		if (e) {
@@ -374,10 +406,9 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 		if (cfg->ca_bundle)
 			curl_easy_setopt(h, CURLOPT_CAINFO, cfg->ca_bundle);
-		if (cfg->connect_timeout)
-			curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout);
-		if (cfg->request_timeout)
-			curl_easy_setopt(h, CURLOPT_TIMEOUT, cfg->request_timeout);
+		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+				 (long)(connect_s * 1000 < left ? connect_s * 1000 : left));
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 		if (cfg->debug) {
 			curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
 			curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_debug);
@@ -401,6 +432,10 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 		dp_err_set("cannot reach endpoint '%s': its TLS certificate does not verify (%s); "
 			   "name the CA that signed it with --ca-bundle or AWS_CA_BUNDLE", cfg->url,
 			   *cerr ? cerr : curl_easy_strerror(rc));
+		e = DP_ERR_CONNECT;
+	} else if (!e && timed_out && rc != CURLE_OK) {
+		dp_err_set("cannot reach endpoint '%s': no answer within the request timeout of %ld s"
+			   " (--request-timeout)", cfg->url, request_s);
 		e = DP_ERR_CONNECT;
 	} else if (!e && rc != CURLE_OK) {
 		dp_err_set("cannot reach endpoint '%s': %s", cfg->url, *cerr ? cerr : curl_easy_strerror(rc));

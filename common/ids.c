@@ -59,6 +59,8 @@ void id_uuid(char out[37])
 	unsigned char b[16];
 	char h[33];
 	rnd(b, 16);
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 (RFC 9562) */
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* the RFC's variant */
 	hex(h, b, 32, "0123456789abcdef");
 	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
 }

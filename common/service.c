@@ -1,11 +1,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <openssl/crypto.h>
 #include <string.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #include "clock.h"
 #include "ids.h"
+#include "secret.h"
 #include "svc.h"
 #include "text.h"
 #include "version.h"
@@ -528,10 +530,13 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	return status;
 }
 
-static int find_key(struct store *st, const char *key, char account[13], char **secret)
+/* The account of a key: its id, the plain secret ('' for a local account,
+ * which has only a hash) and the hash; 0 found, 1 unknown, -1 error. */
+static int find_key(struct store *st, const char *key, char account[13], char **secret,
+		    char **hash)
 {
-	sqlite3_stmt *s = store_query(st, "SELECT id, secret FROM accounts WHERE access_key = ?",
-				      "s", key);
+	sqlite3_stmt *s = store_query(st, "SELECT id, secret, secret_hash FROM accounts"
+				      " WHERE access_key = ?", "s", key);
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
@@ -540,6 +545,8 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 		snprintf(account, 13, "%s", store_text(s, 0));
 		if (secret)
 			*secret = xstrdup(store_text(s, 1));
+		if (hash)
+			*hash = xstrdup(store_text(s, 2));
 	} else if (r < 0)
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 	sqlite3_finalize(s);
@@ -550,25 +557,31 @@ int service_lookup_key(struct store *st, const char *access_key, char account[13
 {
 	if (store_begin(st, 0))
 		return -1;
-	int r = find_key(st, access_key, account, secret);
+	int r = find_key(st, access_key, account, secret, NULL);
 	store_rollback(st);
 	return r;
 }
 
-static int insert_account(struct store *st, const char *key, const char *secret, int64_t now,
-			  char account[13])
+/* A new account: SECRET kept in the clear only when KEEP (an operator's
+ * account, for devpayd's signature checks); its salted hash always. */
+static int insert_account(struct store *st, const char *key, const char *secret, int keep,
+			  int64_t now, char account[13])
 {
+	char hash[SECRET_HASH_MAX];
+	if (secret_hash(secret, hash))
+		return -1;
 	for (int tries = 0; tries < 20; tries++) {
 		id_account(account);
-		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, created)"
-				   " VALUES (?, ?, ?, ?)", "sssi", account, key, secret, now);
+		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash, created)"
+				   " VALUES (?, ?, ?, ?, ?)", "ssssi", account, key, keep ? secret : "",
+				   hash, now);
 		if (r == 0)
 			return 0;
 		if (r == -1)
 			return -1;
 		/* a constraint: the key exists, or (rarely) the id; tell them apart */
 		char other[13];
-		int k = find_key(st, key, other, NULL);
+		int k = find_key(st, key, other, NULL, NULL);
 		if (k <= 0)
 			return k == 0 ? -2 : -1;
 	}
@@ -580,7 +593,37 @@ int service_add_account(struct store *st, const char *access_key, const char *se
 {
 	if (store_begin(st, 1))
 		return -1;
-	int r = insert_account(st, access_key, secret, now, account);
+	char *known = NULL;
+	int r = find_key(st, access_key, account, &known, NULL);
+	if (r == 0 && !*known) {
+		/* a local account: the operator adds what devpayd needs to it */
+		char hash[SECRET_HASH_MAX];
+		r = secret_hash(secret, hash) ? -1
+		  : store_exec(st, "UPDATE accounts SET secret = ?, secret_hash = ? WHERE id = ?",
+			       "sss", secret, hash, account);
+		r = r == 0 ? 1 : -1;
+	} else if (r == 0)
+		r = -2;
+	else if (r == 1)
+		r = insert_account(st, access_key, secret, 1, now, account);
+	if (known) {
+		OPENSSL_cleanse(known, strlen(known));
+		free(known);
+	}
+	if (r >= 0 && store_commit(st))
+		return -1;
+	if (r < 0)
+		store_rollback(st);
+	return r;
+}
+
+/* A local account: created on the key's first use, with only the hash. */
+static int add_local_account(struct store *st, const char *access_key, const char *secret,
+			     int64_t now, char account[13])
+{
+	if (store_begin(st, 1))
+		return -1;
+	int r = insert_account(st, access_key, secret, 0, now, account);
 	if (r == 0 && store_commit(st))
 		return -1;
 	if (r)
@@ -600,28 +643,43 @@ static int same_secret(const char *a, const char *b)
 }
 
 int service_auth_local(struct store *st, const char *access_key, const char *secret,
-		       int64_t now, char account[13], struct buf *xml)
+		       int64_t now, char account[13], int *created, struct buf *xml)
 {
-	char *known = NULL;
-	int r = service_lookup_key(st, access_key, account, &known);
-	if (r == 1) {
-		r = service_add_account(st, access_key, secret, now, account);
-		if (r == -2) /* another process created it just now */
-			r = service_lookup_key(st, access_key, account, &known);
+	char *known = NULL, *hash = NULL;
+	*created = 0;
+	int r = -1;
+	if (!store_begin(st, 0)) {
+		r = find_key(st, access_key, account, &known, &hash);
+		store_rollback(st);
 	}
+	if (r == 1) {
+		r = add_local_account(st, access_key, secret, now, account);
+		*created = r == 0;
+		if (r == -2) { /* another process created it just now */
+			if (!store_begin(st, 0)) {
+				r = find_key(st, access_key, account, &known, &hash);
+				store_rollback(st);
+			} else
+				r = -1;
+		}
+	}
+	int ok = r == 0 && (*created || (hash && *hash ? secret_verify(secret, hash)
+					 : known && *known && same_secret(known, secret)));
+	if (known) {
+		OPENSSL_cleanse(known, strlen(known));
+		free(known);
+	}
+	free(hash);
 	if (r < 0) {
 		char m[600];
 		snprintf(m, sizeof m, "the store failed: %s", dp_err_detail());
 		service_error_doc("InternalError", m, xml);
-		free(known);
 		return 500;
 	}
-	if (known && !same_secret(known, secret)) {
-		free(known);
+	if (!ok) {
 		service_error_doc("AuthFailure",
 				  "AWS was not able to validate the provided access credentials", xml);
 		return 401;
 	}
-	free(known);
 	return 0;
 }

@@ -33,16 +33,21 @@ int service_check_text(const struct query *q, struct buf *msg);
 /* An EC2 error document on its own, for failures before a handler runs. */
 void service_error_doc(const char *code, const char *message, struct buf *xml);
 
-/* Local mode: the account of access_key, created on first use with secret
- * pinned. A known key with another secret is refused. Returns 0 with
- * account filled, or an HTTP status with an error document in xml. */
+/* Local mode: the account of access_key, created on first use (*created
+ * set) with a salted hash of its secret, never the secret. A known key with
+ * another secret is refused. Returns 0 with account filled, or an HTTP
+ * status with an error document in xml. */
 int service_auth_local(struct store *st, const char *access_key, const char *secret,
-		       int64_t now, char account[13], struct buf *xml);
+		       int64_t now, char account[13], int *created, struct buf *xml);
 
 /* devpayd: the secret and account of a known access key; never creates one.
- * 0 found, 1 unknown key, -1 store error. *secret is malloc'd. */
+ * 0 found, 1 unknown key, -1 store error. *secret is malloc'd, and "" for a
+ * local account (only its hash is kept: an operator must add it). */
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret);
-/* Adds an account (operator's action); fails if the key exists. 0, -2 exists, -1 error. */
+/* Adds an account (operator's action), its secret kept for devpayd's
+ * signature checks. 0 added; 1 the key had a local account (hash only),
+ * which now has the secret (and a new hash); -2 the key has an operator's
+ * account already; -1 error. */
 int service_add_account(struct store *st, const char *access_key, const char *secret,
 			int64_t now, char account[13]);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "secret.h"
 #include "store.h"
 
 /* How long a process waits for another's lock. */
@@ -70,7 +71,44 @@ static const char *const migrations[] = {
 	"  started INTEGER NOT NULL, ends INTEGER NOT NULL, fixed INTEGER NOT NULL,"
 	"  hourly INTEGER NOT NULL);"
 	"CREATE INDEX reserved_owner ON reserved_instances(owner, type);",
+	/* 2: a local account keeps only a salted hash of its secret (secret_hash,
+	 * common/secret.c); 'secret' keeps the secret itself only for an account
+	 * an operator added (devpayd --add-account), which devpayd needs to
+	 * verify signatures, and is '' otherwise. Existing stores: every secret
+	 * is hashed; the plain ones are kept when devpayd upgrades the store (an
+	 * operator's), dropped when a client command does (a local store). */
+	"ALTER TABLE accounts ADD COLUMN secret_hash TEXT NOT NULL DEFAULT '';"
+	"UPDATE accounts SET secret_hash = devpay_secret_hash(secret) WHERE secret != '';"
+	"UPDATE accounts SET secret = '' WHERE NOT devpay_keep_secrets();",
 };
+
+/* Who opens stores in this process: devpayd keeps the plain secrets of the
+ * accounts of a store it upgrades (see migration 2). */
+static int keep_secrets;
+
+void store_keep_secrets(int on)
+{
+	keep_secrets = on;
+}
+
+static void sql_secret_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const unsigned char *secret = sqlite3_value_text(argv[0]);
+	char h[SECRET_HASH_MAX];
+	if (!secret || secret_hash((const char *)secret, h)) {
+		sqlite3_result_error(ctx, "cannot hash a secret", -1);
+		return;
+	}
+	sqlite3_result_text(ctx, h, -1, SQLITE_TRANSIENT);
+}
+
+static void sql_keep_secrets(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	(void)argv;
+	sqlite3_result_int(ctx, keep_secrets);
+}
 
 static const char *default_base(struct buf *tmp)
 {
@@ -273,6 +311,11 @@ static enum dp_err migrate(struct store *st)
 		return e;
 	}
 	int known = (int)(sizeof migrations / sizeof migrations[0]);
+	/* the functions the migrations call */
+	sqlite3_create_function(st->db, "devpay_secret_hash", 1, SQLITE_UTF8, NULL,
+				sql_secret_hash, NULL, NULL);
+	sqlite3_create_function(st->db, "devpay_keep_secrets", 0, SQLITE_UTF8, NULL,
+				sql_keep_secrets, NULL, NULL);
 	for (int v = version; v < known; v++)
 		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
 			goto fail;

@@ -25,6 +25,9 @@ enum dp_err store_open(const char *path, struct store **out);
  * created: devpayd serves the store it started on or none. */
 enum dp_err store_open_existing(const char *path, struct store **out);
 void store_close(struct store *st);
+/* devpayd calls this with 1 before opening a store: a store it upgrades to
+ * hashed secrets keeps the plain secrets its accounts need for signatures. */
+void store_keep_secrets(int on);
 
 /* One transaction per action; writers take the lock up front. */
 enum dp_err store_begin(struct store *st, int write);
@@ -48,6 +51,6 @@ void store_fault_reset(void);
 /* Text of column i, "" for NULL. */
 const char *store_text(sqlite3_stmt *s, int i);
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 #endif

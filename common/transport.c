@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "clock.h"
 #include "service.h"
@@ -35,7 +36,16 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 		debug_query("local request:", q);
 	char account[13];
 	store_fault_reset();
-	int s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, body);
+	int created = 0;
+	int s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, &created, body);
+	/* a mistyped key makes a new, empty account: say so, once, on stderr */
+	if (created) {
+		const char *quiet = getenv("DEVPAY_NO_ACCOUNT_NOTICE");
+		if (!quiet || strcmp(quiet, "1"))
+			fprintf(stderr, "devpay: new local account %s for access key %s in %s"
+				" (DEVPAY_NO_ACCOUNT_NOTICE=1 silences this)\n", account,
+				cfg->access_key, st->path);
+	}
 	if (s == 0) {
 		struct service_call c = { .st = st, .account = account, .region = cfg->region,
 					  .q = q, .now = now };

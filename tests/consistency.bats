@@ -261,3 +261,18 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	grep -qF "devpayd(8)" <<<"$s" || offend "devpayd(8)"
 	verdict "devpay(7) SEE ALSO lacks"
 }
+
+@test "the documentation explains the project from its own files: no path outside the repository" {
+	local f
+	for f in README.md HACKING.md doc/design.md doc/domain.md tests/RULES.md; do
+		[ -f "$ROOT/$f" ] || offend "$f is missing"
+	done
+	# no ../ path, no /work/..., no file of a design kept elsewhere
+	while IFS= read -r f; do offend "$f"; done < <(cd "$ROOT" &&
+		grep -rnE '\.\./|/work/|shared/(DESIGN|DOMAIN)' README.md HACKING.md doc man tests/RULES.md)
+	# every doc/ file the guides name exists
+	while IFS= read -r f; do
+		[ -f "$ROOT/$f" ] || offend "$f is named but missing"
+	done < <(cd "$ROOT" && grep -ohE 'doc/[a-z-]+\.md' README.md HACKING.md doc tests/RULES.md | sort -u)
+	verdict "documentation pointing outside the repository"
+}

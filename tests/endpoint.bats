@@ -104,10 +104,38 @@ Try 'devpayd --help' for more information."
 	assert_equal "$(store_sum)" "$before"
 }
 
-@test "accounts created by local mode are served; the secret they pinned is the one verified" {
+@test "an account local mode created (only a hash kept) is refused by devpayd, telling the operator to add it" {
 	as_customer ec2-register local-made >/dev/null
+	local id before
+	id=$(sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key = '$CUSTOMER_KEY'")
+	devpayd_serve
+	before=$(store_sum)
+	for v in 4 2; do
+		EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" EC2_SIGNATURE_VERSION=$v refused 1 AuthFailure as_customer ec2-describe-images
+		[[ "$stderr" == *"access key $CUSTOMER_KEY has a local account"*"an operator must add it (devpayd --add-account $CUSTOMER_KEY"* ]] ||
+			fail "stderr: $stderr"
+	done
+	assert_equal "$(store_sum)" "$before"
+}
+
+@test "devpayd --add-account on a local account keeps the account and its data; then it is served" {
+	as_customer ec2-register local-made >/dev/null
+	local id
+	id=$(sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key = '$CUSTOMER_KEY'")
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$CUSTOMER_KEY" <<<"$CUSTOMER_SECRET"
+	assert_success
+	assert_output "$id"
+	[[ "$stderr" == *"had a local account"* ]]
 	devpayd_serve
 	run --separate-stderr env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_success
+	assert_output --partial "$id/local-made"
+	# an operator's account cannot be added twice
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$CUSTOMER_KEY" <<<"$CUSTOMER_SECRET"
+	assert_failure 1
+	[[ "$stderr" == *"already has an account"* ]]
+	# local mode still takes it, with the same secret
+	run as_customer ec2-describe-images
 	assert_success
 	assert_output --partial "/local-made"
 }

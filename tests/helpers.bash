@@ -54,7 +54,11 @@ fi
 # A fresh store in the test's own temporary folder; no endpoint.
 fresh_store() {
 	unset EC2_URL AWS_ACCESS_KEY AWS_SECRET_KEY AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
-		AWS_SESSION_TOKEN EC2_REGION AWS_DEFAULT_REGION DEVPAY_NOW EC2_SIGNATURE_VERSION
+		AWS_SESSION_TOKEN EC2_REGION AWS_DEFAULT_REGION DEVPAY_NOW EC2_SIGNATURE_VERSION \
+		AWS_REGION AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE AWS_CONFIG_FILE
+	# the one-line notice of a new local account would be in every test's
+	# stderr; tests/local-accounts.bats checks it with this unset
+	export DEVPAY_NO_ACCOUNT_NOTICE=1
 	export DEVPAY_STORE="$BATS_TEST_TMPDIR/store.db"
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"

@@ -15,4 +15,11 @@ load helpers
 			fail "no completion for $name"
 	done
 	[ -f "$top/share/man/man7/devpay.7" ] || fail "devpay(7) not installed"
+	# the shared completion helpers sit next to the completions, and a
+	# completion loaded alone (as bash-completion loads one per command) finds them
+	[ -f "$top/share/bash-completion/completions/_devpay" ] || fail "completions/_devpay not installed"
+	run bash -c '. "$1"; declare -f _devpay_ids | grep -c _devpay_ids_list; declare -F _devpay_profiles' _ \
+		"$top/share/bash-completion/completions/ec2-terminate-instances"
+	assert_success
+	assert_line --index 0 1
 }

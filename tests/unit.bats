@@ -24,3 +24,4 @@ unit() {
 @test "unit: common/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
 @test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" { unit service; }
 @test "unit: common/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
+@test "unit: common/secret.c (salted hashes of local secrets)" { unit secret; }

@@ -66,7 +66,7 @@ instances() { as_customer ec2-describe-instances | grep -c '^INSTANCE' || true; 
 	refused_same 1 InvalidAMIID.Malformed 'Invalid id: "ami-XYZ"' as_customer ec2-run-instances ami-XYZ --dry-run
 	enrol as_other
 	before=$(store_sum)
-	refused_same 1 AuthFailure "" as_other ec2-run-instances "$AMI" --dry-run
+	refused_same 1 InvalidAMIID.NotFound "$AMI" as_other ec2-run-instances "$AMI" --dry-run
 	refused_same 1 InvalidInstanceID.NotFound "$inst" as_other ec2-terminate-instances "$inst" --dry-run
 	as_customer devpay-cancel-subscription "$CODE" >/dev/null
 	before=$(store_sum)

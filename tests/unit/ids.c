@@ -48,6 +48,13 @@ int main(void)
 	for (int i = 0; i < 36 && shape; i++)
 		shape = (i == 8 || i == 13 || i == 18 || i == 23) ? u[i] == '-' : strchr(lhex, u[i]) != NULL;
 	ok(shape, "uuid '%s' is 8-4-4-4-12 hex", u);
+	/* version 4, RFC variant: every one of many, so no random luck passes */
+	int v4 = 1;
+	for (int k = 0; k < 200 && v4; k++) {
+		id_uuid(u);
+		v4 = u[14] == '4' && strchr("89ab", u[19]) != NULL;
+	}
+	ok(v4, "uuids carry the version-4 and variant bits: '%s'", u);
 
 	char s[100];
 	id_base64(s, sizeof s, 48);

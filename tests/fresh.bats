@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# The first `make` on a fresh Debian 12 works at once: tools/deps installs
+# the missing packages and only then does any recipe ask pkg-config for the
+# compiler flags. Simulated without touching the machine: tests/fresh/fake
+# stands in for id, dpkg-query, apt-get, pkg-config, cc, ar and bats (no
+# package is known until the fake apt-get "installs"), on a copy of the tree.
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	export FRESH="$BATS_TEST_TMPDIR/fresh"
+	mkdir -p "$FRESH/bin" "$FRESH/src/tests"
+	local t
+	for t in id dpkg-query apt-get pkg-config cc ar bats; do
+		ln -s "$BATS_TEST_DIRNAME/fresh/fake" "$FRESH/bin/$t"
+	done
+	cp -r "$ROOT/Makefile" "$ROOT/common" "$ROOT/cmd" "$ROOT/tools" "$FRESH/src/"
+	cp -r "$ROOT/tests/sigtest.c" "$ROOT/tests/unit" "$FRESH/src/tests/"
+	: >"$FRESH/log"
+}
+
+fresh_make() {
+	run --separate-stderr env PATH="$FRESH/bin:$PATH" make -C "$FRESH/src" -j2 CC=cc AR=ar "$@"
+}
+
+@test "fresh machine, root: the first make installs, then compiles with pkg-config's flags" {
+	fresh_make all
+	assert_success
+	grep -q '^apt-get .*install .*libxml2-dev' "$FRESH/log" || fail "apt-get install not run: $(cat "$FRESH/log")"
+	grep -q '^apt-get .*install .*bash-completion' "$FRESH/log" || fail "bash-completion not installed"
+	# the install comes before the first compile
+	local inst first
+	inst=$(grep -n '^apt-get .*install' "$FRESH/log" | head -n1 | cut -d: -f1)
+	first=$(grep -n '^cc ' "$FRESH/log" | head -n1 | cut -d: -f1)
+	[ -n "$first" ] && [ "$inst" -lt "$first" ] || fail "compiled before installing: $(cat "$FRESH/log")"
+	# every compile has libxml2's include folder, every link the libraries
+	local xml
+	xml=$(/usr/bin/pkg-config --cflags libxml-2.0)
+	[ "$(grep -c '^cc .* -c ' "$FRESH/log")" -gt 10 ] || fail "too few compiles"
+	! grep '^cc .* -c ' "$FRESH/log" | grep -vF -- "$xml" | grep . || fail "a compile without $xml"
+	! grep '^cc .*build/libdevpay.a' "$FRESH/log" | grep -v -- '-lxml2' | grep . || fail "a link without -lxml2"
+	[ -e "$FRESH/src/build/bin/ec2-run-instances" ]
+}
+
+@test "fresh machine, root: the first make check installs the test packages too, then runs bats" {
+	fresh_make check
+	assert_success
+	grep -q '^apt-get .*install .*bats-assert.* parallel' "$FRESH/log" || fail "test packages not installed: $(cat "$FRESH/log")"
+	grep -q '^bats --jobs' "$FRESH/log" || fail "bats not run"
+	[ "$(grep -c '^apt-get .*install' "$FRESH/log")" -eq 1 ] || fail "apt-get install run more than once"
+}
+
+@test "fresh machine, not root: make prints the one apt-get line and stops" {
+	FRESH_UID=1000 fresh_make all
+	assert_failure
+	[[ "$stderr" == *"missing Debian packages; run: sudo apt-get install -y "*libxml2-dev*bash-completion* ]] ||
+		fail "stderr: $stderr"
+	! grep -q '^apt-get' "$FRESH/log" || fail "apt-get run without root"
+	! grep -q '^cc ' "$FRESH/log" || fail "compiled without the packages"
+}
+
+@test "installed machine: make neither installs nor asks apt-get" {
+	: >"$FRESH/installed"
+	fresh_make all
+	assert_success
+	! grep -q '^apt-get' "$FRESH/log"
+}

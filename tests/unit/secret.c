@@ -1,0 +1,31 @@
+/* common/secret.c: salted hashes of local secrets. */
+#include <string.h>
+#include "secret.h"
+#include "tap.h"
+
+int main(void)
+{
+	char a[SECRET_HASH_MAX], b[SECRET_HASH_MAX];
+	ok(secret_hash("customer-secret", a) == DP_OK, "hash: %s", a);
+	ok(strlen(a) == 7 + 32 + 1 + 64 && !strncmp(a, "sha256$", 7) && a[39] == '$', "shape sha256$SALT$HASH");
+	ok(!strstr(a, "customer-secret"), "the secret is not in the hash");
+	ok(secret_verify("customer-secret", a), "the secret matches its hash");
+	ok(!secret_verify("customer-secreT", a), "another secret does not");
+	ok(!secret_verify("customer-secre", a), "a prefix does not");
+	ok(!secret_verify("", a), "the empty secret does not");
+	ok(secret_hash("customer-secret", b) == DP_OK && strcmp(a, b), "a new salt each time: another hash");
+	ok(secret_verify("customer-secret", b), "both verify");
+	char bad[SECRET_HASH_MAX];
+	strcpy(bad, a);
+	bad[50] = bad[50] == '0' ? '1' : '0';
+	ok(!secret_verify("customer-secret", bad), "a changed digest does not verify");
+	strcpy(bad, a);
+	bad[10] = 'G';
+	ok(!secret_verify("customer-secret", bad), "a salt that is not hex does not verify");
+	ok(!secret_verify("customer-secret", ""), "an empty stored hash does not verify");
+	ok(!secret_verify("customer-secret", "customer-secret"), "a plain secret is no hash");
+	ok(!secret_verify("x", "sha256$"), "a truncated hash does not verify");
+	a[strlen(a) - 1] = '\0';
+	ok(!secret_verify("customer-secret", a), "a digest one digit short does not verify");
+	return tap_done();
+}
