@@ -41,6 +41,30 @@ static struct {
 
 static atomic_int in_flight;
 
+/* Each worker thread keeps one connection to the store (and the statements
+ * prepared on it) for the life of the server; every request is still one
+ * transaction on it. A store file replaced or removed under the server is
+ * opened again, as a fresh open per request would. */
+static pthread_key_t worker_key;
+static _Thread_local struct store *worker_store;
+
+static void worker_exit(void *st)
+{
+	store_close(st);
+}
+
+static struct store *worker_store_get(void)
+{
+	if (worker_store && !store_still_there(worker_store)) {
+		store_close(worker_store);
+		worker_store = NULL;
+		pthread_setspecific(worker_key, NULL);
+	}
+	if (!worker_store && store_open(conf.store, &worker_store) == DP_OK)
+		pthread_setspecific(worker_key, worker_store);
+	return worker_store;
+}
+
 static void wipe(char *s)
 {
 	if (s)
@@ -220,7 +244,7 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		goto out;
 	}
 	*action = query_get(&q, "Action");
-	if (store_open(conf.store, &st)) {
+	if (!(st = worker_store_get())) {
 		auth_refuse(&f, 500, "InternalError", "the store cannot be opened");
 		goto out;
 	}
@@ -255,8 +279,6 @@ out:
 		snprintf(act, sizeof act, "%s", *action);
 		*action = act;
 	}
-	if (st)
-		store_close(st);
 	query_release(&get);
 	query_release(&q);
 	return status;
@@ -442,6 +464,8 @@ int main(int argc, char **argv)
 	struct addrinfo *ai = listen_address(listen);
 
 	xmlInitParser();
+	if (pthread_key_create(&worker_key, worker_exit))
+		die(1, "cannot create the workers' store key");
 	/* request bodies are decoded with libcurl: load it before serving */
 	if (curl_dl_load())
 		die(1, "%s", dp_err_detail());

@@ -245,7 +245,7 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 			*secret = xstrdup(store_text(s, 1));
 	} else if (r < 0)
 		dp_err_set("%s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,19 @@
 
 /* "DvPy": marks a SQLite file as ours. */
 #define APPLICATION_ID 0x44765079
+
+/* The writers of one process queue here for SQLite's write lock. */
+static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Every open store, so that store_done finds the one a statement belongs
+ * to; the last one used on this thread is tried first. */
+static pthread_mutex_t open_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct store **open_stores;
+static size_t nopen;
+static _Thread_local struct store *last_used;
+
+/* Opens are one at a time in a process: see store_open. */
+static pthread_mutex_t setup_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const migrations[] = {
 	/* 1: the first schema */
@@ -134,19 +148,46 @@ enum dp_err store_path(const char *url, struct buf *path)
 	return DP_OK;
 }
 
-/* 1 when the file is a SQLite database or empty, 0 when it is something
- * else, -1 when it cannot be read. */
-static int looks_like_sqlite(const char *path)
+/* What the first 100 bytes of the file say. */
+struct header {
+	int kind;          /* 1 SQLite (or empty), 0 something else, -1 unreadable */
+	int empty;
+	int version, appid, schema_cookie, wal;
+};
+
+static uint32_t be32(const unsigned char *p)
 {
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void read_header(const char *path, struct header *h)
+{
+	memset(h, 0, sizeof *h);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	char head[16];
-	ssize_t n = read(fd, head, sizeof head);
+	if (fd < 0) {
+		h->kind = -1;
+		return;
+	}
+	unsigned char b[100];
+	ssize_t n = read(fd, b, sizeof b);
+	int saved = errno;
 	close(fd);
-	if (n == 0)
-		return 1;
-	return n == 16 && !memcmp(head, "SQLite format 3", 16);
+	errno = saved;
+	if (n < 0) {
+		h->kind = -1;
+		return;
+	}
+	if (n == 0) {
+		h->kind = h->empty = 1;
+		return;
+	}
+	h->kind = n >= 16 && !memcmp(b, "SQLite format 3", 16);
+	if (h->kind && n == 100) {
+		h->schema_cookie = (int)be32(b + 40);
+		h->version = (int)be32(b + 60);
+		h->appid = (int)be32(b + 68);
+		h->wal = b[18] == 2 && b[19] == 2;
+	}
 }
 
 static enum dp_err sql_fail(struct store *st, const char *what)
@@ -254,24 +295,117 @@ fail:
 	return e;
 }
 
+static void registry_add(struct store *st)
+{
+	pthread_mutex_lock(&open_mutex);
+	open_stores = xrealloc(open_stores, (nopen + 1) * sizeof *open_stores);
+	open_stores[nopen++] = st;
+	pthread_mutex_unlock(&open_mutex);
+}
+
+static void registry_remove(struct store *st)
+{
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen; i++)
+		if (open_stores[i] == st) {
+			open_stores[i] = open_stores[--nopen];
+			break;
+		}
+	if (!nopen) {
+		free(open_stores);
+		open_stores = NULL;
+	}
+	pthread_mutex_unlock(&open_mutex);
+	if (last_used == st)
+		last_used = NULL;
+}
+
+/* The store header of a current store of ours in WAL mode: nothing to check
+ * or set up beyond this connection's own settings. */
+static int header_current(const struct header *h)
+{
+	return h->kind == 1 && !h->empty && h->wal && h->appid == APPLICATION_ID &&
+	       h->version == (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+/* What the header alone proves: a foreign file (never opened by SQLite at
+ * all) or one of a newer schema. DP_OK when it takes SQLite to tell. */
+static enum dp_err header_refuses(const char *path, const struct header *h)
+{
+	if (h->kind == 0) {
+		dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
+		return DP_ERR_NOT_STORE;
+	}
+	if (h->empty)
+		return DP_OK;
+	/* page 1 carries these together: tables without our version, or a
+	 * version without our mark, are another program's */
+	if ((h->version == 0 && h->appid == 0 && h->schema_cookie != 0) ||
+	    (h->version != 0 && h->appid != APPLICATION_ID) ||
+	    (h->appid != 0 && h->appid != APPLICATION_ID)) {
+		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", path);
+		return DP_ERR_NOT_STORE;
+	}
+	int known = (int)(sizeof migrations / sizeof migrations[0]);
+	if (h->version > known) {
+		dp_err_set("'%s' has schema version %d, newer than this program's %d", path, h->version,
+			   known);
+		return DP_ERR_NOT_STORE;
+	}
+	return DP_OK;
+}
+
+/* 1 when this process already has a connection to the file of sb: it was
+ * checked then and is a current store of ours. */
+static int open_here(const struct stat *sb)
+{
+	int found = 0;
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen && !found; i++)
+		found = open_stores[i]->dev == sb->st_dev && open_stores[i]->ino == sb->st_ino;
+	pthread_mutex_unlock(&open_mutex);
+	return found;
+}
+
+static enum dp_err open_locked(const char *path, struct store **out);
+
+/* The header is read with a plain open() and close(); but closing any
+ * descriptor of a file drops every POSIX lock the process holds on it,
+ * SQLite's included (a WAL connection keeps a shared lock on the database
+ * file for its life, which stops another process from deleting the WAL
+ * under it). So the header is read only while the process has no
+ * connection to the file, and opens are serialized so that none appears
+ * in the middle. */
 enum dp_err store_open(const char *path, struct store **out)
 {
+	pthread_mutex_lock(&setup_mutex);
+	enum dp_err e = open_locked(path, out);
+	pthread_mutex_unlock(&setup_mutex);
+	return e;
+}
+
+static enum dp_err open_locked(const char *path, struct store **out)
+{
 	struct stat sb;
+	struct header h = { .kind = 1, .empty = 1 };
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
 		if (!S_ISREG(sb.st_mode)) {
 			dp_err_set("store '%s' is not a regular file", path);
 			return DP_ERR_STORE_OPEN;
 		}
-		int k = looks_like_sqlite(path);
-		if (k < 0) {
+		if (open_here(&sb))
+			h = (struct header){ .kind = 1, .wal = 1, .appid = APPLICATION_ID,
+					     .version = (int)(sizeof migrations / sizeof migrations[0]) };
+		else
+			read_header(path, &h);
+		if (h.kind < 0) {
 			dp_err_set("cannot read store '%s': %s", path, strerror(errno));
 			return DP_ERR_STORE_OPEN;
 		}
-		if (k == 0) {
-			dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
-			return DP_ERR_NOT_STORE;
-		}
+		enum dp_err e = header_refuses(path, &h);
+		if (e)
+			return e;
 		/* an empty file becomes a new store: it will hold secrets */
 		if (sb.st_size == 0 && (sb.st_mode & 077))
 			chmod(path, 0600);
@@ -288,80 +422,174 @@ enum dp_err store_open(const char *path, struct store **out)
 	}
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	/* one connection per thread: SQLite's own mutexes are not needed */
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		dp_err_set("cannot open store '%s': %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return DP_ERR_STORE_OPEN;
 	}
+	registry_add(st);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	int version = 0;
-	enum dp_err e = check_ours_readonly(st, &version);
-	if (e) {
-		store_close(st);
-		return e;
+	if (header_current(&h)) {
+		/* the common case: a current store of ours, already in WAL mode
+		 * (which the file remembers); only this connection's settings */
+		if (sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL,
+				 NULL, NULL) != SQLITE_OK) {
+			enum dp_err e = sql_fail(st, "cannot configure");
+			store_close(st);
+			return e;
+		}
+	} else {
+		/* new, being created by another process, older, or a header that
+		 * does not tell: the checks on a connection that cannot write */
+		int version = 0;
+		enum dp_err e = check_ours_readonly(st, &version);
+		if (e) {
+			store_close(st);
+			return e;
+		}
+		char *err = NULL;
+		if (set_wal(st, &err) != SQLITE_OK) {
+			int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
+			dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
+				   notdb ? "; it was left as it was" : "");
+			sqlite3_free(err);
+			store_close(st);
+			return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
+		}
+		e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
+		if (e) {
+			if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+				e = DP_ERR_NOT_STORE;
+			else if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY ||
+				 (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
+				e = DP_ERR_STORE_OPEN;
+			store_close(st);
+			return e;
+		}
 	}
-	char *err = NULL;
-	if (set_wal(st, &err) != SQLITE_OK) {
-		int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
-		dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
-			   notdb ? "; it was left as it was" : "");
-		sqlite3_free(err);
-		store_close(st);
-		return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
-	}
-	/* the common case, a current store, takes no write lock */
-	e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
-	if (e) {
-		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
-			e = DP_ERR_NOT_STORE;
-		else if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY ||
-			 (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
-			e = DP_ERR_STORE_OPEN;
-		store_close(st);
-		return e;
+	if (stat(path, &sb) == 0) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
 	}
 	*out = st;
 	return DP_OK;
+}
+
+int store_still_there(const struct store *st)
+{
+	struct stat sb;
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
 
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->db)
+		store_rollback(st);
+	registry_remove(st);
+	for (int i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
 }
 
-enum dp_err store_begin(struct store *st, int write)
+/* Runs one of the transaction statements, kept prepared like the others. */
+static int run(struct store *st, const char *sql)
 {
-	if (sqlite3_exec(st->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(st, "cannot begin a transaction");
-	return DP_OK;
+	sqlite3_stmt *s = store_query(st, sql, NULL);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-enum dp_err store_commit(struct store *st)
+enum dp_err store_begin(struct store *st, int write)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		enum dp_err e = sql_fail(st, "cannot commit");
+	if (write && !st->wlocked) {
+		pthread_mutex_lock(&write_mutex);
+		st->wlocked = 1;
+	}
+	if (run(st, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
+		enum dp_err e = sql_fail(st, "cannot begin a transaction");
 		store_rollback(st);
 		return e;
 	}
 	return DP_OK;
 }
 
+static void unlock_writer(struct store *st)
+{
+	if (st->wlocked) {
+		st->wlocked = 0;
+		pthread_mutex_unlock(&write_mutex);
+	}
+}
+
+enum dp_err store_commit(struct store *st)
+{
+	if (run(st, "COMMIT")) {
+		enum dp_err e = sql_fail(st, "cannot commit");
+		store_rollback(st);
+		return e;
+	}
+	unlock_writer(st);
+	return DP_OK;
+}
+
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		run(st, "ROLLBACK");
+	unlock_writer(st);
+}
+
+/* The kept statement for sql, prepared on first use; a second user of a
+ * statement still in use gets one of its own. */
+static sqlite3_stmt *prepared(struct store *st, const char *sql)
+{
+	struct store_stmt *free_slot = NULL;
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql) {
+			if (!st->cache[i].busy) {
+				st->cache[i].busy = 1;
+				return st->cache[i].s;
+			}
+			free_slot = NULL;
+			goto fresh;
+		}
+	/* the same text from another pointer (a query built at run time) */
+	for (int i = 0; i < st->ncache; i++)
+		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+			st->cache[i].busy = 1;
+			return st->cache[i].s;
+		}
+	if (st->ncache < STORE_CACHE)
+		free_slot = &st->cache[st->ncache];
+fresh:;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &s,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	if (free_slot && s) {
+		*free_slot = (struct store_stmt){ .sql = sql, .s = s, .busy = 1 };
+		st->ncache++;
+	}
+	return s;
 }
 
 static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	last_used = st;
+	sqlite3_stmt *s = prepared(st, sql);
+	if (!s) {
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 		return NULL;
 	}
@@ -379,7 +607,7 @@ static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, 
 		}
 		if (rc != SQLITE_OK) {
 			dp_err_set("%s", sqlite3_errmsg(st->db));
-			sqlite3_finalize(s);
+			store_done(s);
 			return NULL;
 		}
 	}
@@ -395,6 +623,39 @@ sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ..
 	return s;
 }
 
+/* Hands s back to st's cache: 1, or 0 when st does not keep it. */
+static int give_back(struct store *st, sqlite3_stmt *s)
+{
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->cache[i].busy = 0;
+			return 1;
+		}
+	return 0;
+}
+
+void store_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3 *db = sqlite3_db_handle(s);
+	if (last_used && last_used->db == db) {
+		if (!give_back(last_used, s))
+			sqlite3_finalize(s);
+		return;
+	}
+	struct store *owner = NULL;
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen && !owner; i++)
+		if (open_stores[i]->db == db)
+			owner = open_stores[i];
+	pthread_mutex_unlock(&open_mutex);
+	if (!owner || !give_back(owner, s))
+		sqlite3_finalize(s);
+}
+
 int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
@@ -404,10 +665,11 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	store_done(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	dp_err_set("%s", sqlite3_errmsg(st->db));
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
 }
 

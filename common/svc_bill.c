@@ -91,7 +91,7 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 		sqlite3_stmt *p = store_query(x->st, "SELECT type, hourly FROM version_prices"
 					      " WHERE version = ?", "i", sqlite3_column_int64(s, 0));
 		if (!p) {
-			sqlite3_finalize(s);
+			store_done(s);
 			return -1;
 		}
 		while (v->nprices < 32 && sqlite3_step(p) == SQLITE_ROW) {
@@ -99,9 +99,9 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 				 store_text(p, 0));
 			v->prices[v->nprices++].hourly = sqlite3_column_int64(p, 1);
 		}
-		sqlite3_finalize(p);
+		store_done(p);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -281,7 +281,7 @@ static int subscription_lines(struct svc *x, const struct period *p, const struc
 			snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -315,7 +315,7 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 				usage_add(&c, region, platform, type, ec2_rate(type, platform), 0, start);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	usage_lines(&u, "usage", out);
 	if (aws)
 		usage_lines(&c, "aws-cost", aws);
@@ -394,7 +394,7 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 			snprintf(l->quantity, sizeof l->quantity, "%lld", (long long)r->count);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 
 	s = store_query(x->st, "SELECT region, platform, type, launched, terminated FROM instances"
 			" WHERE owner = ? AND (product_code IS NULL OR product_code = '')"
@@ -428,7 +428,7 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 		for (int64_t k = k0; k < k1; k++)
 			hours[nhours++] = (struct hour){ launched + k * HOUR, (int)g };
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	if (nhours > 1) /* hours is NULL when no instance ran */
 		qsort(hours, nhours, sizeof *hours, hour_cmp);
 	struct usages u = { 0 };
@@ -495,7 +495,7 @@ static int product_name(struct svc *x, const char *code, char *name, size_t n)
 	if (!s)
 		return -1;
 	snprintf(name, n, "%s", sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -530,7 +530,7 @@ static int customer_bill(struct svc *x, const struct period *p)
 		}
 		free(l.v);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	struct lines l = { 0 };
 	if (!rc)
 		rc = ec2_lines(x, p, x->account, &l);
@@ -580,7 +580,7 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 		return svc_fail_store(x);
 	int found = sqlite3_step(s) == SQLITE_ROW;
 	int mine = found && !strcmp(store_text(s, 0), x->account);
-	sqlite3_finalize(s);
+	store_done(s);
 	if (!found)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
@@ -632,7 +632,7 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 		free(l.v);
 		free(aws.v);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	svc_close(x);
 	if (rc)
 		return svc_fail_store(x);

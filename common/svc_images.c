@@ -25,7 +25,7 @@ static int find_image(struct svc *x, const char *id, struct image *im)
 		snprintf(im->root, sizeof im->root, "%s", store_text(s, 2));
 		snprintf(im->code, sizeof im->code, "%s", store_text(s, 3));
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -78,7 +78,7 @@ int svc_register_image(struct svc *x)
 		sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM images WHERE owner = ? AND name = ?",
 					      "ss", x->account, name);
 		int dup = s && sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
+		store_done(s);
 		if (dup)
 			return svc_fail(x, 400, "InvalidAMIName.Duplicate",
 					"AMI name %s is already in use by an AMI you own", name);
@@ -132,12 +132,12 @@ int svc_describe_images(struct svc *x)
 			if (!s)
 				return svc_fail_store(x);
 			if (sqlite3_step(s) != SQLITE_ROW) {
-				sqlite3_finalize(s);
+				store_done(s);
 				return svc_fail(x, 400, "InvalidAMIID.NotFound",
 						"The image id '[%s]' does not exist", id);
 			}
 			write_image(x, s);
-			sqlite3_finalize(s);
+			store_done(s);
 		}
 	} else {
 		sqlite3_stmt *s = store_query(x->st, "SELECT " IMAGE_COLS " FROM images"
@@ -146,7 +146,7 @@ int svc_describe_images(struct svc *x)
 			return svc_fail_store(x);
 		while (sqlite3_step(s) == SQLITE_ROW)
 			write_image(x, s);
-		sqlite3_finalize(s);
+		store_done(s);
 	}
 	svc_close(x);
 	return 0;
@@ -213,7 +213,7 @@ int svc_describe_image_attribute(struct svc *x)
 		svc_open(x, "description");
 		svc_elem(x, "value", s && sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
 		svc_close(x);
-		sqlite3_finalize(s);
+		store_done(s);
 	} else
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid attribute '%s': expected productCodes or description", attr);

@@ -191,7 +191,7 @@ int svc_describe_reserved(struct svc *x)
 		svc_elem(x, "state", x->now < ends ? "active" : "retired");
 		svc_close(x);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	svc_close(x);
 	return 0;
 }
