@@ -435,7 +435,7 @@ static enum dp_err open_locked(const char *path, struct store **out)
 	if (header_current(&h)) {
 		/* the common case: a current store of ours, already in WAL mode
 		 * (which the file remembers); only this connection's settings */
-		if (sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", NULL,
+		if (sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA mmap_size=268435456", NULL,
 				 NULL, NULL) != SQLITE_OK) {
 			enum dp_err e = sql_fail(st, "cannot configure");
 			store_close(st);
