@@ -4,7 +4,15 @@ DESTDIR ?=
 CC      ?= cc
 PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# What a command loads at start costs more than its work (bench/RESULTS.md),
+# so (README: Libraries): libxml2 and SQLite are linked statically (with
+# libxml2's own zlib, liblzma and libm); libcurl, libcrypto and ICU are
+# loaded on demand (common/curl_dl.c, crypto_dl.c, icu_dl.c); only devpayd
+# links libmicrohttpd.
+STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -Wl,-Bdynamic -lz -llzma -lm
+PKG_LIBS   := $(STATIC_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# libxml2's calls into ICU land here first (see common/icu_dl.c)
+ICU_OBJ := build/common/icu_dl.o
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
            -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
@@ -38,11 +46,11 @@ build/%.o: %.c
 
 build/bin/%: build/cmd/%.o build/libdevpay.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 build/tests/%: build/tests/%.o build/libdevpay.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 # Missing Debian packages: installed when root, otherwise the one line to run.
 deps-check:
@@ -64,6 +72,7 @@ demo: all
 	@sh tools/demo
 
 bench: all
+	@sh tools/deps bench
 	@sh bench/run
 
 install: all
@@ -86,7 +95,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 .PHONY: deps-check deps-check-test
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
@@ -117,5 +126,5 @@ build/fuzz/libdevpay.a: $(FUZZ_OBJ)
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
-	  build/fuzz/libdevpay.a $(LDLIBS)
+	  build/fuzz/obj/common/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS)
 -include $(FUZZ_OBJ:.o=.d)

@@ -62,20 +62,25 @@ row() {
 	p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
 	errs=$(echo "$out" | awk '/Non-2xx/ { n += $NF } /Socket errors/ { for (i = 4; i <= NF; i += 2) n += $i } END { print n + 0 }' | tr -d ',')
 	printf '%-44s %9s %9s %7s\n' "$1" "$rps" "$p99" "$errs"
-	LAST_OUT=$out
+	LAST_OUT=$out LAST_RPS=$rps LAST_P99=$p99 LAST_ERRS=$errs
 }
 count() { sqlite3 -cmd '.timeout 30000' "$DEVPAY_STORE" 'SELECT count(*) FROM instances'; }
 
 echo "# wrk -t2 -c64 -d${SECS}s unless noted; one run, $(nproc) cores shared with wrk"
 printf '%-44s %9s %9s %7s\n' "server / request" "req/s" "p99" "errors"
 row "ceiling: libmicrohttpd, fixed body" "http://127.0.0.1:$sport" "$WORK/static.lua" 64
+ceiling=$LAST_RPS
+summary() { printf 'summary\t%s\t%s\t%s\n' "$1" "$2" "$3" >>"${BENCH_SUMMARY:-/dev/null}"; }
 row "devpayd DescribeInstances (10 instances)" "$URL" "$WORK/describe.lua" 64
+summary "devpayd DescribeInstances, wrk -t2 -c64" "$LAST_RPS/s ($((100 * LAST_RPS / ceiling))% of $ceiling), p99 $LAST_P99, $LAST_ERRS errors" ">= 10000/s, p99 < 20ms, 0 errors"
 row "devpayd ConfirmProductInstance" "$URL" "$WORK/confirm.lua" 64
+summary "devpayd ConfirmProductInstance, wrk -t2 -c64" "$LAST_RPS/s ($((100 * LAST_RPS / ceiling))% of $ceiling), p99 $LAST_P99, $LAST_ERRS errors" ">= 10000/s, p99 < 20ms, 0 errors"
 before=$(count)
 row "devpayd RunInstances, 8 connections" "$URL" "$WORK/run.lua" 8
 acked=$(echo "$LAST_OUT" | awk '/^acknowledged/ { print $2 }')
 after=$(count)
 echo "# RunInstances: $acked acknowledged, $((after - before)) launched in the store"
+summary "devpayd RunInstances, 8 connections" "$LAST_RPS/s, $acked acknowledged, $((after - before)) launched" ">= 500/s, none lost"
 [ "$((after - before))" -ge "$acked" ] || { echo "acknowledged launches lost: ${KEEP:+$(sleep 1; kill "$dpid"; sleep 1; count)}" >&2; [ -n "${KEEP:-}" ] && cp -r "$WORK" /tmp/perfw/keep; exit 1; }
 
 # kill -9 in the middle of a write run: no acknowledged launch is lost
@@ -88,5 +93,6 @@ wait "$wpid" || true
 acked=$(awk '/^acknowledged/ { print $2 }' "$WORK/kill.out")
 after=$(count)
 echo "# kill -9 mid-run: $acked acknowledged, $((after - before)) in the store after the kill"
+summary "devpayd kill -9 during RunInstances" "$acked acknowledged, $((after - before)) in the store" "none lost"
 [ "$((after - before))" -ge "$acked" ] || { echo "acknowledged launches lost" >&2; exit 1; }
 [ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA integrity_check')" = ok ] || { echo "the store is damaged" >&2; exit 1; }

@@ -20,6 +20,7 @@
 #include <libxml/parser.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
+#include "crypto_dl.h"
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
@@ -467,7 +468,7 @@ int main(int argc, char **argv)
 	if (pthread_key_create(&worker_key, worker_exit))
 		die(1, "cannot create the workers' store key");
 	/* request bodies are decoded with libcurl: load it before serving */
-	if (curl_dl_load())
+	if (curl_dl_load() || crypto_dl_load())
 		die(1, "%s", dp_err_detail());
 	/* the workers inherit a mask that leaves SIGTERM/SIGINT to sigwait below */
 	sigset_t stop;

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include "crypto_dl.h"
 #include "query.h"
 #include "sigv4.h"
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include "crypto_dl.h"
 #include "ids.h"
 #include "svc.h"
 
