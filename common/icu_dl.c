@@ -21,7 +21,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-	icu = dlopen("libicuuc.so." STR(U_ICU_VERSION_MAJOR_NUM), RTLD_NOW | RTLD_LOCAL);
+	icu = dlopen("libicuuc.so." STR(U_ICU_VERSION_MAJOR_NUM), RTLD_LAZY | RTLD_LOCAL);
 }
 
 /* The real function of the same name (ICU's headers add its version suffix
