@@ -82,7 +82,7 @@ export DEVPAY_NOW=2026-06-01T00:00:00Z
 # the month's instance-hours (what the cost must not grow with)
 sqlite3 "$DEVPAY_STORE" "SELECT '# ' || sum(max(0, (min(ifnull(terminated, $may + 31 * 86400), $may + 31 * 86400)
 	- max(launched, $may)) / 3600)) || ' instance-hours in the month (about)' FROM instances"
-[ -z "${KEEP_STORE:-}" ] || cp "$DEVPAY_STORE" "$KEEP_STORE"
+[ -z "${KEEP_STORE:-}" ] || sqlite3 "$DEVPAY_STORE" ".backup '$KEEP_STORE'"
 t_true=$(median_ms 41 /bin/true)
 t_report=$(median_ms "$RUNS" env AWS_ACCESS_KEY=AKOWNER000000000001 AWS_SECRET_KEY=owner-secret \
 	"$BIN/devpay-bill" --period 2026-05 --product "$code")

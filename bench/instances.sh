@@ -27,7 +27,7 @@ as_customer devpay-purchase-product "$CODE" >/dev/null
 # N instances of 1,000 other accounts, in N/2 reservations (half of them
 # with a client token); half carry the product code, a third are terminated.
 fill() { # fill STORE N
-	cp "$WORK/base.db" "$1"
+	sqlite3 "$WORK/base.db" ".backup '$1'"  # the store and its WAL, as one copy
 	sqlite3 "$1" <<SQL
 BEGIN;
 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 999)
