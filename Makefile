@@ -6,10 +6,10 @@ PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>/dev/null)
 # What a command loads at start costs more than its work (bench/RESULTS.md),
 # so (README: Libraries): libxml2 and SQLite are linked statically (with
-# libxml2's own zlib, liblzma and libm); libcurl, libcrypto and ICU are
+# libxml2's own zlib and liblzma); libcurl, libcrypto and ICU are
 # loaded on demand (common/curl_dl.c, crypto_dl.c, icu_dl.c); only devpayd
 # links libmicrohttpd.
-STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -Wl,-Bdynamic -lz -llzma -lm
+STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -lz -llzma -Wl,-Bdynamic -lm
 PKG_LIBS   := $(STATIC_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 # libxml2's calls into ICU land here first (see common/icu_dl.c)
 ICU_OBJ := build/common/icu_dl.o

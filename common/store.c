@@ -17,22 +17,26 @@
 
 /* Durability (devpay(7) says it for users): WAL with synchronous=NORMAL.
  * A commit is written to the WAL and not synced; the WAL is synced, and
- * copied into the database, at a checkpoint, which a committing writer runs
- * once the WAL holds CHECKPOINT_PAGES pages. So a process killed at any
+ * copied into the database, at a checkpoint. So a process killed at any
  * moment loses nothing it acknowledged (the data is in the kernel's cache),
  * and a power cut may lose the commits since the last checkpoint, never
  * more, and never leaves the store damaged.
  *
- * The WAL is kept between processes (no checkpoint, no delete at close):
- * closing with a checkpoint cost every write command 4 fdatasync, and
- * deleting and creating the WAL and its index cost every command two file
- * creations. The first connection of a process rebuilds the WAL index from
- * the WAL, which CHECKPOINT_PAGES keeps short. */
-#define CHECKPOINT_PAGES 100
-#define STR_(x) #x
-#define STR(x) STR_(x)
+ * When the checkpoints happen: SQLite's default is at the close of the
+ * last connection, which cost every write command 4 fdatasync, and deleted
+ * the WAL and its index, which the next command created again. Instead the
+ * WAL stays (SQLITE_FCNTL_PERSIST_WAL, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE),
+ * and a connection that wrote checkpoints at its close only once the WAL
+ * has grown past WAL_LIMIT bytes, truncating it. That bound matters: each
+ * process rebuilds the WAL index by reading the whole WAL when it opens,
+ * and SQLite restarts a WAL from its beginning only within one process
+ * (the checkpoint's progress is kept in the index, which the next process
+ * rebuilds), so without the truncation the WAL would only grow. devpayd's
+ * long-lived connections also checkpoint as SQLite does by default, each
+ * 1000 pages, restarting the WAL in place. */
+#define WAL_LIMIT (256 * 1024)
 #define CONNECTION_PRAGMAS "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;" \
-	" PRAGMA wal_autocheckpoint=" STR(CHECKPOINT_PAGES) "; PRAGMA journal_size_limit=1048576"
+	" PRAGMA journal_size_limit=1048576"
 
 /* The writers of one process queue here for SQLite's write lock. */
 static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -505,12 +509,30 @@ int store_still_there(const struct store *st)
 	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
 
+/* A writer's close: checkpoint and truncate a WAL grown past WAL_LIMIT (see
+ * above); not waiting for readers, who leave it to the next writer. */
+static void bound_wal(struct store *st)
+{
+	struct stat sb;
+	size_t n = strlen(st->path);
+	char *wal = xmalloc(n + 5);
+	memcpy(wal, st->path, n);
+	memcpy(wal + n, "-wal", 5);
+	if (stat(wal, &sb) == 0 && sb.st_size > WAL_LIMIT) {
+		sqlite3_busy_timeout(st->db, 0);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	free(wal);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
 	if (st->db)
 		store_rollback(st);
+	if (st->db && st->wrote)
+		bound_wal(st);
 	registry_remove(st);
 	for (int i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].s);
@@ -559,6 +581,8 @@ enum dp_err store_commit(struct store *st)
 		store_rollback(st);
 		return e;
 	}
+	if (st->wlocked)
+		st->wrote = 1;
 	unlock_writer(st);
 	return DP_OK;
 }

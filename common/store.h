@@ -26,6 +26,7 @@ struct store {
 	dev_t dev;              /* the file opened, to notice it being replaced */
 	ino_t ino;
 	int wlocked;            /* holds the process's writer mutex */
+	int wrote;              /* committed a write (store_close may checkpoint) */
 	int ncache;
 	struct store_stmt cache[STORE_CACHE];
 };
