@@ -44,11 +44,11 @@ build/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/bin/%: build/cmd/%.o build/libdevpay.a
+build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
-build/tests/%: build/tests/%.o build/libdevpay.a
+build/tests/%: build/tests/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
@@ -93,7 +93,7 @@ clean:
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
-build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
