@@ -599,24 +599,23 @@ void store_rollback(struct store *st)
 static sqlite3_stmt *prepared(struct store *st, const char *sql)
 {
 	struct store_stmt *free_slot = NULL;
+	/* the same pointer first (the handlers' SQL is string literals), but
+	 * always the same text: a query built at run time may reuse an address */
 	for (int i = 0; i < st->ncache; i++)
-		if (st->cache[i].sql == sql) {
-			if (!st->cache[i].busy) {
-				st->cache[i].busy = 1;
-				return st->cache[i].s;
-			}
-			free_slot = NULL;
-			goto fresh;
-		}
-	/* the same text from another pointer (a query built at run time) */
-	for (int i = 0; i < st->ncache; i++)
-		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+		if (st->cache[i].sql == sql && !st->cache[i].busy &&
+		    !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
 			st->cache[i].busy = 1;
 			return st->cache[i].s;
 		}
+	for (int i = 0; i < st->ncache; i++)
+		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+			st->cache[i].sql = sql;
+			st->cache[i].busy = 1;
+			return st->cache[i].s;
+		}
+	/* new, or each copy in use (a nested use): another, kept while there is room */
 	if (st->ncache < STORE_CACHE)
 		free_slot = &st->cache[st->ncache];
-fresh:;
 	sqlite3_stmt *s = NULL;
 	if (sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &s,
 			       NULL) != SQLITE_OK) {
