@@ -9,13 +9,24 @@ PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd
 # installed them. Each is asked once and then kept (the $(eval) makes it a
 # simple variable).
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+# What a command loads at start costs more than its work (bench/RESULTS.md),
+# so (README: Libraries): libxml2 and SQLite are linked statically (with
+# libxml2's own zlib and liblzma); libcurl, libcrypto and ICU are
+# loaded on demand (common/curl_dl.c, crypto_dl.c, icu_dl.c); only devpayd
+# links libmicrohttpd.
+STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -lz -llzma -Wl,-Bdynamic -lm
+PKG_LIBS   = $(eval PKG_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null))$(PKG_LIBS)
+# libxml2's calls into ICU land here first (see common/icu_dl.c)
+ICU_OBJ := build/common/icu_dl.o
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
            -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
 DEPFLAGS = -MMD -MP
 LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -ldl -lpthread
+# devpayd reads its TLS certificate and key with libcrypto's PEM functions
+# (a server loads it once; the on-demand loading is for the short commands)
+build/bin/devpayd: LDLIBS += -lcrypto
 # Which packages tools/deps brings in: the test set for `make check`, the
 # fuzz set for `make fuzz`, otherwise the build set.
 DEPS_SET := $(if $(filter check,$(MAKECMDGOALS)),$(if $(filter fuzz,$(MAKECMDGOALS)),all,test),$(if $(filter fuzz,$(MAKECMDGOALS)),fuzz,build))
@@ -67,13 +78,13 @@ build/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-build/bin/%: build/cmd/%.o build/libdevpay.a
+build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
-build/tests/%: build/tests/%.o build/libdevpay.a
+build/tests/%: build/tests/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 # Missing Debian packages: installed when root, otherwise the one line to
 # run. Every compile waits for this step (order-only prerequisite).
@@ -98,6 +109,7 @@ demo: deps-check all
 	@sh tools/demo
 
 bench: all
+	@sh tools/deps bench
 	@sh bench/run
 
 install: all
@@ -118,9 +130,9 @@ clean:
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
-build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a | deps-check
+build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a $(ICU_OBJ) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
 
 .PHONY: deps-check
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
@@ -149,5 +161,5 @@ build/fuzz/libdevpay.a: $(FUZZ_OBJ)
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
-	  build/fuzz/libdevpay.a $(LDLIBS)
+	  build/fuzz/obj/common/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS)
 -include $(FUZZ_OBJ:.o=.d)

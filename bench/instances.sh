@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Instance commands on a small store and on one holding 100,000 instances:
-# every query is indexed, so the two should cost about the same.
+# Instance commands on stores holding 1,000, 100,000 and 1,000,000 instances:
+# every query is indexed, so they should cost about the same.
 #   bench/instances.sh [RUNS]     (from the project root, after make)
-# The large store is filled with sqlite3 INSERTs that mirror the schema
+# The stores are filled with sqlite3 INSERTs that mirror the schema
 # (launching 100,000 instances through the commands would take too long);
 # the instances measured are launched through the real commands.
 set -eu
@@ -23,12 +23,12 @@ CODE=$(as_owner devpay-register-product --name Bench --platform linux \
 AMI=$(as_customer ec2-register bench | cut -f2)
 as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 as_customer devpay-purchase-product "$CODE" >/dev/null
-cp "$WORK/base.db" "$WORK/small.db"
-cp "$WORK/base.db" "$WORK/large.db"
 
-# 100,000 instances of 1,000 other accounts, in 50,000 reservations (half of
-# them with a client token); half carry the product code, half are terminated.
-sqlite3 "$WORK/large.db" <<SQL
+# N instances of 1,000 other accounts, in N/2 reservations (half of them
+# with a client token); half carry the product code, a third are terminated.
+fill() { # fill STORE N
+	sqlite3 "$WORK/base.db" ".backup '$1'"  # the store and its WAL, as one copy
+	sqlite3 "$1" <<SQL
 BEGIN;
 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 999)
 INSERT INTO accounts(id, access_key, secret, created)
@@ -36,11 +36,11 @@ INSERT INTO accounts(id, access_key, secret, created)
 INSERT INTO images(id, owner, name, description, platform, root_device, product_code, created)
   SELECT printf('ami-f%016x', rowid), id, 'fill', '', 0, 'instance-store', '$CODE', 0
   FROM accounts WHERE id LIKE '9%';
-WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 49999)
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $2 / 2 - 1)
 INSERT INTO reservations(id, owner, region, client_token, request, created)
   SELECT printf('r-f%016x', k), printf('9%011d', k % 1000), 'us-east-1',
          CASE WHEN k % 2 THEN printf('fill-%d', k) END, 'fill', 1767225600 + k * 60 FROM n;
-WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 99999)
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $2 - 1)
 INSERT INTO instances(id, reservation, owner, image, type, region, zone, platform,
                       product_code, launch_index, launched, terminated)
   SELECT printf('i-f%016x', k), printf('r-f%016x', k / 2), printf('9%011d', (k / 2) % 1000),
@@ -50,6 +50,11 @@ INSERT INTO instances(id, reservation, owner, image, type, region, zone, platfor
          CASE WHEN k % 3 = 0 THEN 1767225600 + (k / 2) * 60 + 3600 END FROM n;
 COMMIT;
 SQL
+}
+STORES=(1k 100k 1m)
+fill "$WORK/1k.db" 1000
+fill "$WORK/100k.db" 100000
+fill "$WORK/1m.db" 1000000
 
 # Each store gets the caller's own instances through the real commands: a
 # reservation of 3 to describe and confirm, one made with a client token to
@@ -66,14 +71,14 @@ prepare() {
 }
 
 # measure LABEL CMD...: mean microseconds of RUNS calls on each store. The
-# calls alternate between the stores, so a busy machine slows both alike.
+# calls alternate between the stores, so a busy machine slows all alike.
 # In CMD, @INST@ is the store's instance and @VICTIM@ a fresh one per call.
 declare -A SUM
 measure() {
 	local label=$1 st t0 t1 k; shift
-	SUM[small]=0; SUM[large]=0
+	for st in "${STORES[@]}"; do SUM[$st]=0; done
 	for k in $(seq "$RUNS"); do
-		for st in small large; do
+		for st in "${STORES[@]}"; do
 			local args=() a victim
 			victim=$(echo "${VICTIMS[$st]}" | sed -n "${k}p")
 			for a in "$@"; do
@@ -86,13 +91,17 @@ measure() {
 			SUM[$st]=$(( SUM[$st] + (t1 - t0) / 1000 ))
 		done
 	done
-	printf '%-13s %8d %8d\n' "$label" $(( SUM[small] / RUNS )) $(( SUM[large] / RUNS ))
+	printf '%-13s' "$label"
+	for st in "${STORES[@]}"; do printf ' %8d' $(( SUM[$st] / RUNS )); done
+	printf '\n'
+	printf 'summary\t%s\t%s\t%s\n' "$label: 1k / 100k / 1m instances" \
+		"$(for st in "${STORES[@]}"; do printf '%d ' $(( SUM[$st] / RUNS )); done)us" "flat" \
+		>>"${BENCH_SUMMARY:-/dev/null}"
 }
 
-prepare small
-prepare large
+for st in "${STORES[@]}"; do prepare "$st"; done
 echo "# microseconds per command, mean of $RUNS runs on each store"
-printf '%-13s %8s %8s\n' command small large
+printf '%-13s %8s %8s %8s\n' command "${STORES[@]}"
 measure describe-all as_customer ec2-describe-instances
 measure describe-one as_customer ec2-describe-instances @INST@
 measure run as_customer ec2-run-instances "$AMI"

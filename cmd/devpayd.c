@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include "crypto_dl.h"
 #include "auth.h"
 #include "buf.h"
 #include "clock.h"
@@ -84,6 +85,30 @@ struct conn {
 	int served;     /* requests answered on this connection */
 	int busy;       /* a request is being read or answered */
 };
+
+/* Each worker thread keeps one connection to the store (and the statements
+ * prepared on it) for the life of the server; every request is still one
+ * transaction on it. A store file replaced or removed under the server is
+ * opened again, as a fresh open per request would. */
+static pthread_key_t worker_key;
+static _Thread_local struct store *worker_store;
+
+static void worker_exit(void *st)
+{
+	store_close(st);
+}
+
+static struct store *worker_store_get(void)
+{
+	if (worker_store && !store_still_there(worker_store)) {
+		store_close(worker_store);
+		worker_store = NULL;
+		pthread_setspecific(worker_key, NULL);
+	}
+	if (!worker_store && store_open_existing(conf.store, &worker_store) == DP_OK)
+		pthread_setspecific(worker_key, worker_store);
+	return worker_store;
+}
 
 static void wipe(char *s)
 {
@@ -314,7 +339,7 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	*action = query_get(&q, "Action");
 	if (store_check(&f))
 		goto out;
-	if (store_open_existing(conf.store, &st)) {
+	if (!(st = worker_store_get())) {
 		log_line("cannot open the store: %s", dp_err_detail());
 		if (!store_check(&f))
 			auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
@@ -361,8 +386,6 @@ out:
 		snprintf(act, sizeof act, "%s", *action);
 		*action = act;
 	}
-	if (st)
-		store_close(st);
 	query_release(&get);
 	query_release(&q);
 	return status;
@@ -717,8 +740,10 @@ int main(int argc, char **argv)
 	struct addrinfo *ai = listen_address(listen);
 
 	xmlInitParser();
+	if (pthread_key_create(&worker_key, worker_exit))
+		die(1, "cannot create the workers' store key");
 	/* request bodies are decoded with libcurl: load it before serving */
-	if (curl_dl_load())
+	if (curl_dl_load() || crypto_dl_load())
 		die(1, "%s", dp_err_detail());
 	/* the workers inherit a mask that leaves SIGTERM/SIGINT/SIGHUP to sigwait below */
 	sigset_t stop;

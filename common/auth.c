@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <openssl/crypto.h>
+#include "crypto_dl.h"
 #include "auth.h"
 #include "clock.h"
 #include "rates.h"

@@ -28,7 +28,7 @@ static void load(void)
 	void *lib = NULL;
 	size_t i;
 	for (i = 0; i < sizeof names / sizeof names[0] && !lib; i++)
-		lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		lib = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
 	if (!lib) {
 		snprintf(load_error, sizeof load_error, "libcurl cannot be loaded: %s", dlerror());
 		return;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include "curl_dl.h"
 #include <openssl/rand.h>
+#include "crypto_dl.h"
 #include "clock.h"
 #include "sigv2.h"
 #include "sigv4.h"

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <openssl/evp.h>
+#include "crypto_dl.h"
 #include <sys/random.h>
 #include "ids.h"
 

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include "crypto_dl.h"
 #include "secret.h"
 
 #define SALT_BYTES 16

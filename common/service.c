@@ -7,6 +7,7 @@
 #include <libxml/xmlwriter.h>
 #include "clock.h"
 #include "ids.h"
+#include "crypto_dl.h"
 #include "secret.h"
 #include "svc.h"
 #include "text.h"
@@ -549,7 +550,7 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 			*hash = xstrdup(store_text(s, 2));
 	} else if (r < 0)
 		dp_err_set("%s", sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include "crypto_dl.h"
 #include "sigv2.h"
 
 enum dp_err sigv2_sign(const char *method, const char *host, const char *path,

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+#include "crypto_dl.h"
 #include "query.h"
 #include "clock.h"
 #include "sigv4.h"
@@ -137,6 +138,49 @@ static void canonical_uri(const char *path, struct buf *out)
 	}
 }
 
+/* The signing key of (secret, day, region, service): four HMACs, the same
+ * for every request of one key on one day. devpayd verifies many requests
+ * of the same keys, so each thread keeps the last key it derived, known by
+ * a hash of the secret (never the secret itself) and the scope. */
+static _Thread_local struct {
+	int valid;
+	unsigned char secret_md[32];
+	char scope[128];
+	unsigned char key[32];
+} last_key;
+
+static int signing_key(const char *secret, const char *day, const char *region,
+		       const char *service, unsigned char key[32])
+{
+	unsigned char md[32];
+	char scope[128];
+	int n = snprintf(scope, sizeof scope, "%s/%s/%s", day, region, service);
+	int cacheable = n > 0 && (size_t)n < sizeof scope;
+	SHA256((const unsigned char *)secret, strlen(secret), md);
+	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
+	    !strcmp(scope, last_key.scope)) {
+		memcpy(key, last_key.key, 32);
+		return 0;
+	}
+	struct buf k0 = BUF_INIT;
+	buf_addf(&k0, "AWS4%s", secret);
+	unsigned char k1[32], k2[32], k3[32];
+	int bad = hmac(k0.p, k0.len, day, k1) || hmac(k1, 32, region, k2) ||
+		  hmac(k2, 32, service, k3) || hmac(k3, 32, "aws4_request", key);
+	OPENSSL_cleanse(k0.p, k0.len);
+	buf_release(&k0);
+	OPENSSL_cleanse(k1, 32);
+	OPENSSL_cleanse(k2, 32);
+	OPENSSL_cleanse(k3, 32);
+	if (!bad && cacheable) {
+		last_key.valid = 1;
+		memcpy(last_key.secret_md, md, 32);
+		memcpy(last_key.scope, scope, (size_t)n + 1);
+		memcpy(last_key.key, key, 32);
+	}
+	return bad;
+}
+
 enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 {
 	struct buf *c = &out->canonical;
@@ -170,17 +214,9 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 	buf_addf(&out->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s\n%s", r->amz_date, buf_str(&scope),
 		 hash);
 
-	struct buf k0 = BUF_INIT;
-	buf_addf(&k0, "AWS4%s", r->secret);
-	unsigned char k1[32], k2[32], k3[32], k4[32], sig[32];
-	int bad = hmac(k0.p, k0.len, day, k1) || hmac(k1, 32, r->region, k2) ||
-		  hmac(k2, 32, r->service, k3) || hmac(k3, 32, "aws4_request", k4) ||
+	unsigned char k4[32], sig[32];
+	int bad = signing_key(r->secret, day, r->region, r->service, k4) ||
 		  hmac(k4, 32, buf_str(&out->string_to_sign), sig);
-	OPENSSL_cleanse(k0.p, k0.len);
-	buf_release(&k0);
-	OPENSSL_cleanse(k1, 32);
-	OPENSSL_cleanse(k2, 32);
-	OPENSSL_cleanse(k3, 32);
 	OPENSSL_cleanse(k4, 32);
 	if (bad) {
 		buf_release(&scope);

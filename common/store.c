@@ -16,6 +16,42 @@
 /* "DvPy": marks a SQLite file as ours. */
 #define APPLICATION_ID 0x44765079
 
+/* Durability (devpay(7) says it for users): WAL with synchronous=NORMAL.
+ * A commit is written to the WAL and not synced; the WAL is synced, and
+ * copied into the database, at a checkpoint. So a process killed at any
+ * moment loses nothing it acknowledged (the data is in the kernel's cache),
+ * and a power cut may lose the commits since the last checkpoint, never
+ * more, and never leaves the store damaged.
+ *
+ * When the checkpoints happen: SQLite's default is at the close of the
+ * last connection, which cost every write command 4 fdatasync, and deleted
+ * the WAL and its index, which the next command created again. Instead the
+ * WAL stays (SQLITE_FCNTL_PERSIST_WAL, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE),
+ * and a connection that wrote checkpoints at its close only once the WAL
+ * has grown past WAL_LIMIT bytes, truncating it. That bound matters: each
+ * process rebuilds the WAL index by reading the whole WAL when it opens,
+ * and SQLite restarts a WAL from its beginning only within one process
+ * (the checkpoint's progress is kept in the index, which the next process
+ * rebuilds), so without the truncation the WAL would only grow. devpayd's
+ * long-lived connections also checkpoint as SQLite does by default, each
+ * 1000 pages, restarting the WAL in place. */
+#define WAL_LIMIT (256 * 1024)
+#define CONNECTION_PRAGMAS "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;" \
+	" PRAGMA journal_size_limit=1048576"
+
+/* The writers of one process queue here for SQLite's write lock. */
+static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Every open store, so that store_done finds the one a statement belongs
+ * to; the last one used on this thread is tried first. */
+static pthread_mutex_t open_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct store **open_stores;
+static size_t nopen;
+static _Thread_local struct store *last_used;
+
+/* Opens are one at a time in a process: see store_open. */
+static pthread_mutex_t setup_mutex = PTHREAD_MUTEX_INITIALIZER;
+
 static const char *const migrations[] = {
 	/* 1: the first schema */
 	"CREATE TABLE accounts ("
@@ -173,19 +209,46 @@ enum dp_err store_path(const char *url, struct buf *path)
 	return DP_OK;
 }
 
-/* 1 when the file is a SQLite database or empty, 0 when it is something
- * else, -1 when it cannot be read. */
-static int looks_like_sqlite(const char *path)
+/* What the first 100 bytes of the file say. */
+struct header {
+	int kind;          /* 1 SQLite (or empty), 0 something else, -1 unreadable */
+	int empty;
+	int version, appid, schema_cookie, wal;
+};
+
+static uint32_t be32(const unsigned char *p)
 {
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void read_header(const char *path, struct header *h)
+{
+	memset(h, 0, sizeof *h);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	char head[16];
-	ssize_t n = read(fd, head, sizeof head);
+	if (fd < 0) {
+		h->kind = -1;
+		return;
+	}
+	unsigned char b[100];
+	ssize_t n = read(fd, b, sizeof b);
+	int saved = errno;
 	close(fd);
-	if (n == 0)
-		return 1;
-	return n == 16 && !memcmp(head, "SQLite format 3", 16);
+	errno = saved;
+	if (n < 0) {
+		h->kind = -1;
+		return;
+	}
+	if (n == 0) {
+		h->kind = h->empty = 1;
+		return;
+	}
+	h->kind = n >= 16 && !memcmp(b, "SQLite format 3", 16);
+	if (h->kind && n == 100) {
+		h->schema_cookie = (int)be32(b + 40);
+		h->version = (int)be32(b + 60);
+		h->appid = (int)be32(b + 68);
+		h->wal = b[18] == 2 && b[19] == 2;
+	}
 }
 
 static _Thread_local char fault[200];
@@ -271,8 +334,8 @@ static int set_wal(struct store *st, char **err)
 	for (int ms = 0;; ms += 10) {
 		sqlite3_free(*err);
 		*err = NULL;
-		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-				  "PRAGMA foreign_keys=ON", NULL, NULL, err);
+		rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; " CONNECTION_PRAGMAS, NULL, NULL,
+				  err);
 		if ((rc & 0xff) != SQLITE_BUSY || ms >= STORE_BUSY_MS)
 			return rc;
 		sqlite3_sleep(10);
@@ -351,26 +414,129 @@ void store_fault_reset(void)
 	faulted = 0;
 }
 
+static void registry_add(struct store *st)
+{
+	pthread_mutex_lock(&open_mutex);
+	open_stores = xrealloc(open_stores, (nopen + 1) * sizeof *open_stores);
+	open_stores[nopen++] = st;
+	pthread_mutex_unlock(&open_mutex);
+}
+
+static void registry_remove(struct store *st)
+{
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen; i++)
+		if (open_stores[i] == st) {
+			open_stores[i] = open_stores[--nopen];
+			break;
+		}
+	if (!nopen) {
+		free(open_stores);
+		open_stores = NULL;
+	}
+	pthread_mutex_unlock(&open_mutex);
+	if (last_used == st)
+		last_used = NULL;
+}
+
+/* The store header of a current store of ours in WAL mode: nothing to check
+ * or set up beyond this connection's own settings. */
+static int header_current(const struct header *h)
+{
+	return h->kind == 1 && !h->empty && h->wal && h->appid == APPLICATION_ID &&
+	       h->version == (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+/* What the header alone proves: a foreign file (never opened by SQLite at
+ * all) or one of a newer schema. DP_OK when it takes SQLite to tell. */
+static enum dp_err header_refuses(const char *path, const struct header *h)
+{
+	if (h->kind == 0) {
+		dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
+		return DP_ERR_NOT_STORE;
+	}
+	if (h->empty)
+		return DP_OK;
+	/* page 1 carries these together: tables without our version, or a
+	 * version without our mark, are another program's */
+	if ((h->version == 0 && h->appid == 0 && h->schema_cookie != 0) ||
+	    (h->version != 0 && h->appid != APPLICATION_ID) ||
+	    (h->appid != 0 && h->appid != APPLICATION_ID)) {
+		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", path);
+		return DP_ERR_NOT_STORE;
+	}
+	int known = (int)(sizeof migrations / sizeof migrations[0]);
+	if (h->version > known) {
+		dp_err_set("'%s' has schema version %d, newer than this program's %d", path, h->version,
+			   known);
+		return DP_ERR_NOT_STORE;
+	}
+	return DP_OK;
+}
+
+/* 1 when this process already has a connection to the file of sb: it was
+ * checked then and is a current store of ours. */
+static int open_here(const struct stat *sb)
+{
+	int found = 0;
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen && !found; i++)
+		found = open_stores[i]->dev == sb->st_dev && open_stores[i]->ino == sb->st_ino;
+	pthread_mutex_unlock(&open_mutex);
+	return found;
+}
+
+static enum dp_err open_locked(const char *path, int create, struct store **out);
+
+/* The header is read with a plain open() and close(); but closing any
+ * descriptor of a file drops every POSIX lock the process holds on it,
+ * SQLite's included (a WAL connection keeps a shared lock on the database
+ * file for its life, which stops another process from deleting the WAL
+ * under it). So the header is read only while the process has no
+ * connection to the file, and opens are serialized so that none appears
+ * in the middle. */
 static enum dp_err open_store(const char *path, int create, struct store **out)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, log_once);
+	pthread_mutex_lock(&setup_mutex);
+	enum dp_err e = open_locked(path, create, out);
+	pthread_mutex_unlock(&setup_mutex);
+	return e;
+}
+
+enum dp_err store_open(const char *path, struct store **out)
+{
+	return open_store(path, 1, out);
+}
+
+enum dp_err store_open_existing(const char *path, struct store **out)
+{
+	return open_store(path, 0, out);
+}
+
+static enum dp_err open_locked(const char *path, int create, struct store **out)
+{
 	struct stat sb;
+	struct header h = { .kind = 1, .empty = 1 };
 	*out = NULL;
 	if (stat(path, &sb) == 0) {
 		if (!S_ISREG(sb.st_mode)) {
 			dp_err_set("store '%s' is not a regular file", path);
 			return DP_ERR_STORE_OPEN;
 		}
-		int k = looks_like_sqlite(path);
-		if (k < 0) {
+		if (open_here(&sb))
+			h = (struct header){ .kind = 1, .wal = 1, .appid = APPLICATION_ID,
+					     .version = (int)(sizeof migrations / sizeof migrations[0]) };
+		else
+			read_header(path, &h);
+		if (h.kind < 0) {
 			dp_err_set("cannot read store '%s': %s", path, strerror(errno));
 			return DP_ERR_STORE_OPEN;
 		}
-		if (k == 0) {
-			dp_err_set("'%s' is not a devpay store (not a SQLite file); it was left as it was", path);
-			return DP_ERR_NOT_STORE;
-		}
+		enum dp_err e = header_refuses(path, &h);
+		if (e)
+			return e;
 		/* an empty file becomes a new store: it will hold secrets */
 		if (sb.st_size == 0 && (sb.st_mode & 077))
 			chmod(path, 0600);
@@ -390,102 +556,196 @@ static enum dp_err open_store(const char *path, int create, struct store **out)
 	}
 	struct store *st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) !=
+	/* one connection per thread: SQLite's own mutexes are not needed */
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		dp_err_set("cannot open store '%s': %s", path, sqlite3_errmsg(st->db));
 		store_close(st);
 		return DP_ERR_STORE_OPEN;
 	}
+	registry_add(st);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	sqlite3_extended_result_codes(st->db, 1);
-	/* no checkpoint under an exclusive lock of the whole file at close: it
-	 * would make a process that opens the store at that moment fail with
-	 * "database is locked" (store_close checkpoints without that lock) */
+	int on = 1;
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	int version = 0;
-	enum dp_err e = check_ours_readonly(st, &version);
-	if (e) {
-		store_close(st);
-		return e;
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	if (header_current(&h)) {
+		/* the common case: a current store of ours, already in WAL mode
+		 * (which the file remembers); only this connection's settings */
+		if (sqlite3_exec(st->db, CONNECTION_PRAGMAS, NULL, NULL, NULL) != SQLITE_OK) {
+			enum dp_err e = sql_fail(st, "cannot configure");
+			store_close(st);
+			return e;
+		}
+	} else {
+		/* new, being created by another process, older, or a header that
+		 * does not tell: the checks on a connection that cannot write */
+		int version = 0;
+		enum dp_err e = check_ours_readonly(st, &version);
+		if (e) {
+			store_close(st);
+			return e;
+		}
+		char *err = NULL;
+		if (set_wal(st, &err) != SQLITE_OK) {
+			int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
+			dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
+				   notdb ? "; it was left as it was" : "");
+			sqlite3_free(err);
+			store_close(st);
+			return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
+		}
+		e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
+		if (e) {
+			if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+				e = DP_ERR_NOT_STORE;
+			else if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY ||
+				 (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
+				e = DP_ERR_STORE_OPEN;
+			store_close(st);
+			return e;
+		}
 	}
-	char *err = NULL;
-	if (set_wal(st, &err) != SQLITE_OK) {
-		int notdb = sqlite3_errcode(st->db) == SQLITE_NOTADB;
-		dp_err_set("%s: %s%s", path, err ? err : "cannot configure",
-			   notdb ? "; it was left as it was" : "");
-		sqlite3_free(err);
-		store_close(st);
-		return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
-	}
-	/* the common case, a current store, takes no write lock */
-	e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
-	if (e) {
-		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
-			e = DP_ERR_NOT_STORE;
-		else if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_READONLY ||
-			 (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN)
-			e = DP_ERR_STORE_OPEN;
-		store_close(st);
-		return e;
+	if (stat(path, &sb) == 0) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
 	}
 	st->opened = 1;
 	*out = st;
 	return DP_OK;
 }
 
-enum dp_err store_open(const char *path, struct store **out)
+int store_still_there(const struct store *st)
 {
-	return open_store(path, 1, out);
+	struct stat sb;
+	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
 
-enum dp_err store_open_existing(const char *path, struct store **out)
+/* A writer's close: checkpoint and truncate a WAL grown past WAL_LIMIT (see
+ * above); not waiting for readers, who leave it to the next writer. */
+static void bound_wal(struct store *st)
 {
-	return open_store(path, 0, out);
+	struct stat sb;
+	size_t n = strlen(st->path);
+	char *wal = xmalloc(n + 5);
+	memcpy(wal, st->path, n);
+	memcpy(wal + n, "-wal", 5);
+	if (stat(wal, &sb) == 0 && sb.st_size > WAL_LIMIT) {
+		sqlite3_busy_timeout(st->db, 0);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	}
+	free(wal);
 }
 
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	/* Copy the WAL into the store and empty it, if no other process is in
-	 * the middle of something (then the last one to close does it). Only
-	 * the WAL's own locks are taken: readers opening now are not refused. */
-	if (st->opened && !sqlite3_db_readonly(st->db, "main")) {
-		sqlite3_busy_timeout(st->db, 0);
-		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	}
+	if (st->db)
+		store_rollback(st);
+	if (st->db && st->wrote)
+		bound_wal(st);
+	registry_remove(st);
+	for (int i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
 }
 
-enum dp_err store_begin(struct store *st, int write)
+/* Runs one of the transaction statements, kept prepared like the others. */
+static int run(struct store *st, const char *sql)
 {
-	if (sqlite3_exec(st->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(st, "cannot begin a transaction");
-	return DP_OK;
+	sqlite3_stmt *s = store_query(st, sql, NULL);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-enum dp_err store_commit(struct store *st)
+enum dp_err store_begin(struct store *st, int write)
 {
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		enum dp_err e = sql_fail(st, "cannot commit");
+	if (write && !st->wlocked) {
+		pthread_mutex_lock(&write_mutex);
+		st->wlocked = 1;
+	}
+	if (run(st, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
+		enum dp_err e = sql_fail(st, "cannot begin a transaction");
 		store_rollback(st);
 		return e;
 	}
 	return DP_OK;
 }
 
+static void unlock_writer(struct store *st)
+{
+	if (st->wlocked) {
+		st->wlocked = 0;
+		pthread_mutex_unlock(&write_mutex);
+	}
+}
+
+enum dp_err store_commit(struct store *st)
+{
+	if (run(st, "COMMIT")) {
+		enum dp_err e = sql_fail(st, "cannot commit");
+		store_rollback(st);
+		return e;
+	}
+	if (st->wlocked)
+		st->wrote = 1;
+	unlock_writer(st);
+	return DP_OK;
+}
+
 void store_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		run(st, "ROLLBACK");
+	unlock_writer(st);
+}
+
+/* The kept statement for sql, prepared on first use; a second user of a
+ * statement still in use gets one of its own. */
+static sqlite3_stmt *prepared(struct store *st, const char *sql)
+{
+	struct store_stmt *free_slot = NULL;
+	/* the same pointer first (the handlers' SQL is string literals), but
+	 * always the same text: a query built at run time may reuse an address */
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql && !st->cache[i].busy &&
+		    !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+			st->cache[i].busy = 1;
+			return st->cache[i].s;
+		}
+	for (int i = 0; i < st->ncache; i++)
+		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+			st->cache[i].sql = sql;
+			st->cache[i].busy = 1;
+			return st->cache[i].s;
+		}
+	/* new, or each copy in use (a nested use): another, kept while there is room */
+	if (st->ncache < STORE_CACHE)
+		free_slot = &st->cache[st->ncache];
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &s,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	if (free_slot && s) {
+		*free_slot = (struct store_stmt){ .sql = sql, .s = s, .busy = 1 };
+		st->ncache++;
+	}
+	return s;
 }
 
 static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+	last_used = st;
+	sqlite3_stmt *s = prepared(st, sql);
+	if (!s) {
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 		return NULL;
 	}
@@ -503,7 +763,7 @@ static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, 
 		}
 		if (rc != SQLITE_OK) {
 			dp_err_set("%s", sqlite3_errmsg(st->db));
-			sqlite3_finalize(s);
+			store_done(s);
 			return NULL;
 		}
 	}
@@ -519,6 +779,39 @@ sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ..
 	return s;
 }
 
+/* Hands s back to st's cache: 1, or 0 when st does not keep it. */
+static int give_back(struct store *st, sqlite3_stmt *s)
+{
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->cache[i].busy = 0;
+			return 1;
+		}
+	return 0;
+}
+
+void store_done(sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3 *db = sqlite3_db_handle(s);
+	if (last_used && last_used->db == db) {
+		if (!give_back(last_used, s))
+			sqlite3_finalize(s);
+		return;
+	}
+	struct store *owner = NULL;
+	pthread_mutex_lock(&open_mutex);
+	for (size_t i = 0; i < nopen && !owner; i++)
+		if (open_stores[i]->db == db)
+			owner = open_stores[i];
+	pthread_mutex_unlock(&open_mutex);
+	if (!owner || !give_back(owner, s))
+		sqlite3_finalize(s);
+}
+
 int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
@@ -528,10 +821,11 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 	if (!s)
 		return -1;
 	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	store_done(s);
 	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
-	dp_err_set("%s", sqlite3_errmsg(st->db));
 	note_fault(rc);
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
 }

@@ -4,14 +4,32 @@
 #ifndef DP_STORE_H
 #define DP_STORE_H
 #include <stdint.h>
+#include <sys/types.h>
 #include <sqlite3.h>
 #include "buf.h"
 #include "err.h"
 
+/* Statements a connection keeps prepared for its life (store_query hands
+ * them out, store_done hands them back). */
+#define STORE_CACHE 64
+struct store_stmt {
+	const char *sql;        /* the text store_query was given (pointer kept for a fast match) */
+	sqlite3_stmt *s;
+	int busy;               /* handed out and not yet done */
+};
+
+/* One connection to the store. Not shared between threads: devpayd keeps
+ * one per worker thread for the life of the server. */
 struct store {
 	sqlite3 *db;
 	char *path;
 	int opened;     /* store_open succeeded: the file is ours */
+	dev_t dev;              /* the file opened, to notice it being replaced */
+	ino_t ino;
+	int wlocked;            /* holds the process's writer mutex */
+	int wrote;              /* committed a write (store_close may checkpoint) */
+	int ncache;
+	struct store_stmt cache[STORE_CACHE];
 };
 
 /* The store path: from a file:// URL, else DEVPAY_STORE, else
@@ -28,16 +46,27 @@ void store_close(struct store *st);
 /* devpayd calls this with 1 before opening a store: a store it upgrades to
  * hashed secrets keeps the plain secrets its accounts need for signatures. */
 void store_keep_secrets(int on);
+/* 1 while the path still names the file st opened (devpayd keeps its
+ * connections; a store replaced or removed under it is opened again). */
+int store_still_there(const struct store *st);
 
-/* One transaction per action; writers take the lock up front. */
+/* One transaction per action; writers take the lock up front (and, within
+ * one process, a mutex first, so that the threads of devpayd queue for the
+ * write lock instead of sleeping in SQLite's busy handler). */
 enum dp_err store_begin(struct store *st, int write);
 enum dp_err store_commit(struct store *st);
 void store_rollback(struct store *st);
 
-/* Prepares sql and binds arguments described by fmt, one char each:
- * 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL on error
- * (dp_err_detail() has SQLite's text). */
+/* A prepared statement for sql with arguments bound as fmt describes, one
+ * char each: 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL
+ * on error (dp_err_detail() has SQLite's text). Statements are prepared once
+ * per connection and kept (the same sql text finds the same statement); hand
+ * each back with store_done() when finished with it. */
 sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ...);
+/* Hands a statement of store_query back: reset and kept for the next use
+ * (one that was not kept is finalized). NULL is ignored. svc.h maps
+ * sqlite3_finalize to this, so a handler can never destroy a kept one. */
+void store_done(sqlite3_stmt *s);
 /* Runs a statement that returns no rows: 0, or -1 (SQLite's text in
  * dp_err_detail()); a constraint violation is -2. */
 int store_exec(struct store *st, const char *sql, const char *fmt, ...);

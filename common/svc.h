@@ -12,6 +12,10 @@
 #include "service.h"
 #include "store.h"
 
+/* Statements come from store_query and go back with store_done (they stay
+ * prepared on the connection); a sqlite3_finalize here means the same. */
+#define sqlite3_finalize store_done
+
 struct svc {
 	const struct service_call *call;
 	struct store *st;

@@ -91,7 +91,7 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 		sqlite3_stmt *p = store_query(x->st, "SELECT type, hourly FROM version_prices"
 					      " WHERE version = ?", "i", sqlite3_column_int64(s, 0));
 		if (!p) {
-			sqlite3_finalize(s);
+			store_done(s);
 			return -1;
 		}
 		while (v->nprices < 32 && sqlite3_step(p) == SQLITE_ROW) {
@@ -99,20 +99,34 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 				 store_text(p, 0));
 			v->prices[v->nprices++].hourly = sqlite3_column_int64(p, 1);
 		}
-		sqlite3_finalize(p);
+		store_done(p);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
-/* The version in force at t (the latest effective <= t); the first one when
- * t precedes them all, which only a back-dated clock can produce. */
+/* The index of the version in force at t (the latest effective <= t); the
+ * first one when t precedes them all, which only a back-dated clock can
+ * produce. -1 when there is none. */
+static int history_index(const struct history *h, int64_t t)
+{
+	int i = h->n ? 0 : -1;
+	while (i + 1 < h->n && h->v[i + 1].effective <= t)
+		i++;
+	return i;
+}
+
 static const struct version *history_at(const struct history *h, int64_t t)
 {
-	const struct version *v = h->n ? &h->v[0] : NULL;
-	for (int i = 1; i < h->n && h->v[i].effective <= t; i++)
-		v = &h->v[i];
-	return v;
+	int i = history_index(h, t);
+	return i < 0 ? NULL : &h->v[i];
+}
+
+/* Up to when the version in force at t stays in force. */
+static int64_t history_until(const struct history *h, int64_t t)
+{
+	int i = history_index(h, t);
+	return i >= 0 && i + 1 < h->n ? h->v[i + 1].effective : INT64_MAX;
 }
 
 static int64_t version_hourly(const struct version *v, const char *type)
@@ -148,19 +162,26 @@ struct usage {
 
 struct usages {
 	struct usage *v;
-	size_t n;
+	size_t n, last;
 };
 
+/* Adds n hours of a group, the first of them starting at hour_start. The
+ * groups are few (one per region, platform, type and price), so the last
+ * one used is tried first and the others searched. */
 static void usage_add(struct usages *u, const char *region, int platform, const char *type,
-		      int64_t unit, int kind, int64_t hour_start)
+		      int64_t unit, int kind, int64_t hour_start, int64_t n)
 {
-	for (size_t i = 0; i < u->n; i++) {
+	if (n <= 0)
+		return;
+	for (size_t k = 0; k < u->n; k++) {
+		size_t i = (u->last + k) % u->n;
 		struct usage *g = &u->v[i];
 		if (g->platform == platform && g->unit == unit && g->kind == kind &&
-		    !strcmp(g->region, region) && !strcmp(g->type, type)) {
-			g->hours++;
+		    !strcmp(g->type, type) && !strcmp(g->region, region)) {
+			g->hours += n;
 			if (hour_start < g->first)
 				g->first = hour_start;
+			u->last = i;
 			return;
 		}
 	}
@@ -172,8 +193,9 @@ static void usage_add(struct usages *u, const char *region, int platform, const 
 	g->platform = platform;
 	g->unit = unit;
 	g->kind = kind;
-	g->hours = 1;
+	g->hours = n;
 	g->first = hour_start;
+	u->last = u->n - 1;
 }
 
 static int usage_cmp(const void *a, const void *b)
@@ -188,6 +210,8 @@ static int usage_cmp(const void *a, const void *b)
 		c = x->kind - y->kind;
 	if (!c)
 		c = x->first < y->first ? -1 : x->first > y->first;
+	if (!c) /* the same first hour at two prices: a type kept at its launch price */
+		c = x->unit < y->unit ? -1 : x->unit > y->unit;
 	return c;
 }
 
@@ -216,7 +240,7 @@ static void usage_lines(struct usages *u, const char *component, struct lines *o
 	}
 	free(u->v);
 	u->v = NULL;
-	u->n = 0;
+	u->n = u->last = 0;
 }
 
 static void ymd(int64_t t, char out[16])
@@ -281,7 +305,7 @@ static int subscription_lines(struct svc *x, const struct period *p, const struc
 			snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -291,10 +315,11 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 			       const char *code, const char *account, struct lines *out,
 			       struct lines *aws)
 {
+	/* in index order: the hours are summed, and the sums sorted below */
 	sqlite3_stmt *s = store_query(x->st, "SELECT region, platform, type, launched, terminated"
 				      " FROM instances WHERE owner = ? AND product_code = ?"
-				      " AND launched < ? AND (terminated IS NULL OR terminated >= ?)"
-				      " ORDER BY launched, id", "ssii", account, code, p->to, p->from);
+				      " AND launched < ? AND (terminated IS NULL OR terminated >= ?)",
+				      "ssii", account, code, p->to, p->from);
 	if (!s)
 		return -1;
 	struct usages u = { 0 }, c = { 0 };
@@ -306,20 +331,37 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
 		/* a type a later change dropped keeps its price at launch */
 		int64_t fallback = version_hourly(history_at(h, launched), type);
-		for (int64_t k = k0; k < k1; k++) {
+		/* the hours are added a run at a time: the hours [k, kend) all
+		 * start while one version is in force, so they have one price */
+		for (int64_t k = k0, kend; k < k1; k = kend) {
 			int64_t start = launched + k * HOUR;
+			int64_t until = history_until(h, start);
+			kend = until == INT64_MAX || until - launched >= k1 * HOUR
+				? k1 : (until - launched + HOUR - 1) / HOUR;
+			if (kend <= k)
+				kend = k + 1;
 			int64_t price = version_hourly(history_at(h, start), type);
 			usage_add(&u, region, platform, type, price < 0 ? (fallback < 0 ? 0 : fallback) : price,
-				  0, start);
+				  0, start, kend - k);
 			if (aws)
-				usage_add(&c, region, platform, type, ec2_rate(type, platform), 0, start);
+				usage_add(&c, region, platform, type, ec2_rate(type, platform), 0, start,
+					  kend - k);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	usage_lines(&u, "usage", out);
 	if (aws)
 		usage_lines(&c, "aws-cost", aws);
 	return 0;
+}
+
+static int history_lines(struct svc *x, const struct period *p, const struct history *h,
+			 const char *code, const char *account, struct lines *out, struct lines *aws)
+{
+	int r = subscription_lines(x, p, h, code, account, out);
+	if (!r)
+		r = product_usage_lines(x, p, h, code, account, out, aws);
+	return r;
 }
 
 static int product_lines(struct svc *x, const struct period *p, const char *code,
@@ -328,9 +370,7 @@ static int product_lines(struct svc *x, const struct period *p, const char *code
 	struct history h;
 	int r = history_load(x, code, &h);
 	if (!r)
-		r = subscription_lines(x, p, &h, code, account, out);
-	if (!r)
-		r = product_usage_lines(x, p, &h, code, account, out, aws);
+		r = history_lines(x, p, &h, code, account, out, aws);
 	free(h.v);
 	return r;
 }
@@ -364,6 +404,17 @@ struct group {
 	int platform;
 };
 
+/* Whether a Reserved Instance of the account may cover hours of group g:
+ * only then are its hours counted one by one. */
+static int reserved_group(const struct reserved *ri, size_t nri, const struct group *g)
+{
+	for (size_t r = 0; r < nri; r++)
+		if (ri[r].platform == g->platform && !strcmp(ri[r].type, g->type) &&
+		    !strcmp(ri[r].region, g->region))
+			return 1;
+	return 0;
+}
+
 static int ec2_lines(struct svc *x, const struct period *p, const char *account, struct lines *out)
 {
 	sqlite3_stmt *s = store_query(x->st, "SELECT type, platform, region, zone, count, started,"
@@ -394,7 +445,7 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 			snprintf(l->quantity, sizeof l->quantity, "%lld", (long long)r->count);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 
 	s = store_query(x->st, "SELECT region, platform, type, launched, terminated FROM instances"
 			" WHERE owner = ? AND (product_code IS NULL OR product_code = '')"
@@ -407,6 +458,7 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 	struct group *groups = NULL;
 	struct hour *hours = NULL;
 	size_t ngroups = 0, nhours = 0;
+	struct usages u = { 0 };
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *region = store_text(s, 0), *type = store_text(s, 2);
 		int platform = sqlite3_column_int(s, 1);
@@ -424,14 +476,19 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 		int64_t launched = sqlite3_column_int64(s, 3), k0, k1;
 		instance_hours(p, launched, sqlite3_column_int64(s, 4),
 			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
+		if (!reserved_group(ri, nri, &groups[g])) {
+			/* no Reserved Instance can cover these hours: on demand, all at once */
+			usage_add(&u, region, platform, type, ec2_rate(type, platform), 0,
+				  launched + k0 * HOUR, k1 - k0);
+			continue;
+		}
 		hours = xrealloc(hours, (nhours + (size_t)(k1 - k0) + 1) * sizeof *hours);
 		for (int64_t k = k0; k < k1; k++)
 			hours[nhours++] = (struct hour){ launched + k * HOUR, (int)g };
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	if (nhours > 1) /* hours is NULL when no instance ran */
 		qsort(hours, nhours, sizeof *hours, hour_cmp);
-	struct usages u = { 0 };
 	int64_t bucket = -1, used = 0;
 	int last = -1;
 	for (size_t i = 0; i < nhours; i++) {
@@ -452,10 +509,10 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 			}
 		if (used < active) {
 			used++;
-			usage_add(&u, g->region, g->platform, g->type, rate, 1, start);
+			usage_add(&u, g->region, g->platform, g->type, rate, 1, start, 1);
 		} else
 			usage_add(&u, g->region, g->platform, g->type, ec2_rate(g->type, g->platform), 0,
-				  start);
+				  start, 1);
 	}
 	usage_lines(&u, "ec2-usage", out);
 	free(hours);
@@ -495,7 +552,7 @@ static int product_name(struct svc *x, const char *code, char *name, size_t n)
 	if (!s)
 		return -1;
 	snprintf(name, n, "%s", sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -530,7 +587,7 @@ static int customer_bill(struct svc *x, const struct period *p)
 		}
 		free(l.v);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	struct lines l = { 0 };
 	if (!rc)
 		rc = ec2_lines(x, p, x->account, &l);
@@ -580,7 +637,7 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 		return svc_fail_store(x);
 	int found = sqlite3_step(s) == SQLITE_ROW;
 	int mine = found && !strcmp(store_text(s, 0), x->account);
-	sqlite3_finalize(s);
+	store_done(s);
 	if (!found)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
@@ -590,19 +647,24 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 	s = store_query(x->st,
 		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
+		/* every owner who launched before the period's end, from the index
+		 * alone; one whose instances all ended before it has no line and
+		 * is left out below */
 		" UNION SELECT owner FROM instances WHERE product_code = ?1"
-		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3) ORDER BY 1",
+		" AND launched < ?2 ORDER BY 1",
 		"sii", code, p->to, p->from);
 	if (!s)
 		return svc_fail_store(x);
 	struct earnings sum = { 0 };
-	int rc = 0;
+	/* the price history once for all the customers */
+	struct history h;
+	int rc = history_load(x, code, &h);
 	svc_open(x, "customerSet");
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		char account[13];
 		snprintf(account, sizeof account, "%s", store_text(s, 0));
 		struct lines l = { 0 }, aws = { 0 };
-		rc = product_lines(x, p, code, account, &l, &aws);
+		rc = history_lines(x, p, &h, code, account, &l, &aws);
 		if (!rc && l.n) {
 			struct earnings e;
 			earnings_of(&l, &aws, &e);
@@ -632,7 +694,8 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 		free(l.v);
 		free(aws.v);
 	}
-	sqlite3_finalize(s);
+	free(h.v);
+	store_done(s);
 	svc_close(x);
 	if (rc)
 		return svc_fail_store(x);

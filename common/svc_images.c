@@ -25,7 +25,7 @@ static int find_image(struct svc *x, const char *id, struct image *im)
 		snprintf(im->root, sizeof im->root, "%s", store_text(s, 2));
 		snprintf(im->code, sizeof im->code, "%s", store_text(s, 3));
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -78,7 +78,7 @@ int svc_register_image(struct svc *x)
 		sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM images WHERE owner = ? AND name = ?",
 					      "ss", x->account, name);
 		int dup = s && sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
+		store_done(s);
 		if (dup)
 			return svc_fail(x, 400, "InvalidAMIName.Duplicate",
 					"AMI name %s is already in use by an AMI you own", name);
@@ -192,7 +192,7 @@ int svc_describe_images(struct svc *x)
 				rc = svc_image_not_found(x, id);
 			else
 				write_if(x, s, &fs);
-			sqlite3_finalize(s);
+			store_done(s);
 		}
 	} else {
 		sqlite3_stmt *s = store_query(x->st, "SELECT " IMAGE_COLS " FROM images"
@@ -202,7 +202,7 @@ int svc_describe_images(struct svc *x)
 		else
 			while (sqlite3_step(s) == SQLITE_ROW)
 				write_if(x, s, &fs);
-		sqlite3_finalize(s);
+		store_done(s);
 	}
 	svc_close(x);
 	filter_release(&fs);
@@ -270,7 +270,7 @@ int svc_describe_image_attribute(struct svc *x)
 		svc_open(x, "description");
 		svc_elem(x, "value", s && sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
 		svc_close(x);
-		sqlite3_finalize(s);
+		store_done(s);
 	} else
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid attribute '%s': expected productCodes or description", attr);

@@ -132,7 +132,7 @@ static int write_run_answer(struct svc *x, const char *rid)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		write_instance(x, s);
 	svc_close(x);
-	sqlite3_finalize(s);
+	store_done(s);
 	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
 }
 
@@ -249,7 +249,7 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 		}
 	} else if (rc != SQLITE_DONE)
 		r = svc_fail_store(x);
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -271,13 +271,13 @@ int svc_run_instances(struct svc *x)
 	if (!s)
 		return svc_fail_store(x);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_done(s);
 		return svc_image_not_found(x, rq.image);
 	}
 	int mine = !strcmp(store_text(s, 0), x->account), platform = sqlite3_column_int(s, 1);
 	char code[9];
 	snprintf(code, sizeof code, "%s", store_text(s, 2));
-	sqlite3_finalize(s);
+	store_done(s);
 	/* another account's private image does not exist for the caller */
 	if (!mine)
 		return svc_image_not_found(x, rq.image);
@@ -351,7 +351,7 @@ static int all_mine(struct svc *x, const char *json)
 			     "The instance ID '%s' does not exist", store_text(s, 0));
 	else if (rc != SQLITE_DONE)
 		r = svc_fail_store(x);
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -469,7 +469,7 @@ int svc_describe_instances(struct svc *x)
 		svc_close(x);
 	}
 	svc_close(x);
-	sqlite3_finalize(s);
+	store_done(s);
 	filter_release(&fs);
 	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
 }
@@ -495,11 +495,11 @@ int svc_terminate_instances(struct svc *x)
 		sqlite3_stmt *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0)"
 					      " FROM instances WHERE id = ?", "s", id);
 		if (!s || sqlite3_step(s) != SQLITE_ROW) {
-			sqlite3_finalize(s);
+			store_done(s);
 			return svc_fail_store(x);
 		}
 		int64_t launched = sqlite3_column_int64(s, 0), ended = sqlite3_column_int64(s, 1);
-		sqlite3_finalize(s);
+		store_done(s);
 		enum istate before = state_at(launched, ended, x->now);
 		if (before == ST_PENDING || before == ST_RUNNING) {
 			/* never before the launch: billing counts from one to the other */
@@ -537,7 +537,7 @@ int svc_confirm_product_instance(struct svc *x)
 		return svc_fail_store(x);
 	int rc = sqlite3_step(s);
 	int owner = rc == SQLITE_ROW && !strcmp(store_text(s, 0), x->account);
-	sqlite3_finalize(s);
+	store_done(s);
 	if (rc == SQLITE_DONE)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
@@ -554,7 +554,7 @@ int svc_confirm_product_instance(struct svc *x)
 		return svc_fail_store(x);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_done(s);
 		return rc == SQLITE_DONE
 			? svc_fail(x, 400, "InvalidInstanceID.NotFound",
 				   "The instance ID '%s' does not exist", id)
@@ -565,6 +565,6 @@ int svc_confirm_product_instance(struct svc *x)
 	svc_elem(x, "return", yes ? "true" : "false");
 	if (yes)
 		svc_elem(x, "ownerId", store_text(s, 0));
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }

@@ -27,7 +27,7 @@ int svc_product_at(struct svc *x, const char *code, int64_t at, struct product_v
 		snprintf(v->code, sizeof v->code, "%s", code);
 	} else if (r < 0)
 		dp_err_set("%s", sqlite3_errmsg(x->st->db));
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -38,7 +38,7 @@ int64_t svc_version_price(struct svc *x, int64_t version, const char *type)
 	if (!s)
 		return -1;
 	int64_t p = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	sqlite3_finalize(s);
+	store_done(s);
 	return p;
 }
 
@@ -49,7 +49,7 @@ int svc_version_region(struct svc *x, int64_t version, const char *region)
 	if (!s)
 		return 0;
 	int r = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -61,7 +61,7 @@ int svc_subscribed(struct svc *x, const char *code, const char *account)
 	if (!s)
 		return 0;
 	int r = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	store_done(s);
 	return r;
 }
 
@@ -191,7 +191,7 @@ static void write_config(struct svc *x, int64_t version)
 			}
 		svc_close(x);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	s = store_query(x->st, "SELECT region FROM version_regions WHERE version = ? ORDER BY region",
 			"i", version);
 	svc_open(x, "regionSet");
@@ -201,7 +201,7 @@ static void write_config(struct svc *x, int64_t version)
 		svc_close(x);
 	}
 	svc_close(x);
-	sqlite3_finalize(s);
+	store_done(s);
 	s = store_query(x->st, "SELECT type, hourly FROM version_prices WHERE version = ?"
 			" ORDER BY hourly, type", "i", version);
 	svc_open(x, "instanceTypeSet");
@@ -212,7 +212,7 @@ static void write_config(struct svc *x, int64_t version)
 		svc_close(x);
 	}
 	svc_close(x);
-	sqlite3_finalize(s);
+	store_done(s);
 }
 
 /* One <item> of productSet. The token is the seller's: shown to the owner only. */
@@ -223,7 +223,7 @@ static int write_product(struct svc *x, const char *code)
 	if (!s)
 		return svc_fail_store(x);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_done(s);
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
 	}
@@ -236,7 +236,7 @@ static int write_product(struct svc *x, const char *code)
 	if (mine)
 		svc_elem(x, "productToken", store_text(s, 3));
 	svc_elemf(x, "purchaseUrl", PURCHASE_URL "%s", code);
-	sqlite3_finalize(s);
+	store_done(s);
 	/* a product registered at a later clock reading has only a pending configuration */
 	struct product_version v;
 	int in_force = svc_product_at(x, code, x->now, &v);
@@ -251,7 +251,7 @@ static int write_product(struct svc *x, const char *code)
 		write_config(x, sqlite3_column_int64(s, 0));
 		svc_close(x);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	svc_close(x);
 	return 0;
 }
@@ -323,11 +323,11 @@ int svc_describe_products(struct svc *x)
 			char code[9];
 			snprintf(code, sizeof code, "%s", store_text(s, 0));
 			if (write_product(x, code)) {
-				sqlite3_finalize(s);
+				store_done(s);
 				return -1;
 			}
 		}
-		sqlite3_finalize(s);
+		store_done(s);
 	}
 	svc_close(x);
 	return 0;
@@ -344,7 +344,7 @@ static int need_code(struct svc *x, const char **code)
 	if (!s)
 		return svc_fail_store(x);
 	int found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_finalize(s);
+	store_done(s);
 	if (!found)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", *code);
@@ -391,12 +391,12 @@ int svc_cancel_subscription(struct svc *x)
 	if (!s)
 		return svc_fail_store(x);
 	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+		store_done(s);
 		return svc_fail(x, 400, "SubscriptionNotFound",
 				"Account %s has no active subscription to product %s", x->account, code);
 	}
 	int64_t started = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	store_done(s);
 	if (store_exec(x->st, "UPDATE subscriptions SET ended = ? WHERE code = ? AND account = ?"
 		       " AND ended IS NULL", "iss", x->now, code, x->account) ||
 	    store_exec(x->st, "UPDATE instances SET terminated = ? WHERE owner = ? AND"
@@ -419,7 +419,7 @@ static int load_config(struct svc *x, int64_t version, struct product_config *c)
 		c->monthly = sqlite3_column_int64(s, 1);
 		c->platforms = (unsigned)sqlite3_column_int(s, 2);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	s = store_query(x->st, "SELECT region FROM version_regions WHERE version = ? ORDER BY region",
 			"i", version);
 	if (!s)
@@ -428,7 +428,7 @@ static int load_config(struct svc *x, int64_t version, struct product_config *c)
 		for (int i = 0; regions[i]; i++)
 			if (!strcmp(regions[i], store_text(s, 0)))
 				c->regions[c->nregions++] = regions[i];
-	sqlite3_finalize(s);
+	store_done(s);
 	s = store_query(x->st, "SELECT type, hourly FROM version_prices WHERE version = ?"
 			" ORDER BY type", "i", version);
 	if (!s)
@@ -440,7 +440,7 @@ static int load_config(struct svc *x, int64_t version, struct product_config *c)
 			c->prices[c->nprices++].hourly = sqlite3_column_int64(s, 1);
 		}
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	return 0;
 }
 
@@ -483,7 +483,7 @@ int svc_modify_product(struct svc *x)
 		pending = sqlite3_column_int64(s, 0);
 		pending_at = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	char when[16];
 	int wy, wm, wd;
 	clock_to_ymd(pending_at, &wy, &wm, &wd);

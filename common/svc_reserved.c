@@ -6,6 +6,7 @@
 #include <string.h>
 #include <openssl/evp.h>
 #include "clock.h"
+#include "crypto_dl.h"
 #include "ids.h"
 #include "svc.h"
 
@@ -249,7 +250,7 @@ int svc_describe_reserved(struct svc *x)
 		svc_elem(x, "state", x->now < ends ? "active" : "retired");
 		svc_close(x);
 	}
-	sqlite3_finalize(s);
+	store_done(s);
 	free(ids);
 	svc_close(x);
 	filter_release(&fs);

@@ -346,6 +346,41 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_equal "$(awk '$6 ~ /ms$/ && $5 >= 500' "$DEVPAYD_LOG")" ""
 }
 
+@test "devpayd killed with SIGKILL loses no acknowledged launch; the store stays sound" {
+	serve
+	local ami i ids=()
+	ami=$(EC2_URL=$URL as_customer ec2-register k | cut -f2)
+	for i in $(seq 12); do
+		ids+=("$(EC2_URL=$URL as_customer ec2-run-instances "$ami" | awk -F'\t' '$1 == "INSTANCE" { print $2 }')")
+	done
+	kill -KILL "$DEVPAYD_PID"
+	wait "$DEVPAYD_PID" 2>/dev/null || true
+	DEVPAYD_PID=
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA integrity_check')" ok
+	for i in "${ids[@]}"; do
+		[[ "$i" =~ ^i-[0-9a-f]{17}$ ]] || fail "a launch was not acknowledged: '$i'"
+		assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM instances WHERE id = '$i'")" 1
+	done
+	# and the next server serves them
+	devpayd_serve
+	URL="http://127.0.0.1:$DEVPAYD_PORT"
+	assert_equal "$(EC2_URL=$URL as_customer ec2-describe-instances | grep -c '^INSTANCE')" 12
+}
+
+@test "devpayd keeps its store connections, but a store file replaced under it is opened again" {
+	serve --threads 1
+	EC2_URL=$URL as_customer ec2-register first >/dev/null
+	# another store, made aside, moved over the served one
+	local other=$BATS_TEST_TMPDIR/other.db
+	printf '%s\n' "$CUSTOMER_SECRET" | devpayd --store "$other" --add-account "$CUSTOMER_KEY" >/dev/null
+	DEVPAY_STORE=$other as_customer ec2-register second >/dev/null
+	sqlite3 "$other" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	mv "$other" "$DEVPAY_STORE"
+	rm -f "$DEVPAY_STORE-wal" "$DEVPAY_STORE-shm"
+	run -0 env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "IMAGE" { sub(/^[0-9]+\//, "", $3); print $3 }')" second
+}
+
 @test "SIGTERM stops devpayd cleanly (exit 0)" {
 	serve
 	EC2_URL=$URL as_customer ec2-describe-images >/dev/null

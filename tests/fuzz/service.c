@@ -32,7 +32,8 @@ static void setup(void)
 	const char *keys[3] = { "AKFUZZOWNER00000001", "AKFUZZCUSTOMER00001", "AKFUZZOTHER00000001" };
 	for (int i = 0; i < 3; i++) {
 		struct buf xml = BUF_INIT;
-		fuzz_check(service_auth_local(st, keys[i], "secret", 1700000000, accounts[i], &xml) == 0);
+		int created;
+		fuzz_check(service_auth_local(st, keys[i], "secret", 1700000000, accounts[i], &created, &xml) == 0);
 		buf_release(&xml);
 	}
 	/* a product, a subscription and an image to refer to */

@@ -46,7 +46,7 @@ static int count(struct store *st, const char *table)
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
 	sqlite3_stmt *s = store_query(st, sql, "");
 	int n = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
-	sqlite3_finalize(s);
+	store_done(s);
 	return n;
 }
 
@@ -121,8 +121,9 @@ int main(void)
 	if (store_open(path, &st))
 		return 1;
 	char account[13];
+	int created;
 	struct buf xml = BUF_INIT;
-	is_int(service_auth_local(st, "AKUNIT0000000000001", "secret", 1700000000, account, &xml), 0,
+	is_int(service_auth_local(st, "AKUNIT0000000000001", "secret", 1700000000, account, &created, &xml), 0,
 	       "an account");
 	xmlMemSetup(free, fail_malloc, fail_realloc, fail_strdup);
 
