@@ -241,9 +241,15 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	int64_t now;
 	if (service_clock(conn, &now, &f))
 		goto out;
+	/* DescribeRegions answers the URL this client reached us at */
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	struct buf endpoint = BUF_INIT;
+	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'"))
+		buf_addf(&endpoint, "http://%s/", host);
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
-				     .now = now };
+				     .now = now, .endpoint = buf_str(&endpoint) };
 	status = service_handle(&call, xml);
+	buf_release(&endpoint);
 out:
 	if (!status) {
 		status = f.status;

@@ -13,6 +13,9 @@ struct dp_config {
 	int sigver;             /* 4 or 2 */
 	int verbose, debug, headers, show_empty;
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
+	int anonymous;          /* set by a command whose answer needs no account
+				   (regions, zones): on the local store it runs
+				   without credentials */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };

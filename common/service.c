@@ -20,6 +20,10 @@ static const struct action {
 	{ "DescribeImages", 0, svc_describe_images },
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute },
 	{ "DescribeImageAttribute", 0, svc_describe_image_attribute },
+	{ "ResetImageAttribute", 1, svc_reset_image_attribute },
+	{ "DeregisterImage", 1, svc_deregister_image },
+	{ "DescribeRegions", 0, svc_describe_regions },
+	{ "DescribeAvailabilityZones", 0, svc_describe_availability_zones },
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances },
 	{ "DescribeInstances", 0, svc_describe_instances },
@@ -191,6 +195,13 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			snprintf(m, sizeof m, "The request must contain the parameter Action");
 		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", m, rid, xml);
 		return 400;
+	}
+	/* only the answers that are the same for everyone go without an account */
+	if (!c->account && strcmp(a->name, "DescribeRegions") &&
+	    strcmp(a->name, "DescribeAvailabilityZones")) {
+		write_error_doc("AuthFailure", "AWS was not able to validate the provided access credentials",
+				rid, xml);
+		return 401;
 	}
 	const char *version = query_get(c->q, "Version");
 	char ns[128];

@@ -13,6 +13,8 @@ struct service_call {
 	const char *region;     /* region the request was addressed to */
 	const struct query *q;
 	int64_t now;            /* the one clock's reading for this request */
+	const char *endpoint;   /* the URL its clients use: devpayd's, or the
+				   local store's file:// URL (DescribeRegions) */
 };
 
 /* Runs the Action named in q, in one transaction, and writes its XML answer

@@ -69,6 +69,16 @@ static const char *const migrations[] = {
 	"  started INTEGER NOT NULL, ends INTEGER NOT NULL, fixed INTEGER NOT NULL,"
 	"  hourly INTEGER NOT NULL);"
 	"CREATE INDEX reserved_owner ON reserved_instances(owner, type);",
+	/* 2: paid AMIs. An image's launch permissions (grantee: an account id,
+	 * or 'all' for a public image), and deregistration: the row is kept
+	 * (instances still name it, and its id is never handed out again), its
+	 * name replaced by one no registration can take, so the owner may use
+	 * the name again */
+	"CREATE TABLE launch_permissions ("
+	"  image TEXT NOT NULL REFERENCES images(id), grantee TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee)) WITHOUT ROWID;"
+	"CREATE INDEX launch_permissions_grantee ON launch_permissions(grantee, image);"
+	"ALTER TABLE images ADD COLUMN deregistered INTEGER;",
 };
 
 static const char *default_base(struct buf *tmp)
