@@ -77,7 +77,8 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 	refused 1 AuthFailure as_customer ec2-run-instances "$AMI"
 	assert_equal "$stderr" "Client.AuthFailure: Subscription to ProductCode $CODE required."
-	refused 1 AuthFailure as_other ec2-run-instances "$AMI"
+	# another account's private AMI does not exist for it
+	refused 1 'InvalidAMIID\.NotFound' as_other ec2-run-instances "$AMI"
 }
 
 @test "run: the product's owner needs no subscription" {
@@ -160,12 +161,14 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 21)" ebs
 }
 
-@test "run: only the image's owner launches it; an unknown image does not exist" {
+@test "run: only the image's owner launches a private image; to others it does not exist" {
 	supported
 	as_other ec2-describe-instances >/dev/null
 	local before; before=$(store_sum)
-	refused 1 AuthFailure as_other ec2-run-instances "$AMI"
-	refused 1 AuthFailure as_owner ec2-run-instances "$AMI"
+	refused 1 'InvalidAMIID\.NotFound' as_other ec2-run-instances "$AMI"
+	assert_equal "$stderr" "Client.InvalidAMIID.NotFound: The image id '[$AMI]' does not exist"
+	refused 1 'InvalidAMIID\.NotFound' as_owner ec2-run-instances "$AMI"
+	assert_equal "$stderr" "Client.InvalidAMIID.NotFound: The image id '[$AMI]' does not exist"
 	refused 1 'InvalidAMIID\.NotFound' as_customer ec2-run-instances ami-0123456789abcdef0
 	assert_equal "$(store_sum)" "$before"
 }
