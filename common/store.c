@@ -76,7 +76,7 @@ static const char *const migrations[] = {
 	 * the name again */
 	"CREATE TABLE launch_permissions ("
 	"  image TEXT NOT NULL REFERENCES images(id), grantee TEXT NOT NULL,"
-	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee)) WITHOUT ROWID;"
+	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee));"
 	"CREATE INDEX launch_permissions_grantee ON launch_permissions(grantee, image);"
 	"ALTER TABLE images ADD COLUMN deregistered INTEGER;",
 };

@@ -418,7 +418,7 @@ int svc_modify_image_attribute(struct svc *x)
 static int write_launch_permissions(struct svc *x, const char *id)
 {
 	sqlite3_stmt *s = store_query(x->st, "SELECT grantee FROM launch_permissions WHERE image = ?"
-				      " ORDER BY grantee <> 'all', created, grantee", "s", id);
+				      " ORDER BY grantee <> 'all', rowid", "s", id);
 	if (!s)
 		return svc_fail_store(x);
 	svc_open(x, "launchPermission");
