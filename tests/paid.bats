@@ -487,3 +487,34 @@ REGION${T}eu-west-1${T}$e"
 		_ec2_describe_availability_zones; printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/completions/ec2-describe-availability-zones")
 	assert_equal "$comp" "$(as_customer ec2-describe-availability-zones --region sa-east-1 | cut -f2)"
 }
+
+# --- the README's walk --------------------------------------------------------
+
+@test "the README's paid-AMI walk gives the README's bill and report" {
+	local section cust inst want got
+	section=$(awk '/^## Selling a paid AMI/ { on = 1; next } /^## / { on = 0 } on' "$ROOT/README.md")
+	# the commands of the section, as the seller and the customer run them
+	CODE=$(at 2008-07-01T08:00:00Z as_owner devpay-register-product --name "ABC Server" --platform linux \
+		--instance-type m1.small=0.25 | code_of)
+	AMI=$(at 2008-07-01T08:05:00Z as_owner ec2-register abc-server --platform linux \
+		--root-device-type instance-store | ami_of)
+	at 2008-07-01T08:10:00Z as_owner ec2-modify-image-attribute "$AMI" -p "$CODE" >/dev/null
+	cust=$(at 2008-07-02T09:00:00Z as_customer devpay-purchase-product "$CODE" | field_of SUBSCRIPTION 3)
+	at 2008-07-02T09:05:00Z as_owner ec2-modify-image-attribute "$AMI" -l -a "$cust" >/dev/null
+	inst=$(at 2008-07-02T10:00:00Z as_customer ec2-run-instances "$AMI" -t m1.small | inst_of)
+	at 2008-07-02T15:30:00Z as_customer ec2-terminate-instances "$inst" >/dev/null
+	# the README's lines, its sample ids replaced by this run's
+	want=$(grep -E '^    (CHARGE|CUSTOMER) ' <<<"$section" | sed -E -e 's/^    //' -e 's/  +/\t/g' \
+		-e "s/985493F3/$CODE/g" -e "s/210987654321/$cust/g")
+	[ "$(wc -l <<<"$want")" -eq 2 ] || fail "the README's section lacks its CHARGE and CUSTOMER lines: $want"
+	got=$( (at 2008-08-01T00:00:00Z as_customer devpay-bill --period 2008-07
+		at 2008-08-01T00:00:00Z as_owner devpay-bill --period 2008-07 --product "$CODE") |
+		grep -E '^(CHARGE|CUSTOMER)')
+	assert_equal "$got" "$want"
+	# and the README shows these commands
+	for c in "ec2-modify-image-attribute ami-0e5b1c9d2f7a3e4b6 -p 985493F3" \
+		"ec2-modify-image-attribute ami-0e5b1c9d2f7a3e4b6 -l -a 210987654321" \
+		"ec2-run-instances ami-0e5b1c9d2f7a3e4b6 -t m1.small" "devpay-bill --period 2008-07 --product 985493F3"; do
+		[[ "$section" == *"\$ $c"* ]] || fail "the README does not show: $c"
+	done
+}
