@@ -364,11 +364,17 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 	int64_t now;
 	if (service_clock(conn, &now, &f))
 		goto out;
-	/* internal details (SQLite's text, the store's path) go to the log only */
+	/* internal details (SQLite's text, the store's path) go to the log only;
+	 * DescribeRegions answers the URL this client reached us at */
 	struct buf internal = BUF_INIT;
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	struct buf endpoint = BUF_INIT;
+	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'"))
+		buf_addf(&endpoint, "%s://%s/", conf.tls_cert ? "https" : "http", host);
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
-				     .now = now, .internal = &internal };
+				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint) };
 	status = service_handle(&call, xml);
+	buf_release(&endpoint);
 	if (internal.len) {
 		char a[80];
 		log_token(a, sizeof a, *action);

@@ -4,6 +4,9 @@
 
 static const struct cli_option opts[] = {
 	CLI_OPT_FILTER,
+	{ "all", 'a', CLI_NOARG, NULL, "every image the caller may launch, public ones included" },
+	{ "owner", 'o', CLI_ARG, "self|ACCOUNT|amazon", "only images of this owner (repeatable)" },
+	{ "executable-by", 'x', CLI_ARG, "self|all|ACCOUNT", "only images this account may launch (repeatable)" },
 	{ 0 },
 };
 
@@ -12,13 +15,24 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg;
-	cli_init(&c, "ec2-describe-images", "Describe the caller's machine images, or the images named.",
-		 "[IMAGE]...", opts, argc, argv);
-	while (cli_next(&c, &arg) != -1)
-		;
+	int all = 0, owners = 0, execs = 0;
+	cli_init(&c, "ec2-describe-images",
+		 "Describe the caller's machine images and those shared with it, or the images named.",
+		 "[IMAGE]... [-a] [-o OWNER]... [-x ACCOUNT]...", opts, argc, argv);
+	for (int k; (k = cli_next(&c, &arg)) != -1;) {
+		switch (k) {
+		case 'a': all = 1; break;
+		case 'o': owners = query_add_list(&q, "Owner", owners + 1, arg) - 1; break;
+		case 'x': execs = query_add_list(&q, "ExecutableBy", execs + 1, arg) - 1; break;
+		}
+	}
 	for (int i = 0; i < cli_argc(&c); i++) {
 		query_add_list(&q, "ImageId", i + 1, cli_argv(&c)[i]);
 	}
+	/* as ec2-api-tools: with nothing named, the images the caller owns
+	 * or was explicitly granted; -a adds the public ones */
+	if (!all && !owners && !execs && !cli_argc(&c))
+		query_add(&q, "ExecutableBy.1", "self");
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "DescribeImages", &q, &r);

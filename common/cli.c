@@ -395,10 +395,13 @@ void cli_finish(struct cli *c)
 	if (sv && strcmp(sv, "4") && strcmp(sv, "2"))
 		cli_usage_error(c, "EC2_SIGNATURE_VERSION '%s' is not 4 or 2", sv);
 	f->sigver = sv && !strcmp(sv, "2") ? 2 : 4;
-	if (!f->access_key || !*f->access_key)
+	int local = !f->url || strncmp(f->url, "http", 4);
+	if (f->anonymous && local && (!f->access_key || !*f->access_key)) {
+		f->access_key = f->secret_key = NULL;
+	} else if (!f->access_key || !*f->access_key)
 		cli_usage_error(c, "no access key: use -O, set AWS_ACCESS_KEY, or give "
 				"aws_access_key_id in ~/.aws/credentials");
-	if (!f->secret_key || !*f->secret_key)
+	else if (!f->secret_key || !*f->secret_key)
 		cli_usage_error(c, "no secret key: use -W, set AWS_SECRET_KEY, or give "
 				"aws_secret_access_key in ~/.aws/credentials");
 	if (!region_valid(f->region)) {

@@ -18,6 +18,9 @@ struct dp_config {
 	int nfilters;
 	const char *ca_bundle;  /* CA certificates for https (NULL = the system's) */
 	const char *profile;    /* --profile NAME: a profile of the AWS shared files */
+	int anonymous;          /* set by a command whose answer needs no account
+				   (regions, zones): on the local store it runs
+				   without credentials */
 };
 
 enum cli_has_arg { CLI_NOARG = 0, CLI_ARG = 1 };

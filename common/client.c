@@ -65,6 +65,15 @@ void client_call_or_die(struct cli *c, const char *action, struct query *q, stru
 {
 	query_set(q, "Action", action);
 	query_set(q, "Version", is_devpay_action(action) ? DEVPAY_API_VERSION : EC2_API_VERSION);
+	/* Action and Version lead the body, as the AWS SDKs send them */
+	for (size_t want = 0; want < 2; want++)
+		for (size_t i = want; i < q->n; i++)
+			if (!strcmp(q->v[i].name, want ? "Version" : "Action")) {
+				struct query_param p = q->v[i];
+				memmove(q->v + want + 1, q->v + want, (i - want) * sizeof *q->v);
+				q->v[want] = p;
+				break;
+			}
 	/* A launch always carries a client token (one per invocation when the
 	 * user gave none, as the AWS CLI does), so that the HTTP transport may
 	 * retry it without starting instances twice, and both modes answer alike. */

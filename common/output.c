@@ -21,6 +21,16 @@ const struct record_layout REC_IMAGE = { "IMAGE", COLS("ImageId", "Location", "O
 	"\tHypervisor" };
 const struct record_layout REC_IMAGE_ATTR = { "productCodes", COLS("ImageId", "Attribute",
 	"Value") };
+const struct record_layout REC_PC_MODIFY = { "productCodes", COLS("ImageId", "Operation",
+	"Attribute", "Value") };
+const struct record_layout REC_LP_MODIFY = { "launchPermission", COLS("ImageId", "Operation",
+	"Attribute", "Value") };
+const struct record_layout REC_LP = { "launchPermission", COLS("ImageId", "Attribute",
+	"Value") };
+const struct record_layout REC_LP_RESET = { "launchPermission", COLS("ImageId", "Operation") };
+const struct record_layout REC_REGION = { "REGION", COLS("Region", "Endpoint") };
+const struct record_layout REC_ZONE = { "AVAILABILITYZONE", COLS("Zone", "State", "Region",
+	"Messages") };
 const struct record_layout REC_RESERVATION = { "RESERVATION", COLS("ReservationId",
 	"Owner", "Groups"), "Type\tReservationID\tOwner\tGroups\tPlatform" };
 const struct record_layout REC_INSTANCE = { "INSTANCE", COLS("InstanceId", "ImageId",

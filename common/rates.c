@@ -64,3 +64,10 @@ int region_valid(const char *r)
 			return 1;
 	return 0;
 }
+
+int zone_valid(const char *region, const char *zone)
+{
+	size_t n = strlen(region);
+	return region_valid(region) && strlen(zone) == n + 1 && !strncmp(zone, region, n) &&
+	       zone[n] && strchr(ZONE_LETTERS, zone[n]);
+}

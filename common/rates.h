@@ -24,9 +24,13 @@ int platform_parse(const char *s);
 const char *platform_name(enum platform p);       /* "linux", "windows" */
 const char *platform_description(enum platform p); /* "Linux/UNIX", "Windows" */
 
-/* Regions the suite accepts. */
+/* Regions the suite accepts, and their zones: the region's name followed
+ * by one of ZONE_LETTERS (us-east-1a ... us-east-1e). */
 extern const char *const regions[];
 int region_valid(const char *r);
+#define ZONE_LETTERS "abcde"
+/* 1 when zone is one of region's zones. */
+int zone_valid(const char *region, const char *zone);
 
 #define RI_TERM_SECONDS (365 * 86400)
 

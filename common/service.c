@@ -42,11 +42,18 @@ static const struct action {
 	{ "RegisterImage", 1, svc_register_image,
 	  PARAMS("DryRun", "Name", "Description", "Platform", "RootDeviceType",
 		 "BlockDeviceMapping.1.Ebs.SnapshotId") },
-	{ "DescribeImages", 0, svc_describe_images, PARAMS("DryRun", "ImageId.N", FILTERS) },
+	{ "DescribeImages", 0, svc_describe_images, PARAMS("DryRun", "ImageId.N", "Owner.N", "ExecutableBy.N", FILTERS) },
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute,
-	  PARAMS("DryRun", "ImageId", "Attribute", "ProductCode.N") },
+	  PARAMS("DryRun", "ImageId", "Attribute", "ProductCode.N", "OperationType", "UserId.N",
+		 "UserGroup.N", "LaunchPermission.Add.N.UserId", "LaunchPermission.Add.N.Group",
+		 "LaunchPermission.Remove.N.UserId", "LaunchPermission.Remove.N.Group") },
 	{ "DescribeImageAttribute", 0, svc_describe_image_attribute,
 	  PARAMS("DryRun", "ImageId", "Attribute") },
+	{ "ResetImageAttribute", 1, svc_reset_image_attribute, PARAMS("DryRun", "ImageId", "Attribute") },
+	{ "DeregisterImage", 1, svc_deregister_image, PARAMS("DryRun", "ImageId") },
+	{ "DescribeRegions", 0, svc_describe_regions, PARAMS("DryRun", "RegionName.N") },
+	{ "DescribeAvailabilityZones", 0, svc_describe_availability_zones,
+	  PARAMS("DryRun", "ZoneName.N") },
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
@@ -456,6 +463,13 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			snprintf(msg, sizeof msg, "The request must contain the parameter Action");
 		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", msg, rid, xml);
 		return 400;
+	}
+	/* only the answers that are the same for everyone go without an account */
+	if (!c->account && strcmp(a->name, "DescribeRegions") &&
+	    strcmp(a->name, "DescribeAvailabilityZones")) {
+		write_error_doc("AuthFailure", "AWS was not able to validate the provided access credentials",
+				rid, xml);
+		return 401;
 	}
 	const char *version = query_get(c->q, "Version");
 	char ns[128];

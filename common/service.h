@@ -17,6 +17,8 @@ struct service_call {
 	 * answered with a generic message and its details (SQLite's text, the
 	 * store's path) are appended here for the server's own log instead. */
 	struct buf *internal;
+	const char *endpoint;   /* the URL its clients use: devpayd's, or the
+				   local store's file:// URL (DescribeRegions) */
 };
 
 /* Runs the Action named in q, in one transaction, and writes its XML answer

@@ -116,6 +116,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE accounts ADD COLUMN secret_hash TEXT NOT NULL DEFAULT '';"
 	"UPDATE accounts SET secret_hash = devpay_secret_hash(secret) WHERE secret != '';"
 	"UPDATE accounts SET secret = '' WHERE NOT devpay_keep_secrets();",
+	/* 3: paid AMIs. An image's launch permissions (grantee: an account id,
+	 * or 'all' for a public image), and deregistration: the row is kept
+	 * (instances still name it, and its id is never handed out again), its
+	 * name replaced by one no registration can take, so the owner may use
+	 * the name again */
+	"CREATE TABLE launch_permissions ("
+	"  image TEXT NOT NULL REFERENCES images(id), grantee TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee));"
+	"CREATE INDEX launch_permissions_grantee ON launch_permissions(grantee, image);"
+	"ALTER TABLE images ADD COLUMN deregistered INTEGER;",
 };
 
 /* Who opens stores in this process: devpayd keeps the plain secrets of the

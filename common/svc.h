@@ -88,6 +88,16 @@ int64_t svc_version_price(struct svc *x, int64_t version, const char *type);
 int svc_version_region(struct svc *x, int64_t version, const char *region);
 /* 1 when account has an active subscription to code. */
 int svc_subscribed(struct svc *x, const char *code, const char *account);
+/* An image as the caller may see it. */
+struct svc_image {
+	char id[32], owner[13], code[9];
+	int platform, public;
+	char root[16];
+};
+/* 1 when the image exists and the caller may see (and launch) it: its
+ * owner, an account its launch permissions name, anyone when it is public;
+ * 0 otherwise (a deregistered image included), -1 store error. */
+int svc_find_image(struct svc *x, const char *id, struct svc_image *im);
 /* Valid shapes: 8 upper-case hex digits, "ami-" + 8..17 hex, ... */
 int svc_valid_code(const char *code);
 int svc_valid_id(const char *id, const char *prefix);
@@ -102,6 +112,10 @@ int svc_register_image(struct svc *x);
 int svc_describe_images(struct svc *x);
 int svc_modify_image_attribute(struct svc *x);
 int svc_describe_image_attribute(struct svc *x);
+int svc_reset_image_attribute(struct svc *x);
+int svc_deregister_image(struct svc *x);
+int svc_describe_regions(struct svc *x);
+int svc_describe_availability_zones(struct svc *x);
 int svc_run_instances(struct svc *x);
 int svc_describe_instances(struct svc *x);
 int svc_terminate_instances(struct svc *x);

@@ -181,11 +181,9 @@ static int parse_run(struct svc *x, struct run_request *rq)
 	if (!region_valid(x->region))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
 	const char *zone = svc_param(x, "Placement.AvailabilityZone");
-	size_t rl = strlen(x->region);
 	if (!zone || !*zone)
 		snprintf(rq->zone, sizeof rq->zone, "%sa", x->region);
-	else if (strlen(zone) != rl + 1 || strncmp(zone, x->region, rl) || zone[rl] < 'a' ||
-		 zone[rl] > 'e')
+	else if (!zone_valid(x->region, zone))
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid availability zone: [%s] (the zones of %s are %sa to %se)", zone,
 				x->region, x->region, x->region);
@@ -266,21 +264,16 @@ int svc_run_instances(struct svc *x)
 		if (r)
 			return r < 0 ? -1 : write_run_answer(x, rid);
 	}
-	sqlite3_stmt *s = store_query(x->st, "SELECT owner, platform, ifnull(product_code, '')"
-				      " FROM images WHERE id = ?", "s", rq.image);
-	if (!s)
+	/* another account's image launches only when public or granted to the
+	 * caller; to anyone else it does not exist */
+	struct svc_image im;
+	int found = svc_find_image(x, rq.image, &im);
+	if (found < 0)
 		return svc_fail_store(x);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_done(s);
+	if (found == 0)
 		return svc_image_not_found(x, rq.image);
-	}
-	int mine = !strcmp(store_text(s, 0), x->account), platform = sqlite3_column_int(s, 1);
-	char code[9];
-	snprintf(code, sizeof code, "%s", store_text(s, 2));
-	store_done(s);
-	/* another account's private image does not exist for the caller */
-	if (!mine)
-		return svc_image_not_found(x, rq.image);
+	int platform = im.platform;
+	const char *code = im.code;
 	if (*code && check_product(x, code, platform, rq.type))
 		return -1;
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;

@@ -10,7 +10,6 @@
 #include "ids.h"
 #include "svc.h"
 
-#define ZONES "abcde"
 #define OFFERING_TYPE "Medium Utilization"
 
 struct offering {
@@ -40,7 +39,7 @@ static int offerings_each(const char *region, int (*fn)(const struct offering *,
 {
 	for (unsigned r = 0; r < rates_count; r++)
 		for (int p = 0; p < PLATFORM_COUNT; p++)
-			for (const char *z = ZONES; *z; z++) {
+			for (const char *z = ZONE_LETTERS; *z; z++) {
 				struct offering o = { .rate = &rates[r], .platform = (enum platform)p };
 				snprintf(o.zone, sizeof o.zone, "%s%c", region, *z);
 				offering_id(o.rate->type, o.platform, region, o.zone, o.id);

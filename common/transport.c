@@ -21,7 +21,7 @@ static void debug_query(const char *what, const struct query *q)
 enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, long *status,
 			    struct buf *body)
 {
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, endpoint = BUF_INIT;
 	enum dp_err e = store_path(cfg->url, &path);
 	int64_t now = 0;
 	if (!e)
@@ -29,6 +29,11 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 	struct store *st = NULL;
 	if (!e)
 		e = store_open(buf_str(&path), &st);
+	if (!e) {
+		char *abs = realpath(buf_str(&path), NULL);
+		buf_addf(&endpoint, "file://%s", abs ? abs : buf_str(&path));
+		free(abs);
+	}
 	buf_release(&path);
 	if (e)
 		return e;
@@ -37,7 +42,9 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 	char account[13];
 	store_fault_reset();
 	int created = 0;
-	int s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, &created, body);
+	/* no key: only a command that needs no account gets here (cli.h) */
+	int s = cfg->access_key
+		? service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, &created, body) : 0;
 	/* a mistyped key makes a new, empty account: say so, once, on stderr */
 	if (created) {
 		const char *quiet = getenv("DEVPAY_NO_ACCOUNT_NOTICE");
@@ -47,8 +54,9 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 				cfg->access_key, st->path);
 	}
 	if (s == 0) {
-		struct service_call c = { .st = st, .account = account, .region = cfg->region,
-					  .q = q, .now = now };
+		struct service_call c = { .st = st, .account = cfg->access_key ? account : NULL,
+					  .region = cfg->region,
+					  .q = q, .now = now, .endpoint = buf_str(&endpoint) };
 		s = service_handle(&c, body);
 	}
 	*status = s;
@@ -61,6 +69,7 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 		e = DP_ERR_STORE_OPEN;
 	}
 	store_close(st);
+	buf_release(&endpoint);
 	return e;
 }
 

@@ -16,6 +16,7 @@ awsx() {
 		aws --endpoint-url "$URL" --output json ec2 "$@"
 }
 # json EXPR < document: prints the Python expression over the parsed document d
+T=$'\t'
 json() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
 
 # the suite's commands, through the same devpayd
@@ -176,4 +177,113 @@ paid_image() {
 	[[ "$stderr" == *"(UnknownParameter)"*"The parameter KeyName is not recognized"* ]] || fail "stderr was: $stderr"
 	run awsc describe-instances
 	assert_equal "$(json 'len(d["Reservations"])' <<<"$output")" 0
+}
+
+# --- paid AMIs: launch permissions, deregistration, regions and zones ---------
+
+# The owner's own image carrying his product's code: PRODUCT, AMI, and the
+# customer's account CUST (subscribed).
+owner_paid_image() {
+	PRODUCT=$(suite_owner devpay-register-product --name Sold --platform linux --instance-type m1.small=0.25 | code_of)
+	AMI=$(suite_owner ec2-register sold --platform linux --root-device-type instance-store | ami_of)
+	suite_owner ec2-modify-image-attribute "$AMI" -p "$PRODUCT" >/dev/null
+	CUST=$(suite_customer devpay-purchase-product "$PRODUCT" | field_of SUBSCRIPTION 3)
+}
+
+@test "aws ec2 modify-image-attribute --launch-permission, describe-image-attribute --attribute launchPermission" {
+	owner_paid_image
+	run awso modify-image-attribute --image-id "$AMI" --launch-permission "Add=[{UserId=$CUST},{Group=all}]"
+	assert_success
+	run awso describe-image-attribute --image-id "$AMI" --attribute launchPermission
+	assert_success
+	assert_equal "$(json 'd["ImageId"]' <<<"$output")" "$AMI"
+	assert_equal "$(json 'd["LaunchPermissions"]' <<<"$output")" "[{'Group': 'all'}, {'UserId': '$CUST'}]"
+	run suite_owner ec2-describe-image-attribute "$AMI" -l
+	assert_output "launchPermission${T}$AMI${T}group${T}all
+launchPermission${T}$AMI${T}userId${T}$CUST"
+	# the customer sees the shared image, public, with its code, and launches it
+	run awsc describe-images --image-ids "$AMI"
+	assert_success
+	assert_equal "$(json 'd["Images"][0]["Public"]' <<<"$output")" True
+	assert_equal "$(json 'd["Images"][0]["ProductCodes"][0]["ProductCodeId"]' <<<"$output")" "$PRODUCT"
+	run awsc run-instances --image-id "$AMI" --instance-type m1.small --count 1
+	assert_success
+	assert_equal "$(json 'd["Instances"][0]["ProductCodes"][0]["ProductCodeId"]' <<<"$output")" "$PRODUCT"
+	# but not its launch permissions
+	run -255 awsc describe-image-attribute --image-id "$AMI" --attribute launchPermission
+	assert_output --partial "(AuthFailure)"
+	run awso modify-image-attribute --image-id "$AMI" --launch-permission "Remove=[{Group=all}]"
+	assert_success
+	run awso describe-image-attribute --image-id "$AMI" --attribute launchPermission
+	assert_equal "$(json 'd["LaunchPermissions"]' <<<"$output")" "[{'UserId': '$CUST'}]"
+}
+
+@test "aws ec2 modify-image-attribute --operation-type with --user-ids and --user-groups" {
+	owner_paid_image
+	run awso modify-image-attribute --image-id "$AMI" --attribute launchPermission \
+		--operation-type add --user-ids "$CUST" --user-groups all
+	assert_success
+	run suite_owner ec2-describe-image-attribute "$AMI" -l
+	assert_equal "$(cut -f3,4 <<<"$output")" "group${T}all
+userId${T}$CUST"
+	run awso modify-image-attribute --image-id "$AMI" --attribute launchPermission \
+		--operation-type remove --user-ids "$CUST"
+	assert_success
+	run suite_owner ec2-describe-image-attribute "$AMI" -l
+	assert_output "launchPermission${T}$AMI${T}group${T}all"
+	run -255 awso modify-image-attribute --image-id "$AMI" --launch-permission "Add=[{UserId=12345}]"
+	assert_output --partial "(InvalidAMIAttributeItemValue)"
+}
+
+@test "aws ec2 describe-images --owners and --executable-users" {
+	owner_paid_image
+	suite_owner ec2-modify-image-attribute "$AMI" -l -a "$CUST" >/dev/null
+	run awsc describe-images --owners self
+	assert_success
+	assert_equal "$(json 'len(d["Images"])' <<<"$output")" 0
+	run awsc describe-images --executable-users self
+	assert_equal "$(json '[i["ImageId"] for i in d["Images"]]' <<<"$output")" "['$AMI']"
+	assert_equal "$(json 'd["Images"][0]["Public"]' <<<"$output")" False
+	run awsc describe-images --executable-users all
+	assert_equal "$(json 'len(d["Images"])' <<<"$output")" 0
+}
+
+@test "aws ec2 reset-image-attribute: launch permissions only, never the product code" {
+	owner_paid_image
+	suite_owner ec2-modify-image-attribute "$AMI" -l -a all >/dev/null
+	run awso reset-image-attribute --image-id "$AMI" --attribute launchPermission
+	assert_success
+	run suite_owner ec2-describe-image-attribute "$AMI" -l
+	assert_output ""
+	run -255 awso reset-image-attribute --image-id "$AMI" --attribute productCodes
+	assert_output --partial "(InvalidParameterValue)"
+	run suite_owner ec2-describe-image-attribute "$AMI" -p
+	assert_output "productCodes${T}$AMI${T}productCode${T}[devpay: $PRODUCT]"
+}
+
+@test "aws ec2 deregister-image: the image is gone for the suite too" {
+	owner_paid_image
+	run -255 awsc deregister-image --image-id "$AMI"
+	assert_output --partial "(InvalidAMIID.NotFound)"
+	run awso deregister-image --image-id "$AMI"
+	assert_success
+	run awso describe-images
+	assert_equal "$(json 'len(d["Images"])' <<<"$output")" 0
+	run suite_owner ec2-describe-images
+	assert_output ""
+}
+
+@test "aws ec2 describe-regions and describe-availability-zones" {
+	run awsc describe-regions
+	assert_success
+	assert_equal "$(json '[r["RegionName"] for r in d["Regions"]]' <<<"$output")" \
+		"['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1']"
+	assert_equal "$(json 'sorted(set(r["Endpoint"] for r in d["Regions"]))' <<<"$output")" "['$URL/']"
+	run suite_customer ec2-describe-regions us-east-1
+	assert_output "REGION${T}us-east-1${T}$URL/"
+	run awsc describe-availability-zones
+	assert_success
+	assert_equal "$(json '[(z["ZoneName"], z["State"], z["RegionName"]) for z in d["AvailabilityZones"]][0]' <<<"$output")" \
+		"('us-east-1a', 'available', 'us-east-1')"
+	assert_equal "$(json 'len(d["AvailabilityZones"])' <<<"$output")" 5
 }

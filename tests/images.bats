@@ -144,11 +144,15 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	code=$(new_product P)
 	ami=$(register as_customer lin)
 	enrol as_other
+	# another account's private image does not exist for it
 	refused_same 1 InvalidAMIID.NotFound "The image id '[$ami]' does not exist" \
 		as_other ec2-associate-product-code "$ami" -p "$code"
 	# not the product owner either
 	refused_same 1 InvalidAMIID.NotFound "The image id '[$ami]' does not exist" \
 		as_owner ec2-associate-product-code "$ami" -p "$code"
+	# an image shared with the caller is visible, but still not the caller's
+	as_customer ec2-modify-image-attribute "$ami" -l -a all >/dev/null
+	refused_same 1 AuthFailure "You must own image $ami" as_other ec2-associate-product-code "$ami" -p "$code"
 	run as_customer ec2-describe-images "$ami"
 	assert_equal "$(field_of IMAGE 7 <<<"$output")" ""
 }

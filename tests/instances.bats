@@ -86,6 +86,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 	refused 1 AuthFailure as_customer ec2-run-instances "$AMI"
 	assert_equal "$stderr" "Client.AuthFailure: Subscription to ProductCode $CODE required."
+	# another account's private AMI does not exist for it
 	refused 1 'InvalidAMIID\.NotFound' as_other ec2-run-instances "$AMI"
 }
 
