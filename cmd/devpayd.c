@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 #include "crypto_dl.h"
 #include "auth.h"
+#include "text.h"
 #include "buf.h"
 #include "clock.h"
 #include "curl_dl.h"
@@ -39,7 +40,7 @@
 #define MAX_BODY (1024 * 1024)
 /* seconds a stop on SIGTERM/SIGINT waits for the requests already accepted */
 #define GRACE_SECONDS 30
-#define MAX_PARAMS 1000 /* parameters of one request, query string and body together */
+#define MAX_PARAMS TEXT_MAX_PARAMS /* parameters of one request, query string and body together */
 
 static struct {
 	const char *store;
@@ -332,8 +333,9 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		goto out;
 	}
 	if (q.n > MAX_PARAMS) {
-		auth_refuse(&f, 400, "InvalidRequest", "The request has %zu parameters, more than %d", q.n,
-			    MAX_PARAMS);
+		/* the service's own limit and refusal (text.h), before any work */
+		auth_refuse(&f, 400, "InvalidParameterValue",
+			    "The request has %zu parameters; at most %d are accepted", q.n, MAX_PARAMS);
 		goto out;
 	}
 	*action = query_get(&q, "Action");

@@ -93,8 +93,9 @@ raw_as() { python3 "$BATS_TEST_DIRNAME/raw_client.py" "$URL/" "$@"; }
 	local code2 img before
 	code2=$(as_other devpay-register-product --name o --platform linux --instance-type m1.small=1 | code_of)
 	before=$(store_sum)
-	refused 1 AuthFailure as_other ec2-associate-product-code "$AMI" -p "$code2"
-	refused 1 AuthFailure as_owner ec2-associate-product-code "$AMI" -p "$CODE"
+	# another account's private image does not exist for the caller
+	refused 1 'InvalidAMIID\.NotFound' as_other ec2-associate-product-code "$AMI" -p "$code2"
+	refused 1 'InvalidAMIID\.NotFound' as_owner ec2-associate-product-code "$AMI" -p "$CODE"
 	assert_equal "$(store_sum)" "$before"
 	img=$(as_other ec2-register plain | ami_of)
 	run as_other ec2-associate-product-code "$img" -p "$CODE"
@@ -103,8 +104,8 @@ raw_as() { python3 "$BATS_TEST_DIRNAME/raw_client.py" "$URL/" "$@"; }
 
 @test "accounts: DescribeImageAttribute of another's image is refused" {
 	run raw_as "$OTHER_KEY" "$OTHER_SECRET" "Action=DescribeImageAttribute&Version=2016-11-15&ImageId=$AMI&Attribute=productCodes"
-	assert_line --index 0 403
-	assert_line --index 2 --partial '<Code>AuthFailure</Code>'
+	assert_line --index 0 400
+	assert_line --index 2 --partial '<Code>InvalidAMIID.NotFound</Code>'
 	run raw_as "$CUSTOMER_KEY" "$CUSTOMER_SECRET" "Action=DescribeImageAttribute&Version=2016-11-15&ImageId=$AMI&Attribute=productCodes"
 	assert_line --index 0 200
 	assert_line --index 2 --partial "$CODE"
@@ -112,8 +113,8 @@ raw_as() { python3 "$BATS_TEST_DIRNAME/raw_client.py" "$URL/" "$@"; }
 
 @test "accounts: RunInstances of another's image is refused; a client token is the caller's own" {
 	local before; before=$(store_sum)
-	refused 1 AuthFailure as_other ec2-run-instances "$AMI"
-	refused 1 AuthFailure as_owner ec2-run-instances "$AMI"
+	refused 1 'InvalidAMIID\.NotFound' as_other ec2-run-instances "$AMI"
+	refused 1 'InvalidAMIID\.NotFound' as_owner ec2-run-instances "$AMI"
 	assert_equal "$(store_sum)" "$before"
 	# the customer's client token, used by another account, never answers with the customer's reservation
 	local img

@@ -367,18 +367,23 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_equal "$(EC2_URL=$URL as_customer ec2-describe-instances | grep -c '^INSTANCE')" 12
 }
 
-@test "devpayd keeps its store connections, but a store file replaced under it is opened again" {
+@test "devpayd keeps its store connections, but never serves another file put in the store's place" {
 	serve --threads 1
 	EC2_URL=$URL as_customer ec2-register first >/dev/null
-	# another store, made aside, moved over the served one
+	# another store, made aside, moved over the served one (the original kept aside)
 	local other=$BATS_TEST_TMPDIR/other.db
 	printf '%s\n' "$CUSTOMER_SECRET" | devpayd --store "$other" --add-account "$CUSTOMER_KEY" >/dev/null
 	DEVPAY_STORE=$other as_customer ec2-register second >/dev/null
 	sqlite3 "$other" 'PRAGMA wal_checkpoint(TRUNCATE)' >/dev/null
+	mv "$DEVPAY_STORE" "$BATS_TEST_TMPDIR/original.db"
 	mv "$other" "$DEVPAY_STORE"
-	rm -f "$DEVPAY_STORE-wal" "$DEVPAY_STORE-shm"
+	run env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_failure
+	assert_output --partial 'ServiceUnavailable'
+	# the original back in its place: served again, by the connection kept
+	mv "$BATS_TEST_TMPDIR/original.db" "$DEVPAY_STORE"
 	run -0 env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
-	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "IMAGE" { sub(/^[0-9]+\//, "", $3); print $3 }')" second
+	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "IMAGE" { sub(/^[0-9]+\//, "", $3); print $3 }')" first
 }
 
 @test "SIGTERM stops devpayd cleanly (exit 0)" {

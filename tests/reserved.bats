@@ -66,14 +66,15 @@ offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
 	usage_refused as_customer ec2-describe-reserved-instances-offerings --region mars-1
 	assert_equal "${stderr%%$'\n'*}" "ec2-describe-reserved-instances-offerings: unknown region 'mars-1': expected one of us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
 	usage_refused as_customer ec2-purchase-reserved-instances-offering --region mars-1 -o "$id" -c 1
-	# the service refuses it too, when a client sends it anyway
+	# devpayd refuses a request signed for it anyway, as EC2 does, before
+	# the service sees it
 	assert_equal "$(store_sum)" "$before"
 	serve_signed
 	before=$(store_sum)
-	refused 1 InvalidParameterValue as_customer signed mars-1 \
+	refused 1 SignatureDoesNotMatch as_customer signed mars-1 \
 		Action=DescribeReservedInstancesOfferings Version=2016-11-15
-	assert_equal "$stderr" "Client.InvalidParameterValue: Invalid region 'mars-1'"
-	refused 1 InvalidParameterValue as_customer signed mars-1 \
+	assert_equal "$stderr" "Client.SignatureDoesNotMatch: Credential should be scoped to a valid region, not 'mars-1'."
+	refused 1 SignatureDoesNotMatch as_customer signed mars-1 \
 		Action=PurchaseReservedInstancesOffering Version=2016-11-15 \
 		ReservedInstancesOfferingId="$id" InstanceCount=1
 	assert_equal "$(store_sum)" "$before"

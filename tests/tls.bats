@@ -34,6 +34,9 @@ requests_logged() { grep -c ' AKCUSTOMER000000001 ' "$DEVPAYD_LOG" || true; }
 
 @test "tls: devpayd serves HTTPS; the client verifies it with --ca-bundle or AWS_CA_BUNDLE" {
 	serve_tls srv.pem
+	# the start line follows the listening socket: wait for it
+	local n
+	for n in $(seq 50); do grep -q 'https), store' "$DEVPAYD_LOG" && break; sleep 0.1; done
 	grep -q 'https), store' "$DEVPAYD_LOG"
 	run --separate-stderr env EC2_URL="$URL" AWS_CA_BUNDLE="$BATS_FILE_TMPDIR/ca.pem" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-register over-tls
 	assert_success
