@@ -8,7 +8,7 @@ const struct record_layout REC_PRODUCT = { "PRODUCT", COLS("ProductCode", "Name"
 	"Platforms", "Regions", "OneTimeFee", "MonthlyFee", "ProductToken", "PurchaseUrl",
 	"Description") };
 const struct record_layout REC_PRICE = { "PRICE", COLS("ProductCode", "InstanceType",
-	"HourlyPrice", "Effective") };
+	"HourlyPrice", "Effective", "Platform", "Region") };
 const struct record_layout REC_PENDING = { "PENDING", COLS("ProductCode", "Effective",
 	"Platforms", "Regions", "OneTimeFee", "MonthlyFee") };
 const struct record_layout REC_SUBSCRIPTION = { "SUBSCRIPTION", COLS("ProductCode",

@@ -69,6 +69,12 @@ static const char *const migrations[] = {
 	"  started INTEGER NOT NULL, ends INTEGER NOT NULL, fixed INTEGER NOT NULL,"
 	"  hourly INTEGER NOT NULL);"
 	"CREATE INDEX reserved_owner ON reserved_instances(owner, type);",
+	/* 2: prices for one platform, or one platform in one region; a
+	 * version_prices row stays the price everywhere else */
+	"CREATE TABLE version_platform_prices ("
+	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
+	"  region TEXT NOT NULL, platform INTEGER NOT NULL, type TEXT NOT NULL,"
+	"  hourly INTEGER NOT NULL, PRIMARY KEY(version, region, platform, type)) WITHOUT ROWID;",
 };
 
 static const char *default_base(struct buf *tmp)
