@@ -13,6 +13,10 @@ const struct record_layout REC_PENDING = { "PENDING", COLS("ProductCode", "Effec
 	"Platforms", "Regions", "OneTimeFee", "MonthlyFee") };
 const struct record_layout REC_SUBSCRIPTION = { "SUBSCRIPTION", COLS("ProductCode",
 	"Account", "State", "Start", "End") };
+/* devpay-describe-subscriptions: the SUBSCRIPTION fields, then the
+ * instances of the product the account runs now */
+const struct record_layout REC_SUBSCRIPTION_INFO = { "SUBSCRIPTION", COLS("ProductCode",
+	"Account", "State", "Start", "End", "RunningInstances") };
 const struct record_layout REC_IMAGE = { "IMAGE", COLS("ImageId", "Location", "Owner",
 	"State", "Visibility", "ProductCodes", "Architecture", "ImageType", "KernelId",
 	"RamdiskId", "Platform", "RootDeviceType", "VirtualizationType", "Hypervisor") };

@@ -16,6 +16,7 @@ static const struct action {
 	{ "DescribeProducts", 0, svc_describe_products },
 	{ "PurchaseProduct", 1, svc_purchase_product },
 	{ "CancelSubscription", 1, svc_cancel_subscription },
+	{ "DescribeSubscriptions", 0, svc_describe_subscriptions },
 	{ "RegisterImage", 1, svc_register_image },
 	{ "DescribeImages", 0, svc_describe_images },
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute },

@@ -94,6 +94,7 @@ int svc_describe_products(struct svc *x);
 int svc_modify_product(struct svc *x);
 int svc_purchase_product(struct svc *x);
 int svc_cancel_subscription(struct svc *x);
+int svc_describe_subscriptions(struct svc *x);
 int svc_register_image(struct svc *x);
 int svc_describe_images(struct svc *x);
 int svc_modify_image_attribute(struct svc *x);

@@ -719,3 +719,105 @@ int svc_modify_product(struct svc *x)
 	svc_close(x);
 	return r;
 }
+
+static int valid_account(const char *a)
+{
+	if (strlen(a) != 12)
+		return 0;
+	for (const char *p = a; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+/* The latest subscription of each (product, account) pair that matches,
+ * with the instances of the product the account runs now. */
+static int write_subscriptions(struct svc *x, const char *code, const char *account)
+{
+	sqlite3_stmt *s = store_query(x->st,
+		"SELECT s.code, s.account, s.started, s.ended,"
+		"  (SELECT count(*) FROM instances i WHERE i.owner = s.account"
+		"   AND i.product_code = s.code AND i.terminated IS NULL)"
+		" FROM subscriptions s WHERE (?1 IS NULL OR s.code = ?1)"
+		" AND (?2 IS NULL OR s.account = ?2)"
+		" AND NOT EXISTS (SELECT 1 FROM subscriptions t WHERE t.code = s.code"
+		"   AND t.account = s.account AND (t.started > s.started"
+		"   OR (t.started = s.started AND t.id > s.id)))"
+		" ORDER BY s.code, s.account", "ss", code, account);
+	if (!s)
+		return svc_fail_store(x);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int ended = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		svc_open(x, "item");
+		svc_elem(x, "productCode", store_text(s, 0));
+		svc_elem(x, "accountId", store_text(s, 1));
+		svc_elem(x, "state", ended ? "cancelled" : "active");
+		svc_elem_time(x, "startTime", sqlite3_column_int64(s, 2));
+		if (ended)
+			svc_elem_time(x, "endTime", sqlite3_column_int64(s, 3));
+		svc_elemf(x, "runningInstanceCount", "%lld", (long long)sqlite3_column_int64(s, 4));
+		svc_close(x);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+}
+
+/* DescribeSubscriptions: a customer sees its own subscriptions; the owner of
+ * ProductCode sees every customer of it, or with CustomerId one customer,
+ * answered as state "none" when it never subscribed. Nobody else sees
+ * another account's subscriptions. */
+int svc_describe_subscriptions(struct svc *x)
+{
+	const char *code = svc_param(x, "ProductCode");
+	const char *customer = svc_param(x, "CustomerId");
+	if (code && !*code)
+		code = NULL;
+	if (customer && !*customer)
+		customer = NULL;
+	if (code && !svc_valid_code(code))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid product code '%s': expected 8 hexadecimal digits", code);
+	if (customer && !valid_account(customer))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid customer '%s': expected a 12-digit account id", customer);
+	if (customer && !code)
+		return svc_fail(x, 400, "MissingParameter",
+				"CustomerId needs the parameter ProductCode");
+	int owner = 0;
+	if (code) {
+		sqlite3_stmt *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+		if (!s)
+			return svc_fail_store(x);
+		int found = sqlite3_step(s) == SQLITE_ROW;
+		owner = found && !strcmp(store_text(s, 0), x->account);
+		sqlite3_finalize(s);
+		if (!found)
+			return svc_fail(x, 400, "InvalidProductCode.NotFound",
+					"The product code '%s' does not exist", code);
+	}
+	if (customer && !owner && strcmp(customer, x->account))
+		return svc_fail(x, 403, "AuthFailure",
+				"Only the owner of product %s can see its customers", code);
+	svc_open(x, "subscriptionSet");
+	int r = write_subscriptions(x, code, owner ? customer : x->account);
+	if (!r && customer) {
+		/* one customer's state is always answered, "none" when never subscribed */
+		sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM subscriptions WHERE code = ?"
+					      " AND account = ?", "ss", code, customer);
+		if (!s)
+			return svc_fail_store(x);
+		int any = sqlite3_step(s) == SQLITE_ROW;
+		sqlite3_finalize(s);
+		if (!any) {
+			svc_open(x, "item");
+			svc_elem(x, "productCode", code);
+			svc_elem(x, "accountId", customer);
+			svc_elem(x, "state", "none");
+			svc_elem(x, "runningInstanceCount", "0");
+			svc_close(x);
+		}
+	}
+	svc_close(x);
+	return r;
+}
