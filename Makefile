@@ -19,7 +19,7 @@ CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
 TESTPROG_SRC := tests/sigtest.c
 TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
 # the workflow tests, run a second time through devpayd
-WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats)
+WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats tests/seller.bats)
 MAN1    := $(wildcard man/man1/*.1)
 MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)
