@@ -20,3 +20,4 @@ unit() {
 @test "unit: common/xml.c (answers, error documents, not-XML)" { unit xml; }
 @test "unit: common/rates.c (the EC2 rate table)" { unit rates; }
 @test "unit: common/ids.c (identifier shapes)" { unit ids; }
+@test "unit: common/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }
