@@ -288,8 +288,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return reply(conn, 503, "Service Unavailable\n", NULL);
 	}
 	buf_release(&msg);
-	if (r > 0) /* terminated (or gone): its metadata service is gone */
-		return not_found(conn);
+	if (r > 0) /* terminated (or gone): it answers nothing, 404 with no body */
+		return reply(conn, 404, "", NULL);
 	char *body = answer(url, &v);
 	if (!body)
 		return not_found(conn);

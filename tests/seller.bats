@@ -493,6 +493,7 @@ md_instance() {
 	as_customer ec2-terminate-instances "$INST" >/dev/null
 	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' "$MD/latest/meta-data/instance-id")" 404
 	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' "$MD/latest/dynamic/instance-identity/document")" 404
+	assert_equal "$(curl -s "$MD/latest/meta-data/product-codes")" ""
 }
 
 @test "metadata: only the instance's owner can serve its view; a terminated one has none" {
