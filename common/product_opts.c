@@ -69,10 +69,10 @@ int product_opt(const struct cli *c, struct product_opts *po, int key, const cha
 		check_money(c, "price", eq + 1);
 		char key_name[64];
 		po->prices++;
-		if (region) {
-			snprintf(key_name, sizeof key_name, "Price.%d.Region", po->prices);
-			query_add(q, key_name, region);
-		}
+		/* always sent, empty for every region, so that the members of the
+		 * list have the same fields (no Price.2.Region after a Price.1 without) */
+		snprintf(key_name, sizeof key_name, "Price.%d.Region", po->prices);
+		query_add(q, key_name, region ? region : "");
 		snprintf(key_name, sizeof key_name, "Price.%d.Platform", po->prices);
 		query_add(q, key_name, platform);
 		snprintf(key_name, sizeof key_name, "Price.%d.InstanceType", po->prices);
