@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd
+PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd jansson
 # pkg-config is asked when the first recipe that needs the flags runs, not
 # when this file is read: on a fresh machine the packages are only there
 # once the deps-check step (an order-only prerequisite of every object) has
@@ -27,6 +27,8 @@ LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 # devpayd reads its TLS certificate and key with libcrypto's PEM functions
 # (a server loads it once; the on-demand loading is for the short commands)
 build/bin/devpayd: LDLIBS += -lcrypto
+# devpay-metadata writes the instance identity document with jansson
+build/bin/devpay-metadata: LDLIBS += -ljansson
 # Which packages tools/deps brings in: the test set for `make check`, the
 # fuzz set for `make fuzz`, otherwise the build set.
 DEPS_SET := $(if $(filter check,$(MAKECMDGOALS)),$(if $(filter fuzz,$(MAKECMDGOALS)),all,test),$(if $(filter fuzz,$(MAKECMDGOALS)),fuzz,build))
@@ -61,7 +63,7 @@ CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
 TESTPROG_SRC := tests/sigtest.c
 TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
 # the workflow tests, run a second time through devpayd
-WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats tests/wire.bats tests/hostile.bats tests/paid.bats)
+WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats tests/wire.bats tests/hostile.bats tests/paid.bats tests/seller.bats)
 MAN1    := $(wildcard man/man1/*.1)
 MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)

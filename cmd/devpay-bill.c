@@ -8,9 +8,33 @@ enum { OPT_PERIOD = CLI_LONG(0), OPT_PRODUCT };
 
 static const struct cli_option opts[] = {
 	{ "period", OPT_PERIOD, CLI_ARG, "YYYY-MM", "the month to bill (default: the current month, to date)" },
-	{ "product", OPT_PRODUCT, CLI_ARG, "CODE", "the owner's report of a product, per customer" },
+	{ "product", OPT_PRODUCT, CLI_ARG, "CODE", "the owner's report of one product, per customer (without it an owner gets every product's)" },
 	{ 0 },
 };
+
+static void print_customers(const struct dp_config *cfg, const xmlNode *parent)
+{
+	xml_foreach(it, xml_child(parent, "customerSet"), "item")
+	{
+		const char *f[] = { xml_text(it, "productCode"), xml_text(it, "accountId"),
+				    xml_text(it, "oneTime"), xml_text(it, "monthly"),
+				    xml_text(it, "usage"), xml_text(it, "revenue"),
+				    xml_text(it, "awsCost"), xml_text(it, "valueAdd"),
+				    xml_text(it, "devpayFee"), xml_text(it, "net"),
+				    xml_text(it, "ownerPays") };
+		out_record(cfg, &REC_CUSTOMER, f);
+	}
+}
+
+static void print_totals(const struct dp_config *cfg, const xmlNode *set)
+{
+	xml_foreach(it, set, "item")
+	{
+		const char *t[] = { xml_text(it, "scope"), xml_text(it, "description"),
+				    xml_text(it, "amount") };
+		out_record(cfg, &REC_TOTAL, t);
+	}
+}
 
 static void print_bill(const struct dp_config *cfg, const xmlNode *bill)
 {
@@ -33,22 +57,15 @@ static void print_bill(const struct dp_config *cfg, const xmlNode *bill)
 				    xml_text(sec, "total") };
 		out_record(cfg, &REC_TOTAL, t);
 	}
-	xml_foreach(it, xml_child(bill, "customerSet"), "item")
+	print_customers(cfg, bill);
+	print_totals(cfg, xml_child(bill, "totalSet"));
+	/* an owner's bill without --product: a block for each product */
+	xml_foreach(it, xml_child(bill, "productReportSet"), "item")
 	{
-		const char *f[] = { xml_text(it, "productCode"), xml_text(it, "accountId"),
-				    xml_text(it, "oneTime"), xml_text(it, "monthly"),
-				    xml_text(it, "usage"), xml_text(it, "revenue"),
-				    xml_text(it, "awsCost"), xml_text(it, "valueAdd"),
-				    xml_text(it, "devpayFee"), xml_text(it, "net"),
-				    xml_text(it, "ownerPays") };
-		out_record(cfg, &REC_CUSTOMER, f);
+		print_customers(cfg, it);
+		print_totals(cfg, xml_child(it, "totalSet"));
 	}
-	xml_foreach(it, xml_child(bill, "totalSet"), "item")
-	{
-		const char *t[] = { xml_text(it, "scope"), xml_text(it, "description"),
-				    xml_text(it, "amount") };
-		out_record(cfg, &REC_TOTAL, t);
-	}
+	print_totals(cfg, xml_child(bill, "grandTotalSet"));
 }
 
 int main(int argc, char **argv)

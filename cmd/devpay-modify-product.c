@@ -11,6 +11,7 @@ enum { OPT_EFFECTIVE = CLI_LONG(0), OPT_WITHDRAW };
 
 static const struct cli_option opts[] = {
 	{ "instance-type", PRODUCT_OPT_TYPE, CLI_ARG, "TYPE=PRICE", "hourly price of an instance type (repeatable; the list replaces the current one)" },
+	{ "price", PRODUCT_OPT_PRICE, CLI_ARG, "[REGION:]PLATFORM:TYPE=PRICE", "hourly price on one platform, or one platform in one region (repeatable; with --instance-type, replaces the price list)" },
 	{ "platform", PRODUCT_OPT_PLATFORM, CLI_ARG, "linux|windows", "platform the product covers (repeatable; replaces)" },
 	{ "region", PRODUCT_OPT_REGION, CLI_ARG, "REGION", "region the product covers (repeatable; replaces)" },
 	{ "monthly-fee", PRODUCT_OPT_MONTHLY, CLI_ARG, "AMOUNT", "new monthly charge" },
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
 	const char *arg, *effective = NULL;
 	cli_init(&c, "devpay-modify-product",
 		 "Change a product's prices or configuration from a future date, or withdraw the pending change.",
-		 "CODE [--instance-type TYPE=PRICE]... [--platform P]... [--region R]... [--monthly-fee A] [--one-time-fee A] --effective YYYY-MM-DD\n"
+		 "CODE [--instance-type TYPE=PRICE]... [--price [REGION:]PLATFORM:TYPE=PRICE]... [--platform P]... [--region R]... [--monthly-fee A] [--one-time-fee A] --effective YYYY-MM-DD\n"
 		 "       devpay-modify-product CODE --withdraw",
 		 opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
@@ -58,7 +59,7 @@ int main(int argc, char **argv)
 	if (!withdraw && !effective)
 		cli_usage_error(&c, "missing --effective");
 	if (!withdraw && !changes)
-		cli_usage_error(&c, "nothing to change: give --instance-type, --platform, --region, --monthly-fee or --one-time-fee");
+		cli_usage_error(&c, "nothing to change: give --instance-type, --price, --platform, --region, --monthly-fee or --one-time-fee");
 	query_set(&q, "ProductCode", code);
 	cli_finish(&c);
 	struct response r;

@@ -13,6 +13,7 @@ static const struct cli_option opts[] = {
 	{ "platform", PRODUCT_OPT_PLATFORM, CLI_ARG, "linux|windows", "platform the product covers (repeatable, required)" },
 	{ "region", PRODUCT_OPT_REGION, CLI_ARG, "REGION", "region the product covers (repeatable; default the caller's)" },
 	{ "instance-type", PRODUCT_OPT_TYPE, CLI_ARG, "TYPE=PRICE", "hourly price of an instance type (repeatable, required)" },
+	{ "price", PRODUCT_OPT_PRICE, CLI_ARG, "[REGION:]PLATFORM:TYPE=PRICE", "hourly price on one platform, or on one platform in one region (repeatable; the most specific price wins)" },
 	{ "one-time-fee", PRODUCT_OPT_ONE_TIME, CLI_ARG, "AMOUNT", "charge at every sign-up" },
 	{ "monthly-fee", PRODUCT_OPT_MONTHLY, CLI_ARG, "AMOUNT", "monthly charge, prorated in the month of sign-up" },
 	CLI_OPT_DRY_RUN,
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
 	struct product_opts po = { 0 };
 	const char *arg, *name = NULL;
 	cli_init(&c, "devpay-register-product", "Register a DevPay product and print its code, token and purchase URL.",
-		 "--name NAME --platform linux|windows ... --instance-type TYPE=PRICE ... [OPTION]...",
+		 "--name NAME --platform linux|windows ... --instance-type TYPE=PRICE ... [--price [REGION:]PLATFORM:TYPE=PRICE]... [OPTION]...",
 		 opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		if (product_opt(&c, &po, k, arg, &q))
@@ -42,8 +43,8 @@ int main(int argc, char **argv)
 		cli_usage_error(&c, "missing --name");
 	if (!po.platforms)
 		cli_usage_error(&c, "missing --platform");
-	if (!po.types)
-		cli_usage_error(&c, "missing --instance-type");
+	if (!po.types && !po.prices)
+		cli_usage_error(&c, "missing --instance-type or --price");
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "RegisterProduct", &q, &r);

@@ -10,7 +10,7 @@
 static int is_devpay_action(const char *action)
 {
 	static const char *const mine[] = { "RegisterProduct", "DescribeProducts", "ModifyProduct",
-		"PurchaseProduct", "CancelSubscription", "GetBill", NULL };
+		"PurchaseProduct", "CancelSubscription", "GetBill", "DescribeSubscriptions", NULL };
 	for (int i = 0; mine[i]; i++)
 		if (!strcmp(mine[i], action))
 			return 1;
@@ -59,6 +59,25 @@ static void check_answer(const struct cli *c, const char *action, long status, c
 		fclose(f);
 	}
 	exit(70);
+}
+
+enum dp_err client_call(struct cli *c, const char *action, struct query *q, struct response *r,
+			struct buf *msg)
+{
+	query_set(q, "Action", action);
+	query_set(q, "Version", is_devpay_action(action) ? DEVPAY_API_VERSION : EC2_API_VERSION);
+	long status = 0;
+	struct buf body = BUF_INIT;
+	memset(r, 0, sizeof *r);
+	enum dp_err e = transport_call(&c->cfg, q, &status, &body);
+	if (e)
+		buf_adds(msg, *dp_err_detail() ? dp_err_detail() : dp_strerror(e));
+	else {
+		check_answer(c, action, status, &body);
+		e = response_parse(body.p, body.len, status, r, msg);
+	}
+	buf_release(&body);
+	return e;
 }
 
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r)

@@ -12,6 +12,12 @@
  * calls, and fills r; never returns on failure. */
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r);
 
+/* The same call for a process that must go on (a server): 0 and r filled,
+ * or the error with its message in msg (a refusal: DP_ERR_SERVICE and
+ * "Client.Code: message"). r needs response_release() either way. */
+enum dp_err client_call(struct cli *c, const char *action, struct query *q, struct response *r,
+			struct buf *msg);
+
 /* "[devpay: 774F4FF8],[devpay: ...]" from a <productCodes> element. */
 void client_product_codes(const xmlNode *codes, struct buf *out);
 /* A wire time as ec2-api-tools prints it; "" stays "". Static storage. */

@@ -41,6 +41,9 @@ int money_parse(const char *s, int64_t *micro)
 int64_t money_round_cents(int64_t micro)
 {
 	int64_t half = MICRO_PER_CENT / 2;
+	/* the last half cent of the range rounds down rather than wrap */
+	if (micro > INT64_MAX - half || micro < -(INT64_MAX - half))
+		return micro / MICRO_PER_CENT * MICRO_PER_CENT;
 	if (micro >= 0)
 		return (micro + half) / MICRO_PER_CENT * MICRO_PER_CENT;
 	return -((-micro + half) / MICRO_PER_CENT * MICRO_PER_CENT);
@@ -74,4 +77,25 @@ int64_t money_prorate(int64_t a, int64_t num, int64_t den)
 	__int128 p = (__int128)a * num;
 	__int128 q = p >= 0 ? (p + den / 2) / den : -((-p + den / 2) / den);
 	return (int64_t)q;
+}
+
+int money_prorate_cents(int64_t a, int64_t num, int64_t den, int64_t *out)
+{
+	__int128 p = (__int128)a * num, d = (__int128)den * MICRO_PER_CENT;
+	__int128 q = p >= 0 ? (p + d / 2) / d : -((-p + d / 2) / d);
+	q *= MICRO_PER_CENT;
+	if (q > INT64_MAX || q < -INT64_MAX)
+		return -1;
+	*out = (int64_t)q;
+	return 0;
+}
+
+int money_add(int64_t a, int64_t b, int64_t *out)
+{
+	return __builtin_add_overflow(a, b, out) || *out == INT64_MIN ? -1 : 0;
+}
+
+int money_mul(int64_t a, int64_t b, int64_t *out)
+{
+	return __builtin_mul_overflow(a, b, out) || *out == INT64_MIN ? -1 : 0;
 }

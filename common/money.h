@@ -18,4 +18,12 @@ void money_format_exact(int64_t micro, char out[32]);
 /* a * num / den rounded to the nearest micro-dollar, half up; den > 0. */
 int64_t money_prorate(int64_t a, int64_t num, int64_t den);
 
+/* a * num / den rounded once, half up (away from zero), to the cent;
+ * den > 0. -1 when the result does not fit. */
+int money_prorate_cents(int64_t a, int64_t num, int64_t den, int64_t *out);
+/* Checked sum and product: 0, or -1 when the exact result does not fit in
+ * an int64 (INT64_MIN is refused too, so every amount can be negated). */
+int money_add(int64_t a, int64_t b, int64_t *out);
+int money_mul(int64_t a, int64_t b, int64_t *out);
+
 #endif

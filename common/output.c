@@ -8,11 +8,15 @@ const struct record_layout REC_PRODUCT = { "PRODUCT", COLS("ProductCode", "Name"
 	"Platforms", "Regions", "OneTimeFee", "MonthlyFee", "ProductToken", "PurchaseUrl",
 	"Description") };
 const struct record_layout REC_PRICE = { "PRICE", COLS("ProductCode", "InstanceType",
-	"HourlyPrice", "Effective") };
+	"HourlyPrice", "Effective", "Platform", "Region") };
 const struct record_layout REC_PENDING = { "PENDING", COLS("ProductCode", "Effective",
 	"Platforms", "Regions", "OneTimeFee", "MonthlyFee") };
 const struct record_layout REC_SUBSCRIPTION = { "SUBSCRIPTION", COLS("ProductCode",
 	"Account", "State", "Start", "End") };
+/* devpay-describe-subscriptions: the SUBSCRIPTION fields, then the
+ * instances of the product the account runs now */
+const struct record_layout REC_SUBSCRIPTION_INFO = { "SUBSCRIPTION", COLS("ProductCode",
+	"Account", "State", "Start", "End", "RunningInstances") };
 const struct record_layout REC_IMAGE = { "IMAGE", COLS("ImageId", "Location", "Owner",
 	"State", "Visibility", "ProductCodes", "Architecture", "ImageType", "KernelId",
 	"RamdiskId", "Platform", "RootDeviceType", "VirtualizationType", "Hypervisor"),

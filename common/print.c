@@ -17,7 +17,7 @@ static void print_prices(const struct dp_config *cfg, const char *code, const xm
 	xml_foreach(it, xml_child(conf, "instanceTypeSet"), "item")
 	{
 		const char *f[] = { code, xml_text(it, "instanceType"), xml_text(it, "hourlyPrice"),
-				    effective };
+				    effective, xml_text(it, "platform"), xml_text(it, "regionName") };
 		out_record(cfg, &REC_PRICE, f);
 	}
 }

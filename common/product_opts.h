@@ -1,6 +1,7 @@
 /* The product configuration options that devpay-register-product and
  * devpay-modify-product share: checked on the command line, added to the
- * request as Platform.N, Region.N, InstanceType.N.Name/Price and the fees. */
+ * request as Platform.N, Region.N, InstanceType.N.Name/Price,
+ * Price.N.Region/Platform/InstanceType/HourlyPrice and the fees. */
 #ifndef DP_PRODUCT_OPTS_H
 #define DP_PRODUCT_OPTS_H
 #include "cli.h"
@@ -12,10 +13,11 @@ enum {
 	PRODUCT_OPT_TYPE,
 	PRODUCT_OPT_ONE_TIME,
 	PRODUCT_OPT_MONTHLY,
+	PRODUCT_OPT_PRICE,
 };
 
 struct product_opts {
-	int platforms, regions, types; /* how many of each were given */
+	int platforms, regions, types, prices; /* how many of each were given */
 };
 
 /* 1 when key is one of the options above (checked and added to q; a bad

@@ -26,7 +26,8 @@
 #define PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define FILTERS "Filter.N.Name", "Filter.N.Value.N"
 #define PRODUCT_CONFIG "OneTimeFee", "MonthlyFee", "Platform.N", "Region.N", \
-	"InstanceType.N.Name", "InstanceType.N.Price"
+	"InstanceType.N.Name", "InstanceType.N.Price", "Price.N.Region", "Price.N.Platform", \
+	"Price.N.InstanceType", "Price.N.HourlyPrice"
 
 static const struct action {
 	const char *name;
@@ -39,6 +40,7 @@ static const struct action {
 	{ "DescribeProducts", 0, svc_describe_products, PARAMS("ProductCode.N") },
 	{ "PurchaseProduct", 1, svc_purchase_product, PARAMS("DryRun", "ProductCode") },
 	{ "CancelSubscription", 1, svc_cancel_subscription, PARAMS("DryRun", "ProductCode") },
+	{ "DescribeSubscriptions", 0, svc_describe_subscriptions, PARAMS("ProductCode", "CustomerId") },
 	{ "RegisterImage", 1, svc_register_image,
 	  PARAMS("DryRun", "Name", "Description", "Platform", "RootDeviceType",
 		 "BlockDeviceMapping.1.Ebs.SnapshotId") },

@@ -126,6 +126,12 @@ static const char *const migrations[] = {
 	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee));"
 	"CREATE INDEX launch_permissions_grantee ON launch_permissions(grantee, image);"
 	"ALTER TABLE images ADD COLUMN deregistered INTEGER;",
+	/* 4: prices for one platform, or one platform in one region; a
+	 * version_prices row stays the price everywhere else */
+	"CREATE TABLE version_platform_prices ("
+	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
+	"  region TEXT NOT NULL, platform INTEGER NOT NULL, type TEXT NOT NULL,"
+	"  hourly INTEGER NOT NULL, PRIMARY KEY(version, region, platform, type)) WITHOUT ROWID;",
 };
 
 /* Who opens stores in this process: devpayd keeps the plain secrets of the

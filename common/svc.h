@@ -82,8 +82,26 @@ struct product_version {
 };
 /* 1 found, 0 no such product (or none in force yet), -1 store error. */
 int svc_product_at(struct svc *x, const char *code, int64_t at, struct product_version *v);
-/* Hourly price of type in version, or -1 when the version does not cover it. */
-int64_t svc_version_price(struct svc *x, int64_t version, const char *type);
+/* One hourly price of a product version. region "" is every region of the
+ * product, platform -1 every platform: `--instance-type TYPE=PRICE`. */
+struct price_rule {
+	char region[24];
+	int platform;
+	char type[16];
+	int64_t hourly;
+};
+/* The most a version holds: every type once, for every platform, and for
+ * every platform in every region (7 x (1 + 2 + 7 x 2) = 119). */
+#define PRICE_RULES_MAX 128
+/* THE price lookup: the hourly price of (region, platform, type), the most
+ * specific rule winning (region and platform, then platform, then the type
+ * everywhere); -1 when no rule covers the type. */
+int64_t svc_price_lookup(const struct price_rule *r, int n, const char *region, int platform,
+			 const char *type);
+/* A version's rules, at most max: how many, or -1 on a store error. */
+int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int max);
+/* 1 when the version prices type (anywhere), 0 not, -1 store error. */
+int svc_version_has_type(struct svc *x, int64_t version, const char *type);
 /* 1 when the version covers the region. */
 int svc_version_region(struct svc *x, int64_t version, const char *region);
 /* 1 when account has an active subscription to code. */
@@ -108,6 +126,7 @@ int svc_describe_products(struct svc *x);
 int svc_modify_product(struct svc *x);
 int svc_purchase_product(struct svc *x);
 int svc_cancel_subscription(struct svc *x);
+int svc_describe_subscriptions(struct svc *x);
 int svc_register_image(struct svc *x);
 int svc_describe_images(struct svc *x);
 int svc_modify_image_attribute(struct svc *x);

@@ -33,8 +33,10 @@ struct line {
 struct lines {
 	struct line *v;
 	size_t n, cap;
+	int overflow; /* an amount did not fit: the bill is refused, never wrapped */
 };
 
+/* amount is exact, or already rounded to the cent */
 static struct line *line_add(struct lines *l, const char *component, int64_t unit, int64_t amount)
 {
 	if (l->n == l->cap) {
@@ -49,12 +51,32 @@ static struct line *line_add(struct lines *l, const char *component, int64_t uni
 	return p;
 }
 
-static int64_t lines_sum(const struct lines *l, const char *component)
+/* A line of quantity x unit. */
+static struct line *line_mul(struct lines *l, const char *component, int64_t unit, int64_t quantity)
+{
+	int64_t amount = 0;
+	if (money_mul(quantity, unit, &amount))
+		l->overflow = 1;
+	return line_add(l, component, unit, amount);
+}
+
+/* Sums to *bad on overflow. */
+static int64_t sum(int64_t a, int64_t b, int *bad)
+{
+	int64_t r;
+	if (money_add(a, b, &r)) {
+		*bad = 1;
+		return 0;
+	}
+	return r;
+}
+
+static int64_t lines_sum(struct lines *l, const char *component)
 {
 	int64_t s = 0;
 	for (size_t i = 0; i < l->n; i++)
 		if (!component || !strcmp(l->v[i].component, component))
-			s += l->v[i].amount;
+			s = sum(s, l->v[i].amount, &l->overflow);
 	return s;
 }
 
@@ -62,10 +84,7 @@ static int64_t lines_sum(const struct lines *l, const char *component)
 struct version {
 	int64_t effective, one_time, monthly;
 	int nprices;
-	struct {
-		char type[16];
-		int64_t hourly;
-	} prices[32];
+	struct price_rule prices[PRICE_RULES_MAX];
 };
 
 struct history {
@@ -88,18 +107,11 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 		v->effective = sqlite3_column_int64(s, 1);
 		v->one_time = sqlite3_column_int64(s, 2);
 		v->monthly = sqlite3_column_int64(s, 3);
-		sqlite3_stmt *p = store_query(x->st, "SELECT type, hourly FROM version_prices"
-					      " WHERE version = ?", "i", sqlite3_column_int64(s, 0));
-		if (!p) {
+		v->nprices = svc_price_rules(x, sqlite3_column_int64(s, 0), v->prices, PRICE_RULES_MAX);
+		if (v->nprices < 0) {
 			store_done(s);
 			return -1;
 		}
-		while (v->nprices < 32 && sqlite3_step(p) == SQLITE_ROW) {
-			snprintf(v->prices[v->nprices].type, sizeof v->prices[0].type, "%s",
-				 store_text(p, 0));
-			v->prices[v->nprices++].hourly = sqlite3_column_int64(p, 1);
-		}
-		store_done(p);
 	}
 	store_done(s);
 	return 0;
@@ -129,12 +141,12 @@ static int64_t history_until(const struct history *h, int64_t t)
 	return i >= 0 && i + 1 < h->n ? h->v[i + 1].effective : INT64_MAX;
 }
 
-static int64_t version_hourly(const struct version *v, const char *type)
+/* The product's price of an instance-hour of (region, platform, type) in
+ * version v; -1 when v does not cover the type. */
+static int64_t version_hourly(const struct version *v, const char *region, int platform,
+			      const char *type)
 {
-	for (int i = 0; v && i < v->nprices; i++)
-		if (!strcmp(v->prices[i].type, type))
-			return v->prices[i].hourly;
-	return -1;
+	return v ? svc_price_lookup(v->prices, v->nprices, region, platform, type) : -1;
 }
 
 /* Hours [*k0, *k1) of an instance that start inside the period. */
@@ -232,7 +244,7 @@ static void usage_lines(struct usages *u, const char *component, struct lines *o
 		qsort(u->v, u->n, sizeof *u->v, usage_cmp);
 	for (size_t i = 0; i < u->n; i++) {
 		struct usage *g = &u->v[i];
-		struct line *l = line_add(out, component, g->unit, g->hours * g->unit);
+		struct line *l = line_mul(out, component, g->unit, g->hours);
 		snprintf(l->description, sizeof l->description, "%s %s %s%s", g->region,
 			 plat(g->platform), g->type,
 			 !strcmp(component, "ec2-usage") ? (g->kind ? " reserved" : " on-demand") : "");
@@ -278,8 +290,10 @@ static int subscription_lines(struct svc *x, const struct period *p, const struc
 				clock_to_ymd(started, &y, &m, &d);
 				int days = p->days - d + 1;
 				monthly = v->monthly;
-				struct line *l = line_add(out, "monthly", monthly,
-							  money_prorate(monthly, days, p->days));
+				int64_t part = 0;
+				if (money_prorate_cents(monthly, days, p->days, &part))
+					out->overflow = 1;
+				struct line *l = line_add(out, "monthly", monthly, part);
 				snprintf(l->description, sizeof l->description,
 					 "sign-up %s, %d of %d days", date, days, p->days);
 				snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
@@ -298,8 +312,10 @@ static int subscription_lines(struct svc *x, const struct period *p, const struc
 			clock_to_ymd(ended, &y, &m, &d);
 			int days = p->days - d + 1;
 			ymd(ended, date);
-			struct line *l = line_add(out, "refund", monthly,
-						  -money_prorate(monthly, days, p->days));
+			int64_t part = 0;
+			if (money_prorate_cents(monthly, days, p->days, &part))
+				out->overflow = 1;
+			struct line *l = line_add(out, "refund", monthly, -part);
 			snprintf(l->description, sizeof l->description,
 				 "cancelled %s, %d of %d days unused", date, days, p->days);
 			snprintf(l->quantity, sizeof l->quantity, "%d/%d", days, p->days);
@@ -330,7 +346,7 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 		instance_hours(p, launched, sqlite3_column_int64(s, 4),
 			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
 		/* a type a later change dropped keeps its price at launch */
-		int64_t fallback = version_hourly(history_at(h, launched), type);
+		int64_t fallback = version_hourly(history_at(h, launched), region, platform, type);
 		/* the hours are added a run at a time: the hours [k, kend) all
 		 * start while one version is in force, so they have one price */
 		for (int64_t k = k0, kend; k < k1; k = kend) {
@@ -340,7 +356,7 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 				? k1 : (until - launched + HOUR - 1) / HOUR;
 			if (kend <= k)
 				kend = k + 1;
-			int64_t price = version_hourly(history_at(h, start), type);
+			int64_t price = version_hourly(history_at(h, start), region, platform, type);
 			usage_add(&u, region, platform, type, price < 0 ? (fallback < 0 ? 0 : fallback) : price,
 				  0, start, kend - k);
 			if (aws)
@@ -437,7 +453,7 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 		r->hourly = sqlite3_column_int64(s, 8);
 		if (r->started >= p->from) {
 			int64_t fixed = sqlite3_column_int64(s, 7);
-			struct line *l = line_add(out, "ri-fee", fixed, fixed * r->count);
+			struct line *l = line_mul(out, "ri-fee", fixed, r->count);
 			char date[16];
 			ymd(r->started, date);
 			snprintf(l->description, sizeof l->description, "%s %s %s 1-year, bought %s",
@@ -556,7 +572,18 @@ static int product_name(struct svc *x, const char *code, char *name, size_t n)
 	return 0;
 }
 
-static int customer_bill(struct svc *x, const struct period *p)
+/* A bill with an amount beyond what an int64 of micro-dollars holds is
+ * refused as a whole: it is never printed wrapped. */
+static int too_large(struct svc *x, const struct period *p)
+{
+	return svc_fail(x, 400, "AmountOutOfRange",
+			"The bill for %04d-%02d holds an amount beyond 9223372036854.77 dollars, the largest this service can represent",
+			p->year, p->month);
+}
+
+/* The caller's charges as a customer, one section a product and one for
+ * plain EC2: 0, -1 store error, -2 an amount out of range. */
+static int customer_sections(struct svc *x, const struct period *p, int64_t *grand, int *any)
 {
 	sqlite3_stmt *s = store_query(x->st,
 		"SELECT code FROM subscriptions WHERE account = ?1 AND started < ?2"
@@ -565,9 +592,10 @@ static int customer_bill(struct svc *x, const struct period *p)
 		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3) ORDER BY 1",
 		"sii", x->account, p->to, p->from);
 	if (!s)
-		return svc_fail_store(x);
-	int64_t grand = 0;
-	int rc = 0;
+		return -1;
+	int rc = 0, bad = 0;
+	*grand = 0;
+	*any = 0;
 	svc_open(x, "sectionSet");
 	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
 		char code[9], name[260];
@@ -577,7 +605,9 @@ static int customer_bill(struct svc *x, const struct period *p)
 		     product_lines(x, p, code, x->account, &l, NULL);
 		if (!rc && l.n) {
 			int64_t total = lines_sum(&l, NULL);
-			grand += total;
+			bad |= l.overflow;
+			*grand = sum(*grand, total, &bad);
+			*any = 1;
 			svc_open(x, "item");
 			svc_elem(x, "productCode", code);
 			svc_elem(x, "name", name);
@@ -593,7 +623,9 @@ static int customer_bill(struct svc *x, const struct period *p)
 		rc = ec2_lines(x, p, x->account, &l);
 	if (!rc && l.n) {
 		int64_t total = lines_sum(&l, NULL);
-		grand += total;
+		bad |= l.overflow;
+		*grand = sum(*grand, total, &bad);
+		*any = 1;
 		svc_open(x, "item");
 		svc_elem(x, "productCode", "EC2");
 		svc_elem(x, "name", "Amazon EC2");
@@ -603,12 +635,7 @@ static int customer_bill(struct svc *x, const struct period *p)
 	}
 	free(l.v);
 	svc_close(x);
-	if (rc)
-		return svc_fail_store(x);
-	svc_open(x, "totalSet");
-	write_total(x, "ALL", "total", grand);
-	svc_close(x);
-	return 0;
+	return rc ? -1 : bad ? -2 : 0;
 }
 
 /* What the owner earns from one customer's bill. */
@@ -616,18 +643,115 @@ struct earnings {
 	int64_t one_time, monthly, usage, revenue, aws, value_add, fee, net, owner_pays;
 };
 
-static void earnings_of(const struct lines *l, const struct lines *aws, struct earnings *e)
+static void earnings_of(struct lines *l, struct lines *aws, struct earnings *e, int *bad)
 {
 	e->one_time = lines_sum(l, "one-time");
-	e->monthly = lines_sum(l, "monthly") + lines_sum(l, "refund");
+	e->monthly = sum(lines_sum(l, "monthly"), lines_sum(l, "refund"), bad);
 	e->usage = lines_sum(l, "usage");
 	e->revenue = lines_sum(l, NULL);
 	e->aws = lines_sum(aws, NULL);
-	e->value_add = e->revenue - e->aws;
-	e->fee = FEE_FIXED +
-		 money_round_cents(money_prorate(e->value_add > 0 ? e->value_add : 0, FEE_PERCENT, 100));
-	e->net = e->value_add - e->fee;
+	*bad |= l->overflow | aws->overflow;
+	e->value_add = sum(e->revenue, -e->aws, bad);
+	int64_t percent = 0;
+	if (money_prorate_cents(e->value_add > 0 ? e->value_add : 0, FEE_PERCENT, 100, &percent))
+		*bad = 1;
+	e->fee = sum(FEE_FIXED, percent, bad);
+	e->net = sum(e->value_add, -e->fee, bad);
 	e->owner_pays = e->net < 0 ? -e->net : 0;
+}
+
+static void earnings_add(struct earnings *to, const struct earnings *e, int *bad)
+{
+	to->one_time = sum(to->one_time, e->one_time, bad);
+	to->monthly = sum(to->monthly, e->monthly, bad);
+	to->usage = sum(to->usage, e->usage, bad);
+	to->revenue = sum(to->revenue, e->revenue, bad);
+	to->aws = sum(to->aws, e->aws, bad);
+	to->value_add = sum(to->value_add, e->value_add, bad);
+	to->fee = sum(to->fee, e->fee, bad);
+	to->net = sum(to->net, e->net, bad);
+	to->owner_pays = sum(to->owner_pays, e->owner_pays, bad);
+}
+
+static void write_earnings(struct svc *x, const char *scope, const struct earnings *e)
+{
+	svc_open(x, "totalSet");
+	write_total(x, scope, "one-time", e->one_time);
+	write_total(x, scope, "monthly", e->monthly);
+	write_total(x, scope, "usage", e->usage);
+	write_total(x, scope, "revenue", e->revenue);
+	write_total(x, scope, "aws-cost", e->aws);
+	write_total(x, scope, "value-add", e->value_add);
+	write_total(x, scope, "devpay-fee", e->fee);
+	write_total(x, scope, "net", e->net);
+	write_total(x, scope, "owner-pays", e->owner_pays);
+	svc_close(x);
+}
+
+/* One product's report, a <customerSet> item per customer billed in the
+ * period; *out its totals. 0, -1 store error, -2 out of range. */
+static int product_report(struct svc *x, const struct period *p, const char *code,
+			  struct earnings *out)
+{
+	sqlite3_stmt *s = store_query(x->st,
+		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
+		" AND (ended IS NULL OR ended >= ?3)"
+		/* every owner who launched before the period's end, from the index
+		 * alone; one whose instances all ended before it has no line and
+		 * is left out below */
+		" UNION SELECT owner FROM instances WHERE product_code = ?1"
+		" AND launched < ?2 ORDER BY 1",
+		"sii", code, p->to, p->from);
+	if (!s)
+		return -1;
+	/* the price history once for all the customers */
+	struct history h;
+	int rc = history_load(x, code, &h), bad = 0;
+	memset(out, 0, sizeof *out);
+	svc_open(x, "customerSet");
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		char account[13];
+		snprintf(account, sizeof account, "%s", store_text(s, 0));
+		struct lines l = { 0 }, aws = { 0 };
+		rc = history_lines(x, p, &h, code, account, &l, &aws);
+		if (!rc && l.n) {
+			struct earnings e;
+			earnings_of(&l, &aws, &e, &bad);
+			svc_open(x, "item");
+			svc_elem(x, "productCode", code);
+			svc_elem(x, "accountId", account);
+			svc_elem_cents(x, "oneTime", e.one_time);
+			svc_elem_cents(x, "monthly", e.monthly);
+			svc_elem_cents(x, "usage", e.usage);
+			svc_elem_cents(x, "revenue", e.revenue);
+			svc_elem_cents(x, "awsCost", e.aws);
+			svc_elem_cents(x, "valueAdd", e.value_add);
+			svc_elem_cents(x, "devpayFee", e.fee);
+			svc_elem_cents(x, "net", e.net);
+			svc_elem_cents(x, "ownerPays", e.owner_pays);
+			svc_close(x);
+			earnings_add(out, &e, &bad);
+		}
+		free(l.v);
+		free(aws.v);
+	}
+	free(h.v);
+	store_done(s);
+	svc_close(x);
+	return rc ? -1 : bad ? -2 : 0;
+}
+
+static int customer_bill(struct svc *x, const struct period *p)
+{
+	int64_t grand;
+	int any;
+	int r = customer_sections(x, p, &grand, &any);
+	if (r)
+		return r == -2 ? too_large(x, p) : svc_fail_store(x);
+	svc_open(x, "totalSet");
+	write_total(x, "ALL", "total", grand);
+	svc_close(x);
+	return 0;
 }
 
 static int owner_report(struct svc *x, const struct period *p, const char *code)
@@ -644,73 +768,79 @@ static int owner_report(struct svc *x, const struct period *p, const char *code)
 	if (!mine)
 		return svc_fail(x, 403, "AuthFailure",
 				"Only the owner of product %s can see its report", code);
-	s = store_query(x->st,
-		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
-		" AND (ended IS NULL OR ended >= ?3)"
-		/* every owner who launched before the period's end, from the index
-		 * alone; one whose instances all ended before it has no line and
-		 * is left out below */
-		" UNION SELECT owner FROM instances WHERE product_code = ?1"
-		" AND launched < ?2 ORDER BY 1",
-		"sii", code, p->to, p->from);
+	struct earnings sum_ = { 0 };
+	int r = product_report(x, p, code, &sum_);
+	if (r)
+		return r == -2 ? too_large(x, p) : svc_fail_store(x);
+	write_earnings(x, code, &sum_);
+	return 0;
+}
+
+/* An owner's bill without a product: a block for each of its products (the
+ * ones registered before the period ended), grand totals over them, and its
+ * own charges as a customer when it has any. */
+static int owner_all(struct svc *x, const struct period *p)
+{
+	int64_t paid;
+	int any;
+	int r = customer_sections(x, p, &paid, &any);
+	if (r)
+		return r == -2 ? too_large(x, p) : svc_fail_store(x);
+	sqlite3_stmt *s = store_query(x->st, "SELECT code, name FROM products WHERE owner = ?"
+				      " AND created < ? ORDER BY created, code", "si", x->account, p->to);
 	if (!s)
 		return svc_fail_store(x);
-	struct earnings sum = { 0 };
-	/* the price history once for all the customers */
-	struct history h;
-	int rc = history_load(x, code, &h);
-	svc_open(x, "customerSet");
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-		char account[13];
-		snprintf(account, sizeof account, "%s", store_text(s, 0));
-		struct lines l = { 0 }, aws = { 0 };
-		rc = history_lines(x, p, &h, code, account, &l, &aws);
-		if (!rc && l.n) {
-			struct earnings e;
-			earnings_of(&l, &aws, &e);
-			svc_open(x, "item");
-			svc_elem(x, "productCode", code);
-			svc_elem(x, "accountId", account);
-			svc_elem_cents(x, "oneTime", e.one_time);
-			svc_elem_cents(x, "monthly", e.monthly);
-			svc_elem_cents(x, "usage", e.usage);
-			svc_elem_cents(x, "revenue", e.revenue);
-			svc_elem_cents(x, "awsCost", e.aws);
-			svc_elem_cents(x, "valueAdd", e.value_add);
-			svc_elem_cents(x, "devpayFee", e.fee);
-			svc_elem_cents(x, "net", e.net);
-			svc_elem_cents(x, "ownerPays", e.owner_pays);
-			svc_close(x);
-			sum.one_time += e.one_time;
-			sum.monthly += e.monthly;
-			sum.usage += e.usage;
-			sum.revenue += e.revenue;
-			sum.aws += e.aws;
-			sum.value_add += e.value_add;
-			sum.fee += e.fee;
-			sum.net += e.net;
-			sum.owner_pays += e.owner_pays;
+	struct earnings all = { 0 };
+	int bad = 0;
+	svc_open(x, "productReportSet");
+	while (!r && sqlite3_step(s) == SQLITE_ROW) {
+		char code[9];
+		snprintf(code, sizeof code, "%s", store_text(s, 0));
+		struct earnings e;
+		svc_open(x, "item");
+		svc_elem(x, "productCode", code);
+		svc_elem(x, "name", store_text(s, 1));
+		r = product_report(x, p, code, &e);
+		if (!r) {
+			write_earnings(x, code, &e);
+			earnings_add(&all, &e, &bad);
 		}
-		free(l.v);
-		free(aws.v);
+		svc_close(x);
 	}
-	free(h.v);
-	store_done(s);
+		store_done(s);
 	svc_close(x);
-	if (rc)
-		return svc_fail_store(x);
+	if (!r && bad)
+		r = -2;
+	if (r)
+		return r == -2 ? too_large(x, p) : svc_fail_store(x);
 	svc_open(x, "totalSet");
-	write_total(x, code, "one-time", sum.one_time);
-	write_total(x, code, "monthly", sum.monthly);
-	write_total(x, code, "usage", sum.usage);
-	write_total(x, code, "revenue", sum.revenue);
-	write_total(x, code, "aws-cost", sum.aws);
-	write_total(x, code, "value-add", sum.value_add);
-	write_total(x, code, "devpay-fee", sum.fee);
-	write_total(x, code, "net", sum.net);
-	write_total(x, code, "owner-pays", sum.owner_pays);
+	if (any)
+		write_total(x, "ALL", "total", paid);
+	svc_close(x);
+	svc_open(x, "grandTotalSet");
+	write_total(x, "ALL", "one-time", all.one_time);
+	write_total(x, "ALL", "monthly", all.monthly);
+	write_total(x, "ALL", "usage", all.usage);
+	write_total(x, "ALL", "revenue", all.revenue);
+	write_total(x, "ALL", "aws-cost", all.aws);
+	write_total(x, "ALL", "value-add", all.value_add);
+	write_total(x, "ALL", "devpay-fee", all.fee);
+	write_total(x, "ALL", "net", all.net);
+	write_total(x, "ALL", "owner-pays", all.owner_pays);
 	svc_close(x);
 	return 0;
+}
+
+/* 1 when the caller owns a product registered before the period ended. */
+static int owns_products(struct svc *x, const struct period *p)
+{
+	sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM products WHERE owner = ? AND created < ?"
+				      " LIMIT 1", "si", x->account, p->to);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int svc_get_bill(struct svc *x)
@@ -736,15 +866,18 @@ int svc_get_bill(struct svc *x)
 				"Invalid period '%04d-%02d': it has not begun", p.year, p.month);
 	/* month to date: events up to and including the present second */
 	p.to = x->now < p.end ? x->now + 1 : p.end;
+	int owner = code ? 1 : owns_products(x, &p);
+	if (owner < 0)
+		return svc_fail_store(x);
 	svc_open(x, "bill");
 	svc_elem(x, "accountId", x->account);
 	svc_elemf(x, "period", "%04d-%02d", p.year, p.month);
 	svc_elem_time(x, "startTime", p.from);
 	svc_elem_time(x, "endTime", x->now < p.end ? x->now : p.end);
-	svc_elem(x, "role", code ? "owner" : "customer");
+	svc_elem(x, "role", owner ? "owner" : "customer");
 	if (code)
 		svc_elem(x, "productCode", code);
-	int r = code ? owner_report(x, &p, code) : customer_bill(x, &p);
+	int r = code ? owner_report(x, &p, code) : owner ? owner_all(x, &p) : customer_bill(x, &p);
 	svc_close(x);
 	return r;
 }

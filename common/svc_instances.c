@@ -223,7 +223,10 @@ static int check_product(struct svc *x, const char *code, int platform, const ch
 	if (!svc_version_region(x, v.id, x->region))
 		return svc_fail(x, 400, "Unsupported", "Product %s is not offered in region %s",
 				code, x->region);
-	if (svc_version_price(x, v.id, type) < 0)
+	int has = svc_version_has_type(x, v.id, type);
+	if (has < 0)
+		return svc_fail_store(x);
+	if (!has)
 		return svc_fail(x, 400, "Unsupported", "Product %s does not cover instance type %s",
 				code, type);
 	return 0;

@@ -23,11 +23,11 @@ mask() {
 	assert_equal "$stderr" ""
 	assert_equal "$(printf '%s\n' "$output" | mask)" \
 "PRODUCT|CODE|Prod|ACCOUNT|linux|us-east-1|0.00|5.00|TOKEN|https://aws-portal.amazon.com/gp/aws/user/subscription/index.html?offeringCode=CODE|
-PRICE|CODE|m1.small|0.20|2010-01-10T12:00:00+0000
-PRICE|CODE|m1.large|0.50|2010-01-10T12:00:00+0000
+PRICE|CODE|m1.small|0.20|2010-01-10T12:00:00+0000|linux|us-east-1
+PRICE|CODE|m1.large|0.50|2010-01-10T12:00:00+0000|linux|us-east-1
 PENDING|CODE|2010-02-01T00:00:00+0000|linux|us-east-1|0.00|7.50
-PRICE|CODE|m1.small|0.25|2010-02-01T00:00:00+0000
-PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000"
+PRICE|CODE|m1.small|0.25|2010-02-01T00:00:00+0000|linux|us-east-1
+PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000|linux|us-east-1"
 	# customers see it too
 	run as_customer devpay-describe-products "$CODE"
 	assert_line --partial "$(printf 'PENDING\t%s\t2010-02-01T00:00:00+0000' "$CODE")"
@@ -35,16 +35,16 @@ PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000"
 	run at 2010-02-01T00:00:00Z as_customer devpay-describe-products "$CODE"
 	assert_equal "$(printf '%s\n' "$output" | mask | cut -d'|' -f1-8)" \
 "PRODUCT|CODE|Prod|ACCOUNT|linux|us-east-1|0.00|7.50
-PRICE|CODE|m1.small|0.25|2010-02-01T00:00:00+0000
-PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000"
+PRICE|CODE|m1.small|0.25|2010-02-01T00:00:00+0000|linux|us-east-1
+PRICE|CODE|c1.medium|0.45|2010-02-01T00:00:00+0000|linux|us-east-1"
 }
 
 @test "unspecified parts carry over from the current version" {
 	run as_owner devpay-modify-product "$CODE" --region eu-west-1 --region us-east-1 --effective 2010-02-01
 	assert_success
 	assert_line "$(printf 'PENDING\t%s\t2010-02-01T00:00:00+0000\tlinux\teu-west-1,us-east-1\t0.00\t5.00' "$CODE")"
-	assert_line "$(printf 'PRICE\t%s\tm1.small\t0.20\t2010-02-01T00:00:00+0000' "$CODE")"
-	assert_line "$(printf 'PRICE\t%s\tm1.large\t0.50\t2010-02-01T00:00:00+0000' "$CODE")"
+	assert_line "$(printf 'PRICE\t%s\tm1.small\t0.20\t2010-02-01T00:00:00+0000\tlinux\teu-west-1' "$CODE")"
+	assert_line "$(printf 'PRICE\t%s\tm1.large\t0.50\t2010-02-01T00:00:00+0000\tlinux\tus-east-1' "$CODE")"
 }
 
 @test "launches after the change obey the new configuration" {

@@ -7,7 +7,7 @@ load checks
 
 # --- devpay-register-product ------------------------------------------------
 
-@test "register-product: a PRODUCT record then one PRICE record per type, whole output" {
+@test "register-product: a PRODUCT record then one PRICE record per region, platform and type, whole output" {
 	run --separate-stderr at 2009-06-03T10:00:00Z as_owner devpay-register-product \
 		--name "ABC AMI" --description "Supported AMI for ABC" \
 		--platform linux --platform windows --region eu-west-1 --region us-east-1 \
@@ -23,9 +23,18 @@ load checks
 	[[ "$acct" =~ ^[1-9][0-9]{11}$ ]] || fail "owner '$acct' is not a 12-digit account"
 	[[ "$token" =~ ^\{ProductToken\}[A-Za-z0-9+/=]{16,}$ ]] || fail "token '$token'"
 	assert_equal "$output" "PRODUCT${T}$code${T}ABC AMI${T}$acct${T}linux,windows${T}eu-west-1,us-east-1${T}1.50${T}20.00${T}$token${T}$PURCHASE_URL$code${T}Supported AMI for ABC
-PRICE${T}$code${T}c1.xlarge${T}0.125${T}2009-06-03T10:00:00+0000
-PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-03T10:00:00+0000
-PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000"
+PRICE${T}$code${T}c1.xlarge${T}0.125${T}2009-06-03T10:00:00+0000${T}linux${T}eu-west-1
+PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-03T10:00:00+0000${T}linux${T}eu-west-1
+PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000${T}linux${T}eu-west-1
+PRICE${T}$code${T}c1.xlarge${T}0.125${T}2009-06-03T10:00:00+0000${T}windows${T}eu-west-1
+PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-03T10:00:00+0000${T}windows${T}eu-west-1
+PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000${T}windows${T}eu-west-1
+PRICE${T}$code${T}c1.xlarge${T}0.125${T}2009-06-03T10:00:00+0000${T}linux${T}us-east-1
+PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-03T10:00:00+0000${T}linux${T}us-east-1
+PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000${T}linux${T}us-east-1
+PRICE${T}$code${T}c1.xlarge${T}0.125${T}2009-06-03T10:00:00+0000${T}windows${T}us-east-1
+PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-03T10:00:00+0000${T}windows${T}us-east-1
+PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000${T}windows${T}us-east-1"
 }
 
 @test "register-product: defaults are no fees, no description, the caller's region" {
@@ -37,7 +46,7 @@ PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-03T10:00:00+0000"
 	acct=$(field_of PRODUCT 4 <<<"$output")
 	token=$(field_of PRODUCT 9 <<<"$output")
 	assert_equal "$output" "PRODUCT${T}$code${T}Plain${T}$acct${T}linux${T}us-east-1${T}0.00${T}0.00${T}$token${T}$PURCHASE_URL$code${T}
-PRICE${T}$code${T}t1.micro${T}0.03${T}2010-01-01T00:00:00+0000"
+PRICE${T}$code${T}t1.micro${T}0.03${T}2010-01-01T00:00:00+0000${T}linux${T}us-east-1"
 }
 
 @test "register-product: the caller's region comes from EC2_REGION, then AWS_DEFAULT_REGION" {
@@ -195,8 +204,8 @@ m1.xlarge${T}1000000000.00"
 	assert_success
 	assert_equal "$(grep '^PRODUCT' <<<"$output" | cut -f2,3)" "$a${T}First
 $b${T}Second"
-	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$a${T}m1.small${T}0.20${T}2009-06-01T00:00:00+0000
-$b${T}m1.small${T}0.20${T}2009-06-02T00:00:00+0000"
+	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$a${T}m1.small${T}0.20${T}2009-06-01T00:00:00+0000${T}linux${T}us-east-1
+$b${T}m1.small${T}0.20${T}2009-06-02T00:00:00+0000${T}linux${T}us-east-1"
 	run as_other devpay-describe-products
 	assert_success
 	assert_equal "$(grep '^PRODUCT' <<<"$output" | cut -f2)" "$o"
@@ -374,8 +383,8 @@ $a"
 	token=$(field_of PRODUCT 9 <<<"$output")
 	assert_equal "$output" "Type${T}ProductCode${T}Name${T}Owner${T}Platforms${T}Regions${T}OneTimeFee${T}MonthlyFee${T}ProductToken${T}PurchaseUrl${T}Description
 PRODUCT${T}$code${T}P${T}$acct${T}linux${T}us-east-1${T}0.00${T}0.00${T}$token${T}$PURCHASE_URL$code${T}
-PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-01T00:00:00+0000
-PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000"
+PRICE${T}$code${T}m1.small${T}0.20${T}2009-06-01T00:00:00+0000${T}linux${T}us-east-1
+PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000${T}linux${T}us-east-1"
 	run at 2009-06-02 as_customer devpay-purchase-product -H "$code"
 	assert_success
 	assert_equal "$(head -n 1 <<<"$output")" "Type${T}ProductCode${T}Account${T}State${T}Start${T}End"
@@ -403,5 +412,5 @@ PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000"
 	assert_equal "$stderr" ""
 	assert_equal "$(field_of PRODUCT 2 <<<"$output")" "$code"
 	assert_equal "$(grep '^PENDING' <<<"$output" | cut -f2-4)" "$code${T}2030-01-01T00:00:00+0000${T}linux"
-	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$code${T}m1.small${T}0.20${T}2030-01-01T00:00:00+0000"
+	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$code${T}m1.small${T}0.20${T}2030-01-01T00:00:00+0000${T}linux${T}us-east-1"
 }

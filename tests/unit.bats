@@ -25,3 +25,4 @@ unit() {
 @test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" { unit service; }
 @test "unit: common/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
 @test "unit: common/secret.c (salted hashes of local secrets)" { unit secret; }
+@test "unit: common/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }

@@ -129,5 +129,35 @@ int main(void)
 	is_int(money_prorate(20, 1, 3), 7, "money_prorate 20/3");
 	is_int(money_prorate(INT64_C(1000000000) * MICRO_PER_DOLLAR, 31, 31),
 	       INT64_C(1000000000) * MICRO_PER_DOLLAR, "money_prorate of the largest amount does not overflow");
+
+	/* rounded once to the cent, from the exact quotient */
+	int64_t c = -1;
+	is_int(money_prorate_cents(twenty, 28, 30, &c), 0, "money_prorate_cents $20 * 28/30");
+	is_int(c, 18670000, "$20 from June 3 is 18.67");
+	money_prorate_cents(149999, 1, 30, &c);
+	is_int(c, 0, "0.149999 / 30 = 0.0049999...: 0.00, not 0.01 (no rounding to the micro first)");
+	is_int(money_prorate(149999, 1, 30), 5000, "the micro-dollar proration would have made it 0.005");
+	money_prorate_cents(150000, 1, 30, &c);
+	is_int(c, 10000, "0.15 / 30 = 0.005 exactly: half up to 0.01");
+	money_prorate_cents(-150000, 1, 30, &c);
+	is_int(c, -10000, "a refund of -0.005 mirrors its charge");
+	money_prorate_cents(3000000, 3, 100, &c);
+	is_int(c, 90000, "3%% of $3.00 is 0.09");
+	c = -1;
+	is_int(money_prorate_cents(INT64_MAX, 2, 1, &c), -1, "money_prorate_cents beyond int64 is refused");
+	is_int(c, -1, "and leaves the result alone");
+
+	/* checked sums and products */
+	int64_t r = 0;
+	is_int(money_add(INT64_MAX - 1, 1, &r), 0, "money_add up to INT64_MAX");
+	is_int(r, INT64_MAX, "money_add INT64_MAX - 1 + 1");
+	is_int(money_add(INT64_MAX, 1, &r), -1, "money_add past INT64_MAX is refused");
+	is_int(money_add(-INT64_MAX, -1, &r), -1, "money_add to INT64_MIN is refused (it cannot be negated)");
+	is_int(money_add(-5, 3, &r), 0, "money_add of a refund");
+	is_int(r, -2, "money_add -5 + 3");
+	is_int(money_mul(744, 999999999 * MICRO_PER_DOLLAR, &r), 0, "money_mul 744 h x $999,999,999");
+	is_int(r, INT64_C(743999999256000000), "money_mul exact");
+	is_int(money_mul(10000, 999999999 * MICRO_PER_DOLLAR, &r), -1, "money_mul 10000 h x $999,999,999 is refused");
+	is_int(money_mul(-1, INT64_MIN + 1, &r), 0, "money_mul of the most negative amount that can be negated");
 	return tap_done();
 }
