@@ -5,6 +5,11 @@
 static const char *const image_id_cols[] = { "ImageId", NULL };
 static const struct record_layout image_id = { "IMAGE", image_id_cols };
 
+static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
+	{ 0 },
+};
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -12,7 +17,7 @@ int main(int argc, char **argv)
 	const char *arg;
 	cli_init(&c, "ec2-deregister",
 		 "Deregister an AMI the caller owns; running instances of it keep running.", "IMAGE",
-		 NULL, argc, argv);
+		 opts, argc, argv);
 	while (cli_next(&c, &arg) != -1)
 		;
 	if (cli_argc(&c) != 1)

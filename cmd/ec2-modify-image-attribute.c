@@ -4,6 +4,7 @@
 #include "client.h"
 
 static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
 	{ "product-code", 'p', CLI_ARG, "CODE", "associate a DevPay product code (permanent)" },
 	{ "launch-permission", 'l', CLI_NOARG, NULL, "modify the launch permissions (with -a, -r)" },
 	{ "add", 'a', CLI_ARG, "ACCOUNT|all", "grant ACCOUNT (or everyone: all) leave to launch" },

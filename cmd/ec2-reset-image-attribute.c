@@ -4,6 +4,7 @@
 #include "client.h"
 
 static const struct cli_option opts[] = {
+	CLI_OPT_DRY_RUN,
 	{ "launch-permission", 'l', CLI_NOARG, NULL, "reset the launch permissions (required)" },
 	{ 0 },
 };
