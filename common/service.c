@@ -119,6 +119,38 @@ static int list_predecessor(const char *n, char *prev, size_t sz)
 	return 0;
 }
 
+/* For "Name.K.Field" (K > 1, the last index followed by a field), the
+ * prefix "Name.K-1." of its predecessor member: 1 and member filled, else 0. */
+static int list_member_prefix(const char *n, char *member, size_t sz)
+{
+	const char *last = NULL;
+	for (const char *p = n; *p; p++)
+		if (*p == '.' && p[1] >= '1' && p[1] <= '9')
+			last = p + 1;
+	if (!last)
+		return 0;
+	char *end;
+	long k = strtol(last, &end, 10);
+	if (*end != '.' || k < 2 || k > 1000000)
+		return 0;
+	snprintf(member, sz, "%.*s%ld.", (int)(last - n), n, k - 1);
+	return 1;
+}
+
+/* 1 when a name in sorted[] (in strcmp order) starts with prefix. */
+static int has_prefix(const char *const *sorted, size_t nn, const char *prefix)
+{
+	size_t lo = 0, hi = nn, len = strlen(prefix);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(sorted[mid], prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nn && !strncmp(sorted[lo], prefix, len);
+}
+
 /* UnknownParameter for the first parameter the Action does not take; a
  * parameter given twice, or a list member after a gap, refused (either would
  * be dropped); DryRun's value checked. *dry set when DryRun=true. */
@@ -146,10 +178,16 @@ static int check_params(struct svc *x, const struct action *a, int *dry)
 			rc = svc_fail(x, 400, "InvalidParameterValue",
 				      "The parameter %.200s is given more than once", n);
 		else if (strncmp(n, "Filter.", 7) && !list_predecessor(n, prev, sizeof prev) &&
-			 !bsearch(&key, sorted, nn, sizeof *sorted, by_name))
-			rc = svc_fail(x, 400, "InvalidParameterValue",
-				      "The parameter %.200s is given without %.200s: list indexes run from 1 without gaps",
-				      n, prev);
+			 !bsearch(&key, sorted, nn, sizeof *sorted, by_name)) {
+			/* a member of a list of structures (Name.K.Field) needs
+			 * member K-1, whichever of its fields it has */
+			char member[256];
+			if (!list_member_prefix(n, member, sizeof member) ||
+			    !has_prefix(sorted, nn, member))
+				rc = svc_fail(x, 400, "InvalidParameterValue",
+					      "The parameter %.200s is given without %.200s: list indexes run from 1 without gaps",
+					      n, prev);
+		}
 	}
 	free(sorted);
 	if (rc)

@@ -69,7 +69,9 @@ old_store() {
 	as_customer ec2-register before-upgrade >/dev/null 2>&1
 	AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET ec2-describe-images >/dev/null 2>&1
 	sqlite3 "$DEVPAY_STORE" "UPDATE accounts SET secret = CASE access_key WHEN '$CUSTOMER_KEY' THEN '$CUSTOMER_SECRET' ELSE '$OWNER_SECRET' END;
-		ALTER TABLE accounts DROP COLUMN secret_hash; PRAGMA user_version = 1;"
+		ALTER TABLE accounts DROP COLUMN secret_hash; DROP TABLE launch_permissions;
+		ALTER TABLE images DROP COLUMN deregistered; DROP TABLE version_platform_prices;
+		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }
 
