@@ -32,6 +32,7 @@
 #include "clock.h"
 #include "curl_dl.h"
 #include "query.h"
+#include "secret.h"
 #include "service.h"
 #include "store.h"
 #include "version.h"
@@ -742,6 +743,15 @@ int main(int argc, char **argv)
 		die(3, "cannot open store '%s': %s", conf.store, strerror(errno));
 	conf.store_dev = sb.st_dev;
 	conf.store_ino = sb.st_ino;
+	/* the key file beside the store opens the sealed secrets of the
+	 * accounts local mode created (secret.h); without it they are refused */
+	unsigned char seal[SECRET_KEY_BYTES];
+	int have_seal = 0;
+	if (secret_key_load(conf.store, 0, seal, &have_seal))
+		die(3, "%s", dp_err_detail());
+	if (have_seal)
+		service_use_sealing_key(seal);
+	OPENSSL_cleanse(seal, sizeof seal);
 	conf.log = stderr;
 	if (logfile && !(conf.log = fopen(logfile, "a")))
 		die(1, "cannot open log '%s': %s", logfile, strerror(errno));

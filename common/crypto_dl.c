@@ -44,6 +44,16 @@ static void load(void)
 	SYM(crypto_memcmp, "CRYPTO_memcmp");
 	SYM(cleanse, "OPENSSL_cleanse");
 	SYM(rand_bytes, "RAND_bytes");
+	SYM(ctx_new, "EVP_CIPHER_CTX_new");
+	SYM(ctx_free, "EVP_CIPHER_CTX_free");
+	SYM(ctx_ctrl, "EVP_CIPHER_CTX_ctrl");
+	SYM(aes_256_gcm, "EVP_aes_256_gcm");
+	SYM(encrypt_init, "EVP_EncryptInit_ex");
+	SYM(encrypt_update, "EVP_EncryptUpdate");
+	SYM(encrypt_final, "EVP_EncryptFinal_ex");
+	SYM(decrypt_init, "EVP_DecryptInit_ex");
+	SYM(decrypt_update, "EVP_DecryptUpdate");
+	SYM(decrypt_final, "EVP_DecryptFinal_ex");
 	load_status = DP_OK;
 }
 

@@ -20,4 +20,24 @@ enum dp_err secret_hash(const char *secret, char out[SECRET_HASH_MAX]);
  * when STORED is not a hash of this form. */
 int secret_verify(const char *secret, const char *stored);
 
+/* Sealed secrets. devpayd needs a local account's secret itself to check
+ * its signatures, and the store must not hold it: the store keeps it sealed
+ * (AES-256-GCM, "aes256gcm$IV$CIPHERTEXT$TAG" in hex) with a key kept in a
+ * file of its own beside the store, STORE.key (32 random bytes, mode 0600).
+ * A copy, backup or dump of the store alone reveals no secret; devpayd
+ * serving the store with its key file verifies the local accounts' requests,
+ * and without it refuses them (an operator adds them with --add-account). */
+#define SECRET_KEY_BYTES 32
+#define SECRET_KEY_SUFFIX ".key"
+
+/* The key of the store at STORE_PATH into key, *have 1 when there is one of
+ * ours (a regular file of 32 bytes, the owner's only); with CREATE a missing
+ * one is made (never over a file that is there). */
+enum dp_err secret_key_load(const char *store_path, int create, unsigned char key[SECRET_KEY_BYTES],
+			    int *have);
+/* SECRET sealed with KEY into *out (malloc'd text). */
+enum dp_err secret_seal(const unsigned char key[SECRET_KEY_BYTES], const char *secret, char **out);
+/* 0 and *secret (malloc'd) when SEALED opens with KEY; -1 otherwise. */
+int secret_unseal(const unsigned char key[SECRET_KEY_BYTES], const char *sealed, char **secret);
+
 #endif

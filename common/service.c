@@ -587,10 +587,14 @@ int service_handle(const struct service_call *c, struct buf *xml)
 
 /* The account of a key: its id, the plain secret ('' for a local account,
  * which has only a hash) and the hash; 0 found, 1 unknown, -1 error. */
+/* devpayd's copy of the key that opens local accounts' sealed secrets */
+static unsigned char sealing_key[SECRET_KEY_BYTES];
+static int have_sealing_key;
+
 static int find_key(struct store *st, const char *key, char account[13], char **secret,
 		    char **hash)
 {
-	sqlite3_stmt *s = store_query(st, "SELECT id, secret, secret_hash FROM accounts"
+	sqlite3_stmt *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
 				      " WHERE access_key = ?", "s", key);
 	if (!s)
 		return -1;
@@ -598,14 +602,27 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 	int r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 	if (r == 0) {
 		snprintf(account, 13, "%s", store_text(s, 0));
-		if (secret)
-			*secret = xstrdup(store_text(s, 1));
+		if (secret) {
+			/* a local account's sealed secret, when this process has the key */
+			char *opened = NULL;
+			if (!*store_text(s, 1) && have_sealing_key && *store_text(s, 3) &&
+			    !secret_unseal(sealing_key, store_text(s, 3), &opened))
+				*secret = opened;
+			else
+				*secret = xstrdup(store_text(s, 1));
+		}
 		if (hash)
 			*hash = xstrdup(store_text(s, 2));
 	} else if (r < 0)
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 	store_done(s);
 	return r;
+}
+
+void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
+{
+	memcpy(sealing_key, key, SECRET_KEY_BYTES);
+	have_sealing_key = 1;
 }
 
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
@@ -625,21 +642,32 @@ static int insert_account(struct store *st, const char *key, const char *secret,
 	char hash[SECRET_HASH_MAX];
 	if (secret_hash(secret, hash))
 		return -1;
+	/* a local account's secret sealed with the store's key file, for a
+	 * devpayd that serves this store later (none without a key file) */
+	char *sealed = NULL;
+	unsigned char k[SECRET_KEY_BYTES];
+	int have = 0;
+	if (!keep && !secret_key_load(st->path, 1, k, &have) && have && secret_seal(k, secret, &sealed))
+		return -1;
+	OPENSSL_cleanse(k, sizeof k);
 	for (int tries = 0; tries < 20; tries++) {
 		id_account(account);
-		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash, created)"
-				   " VALUES (?, ?, ?, ?, ?)", "ssssi", account, key, keep ? secret : "",
-				   hash, now);
-		if (r == 0)
-			return 0;
-		if (r == -1)
-			return -1;
+		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash,"
+				   " secret_sealed, created) VALUES (?, ?, ?, ?, ?, ?)", "sssssi", account,
+				   key, keep ? secret : "", hash, sealed ? sealed : "", now);
+		if (r == 0 || r == -1) {
+			free(sealed);
+			return r;
+		}
 		/* a constraint: the key exists, or (rarely) the id; tell them apart */
 		char other[13];
-		int k = find_key(st, key, other, NULL, NULL);
-		if (k <= 0)
-			return k == 0 ? -2 : -1;
+		int f = find_key(st, key, other, NULL, NULL);
+		if (f <= 0) {
+			free(sealed);
+			return f == 0 ? -2 : -1;
+		}
 	}
+	free(sealed);
 	return -1;
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "buf.h"
 #include "query.h"
+#include "secret.h"
 #include "store.h"
 
 struct service_call {
@@ -43,9 +44,14 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
 		       int64_t now, char account[13], int *created, struct buf *xml);
 
 /* devpayd: the secret and account of a known access key; never creates one.
- * 0 found, 1 unknown key, -1 store error. *secret is malloc'd, and "" for a
- * local account (only its hash is kept: an operator must add it). */
+ * 0 found, 1 unknown key, -1 store error. *secret is malloc'd: a local
+ * account's sealed secret opened with the key of service_use_sealing_key,
+ * or "" when it cannot be (no key file, or an account made without one):
+ * an operator must add it. */
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret);
+/* devpayd: the key of the store's key file (secret.h), which opens the
+ * sealed secrets of local accounts for service_lookup_key. */
+void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES]);
 /* Adds an account (operator's action), its secret kept for devpayd's
  * signature checks. 0 added; 1 the key had a local account (hash only),
  * which now has the secret (and a new hash); -2 the key has an operator's

@@ -132,6 +132,10 @@ static const char *const migrations[] = {
 	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
 	"  region TEXT NOT NULL, platform INTEGER NOT NULL, type TEXT NOT NULL,"
 	"  hourly INTEGER NOT NULL, PRIMARY KEY(version, region, platform, type)) WITHOUT ROWID;",
+	/* 5: a local account's secret sealed with the key file beside the
+	 * store (common/secret.h), for devpayd's signature checks; '' when the
+	 * account has none (an operator's, or made before) */
+	"ALTER TABLE accounts ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT '';",
 };
 
 /* Who opens stores in this process: devpayd keeps the plain secrets of the

@@ -104,10 +104,31 @@ Try 'devpayd --help' for more information."
 	assert_equal "$(store_sum)" "$before"
 }
 
-@test "an account local mode created (only a hash kept) is refused by devpayd, telling the operator to add it" {
+@test "devpayd serves the accounts local mode created: their sealed secrets open with the store's key file" {
 	as_customer ec2-register local-made >/dev/null
-	local id before
+	local id
 	id=$(sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key = '$CUSTOMER_KEY'")
+	# the store holds neither the secret nor the key
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT secret, substr(secret_sealed, 1, 10) FROM accounts WHERE id = '$id'")" "|aes256gcm\$"
+	devpayd_serve
+	for v in 4 2; do
+		run --separate-stderr env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" EC2_SIGNATURE_VERSION=$v \
+			AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+		assert_success
+		assert_output --partial "$id/local-made"
+		EC2_URL="http://127.0.0.1:$DEVPAYD_PORT" EC2_SIGNATURE_VERSION=$v refused 1 SignatureDoesNotMatch \
+			env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=wrong ec2-describe-images
+	done
+}
+
+@test "a local account whose sealed secret devpayd cannot open (no key file) is refused, telling the operator to add it" {
+	as_customer ec2-register local-made >/dev/null
+	# the store copied to another place without its key file
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	sqlite3 "$DEVPAY_STORE" "VACUUM INTO '$BATS_TEST_TMPDIR/elsewhere/store.db'"
+	export DEVPAY_STORE=$BATS_TEST_TMPDIR/elsewhere/store.db
+	[ ! -e "$DEVPAY_STORE.key" ]
+	local before
 	devpayd_serve
 	before=$(store_sum)
 	for v in 4 2; do

@@ -53,6 +53,32 @@ account_of() { sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key
 	refused 1 AuthFailure env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY="${CUSTOMER_SECRET%?}" ec2-describe-images
 }
 
+@test "accounts: a local secret is sealed with the key file beside the store (0600, 32 bytes), kept apart from it" {
+	as_customer ec2-describe-images >/dev/null
+	[ -f "$DEVPAY_STORE.key" ]
+	assert_equal "$(stat -c '%a %s' "$DEVPAY_STORE.key")" "600 32"
+	run sqlite3 "$DEVPAY_STORE" "SELECT secret_sealed FROM accounts"
+	[[ "$output" =~ ^aes256gcm\$[0-9a-f]{24}\$[0-9a-f]+\$[0-9a-f]{32}$ ]] || fail "sealed: $output"
+	! grep -qa "$CUSTOMER_SECRET" "$DEVPAY_STORE.key" || fail "the secret is in the key file"
+	# the key stays the same for the next account
+	local key
+	key=$(od -An -tx1 "$DEVPAY_STORE.key")
+	as_owner ec2-describe-images >/dev/null
+	assert_equal "$(od -An -tx1 "$DEVPAY_STORE.key")" "$key"
+}
+
+@test "accounts: a key file that is not ours is never overwritten nor used; the account has no sealed secret" {
+	printf 'not a key\n' >"$DEVPAY_STORE.key"
+	chmod 600 "$DEVPAY_STORE.key"
+	run as_customer ec2-describe-images
+	assert_success
+	assert_equal "$(cat "$DEVPAY_STORE.key")" "not a key"
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT secret_sealed FROM accounts")" ""
+	# the local account works all the same
+	run as_customer ec2-describe-images
+	assert_success
+}
+
 @test "accounts: devpayd --add-account keeps the secret devpayd needs, and its hash" {
 	printf '%s\n' "$OWNER_SECRET" | devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" >/dev/null
 	run sqlite3 "$DEVPAY_STORE" "SELECT secret, substr(secret_hash, 1, 7) FROM accounts"
@@ -71,6 +97,7 @@ old_store() {
 	sqlite3 "$DEVPAY_STORE" "UPDATE accounts SET secret = CASE access_key WHEN '$CUSTOMER_KEY' THEN '$CUSTOMER_SECRET' ELSE '$OWNER_SECRET' END;
 		ALTER TABLE accounts DROP COLUMN secret_hash; DROP TABLE launch_permissions;
 		ALTER TABLE images DROP COLUMN deregistered; DROP TABLE version_platform_prices;
+		ALTER TABLE accounts DROP COLUMN secret_sealed;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }

@@ -248,7 +248,7 @@ HTTP 400"
 		ImageId="$AMI" MinCount=1 MaxCount=1 KeyName=mine
 	assert_equal "$stderr" "Client.UnknownParameter: The parameter KeyName is not recognized"
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
-		Owner.1=self
+		IncludeDeprecated=true
 	# a list index is a number from 1
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
 		ImageId.0="$AMI"

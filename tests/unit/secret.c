@@ -27,5 +27,23 @@ int main(void)
 	ok(!secret_verify("x", "sha256$"), "a truncated hash does not verify");
 	a[strlen(a) - 1] = '\0';
 	ok(!secret_verify("customer-secret", a), "a digest one digit short does not verify");
+
+	/* sealed secrets */
+	unsigned char key[SECRET_KEY_BYTES], other[SECRET_KEY_BYTES];
+	for (int i = 0; i < SECRET_KEY_BYTES; i++) {
+		key[i] = (unsigned char)i;
+		other[i] = (unsigned char)(i + 1);
+	}
+	char *sealed = NULL, *opened = NULL, *again = NULL;
+	ok(secret_seal(key, "customer-secret", &sealed) == DP_OK && sealed, "seal: %s", sealed ? sealed : "");
+	ok(!strncmp(sealed, "aes256gcm$", 10) && !strstr(sealed, "customer-secret"), "shape, no secret in it");
+	ok(secret_unseal(key, sealed, &opened) == 0 && !strcmp(opened, "customer-secret"), "unsealed again");
+	ok(secret_seal(key, "customer-secret", &again) == DP_OK && strcmp(again, sealed), "a new IV each time");
+	ok(secret_unseal(other, sealed, &opened) == -1 && !opened, "another key does not open it");
+	size_t n = strlen(sealed);
+	sealed[n - 40] = sealed[n - 40] == '0' ? '1' : '0';
+	ok(secret_unseal(key, sealed, &opened) == -1, "a changed ciphertext does not open (GCM tag)");
+	ok(secret_unseal(key, "aes256gcm$00$00$00", &opened) == -1, "a truncated one does not");
+	ok(secret_unseal(key, "customer-secret", &opened) == -1, "a plain secret is not sealed");
 	return tap_done();
 }
