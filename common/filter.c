@@ -99,7 +99,8 @@ int filter_parse(const struct query *q, const char *const *names, struct filter_
 			f->values[f->nvalues++] = q->v[i].value;
 		}
 	}
-	qsort(fs->f, (size_t)fs->n, sizeof *fs->f, by_index);
+	if (fs->n > 1)
+		qsort(fs->f, (size_t)fs->n, sizeof *fs->f, by_index);
 	for (int i = 0; i < fs->n; i++) {
 		struct filter *f = &fs->f[i];
 		if (!f->name || !*f->name) {
