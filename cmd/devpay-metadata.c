@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 #include "clock.h"
 #include "ids.h"
+#include "listen.h"
 #include "print.h"
 
 #define TOKEN_TTL_MAX 21600 /* seconds, as EC2 */
@@ -300,26 +301,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static struct addrinfo *listen_address(const char *spec)
 {
-	char *s = xstrdup(spec);
-	char *colon = strrchr(s, ':');
-	if (!colon || !colon[1])
-		cli_usage_error(&cli, "invalid --listen '%s': expected ADDR:PORT", spec);
-	*colon = '\0';
-	char *host = s;
-	if (*host == '[' && host[strlen(host) - 1] == ']') {
-		host++;
-		host[strlen(host) - 1] = '\0';
-	}
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535)
-		cli_usage_error(&cli, "invalid --listen '%s': the port must be a number from 0 to 65535", spec);
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai = NULL;
-	int rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &ai);
-	if (rc)
-		cli_usage_error(&cli, "invalid --listen '%s': %s", spec, gai_strerror(rc));
-	free(s);
+	struct addrinfo *ai;
+	struct buf why = BUF_INIT;
+	if (listen_parse(spec, &ai, &why))
+		cli_usage_error(&cli, "%s", buf_str(&why));
 	return ai;
 }
 

@@ -29,6 +29,7 @@
 #include "auth.h"
 #include "text.h"
 #include "buf.h"
+#include "listen.h"
 #include "clock.h"
 #include "curl_dl.h"
 #include "query.h"
@@ -526,26 +527,10 @@ static int drain_backlog(struct MHD_Daemon *d, MHD_socket lsock)
 
 static struct addrinfo *listen_address(const char *spec)
 {
-	char *s = xstrdup(spec);
-	char *colon = strrchr(s, ':');
-	if (!colon || !colon[1])
-		usage_error("invalid --listen '%s': expected ADDR:PORT", spec);
-	*colon = '\0';
-	char *host = s;
-	if (*host == '[' && host[strlen(host) - 1] == ']') {
-		host++;
-		host[strlen(host) - 1] = '\0';
-	}
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535)
-		usage_error("invalid --listen '%s': the port must be a number from 0 to 65535", spec);
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai = NULL;
-	int rc = getaddrinfo(*host ? host : NULL, colon + 1, &hints, &ai);
-	if (rc)
-		usage_error("invalid --listen '%s': %s", spec, gai_strerror(rc));
-	free(s);
+	struct addrinfo *ai;
+	struct buf why = BUF_INIT;
+	if (listen_parse(spec, &ai, &why))
+		usage_error("%s", buf_str(&why));
 	return ai;
 }
 
