@@ -1,15 +1,21 @@
 /* devpay-purchase-product: subscribe the caller to a product. */
+#include <stdlib.h>
 #include <string.h>
 #include "print.h"
 
-/* A purchase URL carries the code as offeringCode=...; a bare code is itself. */
-static const char *code_of(const char *arg)
+/* A purchase URL carries the code as offeringCode=...; a bare code is
+ * itself. The code is added to q (which copies it). */
+static void add_code(struct query *q, const char *arg)
 {
 	const char *p = strstr(arg, "offeringCode=");
-	if (!p)
-		return arg;
+	if (!p) {
+		query_add(q, "ProductCode", arg);
+		return;
+	}
 	p += strlen("offeringCode=");
-	return xstrndup(p, strcspn(p, "&#"));
+	char *code = xstrndup(p, strcspn(p, "&#"));
+	query_add(q, "ProductCode", code);
+	free(code);
 }
 
 static const struct cli_option opts[] = {
@@ -28,8 +34,7 @@ int main(int argc, char **argv)
 		;
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing product code or purchase URL");
-	const char *code = code_of(cli_argv(&c)[0]);
-	query_add(&q, "ProductCode", code);
+	add_code(&q, cli_argv(&c)[0]);
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "PurchaseProduct", &q, &r);

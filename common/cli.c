@@ -22,6 +22,9 @@ enum {
 	OPT_PROFILE,
 };
 
+/* The -F values of this process (struct dp_config's filters). */
+static const char **filter_list;
+
 static const struct cli_option common_opts[] = {
 	{ "aws-access-key", 'O', CLI_ARG, "KEY", "access key id (AWS_ACCESS_KEY)" },
 	{ "aws-secret-key", 'W', CLI_ARG, "KEY", "secret access key (AWS_SECRET_KEY)" },
@@ -289,9 +292,10 @@ int cli_next(struct cli *c, const char **arg)
 		case 'F':
 			if (!strchr(optarg, '=') || *optarg == '=')
 				cli_usage_error(c, "invalid filter '%s': expected NAME=VALUE", optarg);
-			c->cfg.filters = xrealloc(c->cfg.filters,
-						  (size_t)(c->cfg.nfilters + 1) * sizeof *c->cfg.filters);
-			c->cfg.filters[c->cfg.nfilters++] = optarg;
+			/* kept for the life of the process (filter_list), as argv is */
+			filter_list = xrealloc(filter_list, (size_t)(c->cfg.nfilters + 1) * sizeof *filter_list);
+			filter_list[c->cfg.nfilters++] = optarg;
+			c->cfg.filters = filter_list;
 			break;
 		case OPT_CA_BUNDLE: c->cfg.ca_bundle = optarg; break;
 		case 'h': usage(c);

@@ -22,7 +22,9 @@ unit() {
 @test "unit: common/ids.c (identifier shapes)" { unit ids; }
 @test "unit: common/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
 @test "unit: common/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
-@test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" { unit service; }
+@test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" {
+	LSAN_OPTIONS=suppressions=$ROOT/tests/unit/service.lsan unit service
+}
 @test "unit: common/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
 @test "unit: common/secret.c (salted hashes of local secrets)" { unit secret; }
 @test "unit: common/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }

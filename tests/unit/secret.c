@@ -1,3 +1,4 @@
+#include <stdlib.h>
 /* common/secret.c: salted hashes of local secrets. */
 #include <string.h>
 #include "secret.h"
@@ -38,6 +39,8 @@ int main(void)
 	ok(secret_seal(key, "customer-secret", &sealed) == DP_OK && sealed, "seal: %s", sealed ? sealed : "");
 	ok(!strncmp(sealed, "aes256gcm$", 10) && !strstr(sealed, "customer-secret"), "shape, no secret in it");
 	ok(secret_unseal(key, sealed, &opened) == 0 && !strcmp(opened, "customer-secret"), "unsealed again");
+	free(opened);
+	opened = NULL;
 	ok(secret_seal(key, "customer-secret", &again) == DP_OK && strcmp(again, sealed), "a new IV each time");
 	ok(secret_unseal(other, sealed, &opened) == -1 && !opened, "another key does not open it");
 	size_t n = strlen(sealed);
@@ -45,5 +48,7 @@ int main(void)
 	ok(secret_unseal(key, sealed, &opened) == -1, "a changed ciphertext does not open (GCM tag)");
 	ok(secret_unseal(key, "aes256gcm$00$00$00", &opened) == -1, "a truncated one does not");
 	ok(secret_unseal(key, "customer-secret", &opened) == -1, "a plain secret is not sealed");
+	free(sealed);
+	free(again);
 	return tap_done();
 }
