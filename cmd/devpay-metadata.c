@@ -337,24 +337,25 @@ int main(int argc, char **argv)
 	/* the instance must exist, be the caller's and be running now */
 	struct view v;
 	struct buf msg = BUF_INIT;
-	int r = read_view(&v, &msg);
+	int r = read_view(&v, &msg), refused = 1;
 	if (r < 0) {
 		if (last_err != DP_ERR_SERVICE)
 			cli_fatal(&cli, last_err, "%s", buf_str(&msg));
 		fprintf(stderr, "%s\n", buf_str(&msg));
-		return 1;
-	}
-	if (r == 2) {
+	} else if (r == 2) {
 		if (*buf_str(&msg))
 			fprintf(stderr, "%s\n", buf_str(&msg));
 		else
 			fprintf(stderr, "Client.InvalidInstanceID.NotFound: The instance ID '%s' does not exist\n",
 				instance_id);
-		return 1;
-	}
-	if (r == 1) {
+	} else if (r == 1)
 		fprintf(stderr, "Client.IncorrectInstanceState: The instance '%s' is terminated: it has no metadata to serve\n",
 			instance_id);
+	else
+		refused = 0;
+	if (refused) {
+		buf_release(&msg);
+		freeaddrinfo(ai);
 		return 1;
 	}
 	buf_release(&msg);
