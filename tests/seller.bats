@@ -400,8 +400,10 @@ md_start() {
 	local id=$1 port
 	shift
 	port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
-	as_customer devpay-metadata --instance "$id" --listen "127.0.0.1:$port" "$@" \
-		</dev/null >"$BATS_TEST_TMPDIR/md.out" 2>"$BATS_TEST_TMPDIR/md.err" 3>&- &
+	# the program itself in the background (not a function's subshell), so
+	# that teardown's kill reaches it
+	AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET \
+		devpay-metadata --instance "$id" --listen "127.0.0.1:$port" "$@" </dev/null >"$BATS_TEST_TMPDIR/md.out" 2>"$BATS_TEST_TMPDIR/md.err" 3>&- &
 	MD_PID=$!
 	MD="http://127.0.0.1:$port"
 	local i
