@@ -27,6 +27,14 @@ LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 # devpayd reads its TLS certificate and key with libcrypto's PEM functions
 # (a server loads it once; the on-demand loading is for the short commands)
 build/bin/devpayd: LDLIBS += -lcrypto
+# OpenSSL's SHA-256 functions (the local secrets' hashes, checked by every
+# local command) come from libcrypto.a: five small objects, where loading
+# libcrypto.so costs a command more than all its work. Every other libcrypto
+# function is called through crypto_dl.h (a direct call to one would pull it
+# in statically: consistency.bats checks that none does). devpayd links
+# libcrypto.so, which has them.
+SHA_LIBS := -Wl,-Bstatic -lcrypto -Wl,-Bdynamic
+build/bin/devpayd: SHA_LIBS :=
 # devpay-metadata writes the instance identity document with jansson
 build/bin/devpay-metadata: LDLIBS += -ljansson
 # Which packages tools/deps brings in: the test set for `make check`, the
@@ -82,11 +90,11 @@ build/%.o: %.c | deps-check
 
 build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
 
 build/tests/%: build/tests/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
 
 # Missing Debian packages: installed when root, otherwise the one line to
 # run. Every compile waits for this step (order-only prerequisite).
@@ -134,7 +142,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a $(ICU_OBJ) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
 
 .PHONY: deps-check
 .SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
@@ -163,5 +171,5 @@ build/fuzz/libdevpay.a: $(FUZZ_OBJ)
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
-	  build/fuzz/obj/common/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS)
+	  build/fuzz/obj/common/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS) $(SHA_LIBS)
 -include $(FUZZ_OBJ:.o=.d)

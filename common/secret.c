@@ -1,3 +1,5 @@
+/* SHA256_Init and co. are deprecated in OpenSSL 3 (see digest()) */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,27 +10,31 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include "crypto_dl.h"
+/* Wiping and the constant-time comparison come from libcrypto.a too, with
+ * the SHA-256 functions (Makefile: SHA_LIBS), so that checking a hash loads
+ * no library; RAND_bytes and EVP (making a hash or a seal) go through
+ * crypto_dl.h. */
+#undef OPENSSL_cleanse
+#undef CRYPTO_memcmp
 #include "secret.h"
 
 #define SALT_BYTES 16
 #define HASH_BYTES 32
 #define PREFIX "sha256$"
 
-/* SHA-256 of salt || secret. */
+/* SHA-256 of salt || secret, with OpenSSL's SHA-256 functions themselves,
+ * linked from libcrypto.a (Makefile: SHA_LIBS): not EVP, whose first use
+ * fetches a provider and reads openssl.cnf, and not libcrypto.so, whose
+ * loading would be most of a local command's time, for a hash checked on
+ * every one. Deprecated in OpenSSL 3 in favour of EVP, still provided. */
 static int digest(const unsigned char *salt, const char *secret, unsigned char out[HASH_BYTES])
 {
-	size_t n = strlen(secret);
-	unsigned char *m = malloc(SALT_BYTES + n + 1);
-	if (!m)
-		return -1;
-	memcpy(m, salt, SALT_BYTES);
-	memcpy(m + SALT_BYTES, secret, n);
-	unsigned int len = 0;
-	int ok = EVP_Digest(m, SALT_BYTES + n, out, &len, EVP_sha256(), NULL) == 1 &&
-		 len == HASH_BYTES;
-	OPENSSL_cleanse(m, SALT_BYTES + n);
-	free(m);
+	SHA256_CTX c;
+	int ok = SHA256_Init(&c) == 1 && SHA256_Update(&c, salt, SALT_BYTES) == 1 &&
+		 SHA256_Update(&c, secret, strlen(secret)) == 1 && SHA256_Final(out, &c) == 1;
+	OPENSSL_cleanse(&c, sizeof c);
 	return ok ? 0 : -1;
 }
 
@@ -207,4 +213,9 @@ int secret_unseal(const unsigned char key[SECRET_KEY_BYTES], const char *sealed,
 	pt[l1 + l2] = '\0';
 	*secret = (char *)pt;
 	return 0;
+}
+
+void secret_wipe(void *p, size_t n)
+{
+	OPENSSL_cleanse(p, n);
 }

@@ -19,6 +19,8 @@ enum dp_err secret_hash(const char *secret, char out[SECRET_HASH_MAX]);
 /* 1 when SECRET matches STORED (compared in constant time), 0 when not or
  * when STORED is not a hash of this form. */
 int secret_verify(const char *secret, const char *stored);
+/* OPENSSL_cleanse, without loading libcrypto (the library's own, linked). */
+void secret_wipe(void *p, size_t n);
 
 /* Sealed secrets. devpayd needs a local account's secret itself to check
  * its signatures, and the store must not hold it: the store keeps it sealed

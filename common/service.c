@@ -649,7 +649,7 @@ static int insert_account(struct store *st, const char *key, const char *secret,
 	int have = 0;
 	if (!keep && !secret_key_load(st->path, 1, k, &have) && have && secret_seal(k, secret, &sealed))
 		return -1;
-	OPENSSL_cleanse(k, sizeof k);
+	secret_wipe(k, sizeof k);
 	for (int tries = 0; tries < 20; tries++) {
 		id_account(account);
 		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash,"
@@ -690,7 +690,7 @@ int service_add_account(struct store *st, const char *access_key, const char *se
 	else if (r == 1)
 		r = insert_account(st, access_key, secret, 1, now, account);
 	if (known) {
-		OPENSSL_cleanse(known, strlen(known));
+		secret_wipe(known, strlen(known));
 		free(known);
 	}
 	if (r >= 0 && store_commit(st))
@@ -749,7 +749,7 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
 	int ok = r == 0 && (*created || (hash && *hash ? secret_verify(secret, hash)
 					 : known && *known && same_secret(known, secret)));
 	if (known) {
-		OPENSSL_cleanse(known, strlen(known));
+		secret_wipe(known, strlen(known));
 		free(known);
 	}
 	free(hash);

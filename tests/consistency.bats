@@ -281,3 +281,16 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	done < <(cd "$ROOT" && grep -ohE 'doc/[a-z-]+\.md' README.md HACKING.md doc tests/RULES.md | sort -u)
 	verdict "documentation pointing outside the repository"
 }
+
+@test "the client commands carry only libcrypto's SHA-256 and its helpers; the rest of libcrypto is loaded on demand" {
+	# Makefile: SHA_LIBS links libcrypto.a for the local secrets' hashes; a
+	# libcrypto function called directly instead of through crypto_dl.h
+	# would pull OpenSSL's machinery into every command
+	local c bad=""
+	for c in $(client_commands); do
+		nm "$BIN/$c" | grep -qE ' [TD] (EVP_|HMAC|RAND_|PEM_|X509_|OSSL_|ERR_)' && bad="$bad $c"
+	done
+	[ -z "$bad" ] || fail "statically linked libcrypto beyond SHA-256 in:$bad"
+	nm "$BIN/ec2-confirm-product-instance" | grep -q ' T SHA256_Final' ||
+		fail "SHA256_Final is not linked in"
+}
