@@ -9,6 +9,8 @@
 # month holds some 25 million instance-hours. One customer also has 2,000
 # instances of its own, half of them plain EC2, for the customer's bill.
 set -eu
+# the accounts these scripts make are meant: no notice for each
+export DEVPAY_NO_ACCOUNT_NOTICE=1
 RUNS=${1:-5}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin

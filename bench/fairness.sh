@@ -3,6 +3,8 @@
 # one account sends the largest accepted requests back to back (4 at a time)
 # to a devpayd with its default 4 threads. See bench/fairness.py.
 set -eu
+# the accounts these scripts make are meant: no notice for each
+export DEVPAY_NO_ACCOUNT_NOTICE=1
 cd "$(dirname "$0")/.."
 BIN=$PWD/build/bin
 tmp=$(mktemp -d)

@@ -6,6 +6,8 @@
 #
 # usage: bench/kills.sh [ROUNDS]   (default 100)
 set -u
+# the accounts these scripts make are meant: no notice for each
+export DEVPAY_NO_ACCOUNT_NOTICE=1
 cd "$(dirname "$0")/.."
 rounds=${1:-100}
 PATH=$PWD/build/bin:$PATH

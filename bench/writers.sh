@@ -6,6 +6,8 @@
 #
 # usage: bench/writers.sh [WRITERS [OPERATIONS]]   (default 8 x 1000)
 set -u
+# the accounts these scripts make are meant: no notice for each
+export DEVPAY_NO_ACCOUNT_NOTICE=1
 cd "$(dirname "$0")/.."
 w=${1:-8} n=${2:-1000}
 PATH=$PWD/build/bin:$PATH
