@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd jansson
+PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd jansson libpq
 # pkg-config is asked when the first recipe that needs the flags runs, not
 # when this file is read: on a fresh machine the packages are only there
 # once the deps-check step (an order-only prerequisite of every object) has
@@ -25,8 +25,10 @@ DEPFLAGS = -MMD -MP
 LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 # devpayd reads its TLS certificate and key with libcrypto's PEM functions
-# (a server loads it once; the on-demand loading is for the short commands)
-build/bin/devpayd: LDLIBS += -lcrypto
+# (a server loads it once; the on-demand loading is for the short commands),
+# and serves a PostgreSQL database through libpq (common/store_pg.c, linked
+# into devpayd alone: the commands never load libpq)
+build/bin/devpayd: LDLIBS += -lcrypto -lpq
 # OpenSSL's SHA-256 functions (the local secrets' hashes, checked by every
 # local command) come from libcrypto.a: five small objects, where loading
 # libcrypto.so costs a command more than all its work. Every other libcrypto

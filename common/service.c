@@ -594,12 +594,12 @@ static int have_sealing_key;
 static int find_key(struct store *st, const char *key, char account[13], char **secret,
 		    char **hash)
 {
-	sqlite3_stmt *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
+	struct store_rows *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
 				      " WHERE access_key = ?", "s", key);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	int r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	int rc = store_step(s);
+	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
 	if (r == 0) {
 		snprintf(account, 13, "%s", store_text(s, 0));
 		if (secret) {
@@ -614,7 +614,7 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 		if (hash)
 			*hash = xstrdup(store_text(s, 2));
 	} else if (r < 0)
-		dp_err_set("%s", sqlite3_errmsg(st->db));
+		dp_err_set("%s", store_errmsg(st));
 	store_done(s);
 	return r;
 }

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "secret.h"
 #include "store.h"
+#include "store_pg.h"
 
 /* How long a process waits for another's lock. */
 #define STORE_BUSY_MS 30000
@@ -47,7 +49,6 @@ static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t open_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct store **open_stores;
 static size_t nopen;
-static _Thread_local struct store *last_used;
 
 /* Opens are one at a time in a process: see store_open. */
 static pthread_mutex_t setup_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -455,8 +456,6 @@ static void registry_remove(struct store *st)
 		open_stores = NULL;
 	}
 	pthread_mutex_unlock(&open_mutex);
-	if (last_used == st)
-		last_used = NULL;
 }
 
 /* The store header of a current store of ours in WAL mode: nothing to check
@@ -525,14 +524,58 @@ static enum dp_err open_store(const char *path, int create, struct store **out)
 	return e;
 }
 
+/* The PostgreSQL backend, when the program enabled it (devpayd). */
+static const struct store_pg_ops *pg_ops;
+
+void store_enable_pg(const struct store_pg_ops *ops)
+{
+	pg_ops = ops;
+}
+
+int store_is_pg_uri(const char *path)
+{
+	return path && (!strncmp(path, "postgresql://", 13) || !strncmp(path, "postgres://", 11));
+}
+
+static enum dp_err open_pg(const char *uri, struct store **out)
+{
+	*out = NULL;
+	if (!pg_ops) {
+		dp_err_set("a PostgreSQL store is served by devpayd only; the commands use a local"
+			   " SQLite store or an endpoint");
+		return DP_ERR_STORE_OPEN;
+	}
+	return pg_ops->open(uri, out);
+}
+
+int store_retry(const struct store *st)
+{
+	return st->pg && pg_ops->retry(st);
+}
+
+int store_down(const struct store *st)
+{
+	return st->pg && pg_ops->down(st);
+}
+
 enum dp_err store_open(const char *path, struct store **out)
 {
+	if (store_is_pg_uri(path))
+		return open_pg(path, out);
 	return open_store(path, 1, out);
 }
 
 enum dp_err store_open_existing(const char *path, struct store **out)
 {
+	if (store_is_pg_uri(path))
+		return open_pg(path, out);
 	return open_store(path, 0, out);
+}
+
+const char *const *store_migrations(int *n)
+{
+	*n = (int)(sizeof migrations / sizeof migrations[0]);
+	return migrations;
 }
 
 static enum dp_err open_locked(const char *path, int create, struct store **out)
@@ -637,6 +680,8 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 
 int store_still_there(const struct store *st)
 {
+	if (st->pg)
+		return 1;
 	struct stat sb;
 	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
 }
@@ -661,13 +706,17 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->pg) {
+		pg_ops->close(st);
+		return;
+	}
 	if (st->db)
 		store_rollback(st);
 	if (st->db && st->wrote)
 		bound_wal(st);
 	registry_remove(st);
 	for (int i = 0; i < st->ncache; i++)
-		sqlite3_finalize(st->cache[i].s);
+		sqlite3_finalize(st->cache[i].rows.s);
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
@@ -676,16 +725,18 @@ void store_close(struct store *st)
 /* Runs one of the transaction statements, kept prepared like the others. */
 static int run(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = store_query(st, sql, NULL);
+	struct store_rows *s = store_query(st, sql, NULL);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
+	int rc = sqlite3_step(s->s);
 	store_done(s);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 enum dp_err store_begin(struct store *st, int write)
 {
+	if (st->pg)
+		return pg_ops->begin(st, write);
 	if (write && !st->wlocked) {
 		pthread_mutex_lock(&write_mutex);
 		st->wlocked = 1;
@@ -708,6 +759,8 @@ static void unlock_writer(struct store *st)
 
 enum dp_err store_commit(struct store *st)
 {
+	if (st->pg)
+		return pg_ops->commit(st);
 	if (run(st, "COMMIT")) {
 		enum dp_err e = sql_fail(st, "cannot commit");
 		store_rollback(st);
@@ -721,6 +774,10 @@ enum dp_err store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
+	if (st->pg) {
+		pg_ops->rollback(st);
+		return;
+	}
 	if (!sqlite3_get_autocommit(st->db))
 		run(st, "ROLLBACK");
 	unlock_writer(st);
@@ -728,22 +785,22 @@ void store_rollback(struct store *st)
 
 /* The kept statement for sql, prepared on first use; a second user of a
  * statement still in use gets one of its own. */
-static sqlite3_stmt *prepared(struct store *st, const char *sql)
+static struct store_rows *prepared(struct store *st, const char *sql)
 {
 	struct store_stmt *free_slot = NULL;
 	/* the same pointer first (the handlers' SQL is string literals), but
 	 * always the same text: a query built at run time may reuse an address */
 	for (int i = 0; i < st->ncache; i++)
 		if (st->cache[i].sql == sql && !st->cache[i].busy &&
-		    !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+		    !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
 			st->cache[i].busy = 1;
-			return st->cache[i].s;
+			return &st->cache[i].rows;
 		}
 	for (int i = 0; i < st->ncache; i++)
-		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].s), sql)) {
+		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
 			st->cache[i].sql = sql;
 			st->cache[i].busy = 1;
-			return st->cache[i].s;
+			return &st->cache[i].rows;
 		}
 	/* new, or each copy in use (a nested use): another, kept while there is room */
 	if (st->ncache < STORE_CACHE)
@@ -754,21 +811,28 @@ static sqlite3_stmt *prepared(struct store *st, const char *sql)
 		sqlite3_finalize(s);
 		return NULL;
 	}
-	if (free_slot && s) {
-		*free_slot = (struct store_stmt){ .sql = sql, .s = s, .busy = 1 };
+	if (!s)
+		return NULL;
+	if (free_slot) {
+		*free_slot = (struct store_stmt){ .sql = sql, .rows = { .st = st, .s = s }, .busy = 1 };
 		st->ncache++;
+		return &free_slot->rows;
 	}
-	return s;
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
+	return r;
 }
 
-static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
+static struct store_rows *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
-	last_used = st;
-	sqlite3_stmt *s = prepared(st, sql);
-	if (!s) {
+	if (st->pg)
+		return pg_ops->query(st, sql, fmt, ap);
+	struct store_rows *r = prepared(st, sql);
+	if (!r) {
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 		return NULL;
 	}
+	sqlite3_stmt *s = r->s;
 	for (int i = 1; fmt && *fmt; fmt++, i++) {
 		int rc = SQLITE_OK;
 		switch (*fmt) {
@@ -783,64 +847,85 @@ static sqlite3_stmt *vquery(struct store *st, const char *sql, const char *fmt, 
 		}
 		if (rc != SQLITE_OK) {
 			dp_err_set("%s", sqlite3_errmsg(st->db));
-			store_done(s);
+			store_done(r);
 			return NULL;
 		}
 	}
-	return s;
+	return r;
 }
 
-sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ...)
+struct store_rows *store_query(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	sqlite3_stmt *s = vquery(st, sql, fmt, ap);
+	struct store_rows *r = vquery(st, sql, fmt, ap);
 	va_end(ap);
-	return s;
+	return r;
 }
 
-/* Hands s back to st's cache: 1, or 0 when st does not keep it. */
-static int give_back(struct store *st, sqlite3_stmt *s)
+void store_done(struct store_rows *r)
 {
-	for (int i = 0; i < st->ncache; i++)
-		if (st->cache[i].s == s) {
-			sqlite3_reset(s);
-			sqlite3_clear_bindings(s);
-			st->cache[i].busy = 0;
-			return 1;
-		}
-	return 0;
-}
-
-void store_done(sqlite3_stmt *s)
-{
-	if (!s)
+	if (!r)
 		return;
-	sqlite3 *db = sqlite3_db_handle(s);
-	if (last_used && last_used->db == db) {
-		if (!give_back(last_used, s))
-			sqlite3_finalize(s);
+	if (r->st->pg) {
+		pg_ops->done(r);
 		return;
 	}
-	struct store *owner = NULL;
-	pthread_mutex_lock(&open_mutex);
-	for (size_t i = 0; i < nopen && !owner; i++)
-		if (open_stores[i]->db == db)
-			owner = open_stores[i];
-	pthread_mutex_unlock(&open_mutex);
-	if (!owner || !give_back(owner, s))
-		sqlite3_finalize(s);
+	if (r->owned) {
+		sqlite3_finalize(r->s);
+		free(r);
+		return;
+	}
+	sqlite3_reset(r->s);
+	sqlite3_clear_bindings(r->s);
+	((struct store_stmt *)((char *)r - offsetof(struct store_stmt, rows)))->busy = 0;
+}
+
+int store_step(struct store_rows *r)
+{
+	if (r->st->pg)
+		return pg_ops->step(r);
+	return sqlite3_step(r->s);
+}
+
+int64_t store_int64(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return pg_ops->int64(r, i);
+	return sqlite3_column_int64(r->s, i);
+}
+
+int store_int(struct store_rows *r, int i)
+{
+	return (int)store_int64(r, i);
+}
+
+int store_is_null(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return pg_ops->is_null(r, i);
+	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return st->pg ? pg_ops->errmsg(st) : sqlite3_errmsg(st->db);
 }
 
 int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	sqlite3_stmt *s = vquery(st, sql, fmt, ap);
+	if (st->pg) {
+		int r = pg_ops->exec(st, sql, fmt, ap);
+		va_end(ap);
+		return r;
+	}
+	struct store_rows *s = vquery(st, sql, fmt, ap);
 	va_end(ap);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
+	int rc = sqlite3_step(s->s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		dp_err_set("%s", sqlite3_errmsg(st->db));
 	store_done(s);
@@ -850,8 +935,10 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
 }
 
-const char *store_text(sqlite3_stmt *s, int i)
+const char *store_text(struct store_rows *r, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	if (r->st->pg)
+		return pg_ops->text(r, i);
+	const unsigned char *t = sqlite3_column_text(r->s, i);
 	return t ? (const char *)t : "";
 }

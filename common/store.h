@@ -12,16 +12,32 @@
 /* Statements a connection keeps prepared for its life (store_query hands
  * them out, store_done hands them back). */
 #define STORE_CACHE 64
+
+/* The rows of a query (store_query), read with store_step and the column
+ * getters, given back with store_done. One type for both backends: a kept
+ * SQLite statement, or a PostgreSQL result (common/store_pg.c). */
+struct store_rows {
+	struct store *st;
+	sqlite3_stmt *s;        /* SQLite */
+	void *res;              /* PostgreSQL: its PGresult */
+	int row, nrows;         /* PostgreSQL: the current row (-1 before the first) */
+	int owned;              /* not kept in a cache: freed by store_done */
+};
+#define STORE_ROW 100           /* = SQLITE_ROW */
+#define STORE_DONE 101          /* = SQLITE_DONE */
+
 struct store_stmt {
 	const char *sql;        /* the text store_query was given (pointer kept for a fast match) */
-	sqlite3_stmt *s;
+	struct store_rows rows;
 	int busy;               /* handed out and not yet done */
 };
 
 /* One connection to the store. Not shared between threads: devpayd keeps
  * one per worker thread for the life of the server. */
+struct store_pg;
 struct store {
 	sqlite3 *db;
+	struct store_pg *pg;    /* a PostgreSQL database (devpayd only), else NULL */
 	char *path;
 	int opened;     /* store_open succeeded: the file is ours */
 	dev_t dev;              /* the file opened, to notice it being replaced */
@@ -62,11 +78,23 @@ void store_rollback(struct store *st);
  * on error (dp_err_detail() has SQLite's text). Statements are prepared once
  * per connection and kept (the same sql text finds the same statement); hand
  * each back with store_done() when finished with it. */
-sqlite3_stmt *store_query(struct store *st, const char *sql, const char *fmt, ...);
+struct store_rows *store_query(struct store *st, const char *sql, const char *fmt, ...);
 /* Hands a statement of store_query back: reset and kept for the next use
  * (one that was not kept is finalized). NULL is ignored. svc.h maps
  * sqlite3_finalize to this, so a handler can never destroy a kept one. */
-void store_done(sqlite3_stmt *s);
+void store_done(struct store_rows *s);
+/* The next row: STORE_ROW, STORE_DONE, or another value on an error. */
+int store_step(struct store_rows *s);
+int64_t store_int64(struct store_rows *s, int i);
+int store_int(struct store_rows *s, int i);
+int store_is_null(struct store_rows *s, int i);
+/* PostgreSQL: 1 when the last failure was a serialization failure or a
+ * deadlock (the transaction may be run again), and when the connection is
+ * lost (the database is unreachable: 503). Always 0 on SQLite. */
+int store_retry(const struct store *st);
+int store_down(const struct store *st);
+/* The backend's text of the last error on st. */
+const char *store_errmsg(struct store *st);
 /* Runs a statement that returns no rows: 0, or -1 (SQLite's text in
  * dp_err_detail()); a constraint violation is -2. */
 int store_exec(struct store *st, const char *sql, const char *fmt, ...);
@@ -78,7 +106,7 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...);
 const char *store_fault(void);
 void store_fault_reset(void);
 /* Text of column i, "" for NULL. */
-const char *store_text(sqlite3_stmt *s, int i);
+const char *store_text(struct store_rows *s, int i);
 
 #define STORE_SCHEMA_VERSION 2
 

@@ -12,9 +12,9 @@
 #include "service.h"
 #include "store.h"
 
-/* Statements come from store_query and go back with store_done (they stay
- * prepared on the connection); a sqlite3_finalize here means the same. */
-#define sqlite3_finalize store_done
+/* Rows come from store_query and go back with store_done (a SQLite
+ * statement stays prepared on the connection); handlers never call a
+ * backend's own API (store.h, common/store_pg.c). */
 
 struct svc {
 	const struct service_call *call;

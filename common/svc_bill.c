@@ -96,18 +96,18 @@ static int history_load(struct svc *x, const char *code, struct history *h)
 {
 	h->v = NULL;
 	h->n = 0;
-	sqlite3_stmt *s = store_query(x->st, "SELECT id, effective, one_time, monthly FROM"
+	struct store_rows *s = store_query(x->st, "SELECT id, effective, one_time, monthly FROM"
 				      " product_versions WHERE code = ? ORDER BY effective", "s", code);
 	if (!s)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (store_step(s) == STORE_ROW) {
 		h->v = xrealloc(h->v, (size_t)(h->n + 1) * sizeof *h->v);
 		struct version *v = &h->v[h->n++];
 		memset(v, 0, sizeof *v);
-		v->effective = sqlite3_column_int64(s, 1);
-		v->one_time = sqlite3_column_int64(s, 2);
-		v->monthly = sqlite3_column_int64(s, 3);
-		v->nprices = svc_price_rules(x, sqlite3_column_int64(s, 0), v->prices, PRICE_RULES_MAX);
+		v->effective = store_int64(s, 1);
+		v->one_time = store_int64(s, 2);
+		v->monthly = store_int64(s, 3);
+		v->nprices = svc_price_rules(x, store_int64(s, 0), v->prices, PRICE_RULES_MAX);
 		if (v->nprices < 0) {
 			store_done(s);
 			return -1;
@@ -266,15 +266,15 @@ static void ymd(int64_t t, char out[16])
 static int subscription_lines(struct svc *x, const struct period *p, const struct history *h,
 			      const char *code, const char *account, struct lines *out)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT started, ended FROM subscriptions WHERE code = ?"
+	struct store_rows *s = store_query(x->st, "SELECT started, ended FROM subscriptions WHERE code = ?"
 				      " AND account = ? AND started < ? AND (ended IS NULL OR ended >= ?)"
 				      " ORDER BY started, id", "ssii", code, account, p->to, p->from);
 	if (!s)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t started = sqlite3_column_int64(s, 0);
-		int ended_null = sqlite3_column_type(s, 1) == SQLITE_NULL;
-		int64_t ended = sqlite3_column_int64(s, 1);
+	while (store_step(s) == STORE_ROW) {
+		int64_t started = store_int64(s, 0);
+		int ended_null = store_is_null(s, 1);
+		int64_t ended = store_int64(s, 1);
 		char date[16];
 		int64_t monthly = 0;
 		int y, m, d;
@@ -332,19 +332,19 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 			       struct lines *aws)
 {
 	/* in index order: the hours are summed, and the sums sorted below */
-	sqlite3_stmt *s = store_query(x->st, "SELECT region, platform, type, launched, terminated"
+	struct store_rows *s = store_query(x->st, "SELECT region, platform, type, launched, terminated"
 				      " FROM instances WHERE owner = ? AND product_code = ?"
 				      " AND launched < ? AND (terminated IS NULL OR terminated >= ?)",
 				      "ssii", account, code, p->to, p->from);
 	if (!s)
 		return -1;
 	struct usages u = { 0 }, c = { 0 };
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (store_step(s) == STORE_ROW) {
 		const char *region = store_text(s, 0), *type = store_text(s, 2);
-		int platform = sqlite3_column_int(s, 1);
-		int64_t launched = sqlite3_column_int64(s, 3), k0, k1;
-		instance_hours(p, launched, sqlite3_column_int64(s, 4),
-			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
+		int platform = store_int(s, 1);
+		int64_t launched = store_int64(s, 3), k0, k1;
+		instance_hours(p, launched, store_int64(s, 4),
+			       !store_is_null(s, 4), &k0, &k1);
 		/* a type a later change dropped keeps its price at launch */
 		int64_t fallback = version_hourly(history_at(h, launched), region, platform, type);
 		/* the hours are added a run at a time: the hours [k, kend) all
@@ -433,7 +433,7 @@ static int reserved_group(const struct reserved *ri, size_t nri, const struct gr
 
 static int ec2_lines(struct svc *x, const struct period *p, const char *account, struct lines *out)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT type, platform, region, zone, count, started,"
+	struct store_rows *s = store_query(x->st, "SELECT type, platform, region, zone, count, started,"
 				      " ends, fixed, hourly FROM reserved_instances WHERE owner = ?"
 				      " AND started < ? AND ends > ? ORDER BY started, id", "sii",
 				      account, p->to, p->from);
@@ -441,18 +441,18 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 		return -1;
 	struct reserved *ri = NULL;
 	size_t nri = 0;
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (store_step(s) == STORE_ROW) {
 		ri = xrealloc(ri, (nri + 1) * sizeof *ri);
 		struct reserved *r = &ri[nri++];
 		snprintf(r->type, sizeof r->type, "%s", store_text(s, 0));
-		r->platform = sqlite3_column_int(s, 1);
+		r->platform = store_int(s, 1);
 		snprintf(r->region, sizeof r->region, "%s", store_text(s, 2));
-		r->count = sqlite3_column_int64(s, 4);
-		r->started = sqlite3_column_int64(s, 5);
-		r->ends = sqlite3_column_int64(s, 6);
-		r->hourly = sqlite3_column_int64(s, 8);
+		r->count = store_int64(s, 4);
+		r->started = store_int64(s, 5);
+		r->ends = store_int64(s, 6);
+		r->hourly = store_int64(s, 8);
 		if (r->started >= p->from) {
-			int64_t fixed = sqlite3_column_int64(s, 7);
+			int64_t fixed = store_int64(s, 7);
 			struct line *l = line_mul(out, "ri-fee", fixed, r->count);
 			char date[16];
 			ymd(r->started, date);
@@ -475,9 +475,9 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 	struct hour *hours = NULL;
 	size_t ngroups = 0, nhours = 0;
 	struct usages u = { 0 };
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (store_step(s) == STORE_ROW) {
 		const char *region = store_text(s, 0), *type = store_text(s, 2);
-		int platform = sqlite3_column_int(s, 1);
+		int platform = store_int(s, 1);
 		size_t g = 0;
 		while (g < ngroups && (groups[g].platform != platform || strcmp(groups[g].type, type) ||
 				       strcmp(groups[g].region, region)))
@@ -489,9 +489,9 @@ static int ec2_lines(struct svc *x, const struct period *p, const char *account,
 			groups[g].platform = platform;
 			ngroups++;
 		}
-		int64_t launched = sqlite3_column_int64(s, 3), k0, k1;
-		instance_hours(p, launched, sqlite3_column_int64(s, 4),
-			       sqlite3_column_type(s, 4) != SQLITE_NULL, &k0, &k1);
+		int64_t launched = store_int64(s, 3), k0, k1;
+		instance_hours(p, launched, store_int64(s, 4),
+			       !store_is_null(s, 4), &k0, &k1);
 		if (!reserved_group(ri, nri, &groups[g])) {
 			/* no Reserved Instance can cover these hours: on demand, all at once */
 			usage_add(&u, region, platform, type, ec2_rate(type, platform), 0,
@@ -564,10 +564,10 @@ static void write_total(struct svc *x, const char *scope, const char *descriptio
 
 static int product_name(struct svc *x, const char *code, char *name, size_t n)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT name FROM products WHERE code = ?", "s", code);
+	struct store_rows *s = store_query(x->st, "SELECT name FROM products WHERE code = ?", "s", code);
 	if (!s)
 		return -1;
-	snprintf(name, n, "%s", sqlite3_step(s) == SQLITE_ROW ? store_text(s, 0) : "");
+	snprintf(name, n, "%s", store_step(s) == STORE_ROW ? store_text(s, 0) : "");
 	store_done(s);
 	return 0;
 }
@@ -585,7 +585,7 @@ static int too_large(struct svc *x, const struct period *p)
  * plain EC2: 0, -1 store error, -2 an amount out of range. */
 static int customer_sections(struct svc *x, const struct period *p, int64_t *grand, int *any)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT code FROM subscriptions WHERE account = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
 		" UNION SELECT product_code FROM instances WHERE owner = ?1 AND product_code <> ''"
@@ -597,7 +597,7 @@ static int customer_sections(struct svc *x, const struct period *p, int64_t *gra
 	*grand = 0;
 	*any = 0;
 	svc_open(x, "sectionSet");
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+	while (!rc && store_step(s) == STORE_ROW) {
 		char code[9], name[260];
 		snprintf(code, sizeof code, "%s", store_text(s, 0));
 		struct lines l = { 0 };
@@ -693,7 +693,7 @@ static void write_earnings(struct svc *x, const char *scope, const struct earnin
 static int product_report(struct svc *x, const struct period *p, const char *code,
 			  struct earnings *out)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
 		/* every owner who launched before the period's end, from the index
@@ -709,7 +709,7 @@ static int product_report(struct svc *x, const struct period *p, const char *cod
 	int rc = history_load(x, code, &h), bad = 0;
 	memset(out, 0, sizeof *out);
 	svc_open(x, "customerSet");
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+	while (!rc && store_step(s) == STORE_ROW) {
 		char account[13];
 		snprintf(account, sizeof account, "%s", store_text(s, 0));
 		struct lines l = { 0 }, aws = { 0 };
@@ -756,10 +756,10 @@ static int customer_bill(struct svc *x, const struct period *p)
 
 static int owner_report(struct svc *x, const struct period *p, const char *code)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+	struct store_rows *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
 	if (!s)
 		return svc_fail_store(x);
-	int found = sqlite3_step(s) == SQLITE_ROW;
+	int found = store_step(s) == STORE_ROW;
 	int mine = found && !strcmp(store_text(s, 0), x->account);
 	store_done(s);
 	if (!found)
@@ -786,14 +786,14 @@ static int owner_all(struct svc *x, const struct period *p)
 	int r = customer_sections(x, p, &paid, &any);
 	if (r)
 		return r == -2 ? too_large(x, p) : svc_fail_store(x);
-	sqlite3_stmt *s = store_query(x->st, "SELECT code, name FROM products WHERE owner = ?"
+	struct store_rows *s = store_query(x->st, "SELECT code, name FROM products WHERE owner = ?"
 				      " AND created < ? ORDER BY created, code", "si", x->account, p->to);
 	if (!s)
 		return svc_fail_store(x);
 	struct earnings all = { 0 };
 	int bad = 0;
 	svc_open(x, "productReportSet");
-	while (!r && sqlite3_step(s) == SQLITE_ROW) {
+	while (!r && store_step(s) == STORE_ROW) {
 		char code[9];
 		snprintf(code, sizeof code, "%s", store_text(s, 0));
 		struct earnings e;
@@ -834,13 +834,13 @@ static int owner_all(struct svc *x, const struct period *p)
 /* 1 when the caller owns a product registered before the period ended. */
 static int owns_products(struct svc *x, const struct period *p)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM products WHERE owner = ? AND created < ?"
+	struct store_rows *s = store_query(x->st, "SELECT 1 FROM products WHERE owner = ? AND created < ?"
 				      " LIMIT 1", "si", x->account, p->to);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = store_step(s);
+	store_done(s);
+	return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }
 
 int svc_get_bill(struct svc *x)

@@ -22,19 +22,19 @@ static int malformed_image(struct svc *x, const char *id)
 
 int svc_find_image(struct svc *x, const char *id, struct svc_image *im)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT owner, platform, root_device,"
+	struct store_rows *s = store_query(x->st, "SELECT owner, platform, root_device,"
 				      " ifnull(product_code, ''), " IMAGE_PUBLIC " FROM images WHERE id = ?1"
 				      " AND " IMAGE_VISIBLE_TO("?2"), "ss", id, x->account);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s), r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 	if (r == 1) {
 		snprintf(im->id, sizeof im->id, "%s", id);
 		snprintf(im->owner, sizeof im->owner, "%s", store_text(s, 0));
-		im->platform = sqlite3_column_int(s, 1);
+		im->platform = store_int(s, 1);
 		snprintf(im->root, sizeof im->root, "%s", store_text(s, 2));
 		snprintf(im->code, sizeof im->code, "%s", store_text(s, 3));
-		im->public = sqlite3_column_int(s, 4);
+		im->public = store_int(s, 4);
 	}
 	store_done(s);
 	return r;
@@ -95,9 +95,9 @@ int svc_register_image(struct svc *x)
 			break;
 		if (r == -1 || tries == 20)
 			return svc_fail_store(x);
-		sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM images WHERE owner = ? AND name = ?",
+		struct store_rows *s = store_query(x->st, "SELECT 1 FROM images WHERE owner = ? AND name = ?",
 					      "ss", x->account, name);
-		int dup = s && sqlite3_step(s) == SQLITE_ROW;
+		int dup = s && store_step(s) == STORE_ROW;
 		store_done(s);
 		if (dup)
 			return svc_fail(x, 400, "InvalidAMIName.Duplicate",
@@ -107,7 +107,7 @@ int svc_register_image(struct svc *x)
 	return 0;
 }
 
-static void write_image(struct svc *x, sqlite3_stmt *s)
+static void write_image(struct svc *x, struct store_rows *s)
 {
 	/* columns: id, owner, name, description, platform, root_device, code, public */
 	const char *root = store_text(s, 5);
@@ -116,11 +116,11 @@ static void write_image(struct svc *x, sqlite3_stmt *s)
 	svc_elemf(x, "imageLocation", "%s/%s", store_text(s, 1), store_text(s, 2));
 	svc_elem(x, "imageState", "available");
 	svc_elem(x, "imageOwnerId", store_text(s, 1));
-	svc_elem(x, "isPublic", sqlite3_column_int(s, 7) ? "true" : "false");
+	svc_elem(x, "isPublic", store_int(s, 7) ? "true" : "false");
 	svc_product_codes(x, store_text(s, 6));
 	svc_elem(x, "architecture", "x86_64");
 	svc_elem(x, "imageType", "machine");
-	if (sqlite3_column_int(s, 4) == PLATFORM_WINDOWS)
+	if (store_int(s, 4) == PLATFORM_WINDOWS)
 		svc_elem(x, "platform", "windows");
 	svc_elem(x, "name", store_text(s, 2));
 	if (*store_text(s, 3))
@@ -142,27 +142,27 @@ static const char *const image_filters[] = { "image-id", "name", "owner-id", "pl
 	"description", "manifest-location", NULL };
 
 struct image_row {
-	sqlite3_stmt *s;
+	struct store_rows *s;
 	char location[200];
 };
 
 static int image_values(void *rec, const char *name, const char **out, int max)
 {
 	struct image_row *r = rec;
-	sqlite3_stmt *s = r->s;
+	struct store_rows *s = r->s;
 	const char *root = store_text(s, 5), *code = store_text(s, 6), *v = NULL;
 	(void)max;
 	if (!strcmp(name, "image-id")) v = store_text(s, 0);
 	else if (!strcmp(name, "name")) v = store_text(s, 2);
 	else if (!strcmp(name, "owner-id")) v = store_text(s, 1);
 	else if (!strcmp(name, "platform"))
-		v = sqlite3_column_int(s, 4) == PLATFORM_WINDOWS ? "windows" : NULL;
+		v = store_int(s, 4) == PLATFORM_WINDOWS ? "windows" : NULL;
 	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
 	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
 	else if (!strcmp(name, "root-device-type")) v = root;
 	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
 	else if (!strcmp(name, "state")) v = "available";
-	else if (!strcmp(name, "is-public")) v = sqlite3_column_int(s, 7) ? "true" : "false";
+	else if (!strcmp(name, "is-public")) v = store_int(s, 7) ? "true" : "false";
 	else if (!strcmp(name, "architecture")) v = "x86_64";
 	else if (!strcmp(name, "image-type")) v = "machine";
 	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
@@ -178,7 +178,7 @@ static int image_values(void *rec, const char *name, const char **out, int max)
 	return 1;
 }
 
-static void write_if(struct svc *x, sqlite3_stmt *s, const struct filter_set *fs)
+static void write_if(struct svc *x, struct store_rows *s, const struct filter_set *fs)
 {
 	struct image_row r = { .s = s };
 	if (filter_match(fs, image_values, &r))
@@ -242,7 +242,7 @@ static int parse_scope(struct svc *x, struct image_scope *sc)
  * id is not NULL): an owner list keeps those images' owners; an executable
  * list keeps, for self, the caller's images and those granted to it, for
  * all, the public ones, for an account, the caller's images granted to it. */
-static sqlite3_stmt *scope_query(struct svc *x, const struct image_scope *sc, const char *id)
+static struct store_rows *scope_query(struct svc *x, const struct image_scope *sc, const char *id)
 {
 	return store_query(x->st, "SELECT " IMAGE_COLS " FROM images WHERE " IMAGE_VISIBLE_TO("?1")
 			   " AND (?2 = 0 OR images.owner IN (SELECT value FROM json_each(?3)))"
@@ -261,14 +261,14 @@ static sqlite3_stmt *scope_query(struct svc *x, const struct image_scope *sc, co
 static int write_scope(struct svc *x, const struct image_scope *sc, const char *id,
 		       const struct filter_set *fs)
 {
-	sqlite3_stmt *s = scope_query(x, sc, id);
+	struct store_rows *s = scope_query(x, sc, id);
 	if (!s)
 		return svc_fail_store(x);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = store_step(s)) == STORE_ROW)
 		write_if(x, s, fs);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
 /* Without ids, every image the caller may see, within the scope; with ids,
@@ -467,21 +467,21 @@ int svc_modify_image_attribute(struct svc *x)
 /* The public group first, then the accounts in the order they were granted. */
 static int write_launch_permissions(struct svc *x, const char *id)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT grantee FROM launch_permissions WHERE image = ?"
+	struct store_rows *s = store_query(x->st, "SELECT grantee FROM launch_permissions WHERE image = ?"
 				      " ORDER BY grantee <> 'all', rowid", "s", id);
 	if (!s)
 		return svc_fail_store(x);
 	svc_open(x, "launchPermission");
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		const char *g = store_text(s, 0);
 		svc_open(x, "item");
 		svc_elem(x, strcmp(g, "all") ? "userId" : "group", g);
 		svc_close(x);
 	}
 	svc_close(x);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
 /* Whoever may launch an image may read its product code and description;
@@ -504,15 +504,15 @@ int svc_describe_image_attribute(struct svc *x)
 	else if (!strcmp(attr, "launchPermission"))
 		return write_launch_permissions(x, id);
 	else {
-		sqlite3_stmt *s = store_query(x->st, "SELECT description FROM images WHERE id = ?", "s", id);
-		if (!s || sqlite3_step(s) != SQLITE_ROW) {
-			sqlite3_finalize(s);
+		struct store_rows *s = store_query(x->st, "SELECT description FROM images WHERE id = ?", "s", id);
+		if (!s || store_step(s) != STORE_ROW) {
+			store_done(s);
 			return svc_fail_store(x);
 		}
 		svc_open(x, "description");
 		svc_elem(x, "value", store_text(s, 0));
 		svc_close(x);
-		sqlite3_finalize(s);
+		store_done(s);
 	}
 	return 0;
 }

@@ -62,11 +62,11 @@ static void private_ip(const char *id, int ip[3])
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
 
-static void write_instance(struct svc *x, sqlite3_stmt *s)
+static void write_instance(struct svc *x, struct store_rows *s)
 {
 	const char *id = store_text(s, 0), *code = store_text(s, 7);
 	const char *root = store_text(s, 12);
-	enum istate st = state_at(sqlite3_column_int64(s, 9), sqlite3_column_int64(s, 10), x->now);
+	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), x->now);
 	int ip[3];
 	private_ip(id, ip);
 	svc_open(x, "item");
@@ -81,16 +81,16 @@ static void write_instance(struct svc *x, sqlite3_stmt *s)
 		svc_elem(x, "dnsName", "");
 	}
 	svc_elem(x, "reason", "");
-	svc_elemf(x, "amiLaunchIndex", "%d", sqlite3_column_int(s, 8));
+	svc_elemf(x, "amiLaunchIndex", "%d", store_int(s, 8));
 	svc_product_codes(x, code);
 	svc_elem(x, "instanceType", store_text(s, 4));
-	svc_elem_time(x, "launchTime", sqlite3_column_int64(s, 9));
+	svc_elem_time(x, "launchTime", store_int64(s, 9));
 	svc_open(x, "placement");
 	svc_elem(x, "availabilityZone", store_text(s, 5));
 	svc_elem(x, "groupName", "");
 	svc_elem(x, "tenancy", "default");
 	svc_close(x);
-	if (sqlite3_column_int(s, 6) == PLATFORM_WINDOWS)
+	if (store_int(s, 6) == PLATFORM_WINDOWS)
 		svc_elem(x, "platform", "windows");
 	svc_open(x, "monitoring");
 	svc_elem(x, "state", "disabled");
@@ -122,18 +122,18 @@ static void write_reservation_head(struct svc *x, const char *id, const char *ow
 /* RunInstancesResponse is itself a Reservation. */
 static int write_run_answer(struct svc *x, const char *rid)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
+	struct store_rows *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
 				      " WHERE i.reservation = ? ORDER BY i.launch_index", "s", rid);
 	if (!s)
 		return svc_fail_store(x);
 	write_reservation_head(x, rid, x->account);
 	svc_open(x, "instancesSet");
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = store_step(s)) == STORE_ROW)
 		write_instance(x, s);
 	svc_close(x);
 	store_done(s);
-	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
 struct run_request {
@@ -235,12 +235,12 @@ static int check_product(struct svc *x, const char *code, int platform, const ch
 /* A reservation already made with this client token: 1 and its id, 0 none. */
 static int replay(struct svc *x, const char *token, const char *request, char rid[32])
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT id, request FROM reservations"
+	struct store_rows *s = store_query(x->st, "SELECT id, request FROM reservations"
 				      " WHERE owner = ? AND client_token = ?", "ss", x->account, token);
 	if (!s)
 		return svc_fail_store(x);
-	int rc = sqlite3_step(s), r = 0;
-	if (rc == SQLITE_ROW) {
+	int rc = store_step(s), r = 0;
+	if (rc == STORE_ROW) {
 		if (strcmp(store_text(s, 1), request))
 			r = svc_fail(x, 400, "IdempotentParameterMismatch",
 				     "Client token %s was already used with other parameters", token);
@@ -248,7 +248,7 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 			snprintf(rid, 32, "%s", store_text(s, 0));
 			r = 1;
 		}
-	} else if (rc != SQLITE_DONE)
+	} else if (rc != STORE_DONE)
 		r = svc_fail_store(x);
 	store_done(s);
 	return r;
@@ -335,17 +335,17 @@ static int id_list(struct svc *x, struct buf *json, int *count)
  * or one of another region, does not exist for the caller. */
 static int all_mine(struct svc *x, const char *json)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT j.value FROM json_each(?) j"
+	struct store_rows *s = store_query(x->st, "SELECT j.value FROM json_each(?) j"
 				      " LEFT JOIN instances i ON i.id = j.value AND i.owner = ? AND i.region = ?"
 				      " WHERE i.id IS NULL ORDER BY j.key LIMIT 1", "sss", json, x->account,
 				      x->region);
 	if (!s)
 		return svc_fail_store(x);
-	int rc = sqlite3_step(s), r = 0;
-	if (rc == SQLITE_ROW)
+	int rc = store_step(s), r = 0;
+	if (rc == STORE_ROW)
 		r = svc_fail(x, 400, "InvalidInstanceID.NotFound",
 			     "The instance ID '%s' does not exist", store_text(s, 0));
-	else if (rc != SQLITE_DONE)
+	else if (rc != STORE_DONE)
 		r = svc_fail_store(x);
 	store_done(s);
 	return r;
@@ -361,16 +361,16 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 
 struct instance_row {
 	struct svc *x;
-	sqlite3_stmt *s;
+	struct store_rows *s;
 	char buf[4][40];
 };
 
 static int instance_values(void *rec, const char *name, const char **out, int max)
 {
 	struct instance_row *r = rec;
-	sqlite3_stmt *s = r->s;
+	struct store_rows *s = r->s;
 	(void)max;
-	enum istate st = state_at(sqlite3_column_int64(s, 9), sqlite3_column_int64(s, 10), r->x->now);
+	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
 	const char *root = store_text(s, 12), *code = store_text(s, 7);
 	int ip[3];
 	private_ip(store_text(s, 0), ip);
@@ -388,9 +388,9 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 	else if (!strcmp(name, "owner-id")) v = store_text(s, 2);
 	else if (!strcmp(name, "client-token")) v = store_text(s, 11);
 	else if (!strcmp(name, "launch-time"))
-		clock_format_wire(sqlite3_column_int64(s, 9), r->buf[1]), v = r->buf[1];
+		clock_format_wire(store_int64(s, 9), r->buf[1]), v = r->buf[1];
 	else if (!strcmp(name, "platform"))
-		v = sqlite3_column_int(s, 6) == PLATFORM_WINDOWS ? "windows" : NULL;
+		v = store_int(s, 6) == PLATFORM_WINDOWS ? "windows" : NULL;
 	else if (!strcmp(name, "root-device-type")) v = root;
 	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
 	else if (!strcmp(name, "private-ip-address")) {
@@ -406,7 +406,7 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 	else if (!strcmp(name, "tenancy")) v = "default";
 	else if (!strcmp(name, "monitoring-state")) v = "disabled";
 	else if (!strcmp(name, "ami-launch-index"))
-		snprintf(r->buf[0], sizeof r->buf[0], "%d", sqlite3_column_int(s, 8)), v = r->buf[0];
+		snprintf(r->buf[0], sizeof r->buf[0], "%d", store_int(s, 8)), v = r->buf[0];
 	if (!v)
 		return 0;
 	out[0] = v;
@@ -427,7 +427,7 @@ int svc_describe_instances(struct svc *x)
 	}
 	/* "+i.owner": find the ids by key, not by scanning all the caller's
 	 * instances through the owner index */
-	sqlite3_stmt *s = count
+	struct store_rows *s = count
 		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
 			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
 			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
@@ -444,7 +444,7 @@ int svc_describe_instances(struct svc *x)
 	int rc;
 	struct instance_row row = { .x = x, .s = s };
 	svc_open(x, "reservationSet");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_step(s)) == STORE_ROW) {
 		if (!filter_match(&fs, instance_values, &row))
 			continue;
 		const char *rid = store_text(s, 1);
@@ -467,7 +467,7 @@ int svc_describe_instances(struct svc *x)
 	svc_close(x);
 	store_done(s);
 	filter_release(&fs);
-	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
 /* The caller's own instances only; one id that is not the caller's refuses
@@ -488,13 +488,13 @@ int svc_terminate_instances(struct svc *x)
 	svc_open(x, "instancesSet");
 	for (int i = 1; i <= count; i++) {
 		const char *id = query_get_nth(x->q, "InstanceId", i, NULL);
-		sqlite3_stmt *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0)"
+		struct store_rows *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0)"
 					      " FROM instances WHERE id = ?", "s", id);
-		if (!s || sqlite3_step(s) != SQLITE_ROW) {
+		if (!s || store_step(s) != STORE_ROW) {
 			store_done(s);
 			return svc_fail_store(x);
 		}
-		int64_t launched = sqlite3_column_int64(s, 0), ended = sqlite3_column_int64(s, 1);
+		int64_t launched = store_int64(s, 0), ended = store_int64(s, 1);
 		store_done(s);
 		enum istate before = state_at(launched, ended, x->now);
 		if (before == ST_PENDING || before == ST_RUNNING) {
@@ -528,16 +528,16 @@ int svc_confirm_product_instance(struct svc *x)
 	if (!svc_valid_id(id, "i-"))
 		return svc_fail(x, 400, "InvalidInstanceID.Malformed",
 				"Invalid id: \"%s\" (expecting \"i-...\")", id);
-	sqlite3_stmt *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+	struct store_rows *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
 	if (!s)
 		return svc_fail_store(x);
-	int rc = sqlite3_step(s);
-	int owner = rc == SQLITE_ROW && !strcmp(store_text(s, 0), x->account);
+	int rc = store_step(s);
+	int owner = rc == STORE_ROW && !strcmp(store_text(s, 0), x->account);
 	store_done(s);
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DONE)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		return svc_fail_store(x);
 	if (!owner) {
 		svc_elem(x, "return", "false");
@@ -548,15 +548,15 @@ int svc_confirm_product_instance(struct svc *x)
 			x->region);
 	if (!s)
 		return svc_fail_store(x);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
 		store_done(s);
-		return rc == SQLITE_DONE
+		return rc == STORE_DONE
 			? svc_fail(x, 400, "InvalidInstanceID.NotFound",
 				   "The instance ID '%s' does not exist", id)
 			: svc_fail_store(x);
 	}
-	enum istate st = state_at(sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), x->now);
+	enum istate st = state_at(store_int64(s, 2), store_int64(s, 3), x->now);
 	int yes = !strcmp(store_text(s, 1), code) && (st == ST_PENDING || st == ST_RUNNING);
 	svc_elem(x, "return", yes ? "true" : "false");
 	if (yes)

@@ -10,24 +10,24 @@
 
 int svc_product_at(struct svc *x, const char *code, int64_t at, struct product_version *v)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT v.id, v.effective, v.one_time, v.monthly, v.platforms, p.owner"
 		" FROM product_versions v JOIN products p ON p.code = v.code"
 		" WHERE v.code = ? AND v.effective <= ? ORDER BY v.effective DESC LIMIT 1",
 		"si", code, at);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s), r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 	if (r == 1) {
-		v->id = sqlite3_column_int64(s, 0);
-		v->effective = sqlite3_column_int64(s, 1);
-		v->one_time = sqlite3_column_int64(s, 2);
-		v->monthly = sqlite3_column_int64(s, 3);
-		v->platforms = (unsigned)sqlite3_column_int(s, 4);
+		v->id = store_int64(s, 0);
+		v->effective = store_int64(s, 1);
+		v->one_time = store_int64(s, 2);
+		v->monthly = store_int64(s, 3);
+		v->platforms = (unsigned)store_int(s, 4);
 		snprintf(v->owner, sizeof v->owner, "%s", store_text(s, 5));
 		snprintf(v->code, sizeof v->code, "%s", code);
 	} else if (r < 0)
-		dp_err_set("%s", sqlite3_errmsg(x->st->db));
+		dp_err_set("%s", store_errmsg(x->st));
 	store_done(s);
 	return r;
 }
@@ -52,58 +52,58 @@ int64_t svc_price_lookup(const struct price_rule *r, int n, const char *region, 
 
 int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int max)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT '', -1, type, hourly FROM version_prices WHERE version = ?1"
 		" UNION ALL SELECT region, platform, type, hourly FROM version_platform_prices"
 		" WHERE version = ?1 ORDER BY 1, 2, 3", "i", version);
 	if (!s)
 		return -1;
 	int n = 0, rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < max) {
+	while ((rc = store_step(s)) == STORE_ROW && n < max) {
 		snprintf(r[n].region, sizeof r[n].region, "%s", store_text(s, 0));
-		r[n].platform = sqlite3_column_int(s, 1);
+		r[n].platform = store_int(s, 1);
 		snprintf(r[n].type, sizeof r[n].type, "%s", store_text(s, 2));
-		r[n].hourly = sqlite3_column_int64(s, 3);
+		r[n].hourly = store_int64(s, 3);
 		n++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		dp_err_set("%s", sqlite3_errmsg(x->st->db));
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		dp_err_set("%s", store_errmsg(x->st));
+	store_done(s);
+	return rc == STORE_ROW || rc == STORE_DONE ? n : -1;
 }
 
 int svc_version_has_type(struct svc *x, int64_t version, const char *type)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT 1 FROM version_prices WHERE version = ?1 AND type = ?2"
 		" UNION ALL SELECT 1 FROM version_platform_prices WHERE version = ?1 AND type = ?2",
 		"is", version, type);
 	if (!s)
 		return -1;
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = store_step(s);
+	store_done(s);
+	return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }
 
 int svc_version_region(struct svc *x, int64_t version, const char *region)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT 1 FROM version_regions WHERE version = ? AND region = ?", "is", version, region);
 	if (!s)
 		return 0;
-	int r = sqlite3_step(s) == SQLITE_ROW;
+	int r = store_step(s) == STORE_ROW;
 	store_done(s);
 	return r;
 }
 
 int svc_subscribed(struct svc *x, const char *code, const char *account)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT 1 FROM subscriptions WHERE code = ? AND account = ? AND ended IS NULL",
 		"ss", code, account);
 	if (!s)
 		return 0;
-	int r = sqlite3_step(s) == SQLITE_ROW;
+	int r = store_step(s) == STORE_ROW;
 	store_done(s);
 	return r;
 }
@@ -301,11 +301,18 @@ static int check_config(struct svc *x, struct product_config *c)
 static int insert_version(struct svc *x, const char *code, int64_t effective,
 			  const struct product_config *c)
 {
-	if (store_exec(x->st, "INSERT INTO product_versions(code, effective, one_time, monthly,"
-		       " platforms, created) VALUES (?, ?, ?, ?, ?, ?)", "siiidi", code, effective,
-		       c->one_time, c->monthly, (int)c->platforms, x->now))
+	struct store_rows *ins = store_query(x->st, "INSERT INTO product_versions(code, effective,"
+					   " one_time, monthly, platforms, created) VALUES (?, ?, ?, ?, ?, ?)"
+					   " RETURNING id", "siiidi", code, effective, c->one_time,
+					   c->monthly, (int)c->platforms, x->now);
+	int rc = ins ? store_step(ins) : -1;
+	int64_t id = rc == STORE_ROW ? store_int64(ins, 0) : 0;
+	/* the statement completes (and its constraints are checked) here */
+	if (rc == STORE_ROW)
+		rc = store_step(ins);
+	store_done(ins);
+	if (rc != STORE_DONE)
 		return svc_fail_store(x);
-	int64_t id = sqlite3_last_insert_rowid(x->st->db);
 	for (int i = 0; i < c->nregions; i++)
 		if (store_exec(x->st, "INSERT INTO version_regions(version, region) VALUES (?, ?)",
 			       "is", id, c->regions[i]))
@@ -329,25 +336,25 @@ static int insert_version(struct svc *x, const char *code, int64_t effective,
  * of rates.c, so they outlive the statements. */
 static int load_config(struct svc *x, int64_t version, struct product_config *c)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT one_time, monthly, platforms FROM"
+	struct store_rows *s = store_query(x->st, "SELECT one_time, monthly, platforms FROM"
 				      " product_versions WHERE id = ?", "i", version);
 	if (!s)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		c->one_time = sqlite3_column_int64(s, 0);
-		c->monthly = sqlite3_column_int64(s, 1);
-		c->platforms = (unsigned)sqlite3_column_int(s, 2);
+	if (store_step(s) == STORE_ROW) {
+		c->one_time = store_int64(s, 0);
+		c->monthly = store_int64(s, 1);
+		c->platforms = (unsigned)store_int(s, 2);
 	}
 	store_done(s);
 	s = store_query(x->st, "SELECT region FROM version_regions WHERE version = ? ORDER BY region",
 			"i", version);
 	if (!s)
 		return -1;
-	while (c->nregions < 16 && sqlite3_step(s) == SQLITE_ROW)
+	while (c->nregions < 16 && store_step(s) == STORE_ROW)
 		for (int i = 0; regions[i]; i++)
 			if (!strcmp(regions[i], store_text(s, 0)))
 				c->regions[c->nregions++] = regions[i];
-	sqlite3_finalize(s);
+	store_done(s);
 	int n = svc_price_rules(x, version, c->prices, PRICE_RULES_MAX);
 	if (n < 0)
 		return -1;
@@ -379,14 +386,14 @@ static int shown_cmp(const void *a, const void *b)
 static void write_config(struct svc *x, int64_t version)
 {
 	struct product_config c = { 0 };
-	sqlite3_stmt *s = store_query(x->st, "SELECT effective FROM product_versions WHERE id = ?",
+	struct store_rows *s = store_query(x->st, "SELECT effective FROM product_versions WHERE id = ?",
 				      "i", version);
-	if (!s || sqlite3_step(s) != SQLITE_ROW || load_config(x, version, &c)) {
-		sqlite3_finalize(s);
+	if (!s || store_step(s) != STORE_ROW || load_config(x, version, &c)) {
+		store_done(s);
 		return;
 	}
-	svc_elem_time(x, "effectiveDate", sqlite3_column_int64(s, 0));
-	sqlite3_finalize(s);
+	svc_elem_time(x, "effectiveDate", store_int64(s, 0));
+	store_done(s);
 	svc_elem_money(x, "oneTimeFee", c.one_time);
 	svc_elem_money(x, "monthlyFee", c.monthly);
 	svc_open(x, "platformSet");
@@ -441,11 +448,11 @@ static void write_config(struct svc *x, int64_t version)
 /* One <item> of productSet. The token is the seller's: shown to the owner only. */
 static int write_product(struct svc *x, const char *code)
 {
-	sqlite3_stmt *s = store_query(x->st, "SELECT name, description, owner, token FROM products"
+	struct store_rows *s = store_query(x->st, "SELECT name, description, owner, token FROM products"
 				      " WHERE code = ?", "s", code);
 	if (!s)
 		return svc_fail_store(x);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (store_step(s) != STORE_ROW) {
 		store_done(s);
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
@@ -469,9 +476,9 @@ static int write_product(struct svc *x, const char *code)
 		write_config(x, v.id);
 	s = store_query(x->st, "SELECT id FROM product_versions WHERE code = ? AND effective > ?"
 			" ORDER BY effective LIMIT 1", "si", code, x->now);
-	if (s && sqlite3_step(s) == SQLITE_ROW) {
+	if (s && store_step(s) == STORE_ROW) {
 		svc_open(x, "pendingChange");
-		write_config(x, sqlite3_column_int64(s, 0));
+		write_config(x, store_int64(s, 0));
 		svc_close(x);
 	}
 	store_done(s);
@@ -540,11 +547,11 @@ int svc_describe_products(struct svc *x)
 				return -1;
 		}
 	} else {
-		sqlite3_stmt *s = store_query(x->st, "SELECT code FROM products WHERE owner = ?"
+		struct store_rows *s = store_query(x->st, "SELECT code FROM products WHERE owner = ?"
 					      " ORDER BY created, code", "s", x->account);
 		if (!s)
 			return svc_fail_store(x);
-		while (sqlite3_step(s) == SQLITE_ROW) {
+		while (store_step(s) == STORE_ROW) {
 			char code[9];
 			snprintf(code, sizeof code, "%s", store_text(s, 0));
 			if (write_product(x, code)) {
@@ -565,10 +572,10 @@ static int need_code(struct svc *x, const char **code)
 	if (!svc_valid_code(*code))
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product code '%s': expected 8 hexadecimal digits", *code);
-	sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM products WHERE code = ?", "s", *code);
+	struct store_rows *s = store_query(x->st, "SELECT 1 FROM products WHERE code = ?", "s", *code);
 	if (!s)
 		return svc_fail_store(x);
-	int found = sqlite3_step(s) == SQLITE_ROW;
+	int found = store_step(s) == STORE_ROW;
 	store_done(s);
 	if (!found)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
@@ -611,16 +618,16 @@ int svc_cancel_subscription(struct svc *x)
 	const char *code;
 	if (need_code(x, &code))
 		return -1;
-	sqlite3_stmt *s = store_query(x->st, "SELECT started FROM subscriptions WHERE code = ?"
+	struct store_rows *s = store_query(x->st, "SELECT started FROM subscriptions WHERE code = ?"
 				      " AND account = ? AND ended IS NULL", "ss", code, x->account);
 	if (!s)
 		return svc_fail_store(x);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if (store_step(s) != STORE_ROW) {
 		store_done(s);
 		return svc_fail(x, 400, "SubscriptionNotFound",
 				"Account %s has no active subscription to product %s", x->account, code);
 	}
-	int64_t started = sqlite3_column_int64(s, 0);
+	int64_t started = store_int64(s, 0);
 	store_done(s);
 	if (store_exec(x->st, "UPDATE subscriptions SET ended = ? WHERE code = ? AND account = ?"
 		       " AND ended IS NULL", "iss", x->now, code, x->account) ||
@@ -664,14 +671,14 @@ int svc_modify_product(struct svc *x)
 	if (withdrawing && (eff || config_given(x)))
 		return svc_fail(x, 400, "InvalidParameterCombination",
 				"Withdraw cannot be combined with a change");
-	sqlite3_stmt *s = store_query(x->st, "SELECT id, effective FROM product_versions WHERE code = ?"
+	struct store_rows *s = store_query(x->st, "SELECT id, effective FROM product_versions WHERE code = ?"
 				      " AND effective > ? ORDER BY effective LIMIT 1", "si", code, x->now);
 	if (!s)
 		return svc_fail_store(x);
 	int64_t pending = 0, pending_at = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		pending = sqlite3_column_int64(s, 0);
-		pending_at = sqlite3_column_int64(s, 1);
+	if (store_step(s) == STORE_ROW) {
+		pending = store_int64(s, 0);
+		pending_at = store_int64(s, 1);
 	}
 	store_done(s);
 	char when[16];
@@ -734,7 +741,7 @@ static int valid_account(const char *a)
  * with the instances of the product the account runs now. */
 static int write_subscriptions(struct svc *x, const char *code, const char *account)
 {
-	sqlite3_stmt *s = store_query(x->st,
+	struct store_rows *s = store_query(x->st,
 		"SELECT s.code, s.account, s.started, s.ended,"
 		"  (SELECT count(*) FROM instances i WHERE i.owner = s.account"
 		"   AND i.product_code = s.code AND i.terminated IS NULL)"
@@ -747,20 +754,20 @@ static int write_subscriptions(struct svc *x, const char *code, const char *acco
 	if (!s)
 		return svc_fail_store(x);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int ended = sqlite3_column_type(s, 3) != SQLITE_NULL;
+	while ((rc = store_step(s)) == STORE_ROW) {
+		int ended = !store_is_null(s, 3);
 		svc_open(x, "item");
 		svc_elem(x, "productCode", store_text(s, 0));
 		svc_elem(x, "accountId", store_text(s, 1));
 		svc_elem(x, "state", ended ? "cancelled" : "active");
-		svc_elem_time(x, "startTime", sqlite3_column_int64(s, 2));
+		svc_elem_time(x, "startTime", store_int64(s, 2));
 		if (ended)
-			svc_elem_time(x, "endTime", sqlite3_column_int64(s, 3));
-		svc_elemf(x, "runningInstanceCount", "%lld", (long long)sqlite3_column_int64(s, 4));
+			svc_elem_time(x, "endTime", store_int64(s, 3));
+		svc_elemf(x, "runningInstanceCount", "%lld", (long long)store_int64(s, 4));
 		svc_close(x);
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : svc_fail_store(x);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
 /* DescribeSubscriptions: a customer sees its own subscriptions; the owner of
@@ -786,12 +793,12 @@ int svc_describe_subscriptions(struct svc *x)
 				"CustomerId needs the parameter ProductCode");
 	int owner = 0;
 	if (code) {
-		sqlite3_stmt *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+		struct store_rows *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
 		if (!s)
 			return svc_fail_store(x);
-		int found = sqlite3_step(s) == SQLITE_ROW;
+		int found = store_step(s) == STORE_ROW;
 		owner = found && !strcmp(store_text(s, 0), x->account);
-		sqlite3_finalize(s);
+		store_done(s);
 		if (!found)
 			return svc_fail(x, 400, "InvalidProductCode.NotFound",
 					"The product code '%s' does not exist", code);
@@ -803,12 +810,12 @@ int svc_describe_subscriptions(struct svc *x)
 	int r = write_subscriptions(x, code, owner ? customer : x->account);
 	if (!r && customer) {
 		/* one customer's state is always answered, "none" when never subscribed */
-		sqlite3_stmt *s = store_query(x->st, "SELECT 1 FROM subscriptions WHERE code = ?"
+		struct store_rows *s = store_query(x->st, "SELECT 1 FROM subscriptions WHERE code = ?"
 					      " AND account = ?", "ss", code, customer);
 		if (!s)
 			return svc_fail_store(x);
-		int any = sqlite3_step(s) == SQLITE_ROW;
-		sqlite3_finalize(s);
+		int any = store_step(s) == STORE_ROW;
+		store_done(s);
 		if (!any) {
 			svc_open(x, "item");
 			svc_elem(x, "productCode", code);

@@ -212,7 +212,7 @@ int svc_describe_reserved(struct svc *x)
 	struct filter_set fs = FILTER_SET_INIT;
 	if (svc_filters(x, reserved_filters, &fs))
 		return -1;
-	sqlite3_stmt *s = store_query(x->st, "SELECT id, type, platform, region, zone, count,"
+	struct store_rows *s = store_query(x->st, "SELECT id, type, platform, region, zone, count,"
 				      " started, ends, fixed, hourly FROM reserved_instances WHERE owner = ?"
 				      " ORDER BY started, id", "s", x->account);
 	if (!s) {
@@ -222,29 +222,29 @@ int svc_describe_reserved(struct svc *x)
 	const char **ids = NULL;
 	size_t nids = svc_list(x, "ReservedInstancesId", &ids);
 	svc_open(x, "reservedInstancesSet");
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while (store_step(s) == STORE_ROW) {
 		const char *id = store_text(s, 0);
 		int wanted = !ids || svc_list_has(ids, nids, id);
 		const struct rate *rate = rate_find(store_text(s, 1));
 		if (!wanted || !rate)
 			continue;
 		struct offering o = { .rate = rate,
-				      .platform = sqlite3_column_int(s, 2) == PLATFORM_WINDOWS ?
+				      .platform = store_int(s, 2) == PLATFORM_WINDOWS ?
 							  PLATFORM_WINDOWS : PLATFORM_LINUX };
 		snprintf(o.zone, sizeof o.zone, "%s", store_text(s, 4));
-		int64_t ends = sqlite3_column_int64(s, 7);
+		int64_t ends = store_int64(s, 7);
 		struct ri_row row = { .o = &o, .id = id, .state = x->now < ends ? "active" : "retired",
-				      .fixed = sqlite3_column_int64(s, 8),
-				      .hourly = sqlite3_column_int64(s, 9),
-				      .start = sqlite3_column_int64(s, 6), .end = ends };
+				      .fixed = store_int64(s, 8),
+				      .hourly = store_int64(s, 9),
+				      .start = store_int64(s, 6), .end = ends };
 		if (!filter_match(&fs, ri_values, &row))
 			continue;
 		svc_open(x, "item");
 		svc_elem(x, "reservedInstancesId", id);
 		/* the prices of the day it was bought */
-		write_common(x, &o, sqlite3_column_int64(s, 8), sqlite3_column_int64(s, 9));
-		svc_elemf(x, "instanceCount", "%lld", (long long)sqlite3_column_int64(s, 5));
-		svc_elem_time(x, "start", sqlite3_column_int64(s, 6));
+		write_common(x, &o, store_int64(s, 8), store_int64(s, 9));
+		svc_elemf(x, "instanceCount", "%lld", (long long)store_int64(s, 5));
+		svc_elem_time(x, "start", store_int64(s, 6));
 		svc_elem_time(x, "end", ends);
 		svc_elem(x, "state", x->now < ends ? "active" : "retired");
 		svc_close(x);

@@ -44,8 +44,8 @@ static int count(struct store *st, const char *table)
 {
 	char sql[64];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
-	sqlite3_stmt *s = store_query(st, sql, "");
-	int n = s && sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	struct store_rows *s = store_query(st, sql, "");
+	int n = s && store_step(s) == STORE_ROW ? store_int(s, 0) : -1;
 	store_done(s);
 	return n;
 }

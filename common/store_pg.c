@@ -1,0 +1,487 @@
+/* The PostgreSQL backend of store.h, for devpayd replicas sharing one
+ * database (libpq). The service layer writes its SQL once, in the dialect
+ * both engines agree on, with SQLite's `?`/`?N` placeholders; this file
+ * turns it into PostgreSQL's (`$N`) and rewrites the few SQLite-only forms
+ * the handlers use (translate()). The schema is store.c's migrations,
+ * turned into PostgreSQL DDL the same way (ddl()), with its version in
+ * devpay_schema. Every transaction that writes is SERIALIZABLE, every other
+ * REPEATABLE READ READ ONLY; a serialization failure or deadlock marks the
+ * store for a retry (store_retry), which service_handle does. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libpq-fe.h>
+#include "buf.h"
+#include "store_pg.h"
+
+#define SCHEMA_APP "devpay"
+/* pg_advisory_lock key of the schema set-up (two replicas starting at once) */
+#define SETUP_LOCK 4661001
+
+struct translated {
+	const char *sql;        /* the handler's text (pointer) */
+	char *pg;               /* PostgreSQL's */
+};
+
+static void pg_close(struct store *st);
+
+struct store_pg {
+	PGconn *conn;
+	int in_tx;
+	int retry;              /* the last failure: serialization failure or deadlock */
+	int down;               /* the connection is lost */
+	char err[512];
+	int ntr;
+	struct translated tr[128];
+};
+
+static void note_error(struct store *st, PGresult *res, const char *what)
+{
+	struct store_pg *pg = st->pg;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	pg->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
+	pg->down = PQstatus(pg->conn) != CONNECTION_OK;
+	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn);
+	snprintf(pg->err, sizeof pg->err, "%s: %s", what, m && *m ? m : "failed");
+	size_t n = strlen(pg->err);
+	while (n && (pg->err[n - 1] == '\n' || pg->err[n - 1] == ' '))
+		pg->err[--n] = '\0';
+	dp_err_set("%s", pg->err);
+}
+
+static int pg_retry(const struct store *st)
+{
+	return st->pg && st->pg->retry;
+}
+
+static int pg_down(const struct store *st)
+{
+	return st->pg && (st->pg->down || PQstatus(st->pg->conn) != CONNECTION_OK);
+}
+
+static const char *pg_errmsg(struct store *st)
+{
+	return st->pg->err;
+}
+
+static void add_mem(struct buf *b, const char *p, size_t n)
+{
+	buf_add(b, p, n);
+}
+
+/* The handler's SQL in PostgreSQL's dialect. */
+static char *translate(const char *sql)
+{
+	static const struct {
+		const char *from, *to;
+	} words[] = {
+		{ "ifnull(", "coalesce(" },
+		{ "char(1)", "chr(1)" },
+		{ "+i.", "i." },
+		{ ", rowid", ", created, grantee" },
+		{ "INSERT OR IGNORE INTO", "INSERT INTO" },
+	};
+	struct buf b = BUF_INIT;
+	int n = 0, ignore = 0;
+	for (const char *p = sql; *p;) {
+		if (*p == '\'') { /* a string literal, as it is */
+			const char *e = p + 1;
+			while (*e && !(*e == '\'' && e[1] != '\''))
+				e += *e == '\'' ? 2 : 1;
+			if (*e)
+				e++;
+			add_mem(&b, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		if (*p == '?') {
+			p++;
+			if (*p >= '0' && *p <= '9') {
+				char *end;
+				long k = strtol(p, &end, 10);
+				buf_addf(&b, "$%ld", k);
+				if (k > n)
+					n = (int)k;
+				p = end;
+			} else
+				buf_addf(&b, "$%d", ++n);
+			continue;
+		}
+		if (!strncmp(p, "json_each(", 10)) {
+			/* json_each(?N) -> json_array_elements_text($N::json): its
+			 * one column is named value too */
+			buf_adds(&b, "json_array_elements_text(");
+			p += 10;
+			const char *close = strchr(p, ')');
+			char *inner = xstrndup(p, close ? (size_t)(close - p) : strlen(p));
+			char *t = translate(inner);
+			buf_addf(&b, "%s::json)", t);
+			free(t);
+			free(inner);
+			p = close ? close + 1 : p + strlen(p);
+			continue;
+		}
+		int matched = 0;
+		for (size_t i = 0; i < sizeof words / sizeof words[0] && !matched; i++)
+			if (!strncmp(p, words[i].from, strlen(words[i].from))) {
+				buf_adds(&b, words[i].to);
+				p += strlen(words[i].from);
+				matched = 1;
+				ignore |= i == 4;
+			}
+		if (!matched)
+			add_mem(&b, p++, 1);
+	}
+	if (ignore)
+		buf_adds(&b, " ON CONFLICT DO NOTHING");
+	return buf_detach(&b);
+}
+
+static const char *translated(struct store *st, const char *sql)
+{
+	struct store_pg *pg = st->pg;
+	for (int i = 0; i < pg->ntr; i++)
+		if (pg->tr[i].sql == sql)
+			return pg->tr[i].pg;
+	char *t = translate(sql);
+	if (pg->ntr == (int)(sizeof pg->tr / sizeof pg->tr[0])) {
+		free(pg->tr[0].pg);
+		memmove(pg->tr, pg->tr + 1, sizeof pg->tr - sizeof pg->tr[0]);
+		pg->ntr--;
+	}
+	pg->tr[pg->ntr++] = (struct translated){ sql, t };
+	return t;
+}
+
+/* Runs sql with the arguments fmt describes (store.h), all sent as text. */
+static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	const char *values[32];
+	char nums[32][24];
+	int n = 0;
+	for (; fmt && *fmt && n < 32; fmt++, n++) {
+		switch (*fmt) {
+		case 's': values[n] = va_arg(ap, const char *); break;
+		case 'i':
+			snprintf(nums[n], sizeof nums[n], "%lld", (long long)va_arg(ap, int64_t));
+			values[n] = nums[n];
+			break;
+		default:
+			snprintf(nums[n], sizeof nums[n], "%d", va_arg(ap, int));
+			values[n] = nums[n];
+			break;
+		}
+	}
+	return PQexecParams(st->pg->conn, translated(st, sql), n, NULL, values, NULL, NULL, 0);
+}
+
+static struct store_rows *pg_query(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	PGresult *res = run(st, sql, fmt, ap);
+	ExecStatusType s = PQresultStatus(res);
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return NULL;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1 };
+	return r;
+}
+
+/* A statement that may break a rule (a constraint): inside a transaction it
+ * runs under a savepoint, so that the transaction goes on after a refusal,
+ * as it does on SQLite. 0, -1, or -2 for a constraint. */
+static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	struct store_pg *pg = st->pg;
+	if (pg->in_tx) {
+		PGresult *sp = PQexec(pg->conn, "SAVEPOINT devpay_stmt");
+		int ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
+		if (!ok)
+			note_error(st, sp, "PostgreSQL");
+		PQclear(sp);
+		if (!ok)
+			return -1;
+	}
+	PGresult *res = run(st, sql, fmt, ap);
+	ExecStatusType s = PQresultStatus(res);
+	int r = 0;
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		note_error(st, res, "PostgreSQL");
+		r = state && !strncmp(state, "23", 2) ? -2 : -1;
+	}
+	PQclear(res);
+	if (pg->in_tx) {
+		PGresult *end = PQexec(pg->conn, r ? "ROLLBACK TO SAVEPOINT devpay_stmt"
+					       : "RELEASE SAVEPOINT devpay_stmt");
+		if (PQresultStatus(end) != PGRES_COMMAND_OK && !r) {
+			note_error(st, end, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(end);
+	}
+	return r;
+}
+
+static void pg_done(struct store_rows *r)
+{
+	PQclear(r->res);
+	free(r);
+}
+
+static int pg_step(struct store_rows *r)
+{
+	if (r->row + 1 < r->nrows) {
+		r->row++;
+		return STORE_ROW;
+	}
+	return STORE_DONE;
+}
+
+static const char *pg_text(struct store_rows *r, int i)
+{
+	if (r->row < 0 || r->row >= r->nrows || i >= PQnfields(r->res))
+		return "";
+	return PQgetvalue(r->res, r->row, i);
+}
+
+static int pg_is_null(struct store_rows *r, int i)
+{
+	return r->row < 0 || r->row >= r->nrows || i >= PQnfields(r->res) ||
+	       PQgetisnull(r->res, r->row, i);
+}
+
+static int64_t pg_col_int64(struct store_rows *r, int i)
+{
+	const char *v = pg_text(r, i);
+	/* a boolean column (EXISTS, a comparison) reads as SQLite's 1 and 0 */
+	if (!strcmp(v, "t"))
+		return 1;
+	if (!strcmp(v, "f"))
+		return 0;
+	return strtoll(v, NULL, 10);
+}
+
+static int simple(struct store *st, const char *sql)
+{
+	PGresult *res = PQexec(st->pg->conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+	int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
+	if (!ok)
+		note_error(st, res, "PostgreSQL");
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static enum dp_err pg_begin(struct store *st, int write)
+{
+	st->pg->retry = 0;
+	if (simple(st, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+			     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+		return DP_ERR_STORE;
+	st->pg->in_tx = 1;
+	return DP_OK;
+}
+
+static enum dp_err pg_commit(struct store *st)
+{
+	int r = simple(st, "COMMIT");
+	st->pg->in_tx = 0;
+	if (r) {
+		simple(st, "ROLLBACK");
+		return DP_ERR_STORE;
+	}
+	return DP_OK;
+}
+
+static void pg_rollback(struct store *st)
+{
+	if (st->pg->in_tx && PQstatus(st->pg->conn) == CONNECTION_OK) {
+		PGresult *res = PQexec(st->pg->conn, "ROLLBACK");
+		PQclear(res);
+	}
+	st->pg->in_tx = 0;
+}
+
+/* One of store.c's migrations (SQLite) as PostgreSQL DDL: 64-bit integers,
+ * identity keys, byte-order text (as SQLite compares), and without the
+ * statements that upgrade an older SQLite store's rows (a PostgreSQL
+ * database starts at the current schema, so it has none). */
+static char *ddl(const char *m)
+{
+	static const struct {
+		const char *from, *to;
+	} words[] = {
+		{ "INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" },
+		{ "INTEGER", "BIGINT" },
+		{ " WITHOUT ROWID", "" },
+		{ "TEXT", "TEXT COLLATE \"C\"" },
+	};
+	struct buf b = BUF_INIT;
+	char *all = xstrdup(m), *save = NULL;
+	for (char *stmt = strtok_r(all, ";", &save); stmt; stmt = strtok_r(NULL, ";", &save)) {
+		if (strstr(stmt, "devpay_") || stmt[strspn(stmt, " \t\n")] == '\0')
+			continue;
+		for (const char *p = stmt; *p;) {
+			int matched = 0;
+			for (size_t i = 0; i < sizeof words / sizeof words[0] && !matched; i++)
+				if (!strncmp(p, words[i].from, strlen(words[i].from))) {
+					buf_adds(&b, words[i].to);
+					p += strlen(words[i].from);
+					matched = 1;
+				}
+			if (!matched)
+				buf_add(&b, p++, 1);
+		}
+		buf_adds(&b, ";\n");
+	}
+	free(all);
+	return buf_detach(&b);
+}
+
+/* Creates or upgrades the schema, under an advisory lock; refuses a
+ * database that is not ours or is newer. */
+static enum dp_err setup(struct store *st, const char *uri_shown)
+{
+	int known;
+	const char *const *migrations = store_migrations(&known);
+	char sql[128];
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%d)", SETUP_LOCK);
+	if (simple(st, sql))
+		return DP_ERR_STORE_OPEN;
+	enum dp_err e = DP_OK;
+	PGresult *res = PQexec(st->pg->conn, "SELECT to_regclass('devpay_schema') IS NOT NULL,"
+				" (SELECT count(*) FROM information_schema.tables"
+				"  WHERE table_schema = current_schema())");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		note_error(st, res, "cannot read the schema");
+		e = DP_ERR_STORE_OPEN;
+		goto done;
+	}
+	int ours = !strcmp(PQgetvalue(res, 0, 0), "t");
+	long tables = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+	PQclear(res);
+	res = NULL;
+	int version = 0;
+	if (!ours && tables) {
+		dp_err_set("'%s' is a PostgreSQL database that is not a devpay store (it has %ld tables"
+			   " and no devpay_schema); it was left as it was", uri_shown, tables);
+		e = DP_ERR_NOT_STORE;
+		goto done;
+	}
+	if (ours) {
+		res = PQexec(st->pg->conn, "SELECT app, version FROM devpay_schema");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1 ||
+		    strcmp(PQgetvalue(res, 0, 0), SCHEMA_APP)) {
+			dp_err_set("'%s': its devpay_schema table is not ours; it was left as it was",
+				   uri_shown);
+			e = DP_ERR_NOT_STORE;
+			goto done;
+		}
+		version = atoi(PQgetvalue(res, 0, 1));
+		PQclear(res);
+		res = NULL;
+		if (version > known) {
+			dp_err_set("'%s' has schema version %d, newer than this program's %d", uri_shown,
+				   version, known);
+			e = DP_ERR_NOT_STORE;
+			goto done;
+		}
+	}
+	if (version < known) {
+		struct buf all = BUF_INIT;
+		buf_adds(&all, "BEGIN;\n");
+		if (!ours)
+			buf_addf(&all, "CREATE TABLE devpay_schema (app TEXT NOT NULL, version INTEGER NOT NULL);\n"
+				 "INSERT INTO devpay_schema VALUES ('%s', 0);\n", SCHEMA_APP);
+		for (int v = version; v < known; v++) {
+			char *d = ddl(migrations[v]);
+			buf_adds(&all, d);
+			free(d);
+		}
+		buf_addf(&all, "UPDATE devpay_schema SET version = %d;\nCOMMIT;", known);
+		if (simple(st, buf_str(&all))) {
+			simple(st, "ROLLBACK");
+			e = DP_ERR_STORE_OPEN;
+		}
+		buf_release(&all);
+	}
+done:
+	PQclear(res);
+	snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", SETUP_LOCK);
+	simple(st, sql);
+	return e;
+}
+
+static void quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* The URI without its password, for messages. */
+static char *shown(const char *uri)
+{
+	char *s = xstrdup(uri);
+	char *at = strchr(s, '@'), *scheme = strstr(s, "://");
+	if (at && scheme) {
+		char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+		if (colon)
+			memmove(colon, at, strlen(at) + 1);
+	}
+	return s;
+}
+
+static enum dp_err pg_open(const char *uri, struct store **out)
+{
+	*out = NULL;
+	struct store *st = xcalloc(1, sizeof *st);
+	st->pg = xcalloc(1, sizeof *st->pg);
+	st->path = shown(uri);
+	st->pg->conn = PQconnectdb(uri);
+	if (PQstatus(st->pg->conn) != CONNECTION_OK) {
+		char *m = xstrdup(PQerrorMessage(st->pg->conn));
+		size_t n = strlen(m);
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			m[--n] = '\0';
+		dp_err_set("cannot connect to '%s': %s", st->path, m);
+		free(m);
+		pg_close(st);
+		return DP_ERR_STORE_OPEN;
+	}
+	/* notices (savepoints, IF NOT EXISTS) are not for the server's log */
+	PQsetNoticeProcessor(st->pg->conn, quiet, NULL);
+	enum dp_err e = setup(st, st->path);
+	if (e) {
+		pg_close(st);
+		return e;
+	}
+	st->opened = 1;
+	*out = st;
+	return DP_OK;
+}
+
+static void pg_close(struct store *st)
+{
+	if (!st)
+		return;
+	if (st->pg) {
+		if (st->pg->conn)
+			PQfinish(st->pg->conn);
+		for (int i = 0; i < st->pg->ntr; i++)
+			free(st->pg->tr[i].pg);
+		free(st->pg);
+	}
+	free(st->path);
+	free(st);
+}
+
+const struct store_pg_ops store_pg_ops = {
+	.open = pg_open, .close = pg_close, .begin = pg_begin, .commit = pg_commit,
+	.rollback = pg_rollback, .query = pg_query, .exec = pg_exec, .done = pg_done,
+	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
+	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down,
+};
