@@ -36,6 +36,7 @@
 #include "secret.h"
 #include "service.h"
 #include "store.h"
+#include "store_pg.h"
 #include "version.h"
 
 #define PROG "devpayd"
@@ -48,6 +49,8 @@ static struct {
 	const char *store;
 	const char *region;     /* for SigV2 requests, which name none */
 	int trust_client_clock;
+	int pg;                 /* the store is a PostgreSQL database */
+	const char *store_shown;        /* the store for messages: no password */
 	const char *logfile;    /* NULL: standard error */
 	FILE *log;
 	dev_t store_dev;        /* the store served: a file at the path with */
@@ -103,7 +106,9 @@ static void worker_exit(void *st)
 
 static struct store *worker_store_get(void)
 {
-	if (worker_store && !store_still_there(worker_store)) {
+	/* a file replaced or removed under the server, or a database connection
+	 * lost (the database restarted): a new connection */
+	if (worker_store && (!store_still_there(worker_store) || store_down(worker_store))) {
 		store_close(worker_store);
 		worker_store = NULL;
 		pthread_setspecific(worker_key, NULL);
@@ -341,11 +346,14 @@ static int handle(struct MHD_Connection *conn, const char *method, const char *u
 		goto out;
 	}
 	*action = query_get(&q, "Action");
-	if (store_check(&f))
+	if (!conf.pg && store_check(&f))
 		goto out;
 	if (!(st = worker_store_get())) {
 		log_line("cannot open the store: %s", dp_err_detail());
-		if (!store_check(&f))
+		if (conf.pg)
+			/* the database is unreachable: clients retry a 503 */
+			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
+		else if (!store_check(&f))
 			auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
 		goto out;
 	}
@@ -620,14 +628,14 @@ static int add_account(const char *key)
 	struct store *st;
 	enum dp_err e = store_open(conf.store, &st);
 	if (e)
-		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store, dp_err_detail());
+		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store_shown, dp_err_detail());
 	char account[13];
 	int r = service_add_account(st, key, line, now, account);
 	wipe(line);
 	free(line);
 	store_close(st);
 	if (r == -2)
-		die(1, "access key '%s' already has an account in '%s'", key, conf.store);
+		die(1, "access key '%s' already has an account in '%s'", key, conf.store_shown);
 	if (r < 0)
 		die(1, "cannot add the account: %s", dp_err_detail());
 	if (r == 1)
@@ -641,6 +649,8 @@ int main(int argc, char **argv)
 {
 	/* a store this server upgrades keeps the secrets its accounts need */
 	store_keep_secrets(1);
+	/* devpayd alone serves PostgreSQL databases (common/store_pg.c) */
+	store_enable_pg(&store_pg_ops);
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "store", required_argument, NULL, 's' },
@@ -712,6 +722,17 @@ int main(int argc, char **argv)
 			die(3, "%s", dp_err_detail());
 		conf.store = buf_str(&path);
 	}
+	conf.pg = store_is_pg_uri(conf.store);
+	conf.store_shown = conf.store;
+	if (conf.pg) {
+		/* a password stays out of the command line (ps shows it): libpq
+		 * reads PGPASSWORD and ~/.pgpass */
+		const char *auth = strstr(conf.store, "://") + 3, *at = strchr(auth, '@');
+		const char *slash = strchr(auth, '/');
+		if (at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth)))
+			usage_error("--store: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
+				    " not in the URI");
+	}
 	if (new_key)
 		return add_account(new_key);
 
@@ -721,22 +742,25 @@ int main(int argc, char **argv)
 	struct store *st;
 	enum dp_err e = store_open(conf.store, &st);
 	if (e)
-		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store, dp_err_detail());
+		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store_shown, dp_err_detail());
 	store_close(st);
-	struct stat sb;
-	if (stat(conf.store, &sb))
-		die(3, "cannot open store '%s': %s", conf.store, strerror(errno));
-	conf.store_dev = sb.st_dev;
-	conf.store_ino = sb.st_ino;
-	/* the key file beside the store opens the sealed secrets of the
-	 * accounts local mode created (secret.h); without it they are refused */
-	unsigned char seal[SECRET_KEY_BYTES];
-	int have_seal = 0;
-	if (secret_key_load(conf.store, 0, seal, &have_seal))
-		die(3, "%s", dp_err_detail());
-	if (have_seal)
-		service_use_sealing_key(seal);
-	OPENSSL_cleanse(seal, sizeof seal);
+	if (!conf.pg) {
+		struct stat sb;
+		if (stat(conf.store, &sb))
+			die(3, "cannot open store '%s': %s", conf.store, strerror(errno));
+		conf.store_dev = sb.st_dev;
+		conf.store_ino = sb.st_ino;
+		/* the key file beside the store opens the sealed secrets of the
+		 * accounts local mode created (secret.h); without it they are
+		 * refused (a PostgreSQL database has operators' accounts only) */
+		unsigned char seal[SECRET_KEY_BYTES];
+		int have_seal = 0;
+		if (secret_key_load(conf.store, 0, seal, &have_seal))
+			die(3, "%s", dp_err_detail());
+		if (have_seal)
+			service_use_sealing_key(seal);
+		OPENSSL_cleanse(seal, sizeof seal);
+	}
 	conf.log = stderr;
 	if (logfile && !(conf.log = fopen(logfile, "a")))
 		die(1, "cannot open log '%s': %s", logfile, strerror(errno));
@@ -786,7 +810,7 @@ int main(int argc, char **argv)
 	freeaddrinfo(ai);
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	fprintf(conf.log, "%s %s listening on %s (port %u, %s), store %s\n", PROG, DEVPAY_VERSION,
-		listen, di ? di->port : 0, cert ? "https" : "http", conf.store);
+		listen, di ? di->port : 0, cert ? "https" : "http", conf.store_shown);
 	fflush(conf.log);
 
 	int sig = 0;

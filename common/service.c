@@ -23,6 +23,9 @@
  * EC2 Actions all take DryRun; DevPay Actions only when they change
  * something. Describe Actions that filter add FILTERS and call svc_filters()
  * with their filter names. */
+/* runs of one Action on a serialization failure (PostgreSQL) */
+#define STORE_RETRIES 5
+
 #define PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define FILTERS "Filter.N.Name", "Filter.N.Value.N"
 #define PRODUCT_CONFIG "OneTimeFee", "MonthlyFee", "Platform.N", "Region.N", \
@@ -479,45 +482,10 @@ int service_check_text(const struct query *q, struct buf *msg)
 	return 0;
 }
 
-int service_handle(const struct service_call *c, struct buf *xml)
+/* The Action a, in one transaction, its answer (or error document) in xml. */
+static int run_action(const struct service_call *c, const struct action *a, const char *ns,
+		      const char *rid, struct buf *xml)
 {
-	char rid[37];
-	id_uuid(rid);
-	struct buf m = BUF_INIT;
-	if (service_check_text(c->q, &m)) {
-		write_error_doc("InvalidParameterValue", buf_str(&m), rid, xml);
-		buf_release(&m);
-		return 400;
-	}
-	buf_release(&m);
-	const char *name = query_get(c->q, "Action");
-	const struct action *a = NULL;
-	for (size_t i = 0; name && i < sizeof actions / sizeof actions[0]; i++)
-		if (!strcmp(actions[i].name, name))
-			a = &actions[i];
-	if (!a) {
-		char msg[300];
-		if (name && *name)
-			snprintf(msg, sizeof msg, "The action %.100s is not valid for this web service.", name);
-		else
-			snprintf(msg, sizeof msg, "The request must contain the parameter Action");
-		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", msg, rid, xml);
-		return 400;
-	}
-	/* only the answers that are the same for everyone go without an account */
-	if (!c->account && strcmp(a->name, "DescribeRegions") &&
-	    strcmp(a->name, "DescribeAvailabilityZones")) {
-		write_error_doc("AuthFailure", "AWS was not able to validate the provided access credentials",
-				rid, xml);
-		return 401;
-	}
-	const char *version = query_get(c->q, "Version");
-	char ns[128];
-	/* only a version's shape (YYYY-MM-DD) goes into the namespace URI */
-	int shaped = version && strlen(version) == 10 && strspn(version, "0123456789-") == 10 &&
-		     version[4] == '-' && version[7] == '-';
-	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
-
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
 			 .q = c->q, .now = c->now };
 	xmlGenericErrorFunc saved_fn = xmlGenericError;
@@ -583,6 +551,69 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	if (b)
 		xmlBufferFree(b);
 	return status;
+}
+
+int service_handle(const struct service_call *c, struct buf *xml)
+{
+	char rid[37];
+	id_uuid(rid);
+	struct buf m = BUF_INIT;
+	if (service_check_text(c->q, &m)) {
+		write_error_doc("InvalidParameterValue", buf_str(&m), rid, xml);
+		buf_release(&m);
+		return 400;
+	}
+	buf_release(&m);
+	const char *name = query_get(c->q, "Action");
+	const struct action *a = NULL;
+	for (size_t i = 0; name && i < sizeof actions / sizeof actions[0]; i++)
+		if (!strcmp(actions[i].name, name))
+			a = &actions[i];
+	if (!a) {
+		char msg[300];
+		if (name && *name)
+			snprintf(msg, sizeof msg, "The action %.100s is not valid for this web service.", name);
+		else
+			snprintf(msg, sizeof msg, "The request must contain the parameter Action");
+		write_error_doc(name && *name ? "InvalidAction" : "MissingAction", msg, rid, xml);
+		return 400;
+	}
+	/* only the answers that are the same for everyone go without an account */
+	if (!c->account && strcmp(a->name, "DescribeRegions") &&
+	    strcmp(a->name, "DescribeAvailabilityZones")) {
+		write_error_doc("AuthFailure", "AWS was not able to validate the provided access credentials",
+				rid, xml);
+		return 401;
+	}
+	const char *version = query_get(c->q, "Version");
+	char ns[128];
+	/* only a version's shape (YYYY-MM-DD) goes into the namespace URI */
+	int shaped = version && strlen(version) == 10 && strspn(version, "0123456789-") == 10 &&
+		     version[4] == '-' && version[7] == '-';
+	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
+
+	/* PostgreSQL: a transaction that meets a serialization failure or a
+	 * deadlock runs again from the start (a fresh answer each time), a few
+	 * times; a lost database connection is 503, which clients retry. */
+	int status;
+	for (int attempt = 1;; attempt++) {
+		struct buf out = BUF_INIT;
+		status = run_action(c, a, ns, rid, &out);
+		if (status >= 500 && store_retry(c->st) && attempt < STORE_RETRIES) {
+			buf_release(&out);
+			if (c->internal)
+				buf_reset(c->internal);
+			continue;
+		}
+		if (status >= 500 && store_down(c->st)) {
+			status = 503;
+			write_error_doc("ServiceUnavailable", "The service is unavailable. Try again later.",
+					rid, xml);
+		} else
+			buf_add(xml, out.p, out.len);
+		buf_release(&out);
+		return status;
+	}
 }
 
 /* The account of a key: its id, the plain secret ('' for a local account,

@@ -70,8 +70,16 @@ static void add_mem(struct buf *b, const char *p, size_t n)
 	buf_add(b, p, n);
 }
 
-/* The handler's SQL in PostgreSQL's dialect. */
+/* The handler's SQL in PostgreSQL's dialect; *n counts the bare `?`. */
+static char *translate_n(const char *sql, int *n);
+
 static char *translate(const char *sql)
+{
+	int n = 0;
+	return translate_n(sql, &n);
+}
+
+static char *translate_n(const char *sql, int *np)
 {
 	static const struct {
 		const char *from, *to;
@@ -79,11 +87,11 @@ static char *translate(const char *sql)
 		{ "ifnull(", "coalesce(" },
 		{ "char(1)", "chr(1)" },
 		{ "+i.", "i." },
-		{ ", rowid", ", created, grantee" },
+		{ ", rowid", ", created, xmin::text::bigint, ctid" },
 		{ "INSERT OR IGNORE INTO", "INSERT INTO" },
 	};
 	struct buf b = BUF_INIT;
-	int n = 0, ignore = 0;
+	int ignore = 0;
 	for (const char *p = sql; *p;) {
 		if (*p == '\'') { /* a string literal, as it is */
 			const char *e = p + 1;
@@ -101,11 +109,11 @@ static char *translate(const char *sql)
 				char *end;
 				long k = strtol(p, &end, 10);
 				buf_addf(&b, "$%ld", k);
-				if (k > n)
-					n = (int)k;
+				if (k > *np)
+					*np = (int)k;
 				p = end;
 			} else
-				buf_addf(&b, "$%d", ++n);
+				buf_addf(&b, "$%d", ++*np);
 			continue;
 		}
 		if (!strncmp(p, "json_each(", 10)) {
@@ -115,11 +123,17 @@ static char *translate(const char *sql)
 			p += 10;
 			const char *close = strchr(p, ')');
 			char *inner = xstrndup(p, close ? (size_t)(close - p) : strlen(p));
-			char *t = translate(inner);
+			char *t = translate_n(inner, np);
 			buf_addf(&b, "%s::json)", t);
 			free(t);
 			free(inner);
 			p = close ? close + 1 : p + strlen(p);
+			/* its columns as SQLite names them: value, and key (the index) */
+			if (p[0] == ' ' && p[1] == 'j' && !(p[2] == '_' || (p[2] >= 'a' && p[2] <= 'z'))) {
+				buf_adds(&b, " WITH ORDINALITY AS j(value, key)");
+				p += 2;
+			} else
+				buf_adds(&b, " WITH ORDINALITY AS json_each(value, key)");
 			continue;
 		}
 		int matched = 0;
@@ -157,12 +171,18 @@ static const char *translated(struct store *st, const char *sql)
 /* Runs sql with the arguments fmt describes (store.h), all sent as text. */
 static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
+	/* text arguments are text; numbers are left for PostgreSQL to type from
+	 * their use (a count, a flag in a condition, a bigint column) */
+	Oid types[32] = { 0 };
 	const char *values[32];
 	char nums[32][24];
 	int n = 0;
 	for (; fmt && *fmt && n < 32; fmt++, n++) {
 		switch (*fmt) {
-		case 's': values[n] = va_arg(ap, const char *); break;
+		case 's':
+			values[n] = va_arg(ap, const char *);
+			types[n] = 25; /* TEXTOID */
+			break;
 		case 'i':
 			snprintf(nums[n], sizeof nums[n], "%lld", (long long)va_arg(ap, int64_t));
 			values[n] = nums[n];
@@ -173,7 +193,7 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 			break;
 		}
 	}
-	return PQexecParams(st->pg->conn, translated(st, sql), n, NULL, values, NULL, NULL, 0);
+	return PQexecParams(st->pg->conn, translated(st, sql), n, types, values, NULL, NULL, 0);
 }
 
 static struct store_rows *pg_query(struct store *st, const char *sql, const char *fmt, va_list ap)
@@ -182,6 +202,8 @@ static struct store_rows *pg_query(struct store *st, const char *sql, const char
 	ExecStatusType s = PQresultStatus(res);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		note_error(st, res, "PostgreSQL");
+		if (getenv("DEVPAY_PG_DEBUG"))
+			fprintf(stderr, "SQL: %s\n", translated(st, sql));
 		PQclear(res);
 		return NULL;
 	}

@@ -60,6 +60,13 @@ fresh_store() {
 	# stderr; tests/local-accounts.bats checks it with this unset
 	export DEVPAY_NO_ACCOUNT_NOTICE=1
 	export DEVPAY_STORE="$BATS_TEST_TMPDIR/store.db"
+	# the workflow files' third run: devpayd on PostgreSQL, a database a test
+	# (DEVPAY_TEST_PG is the cluster that make check started)
+	if [ -n "${DEVPAY_TEST_PG:-}" ]; then
+		local db="t${BATS_SUITE_TEST_NUMBER:-0}_${BATS_TEST_NUMBER:-0}_$$_$RANDOM"
+		psql -X -q "$DEVPAY_TEST_PG/postgres" -c "CREATE DATABASE $db" >/dev/null || return 1
+		export DEVPAY_STORE="$DEVPAY_TEST_PG/$db"
+	fi
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
 	if [ "${DEVPAY_TEST_MODE:-local}" = devpayd ] && declare -F devpayd_start >/dev/null; then
@@ -79,7 +86,33 @@ inst_of() { grep '^INSTANCE' | grep -oE '\bi-[0-9a-f]{8,17}\b' | head -n 1; }
 
 # A checksum of the store's content, to prove a refused request left it as it was.
 store_sum() {
+	if [[ "$DEVPAY_STORE" == postgres*://* ]]; then
+		# every table's rows, in a fixed order (sequences left out: a
+		# rolled-back insert still advances one)
+		local t
+		for t in $(store_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"); do
+			echo "$t"
+			store_sql "SELECT x::text FROM $t x ORDER BY 1"
+		done | md5sum | cut -d' ' -f1
+		return
+	fi
 	sqlite3 "$DEVPAY_STORE" .dump | md5sum | cut -d' ' -f1
+}
+
+# store_sql SQL: the rows of a query on the test's store, SQLite's or
+# PostgreSQL's, fields joined by | (both tools' default).
+store_sql() {
+	if [[ "$DEVPAY_STORE" == postgres*://* ]]; then
+		psql -X -q -At "$DEVPAY_STORE" -c "$1"
+	else
+		sqlite3 "$DEVPAY_STORE" "$1"
+	fi
+}
+
+# sqlite_only: skips a test that works on the SQLite file itself (its own
+# SQL, triggers, bytes PostgreSQL refuses) when the store is PostgreSQL.
+sqlite_only() {
+	[[ "${DEVPAY_STORE:-}" != postgres*://* ]] || skip "the SQLite store only (the test edits the file with SQLite's own SQL)"
 }
 
 # refused STATUS CODE CMD...: exits STATUS, nothing on stdout, and one

@@ -132,7 +132,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 		ec2-run-instances "$AMI"
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 12)" eu-west-1a
-	run sqlite3 "$DEVPAY_STORE" "SELECT region, zone FROM instances"
+	run store_sql "SELECT region, zone FROM instances"
 	assert_output "eu-west-1|eu-west-1a"
 }
 
@@ -213,7 +213,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | grep -c '^RESERVATION')" 1
 	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1=="INSTANCE" {printf "%s ", $8}')" "0 1 2 "
-	run sqlite3 "$DEVPAY_STORE" "SELECT count(DISTINCT reservation), count(*) FROM instances"
+	run store_sql "SELECT count(DISTINCT reservation), count(*) FROM instances"
 	assert_output "2|5"
 }
 
@@ -232,12 +232,13 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	local before; before=$(store_sum)
 	refused 1 Unsupported as_customer ec2-run-instances "$AMI" -n 3 -t m1.large
 	assert_equal "$(store_sum)" "$before"
-	run sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM instances UNION ALL SELECT count(*) FROM reservations"
+	run store_sql "SELECT count(*) FROM instances UNION ALL SELECT count(*) FROM reservations"
 	assert_output "0
 0"
 }
 
 @test "run: a store failure at the third instance rolls the whole launch back" {
+	sqlite_only
 	supported
 	# a trigger makes the store refuse the instance of launch index 2
 	sqlite3 "$DEVPAY_STORE" "CREATE TRIGGER fail_third BEFORE INSERT ON instances
@@ -294,7 +295,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	supported
 	inst=$(as_customer ec2-run-instances "$AMI" -t c1.medium | inst_of)
 	at 2026-03-02T12:30:00Z as_customer ec2-terminate-instances "$inst" >/dev/null
-	run sqlite3 "$DEVPAY_STORE" "SELECT launched, terminated, region, platform, type, product_code FROM instances WHERE id = '$inst'"
+	run store_sql "SELECT launched, terminated, region, platform, type, product_code FROM instances WHERE id = '$inst'"
 	assert_output "$(date -u -d 2026-03-02T10:00:00Z +%s)|$(date -u -d 2026-03-02T12:30:00Z +%s)|us-east-1|0|c1.medium|$CODE"
 }
 

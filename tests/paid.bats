@@ -404,7 +404,7 @@ launchPermission${T}$AMI${T}userId${T}$cust"
 	local_only
 	paid_ami
 	as_owner ec2-deregister "$AMI" >/dev/null
-	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM images WHERE id = '$AMI' AND deregistered IS NOT NULL")" 1
+	assert_equal "$(store_sql "SELECT count(*) FROM images WHERE id = '$AMI' AND deregistered IS NOT NULL")" 1
 }
 
 # --- regions and zones --------------------------------------------------------

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# devpayd replicas on one PostgreSQL database (issue 14): a throwaway cluster
+# (tests/pg-cluster) for this file, a fresh database per test, two devpayd
+# serving it. The workflow files also run through devpayd on PostgreSQL
+# under `make check` (DEVPAY_TEST_PG); this file checks what only replicas
+# and a shared database show.
+bats_require_minimum_version 1.5.0
+load helpers
+load devpayd
+
+# the tests stop and start the cluster: one at a time
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup_file() {
+	PGDIR=$(mktemp -d /tmp/devpay-pg.XXXXXX)
+	chmod 755 "$PGDIR"
+	export PGDIR
+	# PostgreSQL missing: the tests fail (tools/deps test installs it)
+	PG_BASE=$("$BATS_TEST_DIRNAME/pg-cluster" start "$PGDIR/cluster")
+	export PG_BASE
+}
+
+teardown_file() {
+	"$BATS_TEST_DIRNAME/pg-cluster" stop "$PGDIR/cluster" 2>/dev/null
+	rm -rf "$PGDIR"
+}
+
+setup() {
+	fresh_store
+	local db="r${BATS_TEST_NUMBER}_$RANDOM"
+	psql -X -q "$PG_BASE/postgres" -c "CREATE DATABASE $db" >/dev/null
+	export DEVPAY_STORE="$PG_BASE/$db"
+	PIDS=()
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	"$BATS_TEST_DIRNAME/pg-cluster" restart "$PGDIR/cluster" 2>/dev/null || true
+}
+
+# replica N: a devpayd on the test's database; sets R1/R2 (its URL).
+replica() {
+	devpayd_serve || return 1
+	PIDS+=("$DEVPAYD_PID")
+	printf -v "R$1" 'http://127.0.0.1:%s/' "$DEVPAYD_PORT"
+}
+
+two_replicas() {
+	local k
+	for k in "$OWNER_KEY $OWNER_SECRET" "$CUSTOMER_KEY $CUSTOMER_SECRET" "$OTHER_KEY $OTHER_SECRET"; do
+		printf '%s\n' "${k#* }" | devpayd --store "$DEVPAY_STORE" --add-account "${k%% *}" >/dev/null
+	done
+	replica 1 && replica 2
+}
+
+# A customer's AMI carrying the owner's product, registered through R1/R2.
+product_ami() {
+	CODE=$(EC2_URL=$R1 as_owner devpay-register-product --name PG --platform linux --instance-type m1.small=0.20 | code_of)
+	EC2_URL=$R2 as_customer devpay-purchase-product "$CODE" >/dev/null
+	AMI=$(EC2_URL=$R1 as_customer ec2-register b --platform linux --root-device-type instance-store | ami_of)
+	EC2_URL=$R2 as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
+	[ -n "$CODE" ] && [ -n "$AMI" ]
+}
+
+@test "postgresql: a launch through one replica is seen and confirmed through the other" {
+	two_replicas
+	product_ami
+	local i
+	i=$(EC2_URL=$R1 as_customer ec2-run-instances "$AMI" -t m1.small | inst_of)
+	run env EC2_URL="$R2" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances "$i"
+	assert_success
+	assert_output --partial "[devpay: $CODE]"
+	run env EC2_URL="$R2" AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET ec2-confirm-product-instance "$CODE" -i "$i"
+	assert_output --partial "$(printf '\ttrue\t')"
+	# the bill through either replica is the same
+	assert_equal "$(EC2_URL=$R1 as_customer devpay-bill | grep -v '^BILL')" "$(EC2_URL=$R2 as_customer devpay-bill | grep -v '^BILL')"
+}
+
+@test "postgresql: 8 writers over both replicas: every launch lands once, nothing duplicated" {
+	two_replicas
+	product_ami
+	local w pids=()
+	for w in 1 2 3 4 5 6 7 8; do
+		(
+			u=$R1
+			[ $((w % 2)) = 0 ] || u=$R2
+			for _ in 1 2 3 4 5; do
+				EC2_URL=$u as_customer ec2-run-instances "$AMI" -t m1.small -n 2 >/dev/null ||
+					echo "writer $w failed" >>"$BATS_TEST_TMPDIR/errors"
+			done
+		) &
+		pids+=($!)
+	done
+	# (not a bare wait: the servers are this shell's children too)
+	wait "${pids[@]}"
+	[ ! -s "$BATS_TEST_TMPDIR/errors" ] || fail "$(cat "$BATS_TEST_TMPDIR/errors")"
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 80
+	assert_equal "$(store_sql "SELECT count(*) FROM reservations")" 40
+	assert_equal "$(store_sql "SELECT count(*) FROM (SELECT reservation FROM instances GROUP BY reservation HAVING count(*) <> 2) x")" 0
+	assert_equal "$(EC2_URL=$R1 as_customer ec2-describe-instances | grep -c '^INSTANCE')" 80
+}
+
+@test "postgresql: one client token sent to both replicas at once gives one reservation" {
+	two_replicas
+	product_ami
+	local n a
+	for n in 1 2 3; do
+		(EC2_URL=$R1 as_customer ec2-run-instances "$AMI" -t m1.small --client-token "same-$n" >"$BATS_TEST_TMPDIR/t1.$n" 2>&1) &
+		a=$!
+		(EC2_URL=$R2 as_customer ec2-run-instances "$AMI" -t m1.small --client-token "same-$n" >"$BATS_TEST_TMPDIR/t2.$n" 2>&1) &
+		wait "$a" $!
+		assert_equal "$(grep -h '^RESERVATION' "$BATS_TEST_TMPDIR/t1.$n" "$BATS_TEST_TMPDIR/t2.$n" | cut -f2 | sort -u | wc -l)" 1
+	done
+	assert_equal "$(store_sql "SELECT count(*) FROM reservations")" 3
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 3
+}
+
+@test "postgresql: the database stopped answers 503 (the client says Unavailable); started again, served" {
+	two_replicas
+	product_ami
+	"$BATS_TEST_DIRNAME/pg-cluster" stop "$PGDIR/cluster"
+	run --separate-stderr env EC2_URL="$R1" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET \
+		ec2-describe-images --request-timeout 3
+	assert_failure
+	[[ "$stderr" == *Unavailable* ]] || fail "stderr: $stderr"
+	"$BATS_TEST_DIRNAME/pg-cluster" restart "$PGDIR/cluster"
+	local u
+	for u in "$R1" "$R2"; do
+		run env EC2_URL="$u" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+		assert_success
+		assert_output --partial "$AMI"
+	done
+}
+
+@test "postgresql: a database that is not ours is refused and left as it was; the schema is versioned" {
+	psql -X -q "$DEVPAY_STORE" -c "CREATE TABLE theirs (x int); INSERT INTO theirs VALUES (1)"
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"$OWNER_SECRET"
+	assert_failure 3
+	[[ "$stderr" == *"not a devpay store"* ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 1
+	# ours: the schema's version and mark; a newer one is refused
+	psql -X -q "$DEVPAY_STORE" -c "DROP TABLE theirs"
+	printf '%s\n' "$OWNER_SECRET" | devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" >/dev/null
+	assert_equal "$(store_sql "SELECT app, version FROM devpay_schema")" "devpay|5"
+	psql -X -q "$DEVPAY_STORE" -c "UPDATE devpay_schema SET version = 99"
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$CUSTOMER_KEY" <<<"$CUSTOMER_SECRET"
+	assert_failure 3
+	[[ "$stderr" == *"schema version 99, newer than this program's 5"* ]] || fail "stderr: $stderr"
+}
+
+@test "postgresql: --add-account on a database; a password in the URI is refused, never shown" {
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"$OWNER_SECRET"
+	assert_success
+	[[ "$output" =~ ^[0-9]{12}$ ]]
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"$OWNER_SECRET"
+	assert_failure 1
+	[[ "$stderr" == *"already has an account"* ]]
+	local withpw=${DEVPAY_STORE/postgres@/postgres:hunter2@}
+	run --separate-stderr devpayd --store "$withpw" --add-account "$CUSTOMER_KEY" <<<"$CUSTOMER_SECRET"
+	assert_failure 2
+	[[ "$stderr" == *"PGPASSWORD or ~/.pgpass"* ]] || fail "stderr: $stderr"
+	[[ "$stderr" != *hunter2* ]] || fail "the password was shown"
+}
+
+@test "postgresql: the client commands refuse a postgresql:// endpoint; local mode stays SQLite" {
+	run --separate-stderr env EC2_URL="$DEVPAY_STORE" AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET ec2-describe-images
+	assert_failure
+	[ "$status" -ge 2 ]
+	assert_equal "$(store_sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+}
