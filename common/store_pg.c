@@ -202,8 +202,6 @@ static struct store_rows *pg_query(struct store *st, const char *sql, const char
 	ExecStatusType s = PQresultStatus(res);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		note_error(st, res, "PostgreSQL");
-		if (getenv("DEVPAY_PG_DEBUG"))
-			fprintf(stderr, "SQL: %s\n", translated(st, sql));
 		PQclear(res);
 		return NULL;
 	}
