@@ -735,6 +735,7 @@ static int run(struct store *st, const char *sql)
 
 enum dp_err store_begin(struct store *st, int write)
 {
+	st->step_failed = 0;
 	if (st->pg)
 		return pg_ops->begin(st, write);
 	if (write && !st->wlocked) {
@@ -885,7 +886,17 @@ int store_step(struct store_rows *r)
 {
 	if (r->st->pg)
 		return pg_ops->step(r);
-	return sqlite3_step(r->s);
+	int rc = sqlite3_step(r->s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && !r->st->step_failed) {
+		r->st->step_failed = 1;
+		dp_err_set("%s", sqlite3_errmsg(r->st->db));
+	}
+	return rc;
+}
+
+int store_step_failed(const struct store *st)
+{
+	return st->step_failed;
 }
 
 int64_t store_int64(struct store_rows *r, int i)

@@ -44,6 +44,7 @@ struct store {
 	ino_t ino;
 	int wlocked;            /* holds the process's writer mutex */
 	int wrote;              /* committed a write (store_close may checkpoint) */
+	int step_failed;        /* a store_step of this transaction met an error */
 	int ncache;
 	struct store_stmt cache[STORE_CACHE];
 };
@@ -92,6 +93,10 @@ int store_is_null(struct store_rows *s, int i);
  * deadlock (the transaction may be run again), and when the connection is
  * lost (the database is unreachable: 503). Always 0 on SQLite. */
 int store_retry(const struct store *st);
+/* 1 when a row could not be read in the current transaction (a handler that
+ * stops at the first row that is not STORE_ROW would answer too little:
+ * service_handle refuses the answer). */
+int store_step_failed(const struct store *st);
 int store_down(const struct store *st);
 /* The backend's text of the last error on st. */
 const char *store_errmsg(struct store *st);
