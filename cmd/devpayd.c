@@ -36,6 +36,7 @@
 #include "secret.h"
 #include "service.h"
 #include "store.h"
+#include "store_copy.h"
 #include "store_pg.h"
 #include "version.h"
 
@@ -141,6 +142,7 @@ enum {
 	OPT_TLS_KEY,
 	OPT_MAX_CONNECTIONS,
 	OPT_IDLE_TIMEOUT,
+	OPT_COPY_STORE,
 };
 
 static _Noreturn void usage(void)
@@ -149,7 +151,8 @@ static _Noreturn void usage(void)
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	       "               [--idle-timeout SECONDS]\n"
-	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n\n"
+	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
+	       "       %s --copy-store FROM TO\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
 	       "Options:\n"
 	       "  -l, --listen ADDR:PORT           address to listen on (default 127.0.0.1:8773)\n"
@@ -165,11 +168,14 @@ static _Noreturn void usage(void)
 	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
+	       "      --copy-store FROM TO         copy every row of the store FROM into TO, which\n"
+	       "                                   must be empty (SQLite path or postgresql:// URI),\n"
+	       "                                   print each table's rows and exit\n"
 	       "  -h, --help                       print this help and exit\n"
 	       "      --version                    print the version and exit\n\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error, 3 store unreachable.\n"
 	       "See devpayd(8).\n",
-	       PROG, PROG);
+	       PROG, PROG, PROG);
 	exit(0);
 }
 
@@ -606,6 +612,44 @@ static unsigned connection_room(void)
 	return (unsigned)conf.max_connections;
 }
 
+/* A password stays out of the command line (ps shows it): libpq reads
+ * PGPASSWORD and ~/.pgpass. */
+static void no_password(const char *opt, const char *store)
+{
+	if (!store_is_pg_uri(store))
+		return;
+	const char *auth = strstr(store, "://") + 3, *at = strchr(auth, '@');
+	const char *slash = strchr(auth, '/');
+	if (at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth)))
+		usage_error("%s: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
+			    " not in the URI", opt);
+}
+
+/* --copy-store FROM TO: each table and the rows copied into it, one line
+ * each (tab-separated), on standard output. */
+static int copy_store(const char *from, const char *to)
+{
+	no_password("--copy-store", from);
+	no_password("--copy-store", to);
+	if (!*from || !*to)
+		usage_error("--copy-store FROM TO: a store is named by a path or a postgresql:// URI,"
+			    " not an empty string");
+	struct store_copy_result res;
+	enum dp_err e = store_copy(from, to, &res);
+	if (e) {
+		store_copy_result_free(&res);
+		die(dp_exit_status(e), "%s", dp_err_detail());
+	}
+	for (int i = 0; i < res.ntables; i++)
+		printf("%s\t%ld\n", res.tables[i], res.rows[i]);
+	if (res.unopened)
+		fprintf(stderr, "%s: %ld account(s) have secrets sealed with a key file that is not"
+			" beside '%s'; devpayd serving '%s' refuses their requests until they are"
+			" added with --add-account\n", PROG, res.unopened, from, to);
+	store_copy_result_free(&res);
+	return fflush(stdout) ? 1 : 0;
+}
+
 static int add_account(const char *key)
 {
 	if (!*key || strlen(key) > 128)
@@ -659,6 +703,7 @@ int main(int argc, char **argv)
 		{ "region", required_argument, NULL, OPT_REGION },
 		{ "trust-client-clock", no_argument, NULL, OPT_TRUST_CLOCK },
 		{ "add-account", required_argument, NULL, OPT_ADD_ACCOUNT },
+		{ "copy-store", required_argument, NULL, OPT_COPY_STORE },
 		{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
@@ -667,7 +712,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen = "127.0.0.1:8773", *logfile = NULL, *new_key = NULL;
+	const char *listen = "127.0.0.1:8773", *logfile = NULL, *new_key = NULL, *copy_from = NULL;
 	long threads = 4;
 	conf.region = "us-east-1";
 	conf.max_connections = 4096;
@@ -692,6 +737,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TRUST_CLOCK: conf.trust_client_clock = 1; break;
 		case OPT_ADD_ACCOUNT: new_key = optarg; break;
+		case OPT_COPY_STORE: copy_from = optarg; break;
 		case OPT_TLS_CERT: conf.tls_cert = optarg; break;
 		case OPT_TLS_KEY: conf.tls_key = optarg; break;
 		case OPT_MAX_CONNECTIONS:
@@ -712,6 +758,16 @@ int main(int argc, char **argv)
 		default: usage_error("unrecognized option '%s'", argv[prev < argc ? prev : argc - 1]);
 		}
 	}
+	if (copy_from) {
+		if (optind == argc)
+			usage_error("--copy-store FROM TO: the store to copy into (TO) is missing");
+		if (optind + 1 < argc)
+			usage_error("unexpected argument '%s'", argv[optind + 1]);
+		if (conf.store || new_key)
+			usage_error("--copy-store names its two stores itself: it goes with no %s",
+				    new_key ? "--add-account" : "--store");
+		return copy_store(copy_from, argv[optind]);
+	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!conf.tls_cert != !conf.tls_key)
@@ -724,15 +780,7 @@ int main(int argc, char **argv)
 	}
 	conf.pg = store_is_pg_uri(conf.store);
 	conf.store_shown = conf.store;
-	if (conf.pg) {
-		/* a password stays out of the command line (ps shows it): libpq
-		 * reads PGPASSWORD and ~/.pgpass */
-		const char *auth = strstr(conf.store, "://") + 3, *at = strchr(auth, '@');
-		const char *slash = strchr(auth, '/');
-		if (at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth)))
-			usage_error("--store: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
-				    " not in the URI");
-	}
+	no_password("--store", conf.store);
 	if (new_key)
 		return add_account(new_key);
 

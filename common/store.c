@@ -855,6 +855,15 @@ static struct store_rows *vquery(struct store *st, const char *sql, const char *
 	return r;
 }
 
+/* A kept statement for sql with nothing bound yet. */
+static struct store_rows *vquery_none(struct store *st, const char *sql)
+{
+	struct store_rows *r = prepared(st, sql);
+	if (!r)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	return r;
+}
+
 struct store_rows *store_query(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
@@ -952,4 +961,76 @@ const char *store_text(struct store_rows *r, int i)
 		return pg_ops->text(r, i);
 	const unsigned char *t = sqlite3_column_text(r->s, i);
 	return t ? (const char *)t : "";
+}
+
+int store_ncolumns(struct store_rows *r)
+{
+	if (r->st->pg)
+		return pg_ops->ncolumns(r);
+	return sqlite3_column_count(r->s);
+}
+
+const char *store_column_name(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return pg_ops->column_name(r, i);
+	const char *n = sqlite3_column_name(r->s, i);
+	return n ? n : "";
+}
+
+struct store_rows *store_table_rows(struct store *st, const char *table)
+{
+	if (st->pg)
+		return pg_ops->table_rows(st, table);
+	/* a table WITHOUT ROWID is read in its key's order */
+	struct store_rows *w = store_query(st, "SELECT wr FROM pragma_table_list WHERE name = ?1"
+					   " AND schema = 'main'", "s", table);
+	if (!w)
+		return NULL;
+	int rc = store_step(w);
+	int rowid = rc == STORE_ROW && !store_int(w, 0);
+	store_done(w);
+	if (rc != STORE_ROW) {
+		if (rc == STORE_DONE)
+			dp_err_set("the store has no table '%s'", table);
+		return NULL;
+	}
+	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"%s", table, rowid ? " ORDER BY rowid" : "");
+	sqlite3_stmt *s = NULL;
+	int ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK;
+	sqlite3_free(sql);
+	if (!ok) {
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
+	return r;
+}
+
+int store_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
+{
+	if (st->pg)
+		return pg_ops->exec_texts(st, sql, n, values);
+	struct store_rows *r = vquery_none(st, sql);
+	if (!r)
+		return -1;
+	int rc = SQLITE_OK;
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = values[i] ? sqlite3_bind_text(r->s, i + 1, values[i], -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(r->s, i + 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(r->s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+		note_fault(rc);
+	}
+	store_done(r);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_keys_follow(struct store *st, const char *table)
+{
+	return st->pg ? pg_ops->keys_follow(st, table) : 0;
 }

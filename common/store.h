@@ -113,6 +113,19 @@ void store_fault_reset(void);
 /* Text of column i, "" for NULL. */
 const char *store_text(struct store_rows *s, int i);
 
-#define STORE_SCHEMA_VERSION 2
+/* Copying a whole store (common/store_copy.c). The columns of a query's
+ * rows: their number and names. */
+int store_ncolumns(struct store_rows *r);
+const char *store_column_name(struct store_rows *r, int i);
+/* Every row of TABLE (one of the schema's), in the order they were
+ * written (the order the handlers' `, rowid` tie-break follows). */
+struct store_rows *store_table_rows(struct store *st, const char *table);
+/* Runs a statement with N arguments given as text (NULL binds NULL), each
+ * typed by where it goes (an INTEGER column takes "12" as 12): 0 or -1. */
+int store_exec_texts(struct store *st, const char *sql, int n, const char *const *values);
+/* After rows were written with their own keys into TABLE: the keys the
+ * store hands out next follow them (PostgreSQL's identity sequences; SQLite
+ * takes the largest key plus one by itself). 0 or -1. */
+int store_keys_follow(struct store *st, const char *table);
 
 #endif

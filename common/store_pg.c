@@ -21,6 +21,7 @@
 
 struct translated {
 	const char *sql;        /* the handler's text (pointer) */
+	char *text;             /* and a copy of it */
 	char *pg;               /* PostgreSQL's */
 };
 
@@ -42,10 +43,15 @@ static void note_error(struct store *st, PGresult *res, const char *what)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	pg->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
 	pg->down = PQstatus(pg->conn) != CONNECTION_OK;
-	const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn);
+	/* one line: the error's own text, without libpq's "ERROR:" and the
+	 * CONTEXT lines after it */
+	const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!m || !*m)
+		m = res ? PQresultErrorMessage(res) : PQerrorMessage(pg->conn);
 	snprintf(pg->err, sizeof pg->err, "%s: %s", what, m && *m ? m : "failed");
+	pg->err[strcspn(pg->err, "\n")] = '\0';
 	size_t n = strlen(pg->err);
-	while (n && (pg->err[n - 1] == '\n' || pg->err[n - 1] == ' '))
+	while (n && pg->err[n - 1] == ' ')
 		pg->err[--n] = '\0';
 	dp_err_set("%s", pg->err);
 }
@@ -155,16 +161,19 @@ static char *translate_n(const char *sql, int *np)
 static const char *translated(struct store *st, const char *sql)
 {
 	struct store_pg *pg = st->pg;
+	/* the same pointer and the same text: a query built at run time (a
+	 * copy's) may reuse an address */
 	for (int i = 0; i < pg->ntr; i++)
-		if (pg->tr[i].sql == sql)
+		if (pg->tr[i].sql == sql && !strcmp(pg->tr[i].text, sql))
 			return pg->tr[i].pg;
 	char *t = translate(sql);
 	if (pg->ntr == (int)(sizeof pg->tr / sizeof pg->tr[0])) {
 		free(pg->tr[0].pg);
+		free(pg->tr[0].text);
 		memmove(pg->tr, pg->tr + 1, sizeof pg->tr - sizeof pg->tr[0]);
 		pg->ntr--;
 	}
-	pg->tr[pg->ntr++] = (struct translated){ sql, t };
+	pg->tr[pg->ntr++] = (struct translated){ sql, xstrdup(sql), t };
 	return t;
 }
 
@@ -491,17 +500,116 @@ static void pg_close(struct store *st)
 	if (st->pg) {
 		if (st->pg->conn)
 			PQfinish(st->pg->conn);
-		for (int i = 0; i < st->pg->ntr; i++)
+		for (int i = 0; i < st->pg->ntr; i++) {
 			free(st->pg->tr[i].pg);
+			free(st->pg->tr[i].text);
+		}
 		free(st->pg);
 	}
 	free(st->path);
 	free(st);
 }
 
+static int pg_ncolumns(struct store_rows *r)
+{
+	return PQnfields(r->res);
+}
+
+static const char *pg_column_name(struct store_rows *r, int i)
+{
+	const char *n = PQfname(r->res, i);
+	return n ? n : "";
+}
+
+/* A table's name quoted as an identifier, or NULL (note_error). */
+static char *ident(struct store *st, const char *table)
+{
+	char *q = PQescapeIdentifier(st->pg->conn, table, strlen(table));
+	if (!q)
+		note_error(st, NULL, "PostgreSQL");
+	return q;
+}
+
+static struct store_rows *pg_table_rows(struct store *st, const char *table)
+{
+	/* the order the handlers' `, rowid` stands for (translate_n) */
+	char *q = ident(st, table);
+	if (!q)
+		return NULL;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT * FROM %s ORDER BY xmin::text::bigint, ctid", q);
+	PQfreemem(q);
+	PGresult *res = PQexec(st->pg->conn, buf_str(&sql));
+	buf_release(&sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return NULL;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1 };
+	return r;
+}
+
+/* Every argument is text of no stated type: PostgreSQL types each by the
+ * column it goes into. No savepoint: a failure ends the whole copy. */
+static int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
+{
+	PGresult *res = PQexecParams(st->pg->conn, translated(st, sql), n, NULL, values, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+	int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
+	if (r)
+		note_error(st, res, "PostgreSQL");
+	PQclear(res);
+	return r;
+}
+
+/* Each identity column's sequence set past the largest key copied. */
+static int pg_keys_follow(struct store *st, const char *table)
+{
+	const char *args[1] = { table };
+	PGresult *res = PQexecParams(st->pg->conn,
+				     "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
+				     " AND attidentity <> '' AND NOT attisdropped",
+				     1, NULL, args, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	int r = 0;
+	char *t = ident(st, table);
+	for (int i = 0; t && !r && i < PQntuples(res); i++) {
+		char *c = ident(st, PQgetvalue(res, i, 0));
+		if (!c) {
+			r = -1;
+			break;
+		}
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "SELECT setval(pg_get_serial_sequence($1, $2),"
+			       " coalesce((SELECT max(%s) FROM %s), 0) + 1, false)", c, t);
+		const char *a[2] = { table, PQgetvalue(res, i, 0) };
+		PGresult *set = PQexecParams(st->pg->conn, buf_str(&sql), 2, NULL, a, NULL, NULL, 0);
+		if (PQresultStatus(set) != PGRES_TUPLES_OK) {
+			note_error(st, set, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(set);
+		buf_release(&sql);
+		PQfreemem(c);
+	}
+	if (!t)
+		r = -1;
+	PQfreemem(t);
+	PQclear(res);
+	return r;
+}
+
 const struct store_pg_ops store_pg_ops = {
 	.open = pg_open, .close = pg_close, .begin = pg_begin, .commit = pg_commit,
 	.rollback = pg_rollback, .query = pg_query, .exec = pg_exec, .done = pg_done,
 	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
-	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down,
+	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down, .ncolumns = pg_ncolumns,
+	.column_name = pg_column_name, .table_rows = pg_table_rows, .exec_texts = pg_exec_texts,
+	.keys_follow = pg_keys_follow,
 };

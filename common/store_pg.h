@@ -23,6 +23,11 @@ struct store_pg_ops {
 	const char *(*errmsg)(struct store *st);
 	int (*retry)(const struct store *st);
 	int (*down)(const struct store *st);
+	int (*ncolumns)(struct store_rows *r);
+	const char *(*column_name)(struct store_rows *r, int i);
+	struct store_rows *(*table_rows)(struct store *st, const char *table);
+	int (*exec_texts)(struct store *st, const char *sql, int n, const char *const *values);
+	int (*keys_follow)(struct store *st, const char *table);
 };
 extern const struct store_pg_ops store_pg_ops;
 void store_enable_pg(const struct store_pg_ops *ops);

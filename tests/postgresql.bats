@@ -7,6 +7,8 @@
 bats_require_minimum_version 1.5.0
 load helpers
 load devpayd
+load checks
+load copy
 
 # the tests stop and start the cluster: one at a time
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -168,4 +170,67 @@ product_ami() {
 	assert_failure
 	[ "$status" -ge 2 ]
 	assert_equal "$(store_sql "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+}
+
+@test "postgresql: --copy-store moves a SQLite store into the database and back; replicas serve it as SQLite did" {
+	local lite="$BATS_TEST_TMPDIR/lite.db" back="$BATS_TEST_TMPDIR/back.db" before after
+	DEVPAY_STORE=$lite shop
+	before=$(DEVPAY_STORE=$lite views)
+	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line "$(printf 'instances\t4')"
+	assert_line "$(printf 'subscriptions\t1')"
+	# the local accounts' sealed secrets, opened with lite.db.key, are kept
+	# as --add-account keeps an operator's (a database has no key file)
+	assert_equal "$(store_sql "SELECT count(*) FROM accounts WHERE secret <> '' AND secret_sealed = ''")" 2
+	devpayd_serve --trust-client-clock
+	PIDS+=("$DEVPAYD_PID")
+	R1=http://127.0.0.1:$DEVPAYD_PORT/
+	devpayd_serve --trust-client-clock
+	PIDS+=("$DEVPAYD_PID")
+	R2=http://127.0.0.1:$DEVPAYD_PORT/
+	assert_equal "$(EC2_URL=$R1 views)" "$before"
+	assert_equal "$(EC2_URL=$R2 views)" "$before"
+	# new rows take keys after the copied ones (the identity sequences follow)
+	EC2_URL=$R1 as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	EC2_URL=$R2 as_customer devpay-purchase-product "$CODE" >/dev/null
+	EC2_URL=$R1 as_owner devpay-register-product --name Next --platform linux --instance-type m1.small=0.10 >/dev/null
+	assert_equal "$(store_sql "SELECT count(DISTINCT id) FROM subscriptions")" 2
+	assert_equal "$(store_sql "SELECT count(DISTINCT id) FROM product_versions")" 3
+	after=$(EC2_URL=$R1 views)
+	# and back into a SQLite file, which local mode and devpayd serve the same
+	run --separate-stderr devpayd --copy-store "$DEVPAY_STORE" "$back"
+	assert_success
+	assert_line "$(printf 'subscriptions\t2')"
+	assert_equal "$(DEVPAY_STORE=$back views)" "$after"
+	assert_equal "$(sqlite3 "$back" "SELECT id FROM instances ORDER BY rowid")" \
+		"$(sqlite3 "$lite" "SELECT id FROM instances ORDER BY rowid")"
+}
+
+@test "postgresql: --copy-store refuses a database with rows; a copy that fails half-way leaves the target as it was" {
+	local lite="$BATS_TEST_TMPDIR/lite.db" back="$BATS_TEST_TMPDIR/back.db" before
+	DEVPAY_STORE=$lite shop
+	printf '%s\n' "$OTHER_SECRET" | devpayd --store "$DEVPAY_STORE" --add-account "$OTHER_KEY" >/dev/null
+	before=$(store_sum)
+	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
+	assert_failure 1
+	[[ "$stderr" == *"is not empty (its table accounts has rows)"*"nothing was copied" ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sum)" "$before"
+	# a row refused half-way (a trigger of the database's): none of the copy stays
+	psql -X -q "$DEVPAY_STORE" -c "DELETE FROM accounts" \
+		-c 'CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION '"'no instances here'"'; END$$' \
+		-c "CREATE TRIGGER refuse BEFORE INSERT ON instances FOR EACH ROW EXECUTE FUNCTION refuse()"
+	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
+	assert_failure 1
+	[[ "$stderr" == *"table instances"*"no instances here"* ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sql "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM products) + (SELECT count(*) FROM reservations)")" 0
+	# from the database into a new SQLite file that refuses a row: the file is removed
+	psql -X -q "$DEVPAY_STORE" -c "DROP TRIGGER refuse ON instances"
+	devpayd --copy-store "$lite" "$DEVPAY_STORE" >/dev/null
+	psql -X -q "$DEVPAY_STORE" -c "ALTER TABLE instances ADD COLUMN extra text"
+	run --separate-stderr devpayd --copy-store "$DEVPAY_STORE" "$back"
+	assert_failure 1
+	[[ "$stderr" == *"table instances"* ]] || fail "stderr: $stderr"
+	[ ! -e "$back" ] && [ ! -e "$back-wal" ] && [ ! -e "$back.key" ]
 }
