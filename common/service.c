@@ -661,7 +661,7 @@ void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
 
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
 {
-	if (store_begin(st, 0))
+	if (store_begin(st, STORE_READ_ONE))
 		return -1;
 	int r = find_key(st, access_key, account, secret, NULL);
 	store_rollback(st);

@@ -738,6 +738,7 @@ enum dp_err store_begin(struct store *st, int write)
 	st->step_failed = 0;
 	if (st->pg)
 		return pg_ops->begin(st, write);
+	write = write == 1;
 	if (write && !st->wlocked) {
 		pthread_mutex_lock(&write_mutex);
 		st->wlocked = 1;

@@ -19,10 +19,17 @@
 /* pg_advisory_lock key of the schema set-up (two replicas starting at once) */
 #define SETUP_LOCK 4661001
 
+#define MAX_PARAMS 32
+
 struct translated {
 	const char *sql;        /* the handler's text (pointer) */
 	char *text;             /* and a copy of it */
 	char *pg;               /* PostgreSQL's */
+	/* prepared on this connection under this name (the first use's
+	 * argument types), "" before its first use */
+	char name[16];
+	int nparams;
+	Oid types[MAX_PARAMS];
 };
 
 static void pg_close(struct store *st);
@@ -30,10 +37,12 @@ static void pg_close(struct store *st);
 struct store_pg {
 	PGconn *conn;
 	int in_tx;
+	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
 	int retry;              /* the last failure: serialization failure or deadlock */
 	int down;               /* the connection is lost */
 	char err[512];
 	int ntr;
+	unsigned nprepared;     /* names handed out: s1, s2, ... */
 	struct translated tr[128];
 };
 
@@ -158,35 +167,127 @@ static char *translate_n(const char *sql, int *np)
 	return buf_detach(&b);
 }
 
-static const char *translated(struct store *st, const char *sql)
+static struct translated *translated(struct store *st, const char *sql)
 {
 	struct store_pg *pg = st->pg;
 	/* the same pointer and the same text: a query built at run time (a
 	 * copy's) may reuse an address */
 	for (int i = 0; i < pg->ntr; i++)
 		if (pg->tr[i].sql == sql && !strcmp(pg->tr[i].text, sql))
-			return pg->tr[i].pg;
+			return &pg->tr[i];
 	char *t = translate(sql);
 	if (pg->ntr == (int)(sizeof pg->tr / sizeof pg->tr[0])) {
+		if (pg->tr[0].name[0]) {
+			/* the server's copy goes too (its plan is per connection) */
+			char dealloc[32];
+			snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", pg->tr[0].name);
+			PQclear(PQexec(pg->conn, dealloc));
+		}
 		free(pg->tr[0].pg);
 		free(pg->tr[0].text);
 		memmove(pg->tr, pg->tr + 1, sizeof pg->tr - sizeof pg->tr[0]);
 		pg->ntr--;
 	}
-	pg->tr[pg->ntr++] = (struct translated){ sql, xstrdup(sql), t };
-	return t;
+	pg->tr[pg->ntr] = (struct translated){ .sql = sql, .text = xstrdup(sql), .pg = t };
+	return &pg->tr[pg->ntr++];
 }
 
-/* Runs sql with the arguments fmt describes (store.h), all sent as text. */
-static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap)
+/* t prepared on this connection (parsed and planned once, as SQLite's
+ * statements are kept), on its first use, with these argument types: NULL,
+ * or the error. */
+static PGresult *prepare(struct store *st, struct translated *t, int n, const Oid *types)
+{
+	if (t->name[0])
+		return NULL;
+	char name[16];
+	snprintf(name, sizeof name, "s%u", ++st->pg->nprepared);
+	PGresult *p = PQprepare(st->pg->conn, name, t->pg, n, types);
+	if (PQresultStatus(p) != PGRES_COMMAND_OK)
+		return p;
+	PQclear(p);
+	memcpy(t->name, name, sizeof name);
+	t->nparams = n;
+	if (n)
+		memcpy(t->types, types, sizeof *types * (size_t)n);
+	return NULL;
+}
+
+static int prepared_for(const struct translated *t, int n, const Oid *types)
+{
+	return t->name[0] && t->nparams == n && (!n || !memcmp(t->types, types, sizeof *types * (size_t)n));
+}
+
+/* Runs t with these arguments (by its prepared name; a use with other
+ * argument types runs unprepared). With commands to run BEFORE it (the
+ * transaction's deferred BEGIN, a savepoint) or AFTER it (the savepoint's
+ * release), all go in one round trip (libpq's pipeline mode); a command of
+ * those that fails is returned in *around (else NULL), the statement's own
+ * result as the value (PGRES_PIPELINE_ABORTED when one before it failed). */
+static PGresult *execute(struct store *st, struct translated *t, int n, const Oid *types,
+			 const char *const *values, const char *const *before, int nbefore,
+			 const char *after, PGresult **around)
+{
+	PGconn *conn = st->pg->conn;
+	if (around)
+		*around = NULL;
+	PGresult *p = prepare(st, t, n, types);
+	if (p)
+		return p; /* the error, for the caller to note */
+	int named = prepared_for(t, n, types);
+	if (!nbefore && !after)
+		return named ? PQexecPrepared(conn, t->name, n, values, NULL, NULL, 0)
+			     : PQexecParams(conn, t->pg, n, types, values, NULL, NULL, 0);
+	if (PQenterPipelineMode(conn) != 1)
+		return NULL;
+	int sent = 1;
+	for (int i = 0; i < nbefore; i++)
+		sent = sent && PQsendQueryParams(conn, before[i], 0, NULL, NULL, NULL, NULL, 0);
+	sent = sent && (named ? PQsendQueryPrepared(conn, t->name, n, values, NULL, NULL, 0)
+			      : PQsendQueryParams(conn, t->pg, n, types, values, NULL, NULL, 0));
+	if (after)
+		sent = sent && PQsendQueryParams(conn, after, 0, NULL, NULL, NULL, NULL, 0);
+	sent = sent && PQpipelineSync(conn);
+	/* each command's result (then a NULL), then the sync point's */
+	PGresult *mine = NULL;
+	int k = 0, nulls = 0;
+	while (sent) {
+		PGresult *r = PQgetResult(conn);
+		if (!r) {
+			if (++nulls > 1 || PQstatus(conn) == CONNECTION_BAD)
+				break;
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType rs = PQresultStatus(r);
+		if (rs == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (k == nbefore)
+			mine = r;
+		else if (around && !*around && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK &&
+			 rs != PGRES_PIPELINE_ABORTED)
+			*around = r;
+		else
+			PQclear(r);
+		k++;
+	}
+	PQexitPipelineMode(conn);
+	return mine;
+}
+
+/* Runs sql with the arguments fmt describes (store.h), all sent as text,
+ * inside the transaction (its BEGIN sent with the first statement), under a
+ * savepoint when SAVEPOINT. */
+static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap, int savepoint)
 {
 	/* text arguments are text; numbers are left for PostgreSQL to type from
 	 * their use (a count, a flag in a condition, a bigint column) */
-	Oid types[32] = { 0 };
-	const char *values[32];
-	char nums[32][24];
+	Oid types[MAX_PARAMS] = { 0 };
+	const char *values[MAX_PARAMS];
+	char nums[MAX_PARAMS][24];
 	int n = 0;
-	for (; fmt && *fmt && n < 32; fmt++, n++) {
+	for (; fmt && *fmt && n < MAX_PARAMS; fmt++, n++) {
 		switch (*fmt) {
 		case 's':
 			values[n] = va_arg(ap, const char *);
@@ -202,12 +303,31 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 			break;
 		}
 	}
-	return PQexecParams(st->pg->conn, translated(st, sql), n, types, values, NULL, NULL, 0);
+	struct store_pg *pg = st->pg;
+	const char *before[2];
+	int nbefore = 0;
+	if (pg->begin_pending)
+		before[nbefore++] = pg->begin_pending;
+	/* a statement that may break a rule (pg_exec) runs under a savepoint */
+	if (savepoint && pg->in_tx)
+		before[nbefore++] = "SAVEPOINT devpay_stmt";
+	PGresult *bad = NULL;
+	PGresult *res = execute(st, translated(st, sql), n, types, values, before, nbefore,
+				savepoint && pg->in_tx ? "RELEASE SAVEPOINT devpay_stmt" : NULL, &bad);
+	/* the BEGIN went through when the connection is in a transaction now */
+	if (pg->begin_pending && PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+		pg->begin_pending = NULL;
+	if (bad) {
+		/* BEGIN or the savepoint failed: that is the error */
+		PQclear(res);
+		return bad;
+	}
+	return res;
 }
 
 static struct store_rows *pg_query(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
-	PGresult *res = run(st, sql, fmt, ap);
+	PGresult *res = run(st, sql, fmt, ap, 0);
 	ExecStatusType s = PQresultStatus(res);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		note_error(st, res, "PostgreSQL");
@@ -220,38 +340,26 @@ static struct store_rows *pg_query(struct store *st, const char *sql, const char
 }
 
 /* A statement that may break a rule (a constraint): inside a transaction it
- * runs under a savepoint, so that the transaction goes on after a refusal,
- * as it does on SQLite. 0, -1, or -2 for a constraint. */
+ * runs under a savepoint (sent with it, one round trip), so that the
+ * transaction goes on after a refusal, as it does on SQLite. 0, -1, or -2
+ * for a constraint. */
 static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
 	struct store_pg *pg = st->pg;
-	if (pg->in_tx) {
-		PGresult *sp = PQexec(pg->conn, "SAVEPOINT devpay_stmt");
-		int ok = PQresultStatus(sp) == PGRES_COMMAND_OK;
-		if (!ok)
-			note_error(st, sp, "PostgreSQL");
-		PQclear(sp);
-		if (!ok)
-			return -1;
-	}
-	PGresult *res = run(st, sql, fmt, ap);
+	PGresult *res = run(st, sql, fmt, ap, 1);
 	ExecStatusType s = PQresultStatus(res);
 	int r = 0;
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		note_error(st, res, "PostgreSQL");
 		r = state && !strncmp(state, "23", 2) ? -2 : -1;
+		/* the statement itself failed, inside the savepoint: back to it */
+		if (pg->in_tx && PQtransactionStatus(pg->conn) == PQTRANS_INERROR) {
+			PGresult *back = PQexec(pg->conn, "ROLLBACK TO SAVEPOINT devpay_stmt");
+			PQclear(back);
+		}
 	}
 	PQclear(res);
-	if (pg->in_tx) {
-		PGresult *end = PQexec(pg->conn, r ? "ROLLBACK TO SAVEPOINT devpay_stmt"
-					       : "RELEASE SAVEPOINT devpay_stmt");
-		if (PQresultStatus(end) != PGRES_COMMAND_OK && !r) {
-			note_error(st, end, "PostgreSQL");
-			r = -1;
-		}
-		PQclear(end);
-	}
 	return r;
 }
 
@@ -308,15 +416,39 @@ static int simple(struct store *st, const char *sql)
 static enum dp_err pg_begin(struct store *st, int write)
 {
 	st->pg->retry = 0;
-	if (simple(st, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-			     : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-		return DP_ERR_STORE;
+	if (write == STORE_READ_ONE) {
+		/* one statement: its own snapshot, no transaction to open */
+		st->pg->in_tx = 0;
+		return DP_OK;
+	}
+	/* sent with the transaction's first statement (run) */
+	st->pg->begin_pending = write ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+				      : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 	st->pg->in_tx = 1;
 	return DP_OK;
 }
 
+/* The deferred BEGIN, for the few statements that do not go through run(). */
+static int flush_begin(struct store *st)
+{
+	if (!st->pg->begin_pending)
+		return 0;
+	int r = simple(st, st->pg->begin_pending);
+	if (!r)
+		st->pg->begin_pending = NULL;
+	return r;
+}
+
 static enum dp_err pg_commit(struct store *st)
 {
+	if (!st->pg->in_tx)
+		return DP_OK;
+	if (PQtransactionStatus(st->pg->conn) == PQTRANS_IDLE) {
+		/* no statement ran (the BEGIN was never sent): nothing to end */
+		st->pg->begin_pending = NULL;
+		st->pg->in_tx = 0;
+		return DP_OK;
+	}
 	int r = simple(st, "COMMIT");
 	st->pg->in_tx = 0;
 	if (r) {
@@ -328,11 +460,13 @@ static enum dp_err pg_commit(struct store *st)
 
 static void pg_rollback(struct store *st)
 {
-	if (st->pg->in_tx && PQstatus(st->pg->conn) == CONNECTION_OK) {
+	if (st->pg->in_tx && PQstatus(st->pg->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE) {
 		PGresult *res = PQexec(st->pg->conn, "ROLLBACK");
 		PQclear(res);
 	}
 	st->pg->in_tx = 0;
+	st->pg->begin_pending = NULL;
 }
 
 /* One of store.c's migrations (SQLite) as PostgreSQL DDL: 64-bit integers,
@@ -533,6 +667,8 @@ static char *ident(struct store *st, const char *table)
 static struct store_rows *pg_table_rows(struct store *st, const char *table)
 {
 	/* the order the handlers' `, rowid` stands for (translate_n) */
+	if (flush_begin(st))
+		return NULL;
 	char *q = ident(st, table);
 	if (!q)
 		return NULL;
@@ -555,7 +691,14 @@ static struct store_rows *pg_table_rows(struct store *st, const char *table)
  * column it goes into. No savepoint: a failure ends the whole copy. */
 static int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
 {
-	PGresult *res = PQexecParams(st->pg->conn, translated(st, sql), n, NULL, values, NULL, NULL, 0);
+	Oid types[MAX_PARAMS] = { 0 };
+	if (flush_begin(st))
+		return -1;
+	if (n > MAX_PARAMS) {
+		dp_err_set("a statement of %d arguments: at most %d", n, MAX_PARAMS);
+		return -1;
+	}
+	PGresult *res = execute(st, translated(st, sql), n, types, values, NULL, 0, NULL, NULL);
 	ExecStatusType s = PQresultStatus(res);
 	int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
 	if (r)
@@ -567,6 +710,8 @@ static int pg_exec_texts(struct store *st, const char *sql, int n, const char *c
 /* Each identity column's sequence set past the largest key copied. */
 static int pg_keys_follow(struct store *st, const char *table)
 {
+	if (flush_begin(st))
+		return -1;
 	const char *args[1] = { table };
 	PGresult *res = PQexecParams(st->pg->conn,
 				     "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
