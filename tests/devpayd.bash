@@ -94,4 +94,7 @@ serve_accounts() {
 	done
 	devpayd_serve "$@" || return 1
 	URL="http://127.0.0.1:$DEVPAYD_PORT"
+	# the shims need not add these again (a process and, on PostgreSQL, a
+	# connection saved on every command)
+	export DEVPAYD_ADDED=" $OWNER_KEY $CUSTOMER_KEY $OTHER_KEY "
 }

@@ -23,11 +23,12 @@ supported() {
 
 # Ids and addresses vary from run to run; the layout must not.
 mask() {
-	sed -E -e 's/\bi-[0-9a-f]{17}\b/i-ID/g' -e 's/\br-[0-9a-f]{17}\b/r-ID/g' \
+	# the tokens first: a UUID's last group may be 12 digits, an account's shape
+	sed -E -e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/TOKEN/g' \
+		-e 's/\bi-[0-9a-f]{17}\b/i-ID/g' -e 's/\br-[0-9a-f]{17}\b/r-ID/g' \
 		-e 's/\bami-[0-9a-f]{17}\b/ami-ID/g' -e 's/\b[0-9]{12}\b/ACCOUNT/g' \
 		-e 's/\bip-10-[0-9]+-[0-9]+-[0-9]+\.ec2\.internal\b/ip-10-X.ec2.internal/g' \
-		-e 's/\b10\.[0-9]+\.[0-9]+\.[0-9]+\b/10.X/g' -e "s/${CODE:-NOCODE}/CODE/g" \
-		-e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/TOKEN/g' 
+		-e 's/\b10\.[0-9]+\.[0-9]+\.[0-9]+\b/10.X/g' -e "s/${CODE:-NOCODE}/CODE/g"
 }
 
 instances_of() { grep '^INSTANCE' | cut -f2; }

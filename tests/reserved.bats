@@ -10,8 +10,9 @@ setup() {
 }
 
 mask() {
-	sed -E -e 's/\b[0-9]{12}\b/ACCOUNT/g' -e "s/${CODE:-NOCODE}/CODE/g" \
-		-e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g' | tr '\t' '|'
+	# the UUIDs first: one's last group may be 12 digits, an account's shape
+	sed -E -e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/UUID/g' \
+		-e 's/\b[0-9]{12}\b/ACCOUNT/g' -e "s/${CODE:-NOCODE}/CODE/g" | tr '\t' '|'
 }
 
 offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
