@@ -106,21 +106,27 @@ deps-check:
 deps:
 	@sh tools/deps all
 
-# The workflow files' second run (through devpayd) goes on at the same time
-# as the main run; its TAP is printed when both are done. Both runs always
-# happen; the status is the worse one.
+# The workflow files' second run (through devpayd) and third (through
+# devpayd on PostgreSQL, a throwaway cluster) go on one after the other at
+# the same time as the main run; their TAP is printed when all are done.
+# Every run always happens; the status is the worst one.
 check: deps-check all
-	@echo "make check: $(words $(wildcard tests/*.bats)) test files, $(BATS_JOBS) tests at a time, and the workflow files again through devpayd alongside, then through devpayd on PostgreSQL (4 to 6 minutes on 2 cores)"
-	@rc=0; mkdir -p build; \
-	$(if $(WORKFLOW),DEVPAY_TEST_MODE=devpayd bats --jobs $(BATS_JOBS) --print-output-on-failure $(WORKFLOW) >build/check-devpayd.tap 2>&1 & pid=$$!;) \
-	bats --jobs $(BATS_JOBS) --print-output-on-failure tests || rc=1; \
-	$(if $(WORKFLOW),wait $$pid || rc=1; echo "# the workflow files through devpayd (DEVPAY_TEST_MODE=devpayd):"; cat build/check-devpayd.tap;) \
-	$(if $(WORKFLOW),pgdir=$$(mktemp -d /tmp/devpay-pg.XXXXXX); chmod 755 $$pgdir; \
+	@echo "make check: $(words $(wildcard tests/*.bats)) test files, $(BATS_JOBS) tests at a time, and alongside the workflow files again through devpayd, then through devpayd on PostgreSQL (about 4 minutes on 2 cores)"
+	@rc=0; mkdir -p build; rm -f build/check-devpayd.rc build/check-pg.rc; \
+	$(if $(WORKFLOW),( DEVPAY_TEST_MODE=devpayd bats --jobs $(BATS_JOBS) --print-output-on-failure $(WORKFLOW) >build/check-devpayd.tap 2>&1; \
+	  echo $$? >build/check-devpayd.rc; \
+	  pgdir=$$(mktemp -d /tmp/devpay-pg.XXXXXX); chmod 755 $$pgdir; \
 	  if pguri=$$(tests/pg-cluster start $$pgdir/cluster); then \
-	    DEVPAY_TEST_MODE=devpayd DEVPAY_TEST_PG=$$pguri bats --jobs $(BATS_JOBS) --print-output-on-failure $(WORKFLOW) >build/check-pg.tap 2>&1 || rc=1; \
-	    tests/pg-cluster stop $$pgdir/cluster; \
-	  else echo "not ok 1 a PostgreSQL cluster for the workflow files" >build/check-pg.tap; rc=1; fi; \
-	  rm -rf $$pgdir; echo "# the workflow files through devpayd on PostgreSQL (DEVPAY_TEST_PG):"; cat build/check-pg.tap;) \
+	    DEVPAY_TEST_MODE=devpayd DEVPAY_TEST_PG=$$pguri bats --jobs $(BATS_JOBS) --print-output-on-failure $(WORKFLOW) >build/check-pg.tap 2>&1; \
+	    echo $$? >build/check-pg.rc; tests/pg-cluster stop $$pgdir/cluster; \
+	  else echo "not ok 1 a PostgreSQL cluster for the workflow files" >build/check-pg.tap; echo 1 >build/check-pg.rc; fi; \
+	  rm -rf $$pgdir ) & pid=$$!;) \
+	bats --jobs $(BATS_JOBS) --print-output-on-failure tests || rc=1; \
+	$(if $(WORKFLOW),wait $$pid; \
+	  echo "# the workflow files through devpayd (DEVPAY_TEST_MODE=devpayd):"; cat build/check-devpayd.tap; \
+	  echo "# the workflow files through devpayd on PostgreSQL (DEVPAY_TEST_PG):"; cat build/check-pg.tap; \
+	  [ "$$(cat build/check-devpayd.rc 2>/dev/null)" = 0 ] || rc=1; \
+	  [ "$$(cat build/check-pg.rc 2>/dev/null)" = 0 ] || rc=1;) \
 	exit $$rc
 
 demo: deps-check all

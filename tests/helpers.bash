@@ -60,12 +60,13 @@ fresh_store() {
 	# stderr; tests/local-accounts.bats checks it with this unset
 	export DEVPAY_NO_ACCOUNT_NOTICE=1
 	export DEVPAY_STORE="$BATS_TEST_TMPDIR/store.db"
-	# the workflow files' third run: devpayd on PostgreSQL, a database a test
-	# (DEVPAY_TEST_PG is the cluster that make check started)
+	# the workflow files' third run: devpayd on PostgreSQL, a schema of its
+	# own a test (DEVPAY_TEST_PG is the cluster that make check started; a
+	# schema costs a fifth of a database to make)
 	if [ -n "${DEVPAY_TEST_PG:-}" ]; then
-		local db="t${BATS_SUITE_TEST_NUMBER:-0}_${BATS_TEST_NUMBER:-0}_$$_$RANDOM"
-		psql -X -q "$DEVPAY_TEST_PG/postgres" -c "CREATE DATABASE $db" >/dev/null || return 1
-		export DEVPAY_STORE="$DEVPAY_TEST_PG/$db"
+		local schema="t${BATS_SUITE_TEST_NUMBER:-0}_${BATS_TEST_NUMBER:-0}_$$_$RANDOM"
+		psql -X -q "$DEVPAY_TEST_PG/postgres" -c "CREATE SCHEMA $schema" >/dev/null || return 1
+		export DEVPAY_STORE="$DEVPAY_TEST_PG/postgres?options=-csearch_path%3D$schema"
 	fi
 	export HOME="$BATS_TEST_TMPDIR/home"
 	mkdir -p "$HOME"
@@ -87,13 +88,14 @@ inst_of() { grep '^INSTANCE' | grep -oE '\bi-[0-9a-f]{8,17}\b' | head -n 1; }
 # A checksum of the store's content, to prove a refused request left it as it was.
 store_sum() {
 	if [[ "$DEVPAY_STORE" == postgres*://* ]]; then
-		# every table's rows, in a fixed order (sequences left out: a
-		# rolled-back insert still advances one)
-		local t
-		for t in $(store_sql "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"); do
-			echo "$t"
-			store_sql "SELECT x::text FROM $t x ORDER BY 1"
-		done | md5sum | cut -d' ' -f1
+		# every table's name and rows, in a fixed order (sequences left
+		# out: a rolled-back insert still advances one); one psql
+		psql -X -q -At "$DEVPAY_STORE" <<-'SQL' | md5sum | cut -d' ' -f1
+			SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_tables
+			 WHERE schemaname = current_schema();
+			SELECT format('SELECT %L, x::text FROM %I x ORDER BY 2', tablename, tablename)
+			  FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename \gexec
+		SQL
 		return
 	fi
 	sqlite3 "$DEVPAY_STORE" .dump | md5sum | cut -d' ' -f1
