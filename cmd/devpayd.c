@@ -642,7 +642,11 @@ static int copy_store(const char *from, const char *to)
 	}
 	for (int i = 0; i < res.ntables; i++)
 		printf("%s\t%ld\n", res.tables[i], res.rows[i]);
-	if (res.unopened)
+	if (res.unopened && store_is_pg_uri(from))
+		fprintf(stderr, "%s: %ld account(s) have secrets sealed with the key file of the SQLite"
+			" store they came from (a database has none); devpayd serving '%s' refuses their"
+			" requests until they are added with --add-account\n", PROG, res.unopened, to);
+	else if (res.unopened)
 		fprintf(stderr, "%s: %ld account(s) have secrets sealed with a key file that is not"
 			" beside '%s'; devpayd serving '%s' refuses their requests until they are"
 			" added with --add-account\n", PROG, res.unopened, from, to);

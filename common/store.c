@@ -1031,6 +1031,11 @@ int store_exec_texts(struct store *st, const char *sql, int n, const char *const
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+int store_flush(struct store *st)
+{
+	return st->pg ? pg_ops->flush(st) : 0;
+}
+
 int store_keys_follow(struct store *st, const char *table)
 {
 	return st->pg ? pg_ops->keys_follow(st, table) : 0;

@@ -21,6 +21,8 @@ struct store_rows {
 	sqlite3_stmt *s;        /* SQLite */
 	void *res;              /* PostgreSQL: its PGresult */
 	int row, nrows;         /* PostgreSQL: the current row (-1 before the first) */
+	int stream;             /* PostgreSQL: one row a result, fetched by each step
+				 * (1: streaming, 2: the first one fetched already) */
 	int owned;              /* not kept in a cache: freed by store_done */
 };
 #define STORE_ROW 100           /* = SQLITE_ROW */
@@ -125,8 +127,13 @@ const char *store_column_name(struct store_rows *r, int i);
  * written (the order the handlers' `, rowid` tie-break follows). */
 struct store_rows *store_table_rows(struct store *st, const char *table);
 /* Runs a statement with N arguments given as text (NULL binds NULL), each
- * typed by where it goes (an INTEGER column takes "12" as 12): 0 or -1. */
+ * typed by where it goes (an INTEGER column takes "12" as 12): 0 or -1
+ * (on PostgreSQL perhaps only at store_flush). */
 int store_exec_texts(struct store *st, const char *sql, int n, const char *const *values);
+/* PostgreSQL sends store_exec_texts' statements in batches, without waiting
+ * for each answer, so a failure may show only here: every answer waited
+ * for; 0, or -1 with the first failure. Commit and rollback do it too. */
+int store_flush(struct store *st);
 /* After rows were written with their own keys into TABLE: the keys the
  * store hands out next follow them (PostgreSQL's identity sequences; SQLite
  * takes the largest key plus one by itself). 0 or -1. */

@@ -158,6 +158,10 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 		if (!e)
 			(*count)++;
 	}
+	if (!e && store_flush(to)) {
+		why("cannot write a row of table %s", table);
+		e = DP_ERR_STORE;
+	}
 	if (!e && rc != STORE_DONE) {
 		why("cannot read table %s", table);
 		e = DP_ERR_STORE;

@@ -38,6 +38,7 @@ struct store_pg {
 	PGconn *conn;
 	int in_tx;
 	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
+	int queued;             /* statements sent whose answers are not read (pg_exec_texts) */
 	int retry;              /* the last failure: serialization failure or deadlock */
 	int down;               /* the connection is lost */
 	char err[512];
@@ -366,11 +367,21 @@ static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list a
 static void pg_done(struct store_rows *r)
 {
 	PQclear(r->res);
+	/* a streamed query left before its end: its other rows drained */
+	if (r->stream && r->res) {
+		PGresult *more;
+		while ((more = PQgetResult(r->st->pg->conn)))
+			PQclear(more);
+	}
 	free(r);
 }
 
+static int stream_step(struct store_rows *r);
+
 static int pg_step(struct store_rows *r)
 {
+	if (r->stream)
+		return stream_step(r);
 	if (r->row + 1 < r->nrows) {
 		r->row++;
 		return STORE_ROW;
@@ -439,8 +450,15 @@ static int flush_begin(struct store *st)
 	return r;
 }
 
+static int pg_flush(struct store *st);
+static void pg_rollback(struct store *st);
+
 static enum dp_err pg_commit(struct store *st)
 {
+	if (st->pg->queued && pg_flush(st)) {
+		pg_rollback(st);
+		return DP_ERR_STORE;
+	}
 	if (!st->pg->in_tx)
 		return DP_OK;
 	if (PQtransactionStatus(st->pg->conn) == PQTRANS_IDLE) {
@@ -460,6 +478,8 @@ static enum dp_err pg_commit(struct store *st)
 
 static void pg_rollback(struct store *st)
 {
+	if (st->pg->queued)
+		pg_flush(st);
 	if (st->pg->in_tx && PQstatus(st->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE) {
 		PGresult *res = PQexec(st->pg->conn, "ROLLBACK");
@@ -667,7 +687,7 @@ static char *ident(struct store *st, const char *table)
 static struct store_rows *pg_table_rows(struct store *st, const char *table)
 {
 	/* the order the handlers' `, rowid` stands for (translate_n) */
-	if (flush_begin(st))
+	if (pg_flush(st) || flush_begin(st))
 		return NULL;
 	char *q = ident(st, table);
 	if (!q)
@@ -675,42 +695,137 @@ static struct store_rows *pg_table_rows(struct store *st, const char *table)
 	struct buf sql = BUF_INIT;
 	buf_addf(&sql, "SELECT * FROM %s ORDER BY xmin::text::bigint, ctid", q);
 	PQfreemem(q);
-	PGresult *res = PQexec(st->pg->conn, buf_str(&sql));
+	/* a row at a time (single-row mode): a table of millions is not held
+	 * in memory; the first result is fetched now, for the column names */
+	int sent = PQsendQuery(st->pg->conn, buf_str(&sql)) && PQsetSingleRowMode(st->pg->conn);
 	buf_release(&sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+	PGresult *res = sent ? PQgetResult(st->pg->conn) : NULL;
+	ExecStatusType rs = PQresultStatus(res);
+	if (rs != PGRES_SINGLE_TUPLE && rs != PGRES_TUPLES_OK) {
 		note_error(st, res, "PostgreSQL");
 		PQclear(res);
+		while (sent && (res = PQgetResult(st->pg->conn)))
+			PQclear(res);
 		return NULL;
 	}
 	struct store_rows *r = xcalloc(1, sizeof *r);
-	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1 };
+	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1,
+				  .stream = 2 };
 	return r;
 }
+
+/* The next result of a streamed query (pg_table_rows). */
+static int stream_step(struct store_rows *r)
+{
+	PGconn *conn = r->st->pg->conn;
+	if (r->stream == 2)
+		r->stream = 1;
+	else if (r->res) {
+		PQclear(r->res);
+		r->res = PQgetResult(conn);
+	}
+	ExecStatusType rs = PQresultStatus(r->res);
+	if (r->res && rs == PGRES_SINGLE_TUPLE) {
+		r->row = 0;
+		r->nrows = 1;
+		return STORE_ROW;
+	}
+	/* the end (a result of no rows, then none), or an error */
+	int end = r->res && rs == PGRES_TUPLES_OK;
+	if (r->res && !end)
+		note_error(r->st, r->res, "PostgreSQL");
+	PQclear(r->res);
+	r->res = NULL;
+	r->row = r->nrows = 0;
+	PGresult *more;
+	while ((more = PQgetResult(conn)))
+		PQclear(more);
+	if (end)
+		return STORE_DONE;
+	r->st->step_failed = 1;
+	return -1;
+}
+
+/* The answers of the statements pg_exec_texts sent: 0, or -1 with the
+ * first failure noted. Leaves pipeline mode. */
+static int pg_flush(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->queued)
+		return 0;
+	int failed = !PQpipelineSync(pg->conn), nulls = 0;
+	if (failed)
+		note_error(st, NULL, "PostgreSQL");
+	while (!failed || PQstatus(pg->conn) == CONNECTION_OK) {
+		PGresult *r = PQgetResult(pg->conn);
+		if (!r) {
+			if (++nulls > 1 || PQstatus(pg->conn) == CONNECTION_BAD)
+				break;
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType rs = PQresultStatus(r);
+		if (rs == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (!failed && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+			note_error(st, r, "PostgreSQL");
+			failed = 1;
+		}
+		PQclear(r);
+	}
+	PQexitPipelineMode(pg->conn);
+	pg->queued = 0;
+	return failed ? -1 : 0;
+}
+
+/* Statements sent in batches (libpq's pipeline mode) without waiting for
+ * each answer: a copy's rows go in at the speed of the database, not of a
+ * round trip each. A failure shows at the batch's end (pg_flush). */
+#define BATCH 500
 
 /* Every argument is text of no stated type: PostgreSQL types each by the
  * column it goes into. No savepoint: a failure ends the whole copy. */
 static int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
 {
+	struct store_pg *pg = st->pg;
 	Oid types[MAX_PARAMS] = { 0 };
-	if (flush_begin(st))
-		return -1;
 	if (n > MAX_PARAMS) {
 		dp_err_set("a statement of %d arguments: at most %d", n, MAX_PARAMS);
 		return -1;
 	}
-	PGresult *res = execute(st, translated(st, sql), n, types, values, NULL, 0, NULL, NULL);
-	ExecStatusType s = PQresultStatus(res);
-	int r = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : -1;
-	if (r)
-		note_error(st, res, "PostgreSQL");
-	PQclear(res);
-	return r;
+	struct translated *t = translated(st, sql);
+	/* the BEGIN and a new statement's PREPARE wait for their answers */
+	if (pg->begin_pending || !prepared_for(t, n, types)) {
+		if (pg_flush(st) || flush_begin(st))
+			return -1;
+		PGresult *p = prepare(st, t, n, types);
+		if (p || !prepared_for(t, n, types)) {
+			note_error(st, p, "PostgreSQL");
+			PQclear(p);
+			return -1;
+		}
+	}
+	if (!pg->queued && PQenterPipelineMode(pg->conn) != 1) {
+		note_error(st, NULL, "PostgreSQL");
+		return -1;
+	}
+	if (!PQsendQueryPrepared(pg->conn, t->name, n, values, NULL, NULL, 0)) {
+		note_error(st, NULL, "PostgreSQL");
+		pg->queued++;
+		pg_flush(st);
+		return -1;
+	}
+	if (++pg->queued >= BATCH)
+		return pg_flush(st);
+	return 0;
 }
 
 /* Each identity column's sequence set past the largest key copied. */
 static int pg_keys_follow(struct store *st, const char *table)
 {
-	if (flush_begin(st))
+	if (pg_flush(st) || flush_begin(st))
 		return -1;
 	const char *args[1] = { table };
 	PGresult *res = PQexecParams(st->pg->conn,
@@ -756,5 +871,5 @@ const struct store_pg_ops store_pg_ops = {
 	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
 	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down, .ncolumns = pg_ncolumns,
 	.column_name = pg_column_name, .table_rows = pg_table_rows, .exec_texts = pg_exec_texts,
-	.keys_follow = pg_keys_follow,
+	.keys_follow = pg_keys_follow, .flush = pg_flush,
 };

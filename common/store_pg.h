@@ -28,6 +28,7 @@ struct store_pg_ops {
 	struct store_rows *(*table_rows)(struct store *st, const char *table);
 	int (*exec_texts)(struct store *st, const char *sql, int n, const char *const *values);
 	int (*keys_follow)(struct store *st, const char *table);
+	int (*flush)(struct store *st);
 };
 extern const struct store_pg_ops store_pg_ops;
 void store_enable_pg(const struct store_pg_ops *ops);
