@@ -77,6 +77,8 @@ static int has_rows(struct store *st, const char *table, struct buf *sql)
  * --add-account keeps it (PostgreSQL, which has no key file). */
 struct sealing {
 	int have_from, have_to, to_pg;
+	const char *to_path;    /* TO, whose key file the first resealed secret makes */
+	const char *key_path;
 	unsigned char from[SECRET_KEY_BYTES], to[SECRET_KEY_BYTES];
 	int col_secret, col_sealed;
 	long unopened;
@@ -96,8 +98,18 @@ static enum dp_err reseal(struct sealing *k, const char **vals, char **owned)
 		owned[k->col_secret] = plain;
 		owned[k->col_sealed] = xstrdup("");
 	} else {
+		enum dp_err e = DP_OK;
+		if (!k->have_to) {
+			e = secret_key_load(k->to_path, 1, k->to, &k->have_to);
+			if (!e && !k->have_to) {
+				dp_err_set("'%s' is not a key file of ours: it was left as it was, and"
+					   " nothing was copied", k->key_path);
+				e = DP_ERR_NOT_STORE;
+			}
+		}
 		char *again = NULL;
-		enum dp_err e = secret_seal(k->to, plain, &again);
+		if (!e)
+			e = secret_seal(k->to, plain, &again);
 		secret_wipe(plain, strlen(plain));
 		free(plain);
 		if (e)
@@ -257,19 +269,10 @@ enum dp_err store_copy(const char *from_path, const char *to_path, struct store_
 		store_rollback(from);
 		goto out;
 	}
-	/* the target's key file is made only when a sealed secret needs it */
-	if (k.have_from && !to_pg) {
-		e = secret_key_load(to_path, 1, k.to, &k.have_to);
-		if (!e && !k.have_to) {
-			dp_err_set("'%s' is not a key file of ours: it was left as it was, and"
-				   " nothing was copied", buf_str(&key_path));
-			e = DP_ERR_NOT_STORE;
-		}
-		if (e)
-			k.have_from = 0;
-	}
-	if (!e)
-		e = copy_all(from, to, to->path, &k, res);
+	/* the target's key file is made when the first sealed secret needs it */
+	k.to_path = to_path;
+	k.key_path = buf_str(&key_path);
+	e = copy_all(from, to, to->path, &k, res);
 	if (!e && (e = store_commit(to)))
 		dp_err_set("cannot commit the copy into '%s': %s", to->path, store_errmsg(to));
 	if (e)

@@ -98,7 +98,7 @@ rows() {
 	assert_success
 }
 
-@test "copy-store: a file that is not a store is never written; a missing source creates nothing" {
+@test "copy-store: a file that is not a store, or a key file not ours, is never written; a missing source creates nothing" {
 	shop
 	printf 'my notes\n' >"$TO"
 	run --separate-stderr devpayd --copy-store "$FROM" "$TO"
@@ -107,6 +107,14 @@ rows() {
 	assert_equal "$(cat "$TO")" "my notes"
 	[ ! -e "$TO.key" ]
 	rm "$TO"
+	# nor a key file beside the target that is not ours
+	printf 'my key\n' >"$TO.key"
+	run --separate-stderr devpayd --copy-store "$FROM" "$TO"
+	assert_failure 3
+	[[ "$stderr" == *"'$TO.key' is not a key file of ours"* ]] || fail "stderr: $stderr"
+	assert_equal "$(cat "$TO.key")" "my key"
+	[ ! -e "$TO" ]
+	rm "$TO.key"
 	run --separate-stderr devpayd --copy-store "$BATS_TEST_TMPDIR/none.db" "$TO"
 	assert_failure 3
 	[[ "$stderr" == *"$BATS_TEST_TMPDIR/none.db"* ]] || fail "stderr: $stderr"
