@@ -825,15 +825,22 @@ static struct store_rows *prepared(struct store *st, const char *sql)
 	return r;
 }
 
+/* A kept statement for sql with nothing bound yet. */
+static struct store_rows *vquery_none(struct store *st, const char *sql)
+{
+	struct store_rows *r = prepared(st, sql);
+	if (!r)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	return r;
+}
+
 static struct store_rows *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
 	if (st->pg)
 		return pg_ops->query(st, sql, fmt, ap);
-	struct store_rows *r = prepared(st, sql);
-	if (!r) {
-		dp_err_set("%s", sqlite3_errmsg(st->db));
+	struct store_rows *r = vquery_none(st, sql);
+	if (!r)
 		return NULL;
-	}
 	sqlite3_stmt *s = r->s;
 	for (int i = 1; fmt && *fmt; fmt++, i++) {
 		int rc = SQLITE_OK;
@@ -853,15 +860,6 @@ static struct store_rows *vquery(struct store *st, const char *sql, const char *
 			return NULL;
 		}
 	}
-	return r;
-}
-
-/* A kept statement for sql with nothing bound yet. */
-static struct store_rows *vquery_none(struct store *st, const char *sql)
-{
-	struct store_rows *r = prepared(st, sql);
-	if (!r)
-		dp_err_set("%s", sqlite3_errmsg(st->db));
 	return r;
 }
 
