@@ -12,12 +12,12 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags libcurl $(PKGS) 2>
 # What a command loads at start costs more than its work (bench/RESULTS.md),
 # so (README: Libraries): libxml2 and SQLite are linked statically (with
 # libxml2's own zlib and liblzma); libcurl, libcrypto and ICU are
-# loaded on demand (common/curl_dl.c, crypto_dl.c, icu_dl.c); only devpayd
+# loaded on demand (common/base/curl_dl.c, crypto_dl.c, icu_dl.c); only devpayd
 # links libmicrohttpd.
 STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -lz -llzma -Wl,-Bdynamic -lm
 PKG_LIBS   = $(eval PKG_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null))$(PKG_LIBS)
-# libxml2's calls into ICU land here first (see common/icu_dl.c)
-ICU_OBJ := build/common/icu_dl.o
+# libxml2's calls into ICU land here first (see common/base/icu_dl.c)
+ICU_OBJ := build/common/base/icu_dl.o
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
            -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
@@ -26,7 +26,7 @@ LDFLAGS += -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 # devpayd reads its TLS certificate and key with libcrypto's PEM functions
 # (a server loads it once; the on-demand loading is for the short commands),
-# and serves a PostgreSQL database through libpq (common/store_pg.c, linked
+# and serves a PostgreSQL database through libpq (common/store/store_pg.c, linked
 # into devpayd alone: the commands never load libpq)
 build/bin/devpayd: LDLIBS += -lcrypto -lpq
 # OpenSSL's SHA-256 functions (the local secrets' hashes, checked by every
@@ -66,7 +66,13 @@ $(shell test "$$(cat build/.flavour 2>/dev/null || echo plain)" = $(FLAVOUR) || 
   mkdir -p build; echo $(FLAVOUR) >build/.flavour)
 endif
 
-LIB_SRC := $(wildcard common/*.c)
+# The library's folders, each with the folders below it that its files may
+# use (#include "base/buf.h"): never one above or beside it. tools/layers
+# checks every build (build/.layers); HACKING.md draws them.
+LAYERS  := base wire:base store:base service:base,wire,store \
+           client:base,wire,store,service server:base,wire,store,service
+LIB_SRC := $(wildcard common/*/*.c)
+LIB_HDR := $(wildcard common/*/*.h)
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
 CMD_SRC := $(wildcard cmd/*.c)
 CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
@@ -82,9 +88,15 @@ COMPS   := $(wildcard completions/*)
 .PHONY: all check demo install clean deps bench
 all: $(CMDS) $(TESTPROGS)
 
-build/libdevpay.a: $(LIB_OBJ)
+build/libdevpay.a: $(LIB_OBJ) | build/.layers
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJ)
+
+# a build whose includes break the layering rule fails here
+build/.layers: tools/layers Makefile $(LIB_SRC) $(LIB_HDR)
+	@mkdir -p $(@D)
+	@sh tools/layers common $(LAYERS)
+	@touch $@
 
 build/%.o: %.c | deps-check
 	@mkdir -p $(@D)
@@ -181,9 +193,9 @@ fuzz: $(FUZZ_BIN)
 build/fuzz/obj/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
-build/fuzz/libdevpay.a: $(FUZZ_OBJ)
+build/fuzz/libdevpay.a: $(FUZZ_OBJ) | build/.layers
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
-	  build/fuzz/obj/common/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS) $(SHA_LIBS)
+	  build/fuzz/obj/common/base/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS) $(SHA_LIBS)
 -include $(FUZZ_OBJ:.o=.d)

@@ -1,8 +1,8 @@
 /* devpay-bill: the caller's bill as a customer, or a product owner's report
  * (Action GetBill). */
 #include <stdio.h>
-#include "clock.h"
-#include "print.h"
+#include "base/clock.h"
+#include "client/print.h"
 
 enum { OPT_PERIOD = CLI_LONG(0), OPT_PRODUCT };
 

@@ -1,6 +1,6 @@
 /* devpay-cancel-subscription: end the caller's subscription to a product. */
 #include <string.h>
-#include "print.h"
+#include "client/print.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_DRY_RUN,

@@ -1,6 +1,6 @@
 /* devpay-describe-products: the caller's products, or any product by code. */
 #include <string.h>
-#include "print.h"
+#include "client/print.h"
 
 int main(int argc, char **argv)
 {

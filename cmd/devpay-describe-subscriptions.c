@@ -1,6 +1,6 @@
 /* devpay-describe-subscriptions: the caller's subscriptions, or a product
  * owner's customers (Action DescribeSubscriptions). */
-#include "print.h"
+#include "client/print.h"
 
 enum { OPT_PRODUCT = CLI_LONG(0), OPT_CUSTOMER };
 

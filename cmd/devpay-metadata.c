@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <jansson.h>
 #include <microhttpd.h>
-#include "clock.h"
-#include "ids.h"
-#include "listen.h"
-#include "print.h"
+#include "base/clock.h"
+#include "base/ids.h"
+#include "server/listen.h"
+#include "client/print.h"
 
 #define TOKEN_TTL_MAX 21600 /* seconds, as EC2 */
 #define TOKENS 256

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "clock.h"
-#include "print.h"
-#include "product_opts.h"
+#include "base/clock.h"
+#include "client/print.h"
+#include "client/product_opts.h"
 
 enum { OPT_EFFECTIVE = CLI_LONG(0), OPT_WITHDRAW };
 

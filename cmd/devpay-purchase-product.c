@@ -1,7 +1,7 @@
 /* devpay-purchase-product: subscribe the caller to a product. */
 #include <stdlib.h>
 #include <string.h>
-#include "print.h"
+#include "client/print.h"
 
 /* A purchase URL carries the code as offeringCode=...; a bare code is
  * itself. The code is added to q (which copies it). */

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "print.h"
-#include "product_opts.h"
+#include "client/print.h"
+#include "client/product_opts.h"
 
 enum { OPT_NAME = CLI_LONG(0), OPT_DESCRIPTION };
 

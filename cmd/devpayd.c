@@ -25,20 +25,20 @@
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include "crypto_dl.h"
-#include "auth.h"
-#include "text.h"
-#include "buf.h"
-#include "listen.h"
-#include "clock.h"
-#include "curl_dl.h"
-#include "query.h"
-#include "secret.h"
-#include "service.h"
-#include "store.h"
-#include "store_copy.h"
-#include "store_pg.h"
-#include "version.h"
+#include "base/crypto_dl.h"
+#include "service/auth.h"
+#include "base/text.h"
+#include "base/buf.h"
+#include "server/listen.h"
+#include "base/clock.h"
+#include "base/curl_dl.h"
+#include "wire/query.h"
+#include "base/secret.h"
+#include "service/service.h"
+#include "store/store.h"
+#include "store/store_copy.h"
+#include "store/store_pg.h"
+#include "base/version.h"
 
 #define PROG "devpayd"
 #define MAX_BODY (1024 * 1024)
@@ -697,7 +697,7 @@ int main(int argc, char **argv)
 {
 	/* a store this server upgrades keeps the secrets its accounts need */
 	store_keep_secrets(1);
-	/* devpayd alone serves PostgreSQL databases (common/store_pg.c) */
+	/* devpayd alone serves PostgreSQL databases (common/store/store_pg.c) */
 	store_enable_pg(&store_pg_ops);
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },

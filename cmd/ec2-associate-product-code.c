@@ -1,7 +1,7 @@
 /* ec2-associate-product-code: attach a DevPay product code to an AMI
  * (Action ModifyImageAttribute, ProductCode.1). */
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	{ "product-code", 'p', CLI_ARG, "CODE", "the product code to associate (required)" },

@@ -1,7 +1,7 @@
 /* ec2-confirm-product-instance: may this instance run the product?
  * (Action ConfirmProductInstance; for the product code's owner). */
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	{ "instance", 'i', CLI_ARG, "INSTANCE", "the instance to confirm (required)" },

@@ -1,6 +1,6 @@
 /* ec2-deregister: deregister an AMI the caller owns (Action
  * DeregisterImage). Its instances keep running. */
-#include "client.h"
+#include "client/client.h"
 
 static const char *const image_id_cols[] = { "ImageId", NULL };
 static const struct record_layout image_id = { "IMAGE", image_id_cols };

@@ -1,6 +1,6 @@
 /* ec2-describe-availability-zones: the zones of the region, those -z
  * accepts (Action DescribeAvailabilityZones). */
-#include "client.h"
+#include "client/client.h"
 
 int main(int argc, char **argv)
 {

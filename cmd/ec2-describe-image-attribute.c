@@ -1,7 +1,7 @@
 /* ec2-describe-image-attribute: an AMI's product codes or launch
  * permissions (Action DescribeImageAttribute). */
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	{ "product-code", 'p', CLI_NOARG, NULL, "the product codes" },

@@ -1,6 +1,6 @@
 /* ec2-describe-images: IMAGE records in ec2-api-tools 1.6 field order. */
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_FILTER,

@@ -1,7 +1,7 @@
 /* ec2-describe-instances: the caller's instances, grouped by reservation
  * (Action DescribeInstances). */
-#include "client.h"
-#include "print.h"
+#include "client/client.h"
+#include "client/print.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_FILTER,

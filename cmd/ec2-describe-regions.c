@@ -1,6 +1,6 @@
 /* ec2-describe-regions: the regions --region accepts, and the endpoint a
  * client of each uses (Action DescribeRegions). */
-#include "client.h"
+#include "client/client.h"
 
 int main(int argc, char **argv)
 {

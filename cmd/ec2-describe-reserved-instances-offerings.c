@@ -1,7 +1,7 @@
 /* ec2-describe-reserved-instances-offerings: the Reserved Instances on sale
  * in the caller's region (Action DescribeReservedInstancesOfferings). */
-#include "print_reserved.h"
-#include "rates.h"
+#include "client/print_reserved.h"
+#include "base/rates.h"
 
 static const struct cli_option opts[] = {
 	{ "type", 't', CLI_ARG, "TYPE", "only offerings of this instance type" },

@@ -1,6 +1,6 @@
 /* ec2-describe-reserved-instances: the caller's Reserved Instances
  * (Action DescribeReservedInstances). */
-#include "print_reserved.h"
+#include "client/print_reserved.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_FILTER,

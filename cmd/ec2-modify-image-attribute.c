@@ -1,7 +1,7 @@
 /* ec2-modify-image-attribute: put a product code on an AMI, or grant and
  * revoke its launch permissions (Action ModifyImageAttribute). */
 #include <string.h>
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_DRY_RUN,

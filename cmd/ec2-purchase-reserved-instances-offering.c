@@ -1,7 +1,7 @@
 /* ec2-purchase-reserved-instances-offering: buy Reserved Instances
  * (Action PurchaseReservedInstancesOffering), then show what was bought. */
 #include <stdio.h>
-#include "print_reserved.h"
+#include "client/print_reserved.h"
 
 static const struct cli_option opts[] = {
 	{ "offering", 'o', CLI_ARG, "OFFERING", "the offering to buy (required)" },

@@ -1,7 +1,7 @@
 /* ec2-register: register an AMI (Action RegisterImage). */
 #include <string.h>
-#include "client.h"
-#include "rates.h"
+#include "client/client.h"
+#include "base/rates.h"
 
 enum { OPT_PLATFORM = CLI_LONG(0), OPT_ROOT };
 

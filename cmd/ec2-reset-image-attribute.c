@@ -1,7 +1,7 @@
 /* ec2-reset-image-attribute: make an AMI private again, dropping every
  * launch permission (Action ResetImageAttribute). Product codes cannot be
  * reset. */
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_DRY_RUN,

@@ -2,8 +2,8 @@
  * (Action RunInstances). */
 #include <stdlib.h>
 #include <string.h>
-#include "client.h"
-#include "print.h"
+#include "client/client.h"
+#include "client/print.h"
 
 enum { OPT_TOKEN = CLI_LONG(0) };
 

@@ -1,6 +1,6 @@
 /* ec2-terminate-instances: shut down the caller's instances
  * (Action TerminateInstances). */
-#include "client.h"
+#include "client/client.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_DRY_RUN,

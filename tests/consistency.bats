@@ -34,7 +34,7 @@ help_options() {
 
 # The version every client prints, from the one place it is defined.
 suite_version() {
-	sed -n 's/^#define DEVPAY_VERSION "\(.*\)"$/\1/p' "$ROOT/common/version.h"
+	sed -n 's/^#define DEVPAY_VERSION "\(.*\)"$/\1/p' "$ROOT/common/base/version.h"
 }
 
 # A man page rendered as plain text, one section at a time.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The signing helpers (common/sigv4.c, common/sigv2.c) against AWS's
+# The signing helpers (common/wire/sigv4.c, common/wire/sigv2.c) against AWS's
 # published vectors, and against an independent computation with openssl.
 bats_require_minimum_version 1.5.0
 load helpers

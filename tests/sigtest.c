@@ -6,8 +6,8 @@
  *   sigtest parse 'AWS4-HMAC-SHA256 Credential=...' */
 #include <stdio.h>
 #include <string.h>
-#include "sigv2.h"
-#include "sigv4.h"
+#include "wire/sigv2.h"
+#include "wire/sigv4.h"
 
 static int v4(int argc, char **argv)
 {

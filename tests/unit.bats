@@ -14,17 +14,17 @@ unit() {
 	[[ "$output" =~ 1\.\.[0-9]+$ ]] || fail "unit program $1 did not finish its plan"
 }
 
-@test "unit: common/money.c (parse, round to cents, format, prorate)" { unit money; }
-@test "unit: common/clock.c (ISO 8601 forms, calendar, printing)" { unit clock; }
-@test "unit: common/query.c (RFC 3986 encoding, canonical order, parsing)" { unit query; }
-@test "unit: common/xml.c (answers, error documents, not-XML)" { unit xml; }
-@test "unit: common/rates.c (the EC2 rate table)" { unit rates; }
-@test "unit: common/ids.c (identifier shapes)" { unit ids; }
-@test "unit: common/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
-@test "unit: common/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
-@test "unit: common/service.c (a failing answer writer never follows a commit; text at the boundary)" {
+@test "unit: common/base/money.c (parse, round to cents, format, prorate)" { unit money; }
+@test "unit: common/base/clock.c (ISO 8601 forms, calendar, printing)" { unit clock; }
+@test "unit: common/wire/query.c (RFC 3986 encoding, canonical order, parsing)" { unit query; }
+@test "unit: common/wire/xml.c (answers, error documents, not-XML)" { unit xml; }
+@test "unit: common/base/rates.c (the EC2 rate table)" { unit rates; }
+@test "unit: common/base/ids.c (identifier shapes)" { unit ids; }
+@test "unit: common/wire/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
+@test "unit: common/base/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
+@test "unit: common/service/service.c (a failing answer writer never follows a commit; text at the boundary)" {
 	LSAN_OPTIONS=suppressions=$ROOT/tests/unit/service.lsan unit service
 }
-@test "unit: common/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
-@test "unit: common/secret.c (salted hashes of local secrets)" { unit secret; }
-@test "unit: common/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }
+@test "unit: common/wire/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
+@test "unit: common/base/secret.c (salted hashes of local secrets)" { unit secret; }
+@test "unit: common/service/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }

@@ -2,7 +2,7 @@
  * crashes or reads outside its input (no NUL needed at the end); every value
  * it returns is a substring of the input without leading or trailing white
  * space; a section found once is found again when the text is read twice. */
-#include "awsconf.h"
+#include "client/awsconf.h"
 #include "fuzz.h"
 
 static void check_value(const char *v, const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* clock_parse: never crashes; what it accepts is a valid UTC time that both
  * printed forms give back unchanged. */
-#include "clock.h"
+#include "base/clock.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

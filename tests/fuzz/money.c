@@ -1,6 +1,6 @@
 /* money_parse: never crashes; what it accepts is in range and prints back to
  * the same amount. */
-#include "money.h"
+#include "base/money.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /* query_parse: never crashes or leaks, on any bytes; whatever it reads,
  * query_encode writes a body that parses back to the same parameters. */
-#include "query.h"
+#include "wire/query.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,14 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <libxml/parser.h>
-#include "auth.h"
-#include "clock.h"
-#include "curl_dl.h"
-#include "service.h"
-#include "sigv2.h"
-#include "sigv4.h"
-#include "store.h"
-#include "xml.h"
+#include "service/auth.h"
+#include "base/clock.h"
+#include "base/curl_dl.h"
+#include "service/service.h"
+#include "wire/sigv2.h"
+#include "wire/sigv4.h"
+#include "store/store.h"
+#include "wire/xml.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

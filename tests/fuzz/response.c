@@ -1,6 +1,6 @@
 /* response_parse: never crashes or leaks on any body; the first byte picks
  * the HTTP status. Every outcome is one of the three the header promises. */
-#include "xml.h"
+#include "wire/xml.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,8 +7,8 @@
  * product and an image name, as a store written before the text check could
  * hold it); the rest is a form body (name=value&..., %XX for any byte). */
 #include <unistd.h>
-#include "service.h"
-#include "xml.h"
+#include "service/service.h"
+#include "wire/xml.h"
 #include "fuzz.h"
 
 static const char *const actions[] = {

@@ -1,7 +1,7 @@
 /* SigV2: any parameters (a form body from the input) sign; the signature
  * verifies with the secret, and not once a parameter's value changes or the
  * Signature itself is altered. */
-#include "sigv2.h"
+#include "wire/sigv2.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,7 +2,7 @@
  * crash the parsers, and what parses has every part; a request built from
  * the input (headers, query, payload) signs, verifies with the secret, and
  * fails to verify once one byte of the payload or signature changes. */
-#include "sigv4.h"
+#include "wire/sigv4.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,10 +2,10 @@
  * codes, regions, platforms, X-Amz-Date stamps. Never a crash; what is
  * accepted has the documented shape. */
 #include <ctype.h>
-#include "auth.h"
-#include "rates.h"
-#include "sigv4.h"
-#include "svc.h"
+#include "service/auth.h"
+#include "base/rates.h"
+#include "wire/sigv4.h"
+#include "service/svc.h"
 #include "fuzz.h"
 
 static int all_hex(const char *s, int upper)

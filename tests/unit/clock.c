@@ -1,6 +1,6 @@
-/* common/clock.c: the ISO 8601 forms accepted, calendar helpers, printing. */
+/* common/base/clock.c: the ISO 8601 forms accepted, calendar helpers, printing. */
 #include <stdlib.h>
-#include "clock.h"
+#include "base/clock.h"
 #include "tap.h"
 
 static void accepts(const char *s, int64_t want)

@@ -1,7 +1,7 @@
-/* common/filter.c: EC2's wildcards, the allow-list patterns of the Action
+/* common/wire/filter.c: EC2's wildcards, the allow-list patterns of the Action
  * table, and Filter.N parsing and matching. */
 #include <string.h>
-#include "filter.h"
+#include "wire/filter.h"
 #include "tap.h"
 
 static const char *const names[] = { "instance-type", "instance-state-name", NULL };

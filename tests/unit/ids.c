@@ -1,6 +1,6 @@
-/* common/ids.c: the shapes of the identifiers. */
+/* common/base/ids.c: the shapes of the identifiers. */
 #include <ctype.h>
-#include "ids.h"
+#include "base/ids.h"
 #include "tap.h"
 
 static int all_of(const char *s, const char *set)

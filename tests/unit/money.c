@@ -1,5 +1,5 @@
-/* common/money.c: parsing, rounding to cents, printing, proration. */
-#include "money.h"
+/* common/base/money.c: parsing, rounding to cents, printing, proration. */
+#include "base/money.h"
 #include "tap.h"
 
 static void accepts(const char *s, int64_t want)

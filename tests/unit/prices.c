@@ -1,7 +1,7 @@
-/* common/svc_products.c: svc_price_lookup, the one price lookup: the most
+/* common/service/svc_products.c: svc_price_lookup, the one price lookup: the most
  * specific of a product version's price rules wins. */
 #include <string.h>
-#include "svc.h"
+#include "service/svc.h"
 #include "tap.h"
 
 static struct price_rule rule(const char *region, int platform, const char *type, int64_t hourly)

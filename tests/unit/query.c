@@ -1,6 +1,6 @@
-/* common/query.c: the wire encoding AWS signs, and parsing a form body. */
+/* common/wire/query.c: the wire encoding AWS signs, and parsing a form body. */
 #include <stdlib.h>
-#include "query.h"
+#include "wire/query.h"
 #include "tap.h"
 
 static void encodes(const struct query *q, int sorted, const char *skip, const char *want,

@@ -1,5 +1,5 @@
-/* common/rates.c: the one EC2 rate table. */
-#include "rates.h"
+/* common/base/rates.c: the one EC2 rate table. */
+#include "base/rates.h"
 #include "tap.h"
 
 static void rate(const char *type, int64_t linux_, int64_t windows)

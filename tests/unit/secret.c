@@ -1,7 +1,7 @@
 #include <stdlib.h>
-/* common/secret.c: salted hashes of local secrets. */
+/* common/base/secret.c: salted hashes of local secrets. */
 #include <string.h>
-#include "secret.h"
+#include "base/secret.h"
 #include "tap.h"
 
 int main(void)

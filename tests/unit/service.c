@@ -1,4 +1,4 @@
-/* common/service.c: the commit and the answer agree. libxml2's allocator is
+/* common/service/service.c: the commit and the answer agree. libxml2's allocator is
  * made to fail after k allocations, for every k until the answer is written
  * whole: each call must either answer 200 with its change committed, or
  * answer an error with the store exactly as it was; every answer, either
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <libxml/xmlmemory.h>
-#include "service.h"
-#include "text.h"
-#include "xml.h"
+#include "service/service.h"
+#include "base/text.h"
+#include "wire/xml.h"
 #include "tap.h"
 
 static long budget = -1; /* allocations left before failing; -1: never fail */

@@ -1,6 +1,6 @@
-/* common/sigv4.c: X-Amz-Date stamps (a fuzz finding: month 00 was taken as
+/* common/wire/sigv4.c: X-Amz-Date stamps (a fuzz finding: month 00 was taken as
  * December of the year before, day 31 of a 30-day month as the 1st of the next). */
-#include "sigv4.h"
+#include "wire/sigv4.h"
 #include "tap.h"
 
 int main(void)

@@ -1,7 +1,7 @@
-/* common/text.c: the one rule for text values, in requests and in answers;
- * common/xml.c's strict check of an answer. */
-#include "text.h"
-#include "xml.h"
+/* common/base/text.c: the one rule for text values, in requests and in answers;
+ * common/wire/xml.c's strict check of an answer. */
+#include "base/text.h"
+#include "wire/xml.h"
 #include "tap.h"
 
 static enum text_problem check(const char *s, size_t max, size_t *at, unsigned *cp)

@@ -1,5 +1,5 @@
-/* common/xml.c: reading EC2 answers, whatever their xmlns version. */
-#include "xml.h"
+/* common/wire/xml.c: reading EC2 answers, whatever their xmlns version. */
+#include "wire/xml.h"
 #include "tap.h"
 
 static enum dp_err parse(const char *body, long status, struct response *r, struct buf *msg)

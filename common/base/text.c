@@ -1,0 +1,96 @@
+#include <string.h>
+#include "base/text.h"
+
+/* The code point at s (len > 0 bytes left) and its length, or 0 when the
+ * bytes there are not a valid UTF-8 sequence. */
+static size_t decode(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t n;
+	unsigned min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		n = 2, min = 0x80, c &= 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3, min = 0x800, c &= 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4, min = 0x10000, c &= 0x07;
+	} else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+static int control(unsigned cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF;
+}
+
+enum text_problem text_check(const char *s, size_t len, size_t max, size_t *at, unsigned *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	if (len > max) {
+		*at = max;
+		*cp = 0;
+		return TEXT_TOO_LONG;
+	}
+	for (size_t i = 0; i < len;) {
+		unsigned c;
+		size_t n = decode(u + i, len - i, &c);
+		*at = i;
+		if (!n) {
+			*cp = u[i];
+			return TEXT_BAD_UTF8;
+		}
+		if (control(c)) {
+			*cp = c;
+			return TEXT_CONTROL;
+		}
+		i += n;
+	}
+	return TEXT_OK;
+}
+
+void text_clean(const char *s, size_t len, struct buf *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t start = 0;
+	for (size_t i = 0; i < len;) {
+		unsigned c;
+		size_t n = decode(u + i, len - i, &c);
+		if (n && !control(c)) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + start, i - start);
+		buf_adds(out, "\xEF\xBF\xBD");
+		i += n ? n : 1;
+		start = i;
+	}
+	buf_add(out, s + start, len - start);
+}
+
+void text_quote(const char *s, size_t max, struct buf *out)
+{
+	size_t i = 0;
+	for (; s[i] && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7F && c != '\\')
+			buf_addc(out, (char)c);
+		else
+			buf_addf(out, "\\x%02X", c);
+	}
+	if (s[i])
+		buf_adds(out, "...");
+}

@@ -1,0 +1,117 @@
+#include <stdio.h>
+#include <string.h>
+#include "client/output.h"
+
+#define COLS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+const struct record_layout REC_PRODUCT = { "PRODUCT", COLS("ProductCode", "Name", "Owner",
+	"Platforms", "Regions", "OneTimeFee", "MonthlyFee", "ProductToken", "PurchaseUrl",
+	"Description") };
+const struct record_layout REC_PRICE = { "PRICE", COLS("ProductCode", "InstanceType",
+	"HourlyPrice", "Effective", "Platform", "Region") };
+const struct record_layout REC_PENDING = { "PENDING", COLS("ProductCode", "Effective",
+	"Platforms", "Regions", "OneTimeFee", "MonthlyFee") };
+const struct record_layout REC_SUBSCRIPTION = { "SUBSCRIPTION", COLS("ProductCode",
+	"Account", "State", "Start", "End") };
+/* devpay-describe-subscriptions: the SUBSCRIPTION fields, then the
+ * instances of the product the account runs now */
+const struct record_layout REC_SUBSCRIPTION_INFO = { "SUBSCRIPTION", COLS("ProductCode",
+	"Account", "State", "Start", "End", "RunningInstances") };
+const struct record_layout REC_IMAGE = { "IMAGE", COLS("ImageId", "Location", "Owner",
+	"State", "Visibility", "ProductCodes", "Architecture", "ImageType", "KernelId",
+	"RamdiskId", "Platform", "RootDeviceType", "VirtualizationType", "Hypervisor"),
+	"Type\tImageID\tName\tOwner\tState\tAccessibility\tProductCodes\tArchitecture"
+	"\tImageType\tKernelId\tRamdiskId\tPlatform\tRootDeviceType\tVirtualizationType"
+	"\tHypervisor" };
+const struct record_layout REC_IMAGE_ATTR = { "productCodes", COLS("ImageId", "Attribute",
+	"Value") };
+const struct record_layout REC_PC_MODIFY = { "productCodes", COLS("ImageId", "Operation",
+	"Attribute", "Value") };
+const struct record_layout REC_LP_MODIFY = { "launchPermission", COLS("ImageId", "Operation",
+	"Attribute", "Value") };
+const struct record_layout REC_LP = { "launchPermission", COLS("ImageId", "Attribute",
+	"Value") };
+const struct record_layout REC_LP_RESET = { "launchPermission", COLS("ImageId", "Operation") };
+const struct record_layout REC_REGION = { "REGION", COLS("Region", "Endpoint") };
+const struct record_layout REC_ZONE = { "AVAILABILITYZONE", COLS("Zone", "State", "Region",
+	"Messages") };
+const struct record_layout REC_RESERVATION = { "RESERVATION", COLS("ReservationId",
+	"Owner", "Groups"), "Type\tReservationID\tOwner\tGroups\tPlatform" };
+const struct record_layout REC_INSTANCE = { "INSTANCE", COLS("InstanceId", "ImageId",
+	"PublicDNS", "PrivateDNS", "State", "KeyName", "LaunchIndex", "ProductCodes",
+	"InstanceType", "LaunchTime", "AvailabilityZone", "KernelId", "RamdiskId", "Platform",
+	"Monitoring", "PublicIP", "PrivateIP", "VpcId", "SubnetId", "RootDeviceType",
+	"Lifecycle", "SpotRequestId", "LicensePool", "PlacementGroup", "VirtualizationType",
+	"Hypervisor", "ClientToken", "SecurityGroupIds", "Tenancy", "EbsOptimized",
+	"IamProfile") };
+const struct record_layout REC_TERMINATE = { "INSTANCE", COLS("InstanceId",
+	"PreviousState", "CurrentState") };
+const struct record_layout REC_CONFIRM = { NULL, COLS("ProductCode", "InstanceId",
+	"Result", "Owner") };
+const struct record_layout REC_BILL = { "BILL", COLS("Account", "Period", "From", "To",
+	"Role", "ProductCode") };
+const struct record_layout REC_CHARGE = { "CHARGE", COLS("ProductCode", "Component",
+	"Description", "Quantity", "UnitPrice", "Amount") };
+const struct record_layout REC_TOTAL = { "TOTAL", COLS("Scope", "Description", "Amount") };
+const struct record_layout REC_CUSTOMER = { "CUSTOMER", COLS("ProductCode", "Account",
+	"OneTime", "Monthly", "Usage", "Revenue", "AwsCost", "ValueAdd", "DevPayFee", "Net",
+	"OwnerPays") };
+const struct record_layout REC_OFFERING = { "OFFERING", COLS("OfferingId",
+	"AvailabilityZone", "InstanceType", "Duration", "FixedPrice", "UsagePrice",
+	"ProductDescription", "Currency", "Tenancy", "OfferingType"),
+	"Type\tReservedInstancesOfferingId\tAvailabilityZone\tInstanceType\tDuration\tFixedPrice"
+	"\tUsagePrice\tProductDescription\tCurrency\tInstanceTenancy\tOfferingType" };
+const struct record_layout REC_RESERVED = { "RESERVEDINSTANCES", COLS("ReservedInstancesId",
+	"AvailabilityZone", "InstanceType", "ProductDescription", "Duration", "FixedPrice",
+	"UsagePrice", "InstanceCount", "Start", "State", "Currency", "Tenancy",
+	"OfferingType"),
+	"Type\tReservedInstancesId\tAvailabilityZone\tInstanceType\tProductDescription\tDuration"
+	"\tFixedPrice\tUsagePrice\tInstanceCount\tStart\tState\tCurrency\tInstanceTenancy"
+	"\tOfferingType" };
+const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
+
+size_t out_ncols(const struct record_layout *l)
+{
+	size_t n = 0;
+	while (l->cols[n])
+		n++;
+	return n;
+}
+
+static void put_field(const char *s, int show_empty)
+{
+	if (!s || !*s) {
+		if (show_empty)
+			fputs("(nil)", stdout);
+		return;
+	}
+	for (; *s; s++)
+		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+}
+
+void out_record(const struct dp_config *cfg, const struct record_layout *l,
+		const char *const *fields)
+{
+	static int header_done;
+	size_t n = out_ncols(l);
+	if (cfg->headers && !header_done) {
+		header_done = 1;
+		if (l->header)
+			fputs(l->header, stdout);
+		else {
+			if (l->type)
+				fputs("Type", stdout);
+			for (size_t c = 0; c < n; c++)
+				printf("%s%s", c || l->type ? "\t" : "", l->cols[c]);
+		}
+		putchar('\n');
+	}
+	if (l->type)
+		fputs(l->type, stdout);
+	for (size_t c = 0; c < n; c++) {
+		if (c || l->type)
+			putchar('\t');
+		put_field(fields[c], cfg->show_empty);
+	}
+	putchar('\n');
+}

@@ -1,0 +1,14 @@
+/* Printing answers as records, for the answers several commands share. */
+#ifndef DP_PRINT_H
+#define DP_PRINT_H
+#include "client/client.h"
+
+/* PRODUCT, PRICE and PENDING records of a <productSet>. */
+void print_products(const struct dp_config *cfg, const xmlNode *set);
+/* A SUBSCRIPTION record of a <subscription> element. */
+void print_subscription(const struct dp_config *cfg, const xmlNode *sub);
+/* A RESERVATION record and an INSTANCE record per instance of a reservation
+ * (a RunInstancesResponse or a reservationSet item). */
+void print_reservation(const struct dp_config *cfg, const xmlNode *res);
+
+#endif

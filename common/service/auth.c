@@ -1,0 +1,251 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/crypto.h>
+#include "base/crypto_dl.h"
+#include "service/auth.h"
+#include "base/clock.h"
+#include "base/rates.h"
+#include "service/service.h"
+#include "wire/sigv2.h"
+
+int auth_refuse(struct auth_refusal *r, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	r->status = status;
+	r->code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->message, sizeof r->message, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int refuse_signature(struct auth_result *o)
+{
+	return auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		      "The request signature we calculated does not match the signature you provided. "
+		      "Check your AWS Secret Access Key and signing method.");
+}
+
+static void wipe_free(char *s)
+{
+	if (s)
+		OPENSSL_cleanse(s, strlen(s));
+	free(s);
+}
+
+char *auth_header(const struct auth_request *r, const char *name)
+{
+	struct buf v = BUF_INIT;
+	int seen = 0;
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name)) {
+			if (seen++)
+				buf_addc(&v, ',');
+			buf_adds(&v, r->headers[i].value ? r->headers[i].value : "");
+		}
+	if (!seen)
+		return NULL;
+	buf_addc(&v, '\0'); /* an empty value is still a value */
+	return buf_detach(&v);
+}
+
+int auth_valid_region(const char *s)
+{
+	if (!*s || strlen(s) >= 40)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int near(const struct auth_request *r, int64_t t)
+{
+	return t >= r->real_now - AUTH_MAX_SKEW && t <= r->real_now + AUTH_MAX_SKEW;
+}
+
+/* The secret of a known key. */
+static int known_key(struct store *st, struct auth_result *o, char **secret)
+{
+	int k = service_lookup_key(st, o->key, o->account, secret);
+	if (k < 0)
+		return auth_refuse(&o->refusal, 500, "InternalError", "the store failed");
+	if (k == 1)
+		return auth_refuse(&o->refusal, 401, "AuthFailure",
+			      "AWS was not able to validate the provided access credentials");
+	if (!**secret) {
+		/* a local account: the store has only a hash of its secret */
+		free(*secret);
+		*secret = NULL;
+		return auth_refuse(&o->refusal, 401, "AuthFailure",
+				   "access key %s has a local account whose secret this server cannot "
+				   "verify signatures with: an operator must add it "
+				   "(devpayd --add-account %s, the secret on standard input)",
+				   o->key, o->key);
+	}
+	return 0;
+}
+
+/* The headers the client says it signed, each as received; -1 when one is
+ * missing or host or x-amz-date is not among them. */
+static int signed_headers(const struct auth_request *r, const char *list, struct sigv4_header **h,
+			  size_t *n)
+{
+	char *names = xstrdup(list), *save = NULL;
+	size_t cap = 1;
+	for (const char *p = names; *p; p++)
+		cap += *p == ';';
+	*h = xcalloc(cap, sizeof **h);
+	*n = 0;
+	int host = 0, date = 0, missing = 0;
+	for (char *name = strtok_r(names, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
+		char *v = auth_header(r, name);
+		missing |= !v;
+		host |= !strcmp(name, "host");
+		date |= !strcmp(name, "x-amz-date");
+		(*h)[(*n)++] = (struct sigv4_header){ xstrdup(name), v ? v : xstrdup("") };
+	}
+	free(names);
+	return host && date && !missing ? 0 : -1;
+}
+
+static void free_headers(struct sigv4_header *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)h[i].name);
+		free((char *)h[i].value);
+	}
+	free(h);
+}
+
+static int check_v4(struct store *st, const struct auth_request *r, const char *authz,
+		    struct auth_result *o)
+{
+	struct sigv4_auth a;
+	if (sigv4_parse_auth(authz, &a))
+		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
+			      "The Authorization header is not a well-formed AWS Signature Version 4 header");
+	snprintf(o->key, sizeof o->key, "%s", a.access_key);
+	char *date = auth_header(r, "X-Amz-Date"), *secret = NULL;
+	struct sigv4_header *h = NULL;
+	size_t n = 0;
+	int64_t t;
+	int rc = -1;
+	if (!date || sigv4_parse_date(date, &t))
+		auth_refuse(&o->refusal, 400, "IncompleteSignature",
+		       "The request must carry an X-Amz-Date header (YYYYMMDDTHHMMSSZ)");
+	else if (strncmp(date, a.date, 8))
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		       "The credential scope's date does not match X-Amz-Date");
+	else if (!near(r, t))
+		auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired: its time %s is more than 15 "
+		       "minutes away from the server's clock", date);
+	else if (!auth_valid_region(a.region))
+		auth_refuse(&o->refusal, 400, "IncompleteSignature", "The credential scope names an invalid region");
+	else if (strcmp(a.service, "ec2"))
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		       "Credential should be scoped to correct service: 'ec2'.");
+	else if (!region_valid(a.region))
+		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
+		       "Credential should be scoped to a valid region, not '%s'.", a.region);
+	else if (signed_headers(r, a.signed_headers, &h, &n))
+		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
+		       "and only headers the request carries");
+	else if (!known_key(st, o, &secret)) {
+		struct buf qs = BUF_INIT;
+		query_encode(r->url_query, 0, NULL, &qs);
+		struct sigv4_request s = { .method = r->method, .path = r->path, .query = buf_str(&qs),
+					   .headers = h, .nheaders = n, .payload = r->body ? r->body : "",
+					   .payload_len = r->body_len, .amz_date = date, .region = a.region,
+					   .service = a.service, .access_key = a.access_key,
+					   .secret = secret };
+		int ok = sigv4_verify(&s, a.signature);
+		buf_release(&qs);
+		if (ok < 0)
+			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
+		else if (!ok)
+			refuse_signature(o);
+		else {
+			snprintf(o->region, sizeof o->region, "%s", a.region);
+			rc = 0;
+		}
+	}
+	free_headers(h, n);
+	free(date);
+	wipe_free(secret);
+	sigv4_auth_release(&a);
+	return rc;
+}
+
+static int check_v2(struct store *st, const struct auth_request *r, struct auth_result *o)
+{
+	const struct query *q = r->params;
+	const char *sm = query_get(q, "SignatureMethod"), *ts = query_get(q, "Timestamp");
+	const char *exp = query_get(q, "Expires"), *key = query_get(q, "AWSAccessKeyId");
+	snprintf(o->key, sizeof o->key, "%s", key ? key : "");
+	if (!key || !*key || !query_get(q, "Signature"))
+		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
+			      "A Signature Version 2 request needs AWSAccessKeyId and Signature");
+	if (!sm || strcmp(sm, "HmacSHA256"))
+		return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "SignatureMethod must be HmacSHA256");
+	int64_t t;
+	if (ts) {
+		/* the zone may be left out: UTC */
+		struct buf z = BUF_INIT;
+		buf_addf(&z, "%s%s", ts, strchr(ts, 'Z') || strchr(ts, '+') ? "" : "Z");
+		int bad = clock_parse(buf_str(&z), &t);
+		buf_release(&z);
+		if (bad)
+			return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "Timestamp is not an ISO 8601 UTC time");
+		if (!near(r, t))
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired: its Timestamp %s is "
+				      "more than 15 minutes away from the server's clock", ts);
+	} else if (exp) {
+		if (clock_parse(exp, &t))
+			return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "Expires is not an ISO 8601 UTC time");
+		if (t < r->real_now)
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request has expired at %s", exp);
+		/* a request valid for longer could be replayed for that long */
+		if (t > r->real_now + AUTH_MAX_SKEW)
+			return auth_refuse(&o->refusal, 400, "RequestExpired", "Request Expires %s is more than "
+				      "15 minutes after the server's clock", exp);
+	} else
+		return auth_refuse(&o->refusal, 400, "MissingParameter", "The request must contain the parameter Timestamp");
+	char *host = auth_header(r, "Host"), *secret = NULL;
+	int rc = -1;
+	if (!host)
+		auth_refuse(&o->refusal, 400, "MissingParameter", "The request must carry a Host header");
+	else if (!known_key(st, o, &secret)) {
+		int ok = sigv2_verify(r->method, host, r->path, q, secret);
+		if (ok < 0)
+			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
+		else if (!ok)
+			refuse_signature(o);
+		else {
+			snprintf(o->region, sizeof o->region, "%s", r->v2_region);
+			rc = 0;
+		}
+	}
+	free(host);
+	wipe_free(secret);
+	return rc;
+}
+
+int auth_check(struct store *st, const struct auth_request *r, struct auth_result *out)
+{
+	memset(out, 0, sizeof *out);
+	char *authz = auth_header(r, "Authorization");
+	const char *v = query_get(r->params, "SignatureVersion");
+	int rc;
+	if (authz)
+		rc = check_v4(st, r, authz, out);
+	else if (v && !strcmp(v, "2"))
+		rc = check_v2(st, r, out);
+	else
+		rc = auth_refuse(&out->refusal, 401, "MissingAuthenticationToken", "Request is missing Authentication Token");
+	free(authz);
+	return rc;
+}

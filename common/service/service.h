@@ -1,0 +1,62 @@
+/* The service: one handler per Action on the SQLite store. The local
+ * transport and devpayd both call it and hand back the same XML. */
+#ifndef DP_SERVICE_H
+#define DP_SERVICE_H
+#include <stdint.h>
+#include "base/buf.h"
+#include "wire/query.h"
+#include "base/secret.h"
+#include "store/store.h"
+
+struct service_call {
+	struct store *st;
+	const char *account;    /* the authenticated caller's account id */
+	const char *region;     /* region the request was addressed to */
+	const struct query *q;
+	int64_t now;            /* the one clock's reading for this request */
+	/* When set (devpayd), the caller is remote: an internal failure is
+	 * answered with a generic message and its details (SQLite's text, the
+	 * store's path) are appended here for the server's own log instead. */
+	struct buf *internal;
+	const char *endpoint;   /* the URL its clients use: devpayd's, or the
+				   local store's file:// URL (DescribeRegions) */
+};
+
+/* Runs the Action named in q, in one transaction, and writes its XML answer
+ * (or an EC2 error document) to xml. Returns the HTTP status. Every text
+ * value of q is checked first (service_check_text); the answer is written in
+ * full before the transaction commits, so a change is committed exactly
+ * when a success answer is returned. */
+int service_handle(const struct service_call *c, struct buf *xml);
+
+/* The text rule of every parameter (common/base/text.h): 0, or -1 with the
+ * InvalidParameterValue message naming the parameter in msg. */
+int service_check_text(const struct query *q, struct buf *msg);
+
+/* An EC2 error document on its own, for failures before a handler runs. */
+void service_error_doc(const char *code, const char *message, struct buf *xml);
+
+/* Local mode: the account of access_key, created on first use (*created
+ * set) with a salted hash of its secret, never the secret. A known key with
+ * another secret is refused. Returns 0 with account filled, or an HTTP
+ * status with an error document in xml. */
+int service_auth_local(struct store *st, const char *access_key, const char *secret,
+		       int64_t now, char account[13], int *created, struct buf *xml);
+
+/* devpayd: the secret and account of a known access key; never creates one.
+ * 0 found, 1 unknown key, -1 store error. *secret is malloc'd: a local
+ * account's sealed secret opened with the key of service_use_sealing_key,
+ * or "" when it cannot be (no key file, or an account made without one):
+ * an operator must add it. */
+int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret);
+/* devpayd: the key of the store's key file (secret.h), which opens the
+ * sealed secrets of local accounts for service_lookup_key. */
+void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES]);
+/* Adds an account (operator's action), its secret kept for devpayd's
+ * signature checks. 0 added; 1 the key had a local account (hash only),
+ * which now has the secret (and a new hash); -2 the key has an operator's
+ * account already; -1 error. */
+int service_add_account(struct store *st, const char *access_key, const char *secret,
+			int64_t now, char account[13]);
+
+#endif

@@ -1,0 +1,147 @@
+/* What the service's handlers share: the request context, the answer writer
+ * and the refusal path. Only common/service/svc_*.c and service.c include this. */
+#ifndef DP_SVC_H
+#define DP_SVC_H
+#include <stdint.h>
+#include <libxml/xmlwriter.h>
+#include "base/buf.h"
+#include "wire/filter.h"
+#include "base/money.h"
+#include "wire/query.h"
+#include "base/rates.h"
+#include "service/service.h"
+#include "store/store.h"
+
+/* Rows come from store_query and go back with store_done (a SQLite
+ * statement stays prepared on the connection); handlers never call a
+ * backend's own API (store.h, common/store/store_pg.c). */
+
+struct svc {
+	const struct service_call *call;
+	struct store *st;
+	const char *account;
+	const char *region;
+	const struct query *q;
+	int64_t now;
+	xmlTextWriterPtr w;
+	int werr;               /* a writer call failed: the answer is incomplete */
+	/* set by svc_fail */
+	int status;
+	char code[64];
+	char message[512];
+};
+
+typedef int (*svc_handler)(struct svc *x);
+
+/* Refuses the request: the transaction is rolled back and an error document
+ * answers. Returns -1 so a handler can `return svc_fail(...)`. */
+int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* 400 InvalidAMIID.NotFound for id: the one answer for a missing image and
+ * for another account's private image, so that the two cannot be told apart. */
+int svc_image_not_found(struct svc *x, const char *id);
+/* A SQLite failure: 500 InternalError. SQLite's text (and the store's path)
+ * is in the message for a local caller, in call->internal for a remote one. */
+int svc_fail_store(struct svc *x);
+
+/* The answer's elements. Values are written as text_clean() leaves them, so
+ * the answer is well-formed whatever a store holds; a failing writer call
+ * sets werr and service_handle answers InternalError instead. */
+void svc_open(struct svc *x, const char *name);
+void svc_close(struct svc *x);
+void svc_elem(struct svc *x, const char *name, const char *value);
+void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void svc_elem_time(struct svc *x, const char *name, int64_t t);
+void svc_elem_money(struct svc *x, const char *name, int64_t micro);   /* exact */
+void svc_elem_cents(struct svc *x, const char *name, int64_t micro);   /* 2 places */
+/* <productCodes> with the code as a devpay item; empty when code is "". */
+void svc_product_codes(struct svc *x, const char *code);
+
+/* Parameters. */
+const char *svc_param(struct svc *x, const char *name);
+/* The values of PREFIX.1, PREFIX.2, ... (any N) in one pass over the
+ * request, sorted; *out is NULL (and 0 returned) when there are none, else
+ * malloc'd (free it). With svc_list_has, a list filter costs O(n log n). */
+size_t svc_list(struct svc *x, const char *prefix, const char ***out);
+int svc_list_has(const char **list, size_t n, const char *value);
+/* A required parameter, or MissingParameter. */
+int svc_need(struct svc *x, const char *name, const char **value);
+
+/* The request's Filter.N.* parameters, checked against the Action's filter
+ * names (NULL-terminated); refuses (InvalidParameterValue for an unknown
+ * name) as EC2 does. On success the caller releases fs. */
+int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs);
+
+/* A product's configuration and price as in force at a time. */
+struct product_version {
+	int64_t id, effective, one_time, monthly;
+	unsigned platforms;        /* bit (1 << enum platform) */
+	char owner[13];
+	char code[9];
+};
+/* 1 found, 0 no such product (or none in force yet), -1 store error. */
+int svc_product_at(struct svc *x, const char *code, int64_t at, struct product_version *v);
+/* One hourly price of a product version. region "" is every region of the
+ * product, platform -1 every platform: `--instance-type TYPE=PRICE`. */
+struct price_rule {
+	char region[24];
+	int platform;
+	char type[16];
+	int64_t hourly;
+};
+/* The most a version holds: every type once, for every platform, and for
+ * every platform in every region (7 x (1 + 2 + 7 x 2) = 119). */
+#define PRICE_RULES_MAX 128
+/* THE price lookup: the hourly price of (region, platform, type), the most
+ * specific rule winning (region and platform, then platform, then the type
+ * everywhere); -1 when no rule covers the type. */
+int64_t svc_price_lookup(const struct price_rule *r, int n, const char *region, int platform,
+			 const char *type);
+/* A version's rules, at most max: how many, or -1 on a store error. */
+int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int max);
+/* 1 when the version prices type (anywhere), 0 not, -1 store error. */
+int svc_version_has_type(struct svc *x, int64_t version, const char *type);
+/* 1 when the version covers the region. */
+int svc_version_region(struct svc *x, int64_t version, const char *region);
+/* 1 when account has an active subscription to code. */
+int svc_subscribed(struct svc *x, const char *code, const char *account);
+/* An image as the caller may see it. */
+struct svc_image {
+	char id[32], owner[13], code[9];
+	int platform, public;
+	char root[16];
+};
+/* 1 when the image exists and the caller may see (and launch) it: its
+ * owner, an account its launch permissions name, anyone when it is public;
+ * 0 otherwise (a deregistered image included), -1 store error. */
+int svc_find_image(struct svc *x, const char *id, struct svc_image *im);
+/* Valid shapes: 8 upper-case hex digits, "ami-" + 8..17 hex, ... */
+int svc_valid_code(const char *code);
+int svc_valid_id(const char *id, const char *prefix);
+
+/* Handlers, by Action. */
+int svc_register_product(struct svc *x);
+int svc_describe_products(struct svc *x);
+int svc_modify_product(struct svc *x);
+int svc_purchase_product(struct svc *x);
+int svc_cancel_subscription(struct svc *x);
+int svc_describe_subscriptions(struct svc *x);
+int svc_register_image(struct svc *x);
+int svc_describe_images(struct svc *x);
+int svc_modify_image_attribute(struct svc *x);
+int svc_describe_image_attribute(struct svc *x);
+int svc_reset_image_attribute(struct svc *x);
+int svc_deregister_image(struct svc *x);
+int svc_describe_regions(struct svc *x);
+int svc_describe_availability_zones(struct svc *x);
+int svc_run_instances(struct svc *x);
+int svc_describe_instances(struct svc *x);
+int svc_terminate_instances(struct svc *x);
+int svc_confirm_product_instance(struct svc *x);
+int svc_get_bill(struct svc *x);
+int svc_describe_ri_offerings(struct svc *x);
+int svc_purchase_ri_offering(struct svc *x);
+int svc_describe_reserved(struct svc *x);
+
+#endif

@@ -1,0 +1,635 @@
+/* Machine images and their product code attribute. */
+#include <stdio.h>
+#include <string.h>
+#include "base/ids.h"
+#include "service/svc.h"
+
+/* Who may see and launch an image: its owner, and the accounts its launch
+ * permissions name ('all': everyone). To anyone else the image does not
+ * exist: every Action answers InvalidAMIID.NotFound, exactly as for an id
+ * never registered, so another account's private images cannot be probed.
+ * A deregistered image does not exist for anyone. */
+#define IMAGE_VISIBLE_TO(acct) \
+	"(images.deregistered IS NULL AND (images.owner = " acct " OR EXISTS (SELECT 1 FROM" \
+	" launch_permissions lp WHERE lp.image = images.id AND lp.grantee IN ('all', " acct "))))"
+#define IMAGE_PUBLIC \
+	"EXISTS (SELECT 1 FROM launch_permissions lp WHERE lp.image = images.id AND lp.grantee = 'all')"
+
+static int malformed_image(struct svc *x, const char *id)
+{
+	return svc_fail(x, 400, "InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", id);
+}
+
+int svc_find_image(struct svc *x, const char *id, struct svc_image *im)
+{
+	struct store_rows *s = store_query(x->st, "SELECT owner, platform, root_device,"
+				      " ifnull(product_code, ''), " IMAGE_PUBLIC " FROM images WHERE id = ?1"
+				      " AND " IMAGE_VISIBLE_TO("?2"), "ss", id, x->account);
+	if (!s)
+		return -1;
+	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+	if (r == 1) {
+		snprintf(im->id, sizeof im->id, "%s", id);
+		snprintf(im->owner, sizeof im->owner, "%s", store_text(s, 0));
+		im->platform = store_int(s, 1);
+		snprintf(im->root, sizeof im->root, "%s", store_text(s, 2));
+		snprintf(im->code, sizeof im->code, "%s", store_text(s, 3));
+		im->public = store_int(s, 4);
+	}
+	store_done(s);
+	return r;
+}
+
+/* An image the caller may see, or a refusal naming what is wrong with the id. */
+static int visible_image(struct svc *x, const char *id, struct svc_image *im)
+{
+	if (!svc_valid_id(id, "ami-"))
+		return malformed_image(x, id);
+	int r = svc_find_image(x, id, im);
+	if (r < 0)
+		return svc_fail_store(x);
+	if (r == 0)
+		return svc_image_not_found(x, id);
+	return 0;
+}
+
+/* The caller's own image: one it may only see (shared with it, or public)
+ * is refused with AuthFailure, one it may not see does not exist. */
+static int own_image(struct svc *x, const char *id, struct svc_image *im, const char *why)
+{
+	if (visible_image(x, id, im))
+		return -1;
+	if (strcmp(im->owner, x->account))
+		return svc_fail(x, 403, "AuthFailure", "You must own image %s %s", id, why);
+	return 0;
+}
+
+int svc_register_image(struct svc *x)
+{
+	const char *name;
+	if (svc_need(x, "Name", &name))
+		return -1;
+	if (strlen(name) > 128)
+		return svc_fail(x, 400, "InvalidAMIName.Malformed", "AMI name is longer than 128 characters");
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			return svc_fail(x, 400, "InvalidAMIName.Malformed", "AMI name contains a control character");
+	const char *pl = svc_param(x, "Platform");
+	int platform = pl && *pl ? platform_parse(pl) : PLATFORM_LINUX;
+	if (platform < 0)
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid platform '%s': expected linux or windows", pl);
+	const char *root = svc_param(x, "RootDeviceType");
+	if (!root || !*root)
+		root = query_get(x->q, "BlockDeviceMapping.1.Ebs.SnapshotId") ? "ebs" : "instance-store";
+	if (strcmp(root, "ebs") && strcmp(root, "instance-store"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid root device type '%s': expected instance-store or ebs", root);
+	const char *desc = svc_param(x, "Description");
+	char id[32];
+	for (int tries = 0;; tries++) {
+		id_new(id, sizeof id, "ami-", 17);
+		int r = store_exec(x->st, "INSERT INTO images(id, owner, name, description, platform,"
+				   " root_device, created) VALUES (?, ?, ?, ?, ?, ?, ?)", "ssssdsi", id,
+				   x->account, name, desc ? desc : "", platform, root, x->now);
+		if (r == 0)
+			break;
+		if (r == -1 || tries == 20)
+			return svc_fail_store(x);
+		struct store_rows *s = store_query(x->st, "SELECT 1 FROM images WHERE owner = ? AND name = ?",
+					      "ss", x->account, name);
+		int dup = s && store_step(s) == STORE_ROW;
+		store_done(s);
+		if (dup)
+			return svc_fail(x, 400, "InvalidAMIName.Duplicate",
+					"AMI name %s is already in use by an AMI you own", name);
+	}
+	svc_elem(x, "imageId", id);
+	return 0;
+}
+
+static void write_image(struct svc *x, struct store_rows *s)
+{
+	/* columns: id, owner, name, description, platform, root_device, code, public */
+	const char *root = store_text(s, 5);
+	svc_open(x, "item");
+	svc_elem(x, "imageId", store_text(s, 0));
+	svc_elemf(x, "imageLocation", "%s/%s", store_text(s, 1), store_text(s, 2));
+	svc_elem(x, "imageState", "available");
+	svc_elem(x, "imageOwnerId", store_text(s, 1));
+	svc_elem(x, "isPublic", store_int(s, 7) ? "true" : "false");
+	svc_product_codes(x, store_text(s, 6));
+	svc_elem(x, "architecture", "x86_64");
+	svc_elem(x, "imageType", "machine");
+	if (store_int(s, 4) == PLATFORM_WINDOWS)
+		svc_elem(x, "platform", "windows");
+	svc_elem(x, "name", store_text(s, 2));
+	if (*store_text(s, 3))
+		svc_elem(x, "description", store_text(s, 3));
+	svc_elem(x, "rootDeviceType", root);
+	svc_elem(x, "rootDeviceName", !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1");
+	svc_elem(x, "virtualizationType", "paravirtual");
+	svc_elem(x, "hypervisor", "xen");
+	svc_close(x);
+}
+
+#define IMAGE_COLS "id, owner, name, description, platform, root_device," \
+	" ifnull(product_code, ''), " IMAGE_PUBLIC
+
+/* DescribeImages' filters: EC2's names for what an image here has. */
+static const char *const image_filters[] = { "image-id", "name", "owner-id", "platform",
+	"product-code", "product-code.type", "root-device-type", "root-device-name", "state",
+	"is-public", "architecture", "image-type", "virtualization-type", "hypervisor",
+	"description", "manifest-location", NULL };
+
+struct image_row {
+	struct store_rows *s;
+	char location[200];
+};
+
+static int image_values(void *rec, const char *name, const char **out, int max)
+{
+	struct image_row *r = rec;
+	struct store_rows *s = r->s;
+	const char *root = store_text(s, 5), *code = store_text(s, 6), *v = NULL;
+	(void)max;
+	if (!strcmp(name, "image-id")) v = store_text(s, 0);
+	else if (!strcmp(name, "name")) v = store_text(s, 2);
+	else if (!strcmp(name, "owner-id")) v = store_text(s, 1);
+	else if (!strcmp(name, "platform"))
+		v = store_int(s, 4) == PLATFORM_WINDOWS ? "windows" : NULL;
+	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
+	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
+	else if (!strcmp(name, "root-device-type")) v = root;
+	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
+	else if (!strcmp(name, "state")) v = "available";
+	else if (!strcmp(name, "is-public")) v = store_int(s, 7) ? "true" : "false";
+	else if (!strcmp(name, "architecture")) v = "x86_64";
+	else if (!strcmp(name, "image-type")) v = "machine";
+	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
+	else if (!strcmp(name, "hypervisor")) v = "xen";
+	else if (!strcmp(name, "description")) v = store_text(s, 3);
+	else if (!strcmp(name, "manifest-location")) {
+		snprintf(r->location, sizeof r->location, "%s/%s", store_text(s, 1), store_text(s, 2));
+		v = r->location;
+	}
+	if (!v)
+		return 0;
+	out[0] = v;
+	return 1;
+}
+
+static void write_if(struct svc *x, struct store_rows *s, const struct filter_set *fs)
+{
+	struct image_row r = { .s = s };
+	if (filter_match(fs, image_values, &r))
+		write_image(x, s);
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Owner.N and ExecutableBy.N: each list a JSON array of account ids for
+ * json_each() (the values checked first, so they need no escaping). */
+struct image_scope {
+	struct buf owners, exec;
+	int n_owners, n_exec, exec_self, exec_all;
+};
+
+static int parse_scope(struct svc *x, struct image_scope *sc)
+{
+	buf_adds(&sc->owners, "[");
+	buf_adds(&sc->exec, "[");
+	for (int i = 1;; i++) {
+		const char *o = query_get_nth(x->q, "Owner", i, NULL);
+		if (!o)
+			break;
+		/* Amazon's own aliases name accounts that own nothing here */
+		if (strcmp(o, "self") && strcmp(o, "amazon") && strcmp(o, "aws-marketplace") &&
+		    strcmp(o, "microsoft") && !all_digits(o, 12))
+			return svc_fail(x, 400, "InvalidUserID.Malformed",
+					"Invalid user id: \"%s\" (expecting self, amazon or a 12-digit account id)", o);
+		buf_addf(&sc->owners, "%s\"%s\"", sc->n_owners++ ? "," : "",
+			 strcmp(o, "self") ? o : x->account);
+	}
+	for (int i = 1;; i++) {
+		const char *e = query_get_nth(x->q, "ExecutableBy", i, NULL);
+		if (!e)
+			break;
+		sc->n_exec++;
+		if (!strcmp(e, "self") || !strcmp(e, x->account))
+			sc->exec_self = 1;
+		else if (!strcmp(e, "all"))
+			sc->exec_all = 1;
+		else if (all_digits(e, 12))
+			buf_addf(&sc->exec, "%s\"%s\"", buf_str(&sc->exec)[1] ? "," : "", e);
+		else
+			return svc_fail(x, 400, "InvalidUserID.Malformed",
+					"Invalid user id: \"%s\" (expecting self, all or a 12-digit account id)", e);
+	}
+	buf_adds(&sc->owners, "]");
+	buf_adds(&sc->exec, "]");
+	return 0;
+}
+
+/* The images the caller may see, narrowed by the scope (and to one id when
+ * id is not NULL): an owner list keeps those images' owners; an executable
+ * list keeps, for self, the caller's images and those granted to it, for
+ * all, the public ones, for an account, the caller's images granted to it. */
+static struct store_rows *scope_query(struct svc *x, const struct image_scope *sc, const char *id)
+{
+	return store_query(x->st, "SELECT " IMAGE_COLS " FROM images WHERE " IMAGE_VISIBLE_TO("?1")
+			   " AND (?2 = 0 OR images.owner IN (SELECT value FROM json_each(?3)))"
+			   " AND (?4 = 0"
+			   "  OR (?5 AND (images.owner = ?1 OR EXISTS (SELECT 1 FROM launch_permissions lp"
+			   "      WHERE lp.image = images.id AND lp.grantee = ?1)))"
+			   "  OR (?6 AND " IMAGE_PUBLIC ")"
+			   "  OR (images.owner = ?1 AND EXISTS (SELECT 1 FROM launch_permissions lp"
+			   "      WHERE lp.image = images.id AND lp.grantee IN (SELECT value FROM json_each(?7)))))"
+			   " AND (?8 IS NULL OR images.id = ?8)"
+			   " ORDER BY images.created, images.id",
+			   "sdsdddss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
+			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id);
+}
+
+static int write_scope(struct svc *x, const struct image_scope *sc, const char *id,
+		       const struct filter_set *fs)
+{
+	struct store_rows *s = scope_query(x, sc, id);
+	if (!s)
+		return svc_fail_store(x);
+	int rc;
+	while ((rc = store_step(s)) == STORE_ROW)
+		write_if(x, s, fs);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
+}
+
+/* Without ids, every image the caller may see, within the scope; with ids,
+ * each must be one the caller may see (another account's private image
+ * does not exist for it), and those within the scope are answered. */
+int svc_describe_images(struct svc *x)
+{
+	struct filter_set fs = FILTER_SET_INIT;
+	if (svc_filters(x, image_filters, &fs))
+		return -1;
+	struct image_scope sc = { BUF_INIT, BUF_INIT, 0, 0, 0, 0 };
+	int r = parse_scope(x, &sc);
+	svc_open(x, "imagesSet");
+	for (int i = 1; r == 0; i++) {
+		const char *id = query_get_nth(x->q, "ImageId", i, NULL);
+		if (!id) {
+			if (i == 1)
+				r = write_scope(x, &sc, NULL, &fs);
+			break;
+		}
+		struct svc_image im;
+		r = visible_image(x, id, &im);
+		if (r == 0)
+			r = write_scope(x, &sc, id, &fs);
+	}
+	svc_close(x);
+	buf_release(&sc.owners);
+	buf_release(&sc.exec);
+	filter_release(&fs);
+	return r;
+}
+
+/* One change to an image's launch permissions. */
+struct lp_change {
+	int add;
+	const char *grantee; /* an account id, or "all" */
+};
+#define LP_MAX 100
+
+static int lp_item(struct svc *x, struct lp_change *v, int *n, int add, const char *user,
+		   const char *group)
+{
+	if (*n == LP_MAX)
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Too many launch permission changes in one request (at most %d)", LP_MAX);
+	if (user && group)
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"A launch permission names a UserId or a Group, not both");
+	if (user && !all_digits(user, 12))
+		return svc_fail(x, 400, "InvalidAMIAttributeItemValue",
+				"Invalid attribute item value \"%s\" for userId item type: expected a 12-digit account id",
+				user);
+	if (group && strcmp(group, "all"))
+		return svc_fail(x, 400, "InvalidAMIAttributeItemValue",
+				"Invalid attribute item value \"%s\" for group item type: expected all", group);
+	v[(*n)++] = (struct lp_change){ add, user ? user : group };
+	return 0;
+}
+
+/* LaunchPermission.Add.N.UserId|Group and LaunchPermission.Remove.N.*, or
+ * the older OperationType=add|remove with UserId.N and UserGroup.N. */
+static int parse_lp(struct svc *x, struct lp_change *v, int *n)
+{
+	static const char *const ops[] = { "LaunchPermission.Add", "LaunchPermission.Remove" };
+	*n = 0;
+	for (int o = 0; o < 2; o++)
+		for (int i = 1;; i++) {
+			const char *u = query_get_nth(x->q, ops[o], i, "UserId");
+			const char *g = query_get_nth(x->q, ops[o], i, "Group");
+			if (!u && !g)
+				break;
+			if (lp_item(x, v, n, o == 0, u, g))
+				return -1;
+		}
+	const char *op = svc_param(x, "OperationType");
+	int legacy = query_get_nth(x->q, "UserId", 1, NULL) || query_get_nth(x->q, "UserGroup", 1, NULL);
+	if (!legacy && !(op && *op))
+		return 0;
+	if (*n)
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"Give LaunchPermission, or OperationType with UserId.N and UserGroup.N, not both");
+	if (!op || (strcmp(op, "add") && strcmp(op, "remove")))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"OperationType must be add or remove (with UserId.N or UserGroup.N)");
+	for (int i = 1;; i++) {
+		const char *u = query_get_nth(x->q, "UserId", i, NULL);
+		if (!u)
+			break;
+		if (lp_item(x, v, n, !strcmp(op, "add"), u, NULL))
+			return -1;
+	}
+	for (int i = 1;; i++) {
+		const char *g = query_get_nth(x->q, "UserGroup", i, NULL);
+		if (!g)
+			break;
+		if (lp_item(x, v, n, !strcmp(op, "add"), NULL, g))
+			return -1;
+	}
+	if (!*n)
+		return svc_fail(x, 400, "MissingParameter",
+				"The request must contain the parameter UserId.1 or UserGroup.1");
+	return 0;
+}
+
+/* ProductCode.1: the code's rules of DOMAIN.md, the same for a customer's
+ * supported AMI and for the owner's own paid AMI. */
+static int modify_code(struct svc *x, const char *id, const char *code)
+{
+	if (query_get_nth(x->q, "ProductCode", 2, NULL))
+		return svc_fail(x, 400, "InvalidParameterValue", "An AMI can carry only one product code");
+	if (!svc_valid_code(code))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid product code '%s': expected 8 hexadecimal digits", code);
+	struct svc_image im;
+	if (own_image(x, id, &im, "to associate a product code with it"))
+		return -1;
+	struct product_version v;
+	int r = svc_product_at(x, code, x->now, &v);
+	if (r < 0)
+		return svc_fail_store(x);
+	if (r == 0)
+		return svc_fail(x, 400, "InvalidProductCode.NotFound", "The product code '%s' does not exist", code);
+	if (*im.code) {
+		if (!strcmp(im.code, code)) {
+			svc_elem(x, "return", "true");
+			return 0;
+		}
+		return svc_fail(x, 400, "OperationNotPermitted",
+				"Image %s already carries product code %s; a product code cannot be changed or removed (register the image again to drop it)",
+				id, im.code);
+	}
+	if (strcmp(im.root, "instance-store"))
+		return svc_fail(x, 400, "UnsupportedOperation",
+				"Image %s is EBS-backed; a product code can be associated only with an instance store-backed AMI", id);
+	if (strcmp(v.owner, x->account) && !(v.platforms & (1u << im.platform)))
+		return svc_fail(x, 400, "OperationNotPermitted",
+				"Product %s is not configured for %s AMIs", code,
+				platform_description((enum platform)im.platform));
+	if (store_exec(x->st, "UPDATE images SET product_code = ? WHERE id = ?", "ss", code, id))
+		return svc_fail_store(x);
+	svc_elem(x, "return", "true");
+	return 0;
+}
+
+/* Grants and revocations, in the order given; adding a grant that exists
+ * or removing one that does not changes nothing, as in EC2. */
+static int modify_lp(struct svc *x, const char *id, const struct lp_change *v, int n)
+{
+	struct svc_image im;
+	if (own_image(x, id, &im, "to change its launch permissions"))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		int r = v[i].add
+			? store_exec(x->st, "INSERT OR IGNORE INTO launch_permissions(image, grantee, created)"
+				     " VALUES (?, ?, ?)", "ssi", id, v[i].grantee, x->now)
+			: store_exec(x->st, "DELETE FROM launch_permissions WHERE image = ? AND grantee = ?",
+				     "ss", id, v[i].grantee);
+		if (r)
+			return svc_fail_store(x);
+	}
+	svc_elem(x, "return", "true");
+	return 0;
+}
+
+int svc_modify_image_attribute(struct svc *x)
+{
+	const char *id, *code = query_get_nth(x->q, "ProductCode", 1, NULL);
+	if (svc_need(x, "ImageId", &id))
+		return -1;
+	const char *attr = svc_param(x, "Attribute");
+	if (attr && !*attr)
+		attr = NULL;
+	if (attr && strcmp(attr, "productCodes") && strcmp(attr, "launchPermission"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid attribute '%s': expected productCodes or launchPermission", attr);
+	struct lp_change v[LP_MAX];
+	int n;
+	if (parse_lp(x, v, &n))
+		return -1;
+	if (code && n)
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"Modify one attribute at a time: productCodes or launchPermission");
+	if (attr && !strcmp(attr, "productCodes") && !code)
+		return svc_fail(x, 400, "MissingParameter", "The request must contain the parameter ProductCode.1");
+	if (attr && !strcmp(attr, "launchPermission") && !n)
+		return svc_fail(x, 400, "MissingParameter",
+				"The request must contain the parameter LaunchPermission.Add.1 or LaunchPermission.Remove.1");
+	if (code)
+		return modify_code(x, id, code);
+	if (n)
+		return modify_lp(x, id, v, n);
+	return svc_fail(x, 400, "InvalidParameterCombination",
+			"Nothing to modify: give ProductCode.1, or LaunchPermission.Add.N / LaunchPermission.Remove.N");
+}
+
+/* The public group first, then the accounts in the order they were granted. */
+static int write_launch_permissions(struct svc *x, const char *id)
+{
+	struct store_rows *s = store_query(x->st, "SELECT grantee FROM launch_permissions WHERE image = ?"
+				      " ORDER BY grantee <> 'all', rowid", "s", id);
+	if (!s)
+		return svc_fail_store(x);
+	svc_open(x, "launchPermission");
+	int rc;
+	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *g = store_text(s, 0);
+		svc_open(x, "item");
+		svc_elem(x, strcmp(g, "all") ? "userId" : "group", g);
+		svc_close(x);
+	}
+	svc_close(x);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
+}
+
+/* Whoever may launch an image may read its product code and description;
+ * its launch permissions are its owner's business only. */
+int svc_describe_image_attribute(struct svc *x)
+{
+	const char *id, *attr;
+	if (svc_need(x, "ImageId", &id) || svc_need(x, "Attribute", &attr))
+		return -1;
+	if (strcmp(attr, "productCodes") && strcmp(attr, "launchPermission") && strcmp(attr, "description"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid attribute '%s': expected productCodes, launchPermission or description", attr);
+	struct svc_image im;
+	if (!strcmp(attr, "launchPermission") ? own_image(x, id, &im, "to read its launch permissions")
+					       : visible_image(x, id, &im))
+		return -1;
+	svc_elem(x, "imageId", id);
+	if (!strcmp(attr, "productCodes"))
+		svc_product_codes(x, im.code);
+	else if (!strcmp(attr, "launchPermission"))
+		return write_launch_permissions(x, id);
+	else {
+		struct store_rows *s = store_query(x->st, "SELECT description FROM images WHERE id = ?", "s", id);
+		if (!s || store_step(s) != STORE_ROW) {
+			store_done(s);
+			return svc_fail_store(x);
+		}
+		svc_open(x, "description");
+		svc_elem(x, "value", store_text(s, 0));
+		svc_close(x);
+		store_done(s);
+	}
+	return 0;
+}
+
+/* Only launch permissions can be reset: the image becomes private again.
+ * A product code stays for good, as in EC2. */
+int svc_reset_image_attribute(struct svc *x)
+{
+	const char *id, *attr;
+	if (svc_need(x, "ImageId", &id) || svc_need(x, "Attribute", &attr))
+		return -1;
+	if (!strcmp(attr, "productCodes"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"The productCodes attribute cannot be reset: a product code stays on its image for good");
+	if (strcmp(attr, "launchPermission"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid attribute '%s': only launchPermission can be reset", attr);
+	struct svc_image im;
+	if (own_image(x, id, &im, "to reset its launch permissions"))
+		return -1;
+	if (store_exec(x->st, "DELETE FROM launch_permissions WHERE image = ?", "s", id))
+		return svc_fail_store(x);
+	svc_elem(x, "return", "true");
+	return 0;
+}
+
+/* The owner's only. The row stays, so that instances still name their
+ * image and the id is never handed out again; the name is freed for the
+ * owner's next registration. Instances keep running with their product
+ * code, subscriptions and bills are untouched. */
+int svc_deregister_image(struct svc *x)
+{
+	const char *id;
+	if (svc_need(x, "ImageId", &id))
+		return -1;
+	struct svc_image im;
+	if (own_image(x, id, &im, "to deregister it"))
+		return -1;
+	if (store_exec(x->st, "UPDATE images SET deregistered = ?, name = char(1) || id || char(1) || name"
+		       " WHERE id = ?", "is", x->now, id))
+		return svc_fail_store(x);
+	svc_elem(x, "return", "true");
+	return 0;
+}
+
+/* Every region the suite knows (or those of RegionName.N); each is served
+ * at the endpoint this request came through: devpayd's URL, or the local
+ * store's. */
+int svc_describe_regions(struct svc *x)
+{
+	for (int i = 1;; i++) {
+		const char *r = query_get_nth(x->q, "RegionName", i, NULL);
+		if (!r)
+			break;
+		if (!region_valid(r))
+			return svc_fail(x, 400, "InvalidParameterValue", "Invalid region: %s", r);
+	}
+	int named = query_get_nth(x->q, "RegionName", 1, NULL) != NULL;
+	const char *endpoint = x->call && x->call->endpoint ? x->call->endpoint : "";
+	svc_open(x, "regionInfo");
+	for (int k = 0; regions[k]; k++) {
+		int want = !named;
+		for (int i = 1; !want; i++) {
+			const char *r = query_get_nth(x->q, "RegionName", i, NULL);
+			if (!r)
+				break;
+			want = !strcmp(r, regions[k]);
+		}
+		if (!want)
+			continue;
+		svc_open(x, "item");
+		svc_elem(x, "regionName", regions[k]);
+		svc_elem(x, "regionEndpoint", endpoint);
+		svc_close(x);
+	}
+	svc_close(x);
+	return 0;
+}
+
+/* The zones of the request's region (or those of ZoneName.N), the ones
+ * RunInstances accepts: all available. */
+int svc_describe_availability_zones(struct svc *x)
+{
+	if (!region_valid(x->region))
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
+	for (int i = 1;; i++) {
+		const char *z = query_get_nth(x->q, "ZoneName", i, NULL);
+		if (!z)
+			break;
+		if (!zone_valid(x->region, z))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid availability zone: [%s] (the zones of %s are %s%c to %s%c)", z,
+					x->region, x->region, ZONE_LETTERS[0], x->region,
+					ZONE_LETTERS[sizeof ZONE_LETTERS - 2]);
+	}
+	int named = query_get_nth(x->q, "ZoneName", 1, NULL) != NULL;
+	svc_open(x, "availabilityZoneInfo");
+	for (const char *l = ZONE_LETTERS; *l; l++) {
+		char zone[48];
+		snprintf(zone, sizeof zone, "%s%c", x->region, *l);
+		int want = !named;
+		for (int i = 1; !want; i++) {
+			const char *z = query_get_nth(x->q, "ZoneName", i, NULL);
+			if (!z)
+				break;
+			want = !strcmp(z, zone);
+		}
+		if (!want)
+			continue;
+		svc_open(x, "item");
+		svc_elem(x, "zoneName", zone);
+		svc_elem(x, "zoneState", "available");
+		svc_elem(x, "regionName", x->region);
+		svc_open(x, "messageSet");
+		svc_close(x);
+		svc_close(x);
+	}
+	svc_close(x);
+	return 0;
+}

@@ -1,0 +1,566 @@
+/* Instances: launching, describing, terminating and confirming them.
+ *
+ * An instance's state is never stored: it follows from its launch and
+ * termination times and the one clock, so a scenario replayed at fixed
+ * DEVPAY_NOW times gives the same answers. The columns launched and
+ * terminated are what billing counts instance-hours from. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/clock.h"
+#include "base/ids.h"
+#include "service/svc.h"
+
+/* Seconds an instance stays pending after launch, and shutting-down after
+ * termination was asked for. */
+#define BOOT_SECONDS 60
+#define SHUTDOWN_SECONDS 60
+/* Instances one RunInstances call may start. */
+#define RUN_LIMIT 20
+
+enum istate { ST_PENDING, ST_RUNNING, ST_SHUTTING_DOWN, ST_TERMINATED };
+static const struct { int code; const char *name; } states[] = {
+	[ST_PENDING] = { 0, "pending" },
+	[ST_RUNNING] = { 16, "running" },
+	[ST_SHUTTING_DOWN] = { 32, "shutting-down" },
+	[ST_TERMINATED] = { 48, "terminated" },
+};
+
+/* terminated <= 0: not asked to terminate. */
+static enum istate state_at(int64_t launched, int64_t terminated, int64_t now)
+{
+	if (terminated > 0 && now >= terminated)
+		return now < terminated + SHUTDOWN_SECONDS ? ST_SHUTTING_DOWN : ST_TERMINATED;
+	return now < launched + BOOT_SECONDS ? ST_PENDING : ST_RUNNING;
+}
+
+static void write_state(struct svc *x, const char *name, enum istate s)
+{
+	svc_open(x, name);
+	svc_elemf(x, "code", "%d", states[s].code);
+	svc_elem(x, "name", states[s].name);
+	svc_close(x);
+}
+
+/* A private address in 10/8 derived from the instance id, so it is stable
+ * without being stored. */
+static void private_ip(const char *id, int ip[3])
+{
+	unsigned h = 2166136261u;
+	for (const char *p = id; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	ip[0] = (int)(h >> 24 & 0xff);
+	ip[1] = (int)(h >> 16 & 0xff);
+	ip[2] = 1 + (int)((h & 0xffff) % 254);
+}
+
+#define INSTANCE_COLS \
+	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
+	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
+	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')"
+#define INSTANCE_FROM \
+	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
+	" LEFT JOIN images m ON m.id = i.image"
+
+static void write_instance(struct svc *x, struct store_rows *s)
+{
+	const char *id = store_text(s, 0), *code = store_text(s, 7);
+	const char *root = store_text(s, 12);
+	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), x->now);
+	int ip[3];
+	private_ip(id, ip);
+	svc_open(x, "item");
+	svc_elem(x, "instanceId", id);
+	svc_elem(x, "imageId", store_text(s, 3));
+	write_state(x, "instanceState", st);
+	if (st == ST_TERMINATED) {
+		svc_elem(x, "privateDnsName", "");
+		svc_elem(x, "dnsName", "");
+	} else {
+		svc_elemf(x, "privateDnsName", "ip-10-%d-%d-%d.ec2.internal", ip[0], ip[1], ip[2]);
+		svc_elem(x, "dnsName", "");
+	}
+	svc_elem(x, "reason", "");
+	svc_elemf(x, "amiLaunchIndex", "%d", store_int(s, 8));
+	svc_product_codes(x, code);
+	svc_elem(x, "instanceType", store_text(s, 4));
+	svc_elem_time(x, "launchTime", store_int64(s, 9));
+	svc_open(x, "placement");
+	svc_elem(x, "availabilityZone", store_text(s, 5));
+	svc_elem(x, "groupName", "");
+	svc_elem(x, "tenancy", "default");
+	svc_close(x);
+	if (store_int(s, 6) == PLATFORM_WINDOWS)
+		svc_elem(x, "platform", "windows");
+	svc_open(x, "monitoring");
+	svc_elem(x, "state", "disabled");
+	svc_close(x);
+	if (st != ST_TERMINATED)
+		svc_elemf(x, "privateIpAddress", "10.%d.%d.%d", ip[0], ip[1], ip[2]);
+	svc_elem(x, "architecture", "x86_64");
+	svc_elem(x, "rootDeviceType", root);
+	svc_elem(x, "rootDeviceName", !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1");
+	svc_elem(x, "virtualizationType", "paravirtual");
+	svc_elem(x, "clientToken", store_text(s, 11));
+	svc_elem(x, "hypervisor", "xen");
+	svc_elem(x, "ebsOptimized", "false");
+	svc_close(x);
+}
+
+/* The reservation's own elements (not its instancesSet). */
+static void write_reservation_head(struct svc *x, const char *id, const char *owner)
+{
+	svc_elem(x, "reservationId", id);
+	svc_elem(x, "ownerId", owner);
+	svc_open(x, "groupSet");
+	svc_open(x, "item");
+	svc_elem(x, "groupName", "default");
+	svc_close(x);
+	svc_close(x);
+}
+
+/* RunInstancesResponse is itself a Reservation. */
+static int write_run_answer(struct svc *x, const char *rid)
+{
+	struct store_rows *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
+				      " WHERE i.reservation = ? ORDER BY i.launch_index", "s", rid);
+	if (!s)
+		return svc_fail_store(x);
+	write_reservation_head(x, rid, x->account);
+	svc_open(x, "instancesSet");
+	int rc;
+	while ((rc = store_step(s)) == STORE_ROW)
+		write_instance(x, s);
+	svc_close(x);
+	store_done(s);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
+}
+
+struct run_request {
+	const char *image, *type, *token;
+	char zone[40];
+	long min, max;
+};
+
+static int parse_count(struct svc *x, const char *name, long *out)
+{
+	const char *v;
+	if (svc_need(x, name, &v))
+		return -1;
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*end || end == v || n < 1 || n > 1000000)
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid value '%s' for %s: expected a positive integer", v, name);
+	*out = n;
+	return 0;
+}
+
+static int parse_run(struct svc *x, struct run_request *rq)
+{
+	if (svc_need(x, "ImageId", &rq->image))
+		return -1;
+	if (!svc_valid_id(rq->image, "ami-"))
+		return svc_fail(x, 400, "InvalidAMIID.Malformed",
+				"Invalid id: \"%s\" (expecting \"ami-...\")", rq->image);
+	if (parse_count(x, "MinCount", &rq->min) || parse_count(x, "MaxCount", &rq->max))
+		return -1;
+	if (rq->min > rq->max)
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"MinCount (%ld) must not be greater than MaxCount (%ld)", rq->min, rq->max);
+	if (rq->min > RUN_LIMIT)
+		return svc_fail(x, 400, "InstanceLimitExceeded",
+				"Your quota allows for %d more running instance(s). You requested at least %ld",
+				RUN_LIMIT, rq->min);
+	rq->type = svc_param(x, "InstanceType");
+	if (!rq->type || !*rq->type)
+		rq->type = "m1.small";
+	if (!rate_find(rq->type))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid value '%s' for InstanceType", rq->type);
+	if (!region_valid(x->region))
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
+	const char *zone = svc_param(x, "Placement.AvailabilityZone");
+	if (!zone || !*zone)
+		snprintf(rq->zone, sizeof rq->zone, "%sa", x->region);
+	else if (!zone_valid(x->region, zone))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid availability zone: [%s] (the zones of %s are %sa to %se)", zone,
+				x->region, x->region, x->region);
+	else
+		snprintf(rq->zone, sizeof rq->zone, "%s", zone);
+	rq->token = svc_param(x, "ClientToken");
+	if (rq->token && !*rq->token)
+		rq->token = NULL;
+	if (rq->token) {
+		if (strlen(rq->token) > 64)
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Client token is longer than 64 characters");
+		for (const char *p = rq->token; *p; p++)
+			if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e)
+				return svc_fail(x, 400, "InvalidParameterValue",
+						"Client token must be printable ASCII without spaces");
+	}
+	return 0;
+}
+
+/* The image's product code, when it carries one, decides who may launch it
+ * and which types, platforms and regions are allowed. */
+static int check_product(struct svc *x, const char *code, int platform, const char *type)
+{
+	struct product_version v;
+	int r = svc_product_at(x, code, x->now, &v);
+	if (r < 0)
+		return svc_fail_store(x);
+	if (r == 0)
+		return svc_fail(x, 400, "InvalidProductCode.NotFound",
+				"The product code '%s' does not exist", code);
+	if (strcmp(v.owner, x->account) && !svc_subscribed(x, code, x->account))
+		return svc_fail(x, 401, "AuthFailure", "Subscription to ProductCode %s required.", code);
+	if (!(v.platforms & (1u << platform)))
+		return svc_fail(x, 400, "Unsupported", "Product %s is not configured for %s instances",
+				code, platform_description((enum platform)platform));
+	if (!svc_version_region(x, v.id, x->region))
+		return svc_fail(x, 400, "Unsupported", "Product %s is not offered in region %s",
+				code, x->region);
+	int has = svc_version_has_type(x, v.id, type);
+	if (has < 0)
+		return svc_fail_store(x);
+	if (!has)
+		return svc_fail(x, 400, "Unsupported", "Product %s does not cover instance type %s",
+				code, type);
+	return 0;
+}
+
+/* A reservation already made with this client token: 1 and its id, 0 none. */
+static int replay(struct svc *x, const char *token, const char *request, char rid[32])
+{
+	struct store_rows *s = store_query(x->st, "SELECT id, request FROM reservations"
+				      " WHERE owner = ? AND client_token = ?", "ss", x->account, token);
+	if (!s)
+		return svc_fail_store(x);
+	int rc = store_step(s), r = 0;
+	if (rc == STORE_ROW) {
+		if (strcmp(store_text(s, 1), request))
+			r = svc_fail(x, 400, "IdempotentParameterMismatch",
+				     "Client token %s was already used with other parameters", token);
+		else {
+			snprintf(rid, 32, "%s", store_text(s, 0));
+			r = 1;
+		}
+	} else if (rc != STORE_DONE)
+		r = svc_fail_store(x);
+	store_done(s);
+	return r;
+}
+
+int svc_run_instances(struct svc *x)
+{
+	struct run_request rq;
+	if (parse_run(x, &rq))
+		return -1;
+	char request[256], rid[32];
+	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s",
+		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone);
+	if (rq.token) {
+		int r = replay(x, rq.token, request, rid);
+		if (r)
+			return r < 0 ? -1 : write_run_answer(x, rid);
+	}
+	/* another account's image launches only when public or granted to the
+	 * caller; to anyone else it does not exist */
+	struct svc_image im;
+	int found = svc_find_image(x, rq.image, &im);
+	if (found < 0)
+		return svc_fail_store(x);
+	if (found == 0)
+		return svc_image_not_found(x, rq.image);
+	int platform = im.platform;
+	const char *code = im.code;
+	if (*code && check_product(x, code, platform, rq.type))
+		return -1;
+	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;
+	/* The reservation and every instance are written in this one
+	 * transaction: a failure anywhere rolls all of them back. */
+	for (int tries = 0;; tries++) {
+		id_new(rid, sizeof rid, "r-", 17);
+		int r = store_exec(x->st, "INSERT INTO reservations(id, owner, region, client_token,"
+				   " request, created) VALUES (?, ?, ?, ?, ?, ?)", "sssssi", rid,
+				   x->account, x->region, rq.token, request, x->now);
+		if (r == 0)
+			break;
+		if (r == -1 || tries == 20)
+			return svc_fail_store(x);
+	}
+	for (long i = 0; i < n; i++) {
+		char iid[32];
+		for (int tries = 0;; tries++) {
+			id_new(iid, sizeof iid, "i-", 17);
+			int r = store_exec(x->st, "INSERT INTO instances(id, reservation, owner, image, type,"
+					   " region, zone, platform, product_code, launch_index, launched)"
+					   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssdsdi", iid, rid,
+					   x->account, rq.image, rq.type, x->region, rq.zone, platform,
+					   *code ? code : NULL, (int)i, x->now);
+			if (r == 0)
+				break;
+			if (r == -1 || tries == 20)
+				return svc_fail_store(x);
+		}
+	}
+	return write_run_answer(x, rid);
+}
+
+/* The ids of InstanceId.1, .2, ... as a JSON array for json_each(), after
+ * checking their shape (so they need no escaping). 0, or -1 refused. */
+static int id_list(struct svc *x, struct buf *json, int *count)
+{
+	*count = 0;
+	buf_adds(json, "[");
+	for (int i = 1;; i++) {
+		const char *id = query_get_nth(x->q, "InstanceId", i, NULL);
+		if (!id)
+			break;
+		if (!svc_valid_id(id, "i-"))
+			return svc_fail(x, 400, "InvalidInstanceID.Malformed",
+					"Invalid id: \"%s\" (expecting \"i-...\")", id);
+		buf_addf(json, "%s\"%s\"", i > 1 ? "," : "", id);
+		(*count)++;
+	}
+	buf_adds(json, "]");
+	return 0;
+}
+
+/* Refuses the first id of the list that is not one of the caller's
+ * instances in the caller's region: as in EC2, another account's instance,
+ * or one of another region, does not exist for the caller. */
+static int all_mine(struct svc *x, const char *json)
+{
+	struct store_rows *s = store_query(x->st, "SELECT j.value FROM json_each(?) j"
+				      " LEFT JOIN instances i ON i.id = j.value AND i.owner = ? AND i.region = ?"
+				      " WHERE i.id IS NULL ORDER BY j.key LIMIT 1", "sss", json, x->account,
+				      x->region);
+	if (!s)
+		return svc_fail_store(x);
+	int rc = store_step(s), r = 0;
+	if (rc == STORE_ROW)
+		r = svc_fail(x, 400, "InvalidInstanceID.NotFound",
+			     "The instance ID '%s' does not exist", store_text(s, 0));
+	else if (rc != STORE_DONE)
+		r = svc_fail_store(x);
+	store_done(s);
+	return r;
+}
+
+/* DescribeInstances' filters: EC2's names for what an instance here has. */
+static const char *const instance_filters[] = { "instance-id", "instance-state-name",
+	"instance-state-code", "instance-type", "image-id", "product-code", "product-code.type",
+	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
+	"platform", "root-device-type", "root-device-name", "private-ip-address",
+	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
+	"monitoring-state", "ami-launch-index", NULL };
+
+struct instance_row {
+	struct svc *x;
+	struct store_rows *s;
+	char buf[4][40];
+};
+
+static int instance_values(void *rec, const char *name, const char **out, int max)
+{
+	struct instance_row *r = rec;
+	struct store_rows *s = r->s;
+	(void)max;
+	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
+	const char *root = store_text(s, 12), *code = store_text(s, 7);
+	int ip[3];
+	private_ip(store_text(s, 0), ip);
+	const char *v = NULL;
+	if (!strcmp(name, "instance-id")) v = store_text(s, 0);
+	else if (!strcmp(name, "instance-state-name")) v = states[st].name;
+	else if (!strcmp(name, "instance-state-code"))
+		snprintf(r->buf[0], sizeof r->buf[0], "%d", states[st].code), v = r->buf[0];
+	else if (!strcmp(name, "instance-type")) v = store_text(s, 4);
+	else if (!strcmp(name, "image-id")) v = store_text(s, 3);
+	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
+	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
+	else if (!strcmp(name, "reservation-id")) v = store_text(s, 1);
+	else if (!strcmp(name, "availability-zone")) v = store_text(s, 5);
+	else if (!strcmp(name, "owner-id")) v = store_text(s, 2);
+	else if (!strcmp(name, "client-token")) v = store_text(s, 11);
+	else if (!strcmp(name, "launch-time"))
+		clock_format_wire(store_int64(s, 9), r->buf[1]), v = r->buf[1];
+	else if (!strcmp(name, "platform"))
+		v = store_int(s, 6) == PLATFORM_WINDOWS ? "windows" : NULL;
+	else if (!strcmp(name, "root-device-type")) v = root;
+	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
+	else if (!strcmp(name, "private-ip-address")) {
+		if (st != ST_TERMINATED)
+			snprintf(r->buf[2], sizeof r->buf[2], "10.%d.%d.%d", ip[0], ip[1], ip[2]), v = r->buf[2];
+	} else if (!strcmp(name, "private-dns-name")) {
+		if (st != ST_TERMINATED)
+			snprintf(r->buf[3], sizeof r->buf[3], "ip-10-%d-%d-%d.ec2.internal", ip[0], ip[1],
+				 ip[2]), v = r->buf[3];
+	} else if (!strcmp(name, "architecture")) v = "x86_64";
+	else if (!strcmp(name, "hypervisor")) v = "xen";
+	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
+	else if (!strcmp(name, "tenancy")) v = "default";
+	else if (!strcmp(name, "monitoring-state")) v = "disabled";
+	else if (!strcmp(name, "ami-launch-index"))
+		snprintf(r->buf[0], sizeof r->buf[0], "%d", store_int(s, 8)), v = r->buf[0];
+	if (!v)
+		return 0;
+	out[0] = v;
+	return 1;
+}
+
+int svc_describe_instances(struct svc *x)
+{
+	struct buf json = BUF_INIT;
+	struct filter_set fs = FILTER_SET_INIT;
+	int count;
+	if (svc_filters(x, instance_filters, &fs))
+		return -1;
+	if (id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
+		buf_release(&json);
+		filter_release(&fs);
+		return -1;
+	}
+	/* "+i.owner": find the ids by key, not by scanning all the caller's
+	 * instances through the owner index */
+	struct store_rows *s = count
+		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
+			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
+			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
+			      "sss", buf_str(&json), x->account, x->region)
+		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
+			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
+			      "ss", x->account, x->region);
+	buf_release(&json);
+	if (!s) {
+		filter_release(&fs);
+		return svc_fail_store(x);
+	}
+	char current[32] = "";
+	int rc;
+	struct instance_row row = { .x = x, .s = s };
+	svc_open(x, "reservationSet");
+	while ((rc = store_step(s)) == STORE_ROW) {
+		if (!filter_match(&fs, instance_values, &row))
+			continue;
+		const char *rid = store_text(s, 1);
+		if (strcmp(rid, current)) {
+			if (*current) {
+				svc_close(x); /* instancesSet */
+				svc_close(x); /* item */
+			}
+			snprintf(current, sizeof current, "%s", rid);
+			svc_open(x, "item");
+			write_reservation_head(x, rid, store_text(s, 2));
+			svc_open(x, "instancesSet");
+		}
+		write_instance(x, s);
+	}
+	if (*current) {
+		svc_close(x);
+		svc_close(x);
+	}
+	svc_close(x);
+	store_done(s);
+	filter_release(&fs);
+	return rc == STORE_DONE ? 0 : svc_fail_store(x);
+}
+
+/* The caller's own instances only; one id that is not the caller's refuses
+ * the whole request. Terminating an instance that is already shutting down
+ * or terminated changes nothing and answers its state twice. */
+int svc_terminate_instances(struct svc *x)
+{
+	struct buf json = BUF_INIT;
+	int count;
+	if (id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
+		buf_release(&json);
+		return -1;
+	}
+	buf_release(&json);
+	if (!count)
+		return svc_fail(x, 400, "MissingParameter",
+				"The request must contain the parameter InstanceId.1");
+	svc_open(x, "instancesSet");
+	for (int i = 1; i <= count; i++) {
+		const char *id = query_get_nth(x->q, "InstanceId", i, NULL);
+		struct store_rows *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0)"
+					      " FROM instances WHERE id = ?", "s", id);
+		if (!s || store_step(s) != STORE_ROW) {
+			store_done(s);
+			return svc_fail_store(x);
+		}
+		int64_t launched = store_int64(s, 0), ended = store_int64(s, 1);
+		store_done(s);
+		enum istate before = state_at(launched, ended, x->now);
+		if (before == ST_PENDING || before == ST_RUNNING) {
+			/* never before the launch: billing counts from one to the other */
+			ended = x->now > launched ? x->now : launched;
+			if (store_exec(x->st, "UPDATE instances SET terminated = ? WHERE id = ?", "is",
+				       ended, id))
+				return svc_fail_store(x);
+		}
+		svc_open(x, "item");
+		svc_elem(x, "instanceId", id);
+		write_state(x, "currentState", state_at(launched, ended, x->now));
+		write_state(x, "previousState", before);
+		svc_close(x);
+	}
+	svc_close(x);
+	return 0;
+}
+
+/* Only the product code's owner learns anything: for anyone else the answer
+ * is false whatever the instance, so it tells nothing about other accounts'
+ * instances. */
+int svc_confirm_product_instance(struct svc *x)
+{
+	const char *code, *id;
+	if (svc_need(x, "ProductCode", &code) || svc_need(x, "InstanceId", &id))
+		return -1;
+	if (!svc_valid_code(code))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid product code '%s': expected 8 hexadecimal digits", code);
+	if (!svc_valid_id(id, "i-"))
+		return svc_fail(x, 400, "InvalidInstanceID.Malformed",
+				"Invalid id: \"%s\" (expecting \"i-...\")", id);
+	struct store_rows *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", code);
+	if (!s)
+		return svc_fail_store(x);
+	int rc = store_step(s);
+	int owner = rc == STORE_ROW && !strcmp(store_text(s, 0), x->account);
+	store_done(s);
+	if (rc == STORE_DONE)
+		return svc_fail(x, 400, "InvalidProductCode.NotFound",
+				"The product code '%s' does not exist", code);
+	if (rc != STORE_ROW)
+		return svc_fail_store(x);
+	if (!owner) {
+		svc_elem(x, "return", "false");
+		return 0;
+	}
+	s = store_query(x->st, "SELECT owner, ifnull(product_code, ''), launched,"
+			" ifnull(terminated, 0) FROM instances WHERE id = ? AND region = ?", "ss", id,
+			x->region);
+	if (!s)
+		return svc_fail_store(x);
+	rc = store_step(s);
+	if (rc != STORE_ROW) {
+		store_done(s);
+		return rc == STORE_DONE
+			? svc_fail(x, 400, "InvalidInstanceID.NotFound",
+				   "The instance ID '%s' does not exist", id)
+			: svc_fail_store(x);
+	}
+	enum istate st = state_at(store_int64(s, 2), store_int64(s, 3), x->now);
+	int yes = !strcmp(store_text(s, 1), code) && (st == ST_PENDING || st == ST_RUNNING);
+	svc_elem(x, "return", yes ? "true" : "false");
+	if (yes)
+		svc_elem(x, "ownerId", store_text(s, 0));
+	store_done(s);
+	return 0;
+}

@@ -1,0 +1,312 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+#include "base/crypto_dl.h"
+#include "wire/query.h"
+#include "base/clock.h"
+#include "wire/sigv4.h"
+
+void sigv4_sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	SHA256(data, len, md);
+	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static int hmac(const void *key, size_t keylen, const char *data, unsigned char out[32])
+{
+	unsigned int n = 0;
+	if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data, strlen(data), out, &n) ||
+	    n != 32) {
+		dp_err_set("HMAC-SHA256 failed in OpenSSL");
+		return -1;
+	}
+	return 0;
+}
+
+void sigv4_format_date(int64_t t, char out[17])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int sigv4_parse_date(const char *s, int64_t *t)
+{
+	struct tm tm = { 0 };
+	if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z')
+		return -1;
+	for (int i = 0; i < 15; i++)
+		if (i != 8 && !isdigit((unsigned char)s[i]))
+			return -1;
+	tm.tm_year = atoi((char[]){ s[0], s[1], s[2], s[3], 0 }) - 1900;
+	tm.tm_mon = atoi((char[]){ s[4], s[5], 0 }) - 1;
+	tm.tm_mday = atoi((char[]){ s[6], s[7], 0 });
+	tm.tm_hour = atoi((char[]){ s[9], s[10], 0 });
+	tm.tm_min = atoi((char[]){ s[11], s[12], 0 });
+	tm.tm_sec = atoi((char[]){ s[13], s[14], 0 });
+	/* a real calendar date and time of day, never normalized by timegm */
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > clock_days_in_month(tm.tm_year + 1900, tm.tm_mon + 1) || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59)
+		return -1;
+	*t = (int64_t)timegm(&tm);
+	return 0;
+}
+
+struct hdr {
+	char *name;
+	struct buf value;
+};
+
+static int cmp_hdr(const void *a, const void *b)
+{
+	return strcmp(((const struct hdr *)a)->name, ((const struct hdr *)b)->name);
+}
+
+/* Trimmed, inner runs of spaces collapsed to one, as SigV4 canonicalizes. */
+static void add_trimmed(struct buf *b, const char *v)
+{
+	while (*v == ' ' || *v == '\t')
+		v++;
+	int space = 0;
+	for (; *v; v++) {
+		if (*v == ' ' || *v == '\t') {
+			space = 1;
+			continue;
+		}
+		if (space && b->len)
+			buf_addc(b, ' ');
+		space = 0;
+		buf_addc(b, *v);
+	}
+}
+
+static void canonical_headers(const struct sigv4_request *r, struct buf *out, struct buf *names)
+{
+	struct hdr *h = xcalloc(r->nheaders ? r->nheaders : 1, sizeof *h);
+	size_t n = 0;
+	for (size_t i = 0; i < r->nheaders; i++) {
+		char *lower = xstrdup(r->headers[i].name);
+		for (char *p = lower; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		size_t j;
+		for (j = 0; j < n && strcmp(h[j].name, lower); j++)
+			;
+		if (j == n) {
+			h[n].name = lower;
+			buf_init(&h[n].value);
+			n++;
+		} else {
+			free(lower);
+			buf_addc(&h[j].value, ',');
+		}
+		struct buf t = BUF_INIT;
+		add_trimmed(&t, r->headers[i].value);
+		buf_adds(&h[j].value, buf_str(&t));
+		buf_release(&t);
+	}
+	qsort(h, n, sizeof *h, cmp_hdr);
+	for (size_t i = 0; i < n; i++) {
+		buf_addf(out, "%s:%s\n", h[i].name, buf_str(&h[i].value));
+		buf_addf(names, "%s%s", i ? ";" : "", h[i].name);
+		free(h[i].name);
+		buf_release(&h[i].value);
+	}
+	free(h);
+}
+
+static void canonical_uri(const char *path, struct buf *out)
+{
+	if (!path || !*path) {
+		buf_addc(out, '/');
+		return;
+	}
+	for (const char *p = path; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (isalnum(c) || strchr("-._~/", c))
+			buf_addc(out, (char)c);
+		else
+			buf_addf(out, "%%%02X", c);
+	}
+}
+
+/* The signing key of (secret, day, region, service): four HMACs, the same
+ * for every request of one key on one day. devpayd verifies many requests
+ * of the same keys, so each thread keeps the last key it derived, known by
+ * a hash of the secret (never the secret itself) and the scope. */
+static _Thread_local struct {
+	int valid;
+	unsigned char secret_md[32];
+	char scope[128];
+	unsigned char key[32];
+} last_key;
+
+static int signing_key(const char *secret, const char *day, const char *region,
+		       const char *service, unsigned char key[32])
+{
+	unsigned char md[32];
+	char scope[128];
+	int n = snprintf(scope, sizeof scope, "%s/%s/%s", day, region, service);
+	int cacheable = n > 0 && (size_t)n < sizeof scope;
+	SHA256((const unsigned char *)secret, strlen(secret), md);
+	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
+	    !strcmp(scope, last_key.scope)) {
+		memcpy(key, last_key.key, 32);
+		return 0;
+	}
+	struct buf k0 = BUF_INIT;
+	buf_addf(&k0, "AWS4%s", secret);
+	unsigned char k1[32], k2[32], k3[32];
+	int bad = hmac(k0.p, k0.len, day, k1) || hmac(k1, 32, region, k2) ||
+		  hmac(k2, 32, service, k3) || hmac(k3, 32, "aws4_request", key);
+	OPENSSL_cleanse(k0.p, k0.len);
+	buf_release(&k0);
+	OPENSSL_cleanse(k1, 32);
+	OPENSSL_cleanse(k2, 32);
+	OPENSSL_cleanse(k3, 32);
+	if (!bad && cacheable) {
+		last_key.valid = 1;
+		memcpy(last_key.secret_md, md, 32);
+		memcpy(last_key.scope, scope, (size_t)n + 1);
+		memcpy(last_key.key, key, 32);
+	}
+	return bad;
+}
+
+enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
+{
+	struct buf *c = &out->canonical;
+	buf_reset(c);
+	buf_reset(&out->string_to_sign);
+	buf_reset(&out->signed_headers);
+	buf_reset(&out->authorization);
+	if (strlen(r->amz_date) != 16) {
+		dp_err_set("bad signing date '%s'", r->amz_date);
+		return DP_ERR_USAGE;
+	}
+	buf_addf(c, "%s\n", r->method);
+	canonical_uri(r->path, c);
+	buf_addc(c, '\n');
+	struct query q = QUERY_INIT;
+	query_parse(&q, r->query ? r->query : "", r->query ? strlen(r->query) : 0);
+	query_encode(&q, 1, NULL, c);
+	query_release(&q);
+	buf_addc(c, '\n');
+	canonical_headers(r, c, &out->signed_headers);
+	char hash[65];
+	sigv4_sha256_hex(r->payload ? r->payload : "", r->payload ? r->payload_len : 0, hash);
+	buf_addf(c, "\n%s\n%s", buf_str(&out->signed_headers), hash);
+
+	char day[9];
+	memcpy(day, r->amz_date, 8);
+	day[8] = '\0';
+	struct buf scope = BUF_INIT;
+	buf_addf(&scope, "%s/%s/%s/aws4_request", day, r->region, r->service);
+	sigv4_sha256_hex(c->p, c->len, hash);
+	buf_addf(&out->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s\n%s", r->amz_date, buf_str(&scope),
+		 hash);
+
+	unsigned char k4[32], sig[32];
+	int bad = signing_key(r->secret, day, r->region, r->service, k4) ||
+		  hmac(k4, 32, buf_str(&out->string_to_sign), sig);
+	OPENSSL_cleanse(k4, 32);
+	if (bad) {
+		buf_release(&scope);
+		return DP_ERR_CRYPTO;
+	}
+	for (int i = 0; i < 32; i++)
+		snprintf(out->signature + 2 * i, 3, "%02x", sig[i]);
+	buf_addf(&out->authorization, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+		 r->access_key, buf_str(&scope), buf_str(&out->signed_headers), out->signature);
+	buf_release(&scope);
+	return DP_OK;
+}
+
+void sigv4_result_release(struct sigv4_result *out)
+{
+	buf_release(&out->canonical);
+	buf_release(&out->string_to_sign);
+	buf_release(&out->signed_headers);
+	buf_release(&out->authorization);
+}
+
+int sigv4_verify(const struct sigv4_request *r, const char *signature)
+{
+	struct sigv4_result out = SIGV4_RESULT_INIT;
+	int ok = -1;
+	if (!sigv4_sign(r, &out))
+		ok = strlen(signature) == 64 && !CRYPTO_memcmp(out.signature, signature, 64);
+	sigv4_result_release(&out);
+	return ok;
+}
+
+/* Splits "k=v" parts separated by ',' (and spaces) of the header after the
+ * algorithm name. */
+static int parse_auth(const char *header, struct sigv4_auth *a)
+{
+	memset(a, 0, sizeof *a);
+	static const char alg[] = "AWS4-HMAC-SHA256";
+	if (strncmp(header, alg, sizeof alg - 1) || (header[sizeof alg - 1] != ' '))
+		return -1;
+	a->copy = xstrdup(header + sizeof alg - 1);
+	char *cred = NULL, *save = NULL;
+	for (char *part = strtok_r(a->copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+		while (*part == ' ')
+			part++;
+		char *end = part + strlen(part);
+		while (end > part && end[-1] == ' ')
+			*--end = '\0';
+		if (!strncmp(part, "Credential=", 11))
+			cred = part + 11;
+		else if (!strncmp(part, "SignedHeaders=", 14))
+			a->signed_headers = part + 14;
+		else if (!strncmp(part, "Signature=", 10))
+			a->signature = part + 10;
+		else
+			return -1;
+	}
+	if (!cred || !a->signed_headers || !a->signature || !*a->signed_headers)
+		return -1;
+	/* AKID/YYYYMMDD/region/service/aws4_request */
+	char *f[5];
+	int n = 0;
+	for (char *p = cred; p; n++) {
+		char *slash = strchr(p, '/');
+		if (n == 5)
+			return -1;
+		f[n] = p;
+		if (slash)
+			*slash++ = '\0';
+		p = slash;
+	}
+	if (n != 5 || strcmp(f[4], "aws4_request") || !*f[0] || strlen(f[1]) != 8 || !*f[2] ||
+	    !*f[3] || strlen(a->signature) != 64)
+		return -1;
+	a->access_key = f[0];
+	a->date = f[1];
+	a->region = f[2];
+	a->service = f[3];
+	return 0;
+}
+
+int sigv4_parse_auth(const char *header, struct sigv4_auth *a)
+{
+	int r = parse_auth(header, a);
+	if (r)
+		sigv4_auth_release(a);
+	return r;
+}
+
+void sigv4_auth_release(struct sigv4_auth *a)
+{
+	free(a->copy);
+	memset(a, 0, sizeof *a);
+}
