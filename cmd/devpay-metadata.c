@@ -3,23 +3,14 @@
  * tested against it. Every answer is read afresh through the current mode
  * (local store or endpoint) with the caller's credentials: DescribeInstances
  * decides what the instance is, and only its owner may see it. */
-#include <errno.h>
-#include <netdb.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <jansson.h>
-#include <microhttpd.h>
 #include "base/clock.h"
-#include "base/ids.h"
-#include "server/listen.h"
 #include "client/print.h"
-
-#define TOKEN_TTL_MAX 21600 /* seconds, as EC2 */
-#define TOKENS 256
+#include "server/front.h"
+#include "server/imds.h"
+#include "server/listen.h"
 
 enum { OPT_INSTANCE = CLI_LONG(0), OPT_LISTEN, OPT_HTTP_TOKENS };
 
@@ -30,22 +21,9 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
-/* What the instance knows of itself, as DescribeInstances answers it. */
-struct view {
-	char id[32], image[32], type[32], zone[32], region[32], reservation[32], owner[16];
-	char pending[32], private_ip[32], private_dns[96], launch_index[16];
-	char codes[8][16];
-	int ncodes;
-};
-
 static struct cli cli;
 static const char *instance_id;
 static int tokens_required;
-static struct {
-	char value[64];
-	int64_t expires;
-} tokens[TOKENS];
-static unsigned next_token;
 static enum dp_err last_err; /* of the last read_view that failed */
 
 static void copy(char *dst, size_t n, const char *src)
@@ -53,10 +31,10 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
-/* 0 the view, 1 the instance is terminated, 2 the caller sees no such
- * instance, -1 the service could not be asked or refused (msg says why). */
-static int read_view(struct view *v, struct buf *msg)
+/* The view through the client, as imds_read (server/imds.h). */
+static int read_view(void *cls, struct imds_view *v, struct buf *msg)
 {
+	(void)cls;
 	struct query q = QUERY_INIT;
 	struct response r;
 	query_add_list(&q, "InstanceId", 1, instance_id);
@@ -109,196 +87,6 @@ static int read_view(struct view *v, struct buf *msg)
 	return !found ? 2 : gone;
 }
 
-/* The instance identity document, pretty-printed as EC2 prints it. */
-static char *identity_document(const struct view *v)
-{
-	json_t *doc = json_object(), *codes = json_null();
-	if (v->ncodes) {
-		codes = json_array();
-		for (int i = 0; i < v->ncodes; i++)
-			json_array_append_new(codes, json_string(v->codes[i]));
-	}
-	json_object_set_new(doc, "accountId", json_string(v->owner));
-	json_object_set_new(doc, "architecture", json_string("x86_64"));
-	json_object_set_new(doc, "availabilityZone", json_string(v->zone));
-	json_object_set_new(doc, "billingProducts", json_null());
-	json_object_set_new(doc, "devpayProductCodes", codes);
-	json_object_set_new(doc, "marketplaceProductCodes", json_null());
-	json_object_set_new(doc, "imageId", json_string(v->image));
-	json_object_set_new(doc, "instanceId", json_string(v->id));
-	json_object_set_new(doc, "instanceType", json_string(v->type));
-	json_object_set_new(doc, "kernelId", json_null());
-	json_object_set_new(doc, "pendingTime", *v->pending ? json_string(v->pending) : json_null());
-	json_object_set_new(doc, "privateIp", *v->private_ip ? json_string(v->private_ip) : json_null());
-	json_object_set_new(doc, "ramdiskId", json_null());
-	json_object_set_new(doc, "region", json_string(v->region));
-	json_object_set_new(doc, "version", json_string("2017-09-30"));
-	char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	return s;
-}
-
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *body,
-			     const char *type)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
-								     MHD_RESPMEM_MUST_COPY);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", type ? type : "text/plain");
-	MHD_add_response_header(resp, "Server", "EC2ws");
-	if (status == 405)
-		MHD_add_response_header(resp, "Allow", "GET, HEAD, PUT");
-	enum MHD_Result rc = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-static enum MHD_Result not_found(struct MHD_Connection *conn)
-{
-	return reply(conn, 404, "Not Found\n", NULL);
-}
-
-static int64_t now_or_zero(void)
-{
-	int64_t t = 0;
-	if (clock_now(&t))
-		t = 0;
-	return t;
-}
-
-static enum MHD_Result new_token(struct MHD_Connection *conn)
-{
-	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"))
-		return reply(conn, 403, "Forbidden\n", NULL);
-	const char *ttl_s = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							"X-aws-ec2-metadata-token-ttl-seconds");
-	char *end = NULL;
-	long ttl = ttl_s ? strtol(ttl_s, &end, 10) : 0;
-	if (!ttl_s || !*ttl_s || *end || ttl < 1 || ttl > TOKEN_TTL_MAX)
-		return reply(conn, 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be a whole number from 1 to 21600\n", NULL);
-	unsigned i = next_token++ % TOKENS;
-	id_base64(tokens[i].value, sizeof tokens[i].value, 42);
-	tokens[i].expires = now_or_zero() + ttl;
-	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		strlen(tokens[i].value), tokens[i].value, MHD_RESPMEM_MUST_COPY);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Content-Type", "text/plain");
-	MHD_add_response_header(resp, "X-aws-ec2-metadata-token-ttl-seconds", ttl_s);
-	enum MHD_Result rc = MHD_queue_response(conn, 200, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-static int token_valid(const char *t)
-{
-	int64_t now = now_or_zero();
-	for (unsigned i = 0; i < TOKENS; i++)
-		if (*tokens[i].value && !strcmp(tokens[i].value, t) && now < tokens[i].expires)
-			return 1;
-	return 0;
-}
-
-/* The answer at a metadata path, or NULL (404). */
-static char *answer(const char *path, const struct view *v)
-{
-	struct buf b = BUF_INIT;
-	if (!strcmp(path, "/"))
-		buf_adds(&b, "latest");
-	else if (!strcmp(path, "/latest") || !strcmp(path, "/latest/"))
-		buf_adds(&b, "dynamic\nmeta-data");
-	else if (!strcmp(path, "/latest/meta-data") || !strcmp(path, "/latest/meta-data/"))
-		buf_addf(&b, "ami-id\nami-launch-index\nhostname\ninstance-id\ninstance-type\n"
-			     "local-hostname\nlocal-ipv4\nplacement/\n%sreservation-id",
-			 v->ncodes ? "product-codes\n" : "");
-	else if (!strcmp(path, "/latest/meta-data/ami-id"))
-		buf_adds(&b, v->image);
-	else if (!strcmp(path, "/latest/meta-data/ami-launch-index"))
-		buf_adds(&b, v->launch_index);
-	else if (!strcmp(path, "/latest/meta-data/instance-id"))
-		buf_adds(&b, v->id);
-	else if (!strcmp(path, "/latest/meta-data/instance-type"))
-		buf_adds(&b, v->type);
-	else if (!strcmp(path, "/latest/meta-data/hostname") ||
-		 !strcmp(path, "/latest/meta-data/local-hostname")) {
-		if (*v->private_dns)
-			buf_adds(&b, v->private_dns);
-	} else if (!strcmp(path, "/latest/meta-data/local-ipv4")) {
-		if (*v->private_ip)
-			buf_adds(&b, v->private_ip);
-	} else if (!strcmp(path, "/latest/meta-data/placement") ||
-		   !strcmp(path, "/latest/meta-data/placement/"))
-		buf_adds(&b, "availability-zone\nregion");
-	else if (!strcmp(path, "/latest/meta-data/placement/availability-zone"))
-		buf_adds(&b, v->zone);
-	else if (!strcmp(path, "/latest/meta-data/placement/region"))
-		buf_adds(&b, v->region);
-	else if (!strcmp(path, "/latest/meta-data/reservation-id"))
-		buf_adds(&b, v->reservation);
-	else if (!strcmp(path, "/latest/meta-data/product-codes") && v->ncodes) {
-		for (int i = 0; i < v->ncodes; i++)
-			buf_addf(&b, "%s%s", i ? "\n" : "", v->codes[i]);
-	} else if (!strcmp(path, "/latest/dynamic") || !strcmp(path, "/latest/dynamic/"))
-		buf_adds(&b, "instance-identity/");
-	else if (!strcmp(path, "/latest/dynamic/instance-identity") ||
-		 !strcmp(path, "/latest/dynamic/instance-identity/"))
-		buf_adds(&b, "document");
-	else if (!strcmp(path, "/latest/dynamic/instance-identity/document")) {
-		char *doc = identity_document(v);
-		buf_adds(&b, doc);
-		free(doc);
-	}
-	if (!b.len) {
-		buf_release(&b);
-		return NULL;
-	}
-	return xstrdup(buf_str(&b));
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload_data,
-				  size_t *upload_data_size, void **con_cls)
-{
-	(void)cls;
-	(void)version;
-	(void)upload_data;
-	static int started;
-	if (!*con_cls) {
-		*con_cls = &started;
-		return MHD_YES;
-	}
-	if (*upload_data_size) {
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-	int get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
-	if (!strcmp(url, "/latest/api/token"))
-		return !strcmp(method, "PUT") ? new_token(conn) : reply(conn, 405, "Method Not Allowed\n", NULL);
-	if (!get)
-		return reply(conn, 405, "Method Not Allowed\n", NULL);
-	const char *t = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-aws-ec2-metadata-token");
-	if ((t && !token_valid(t)) || (!t && tokens_required))
-		return reply(conn, 401, "Unauthorized\n", NULL);
-	struct view v;
-	struct buf msg = BUF_INIT;
-	int r = read_view(&v, &msg);
-	if (r < 0) {
-		fprintf(stderr, "%s: cannot read instance %s: %s\n", cli.prog, instance_id, buf_str(&msg));
-		buf_release(&msg);
-		return reply(conn, 503, "Service Unavailable\n", NULL);
-	}
-	buf_release(&msg);
-	if (r > 0) /* terminated (or gone): it answers nothing, 404 with no body */
-		return reply(conn, 404, "", NULL);
-	char *body = answer(url, &v);
-	if (!body)
-		return not_found(conn);
-	enum MHD_Result rc = reply(conn, 200, body, NULL);
-	free(body);
-	return rc;
-}
-
 static struct addrinfo *listen_address(const char *spec)
 {
 	struct addrinfo *ai;
@@ -335,9 +123,9 @@ int main(int argc, char **argv)
 	cli_finish(&cli);
 
 	/* the instance must exist, be the caller's and be running now */
-	struct view v;
+	struct imds_view v;
 	struct buf msg = BUF_INIT;
-	int r = read_view(&v, &msg), refused = 1;
+	int r = read_view(NULL, &v, &msg), refused = 1;
 	if (r < 0) {
 		if (last_err != DP_ERR_SERVICE)
 			cli_fatal(&cli, last_err, "%s", buf_str(&msg));
@@ -360,28 +148,20 @@ int main(int argc, char **argv)
 	}
 	buf_release(&msg);
 
-	sigset_t stop;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	/* one thread: requests are answered one at a time */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_AUTO |
-			 (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-						MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-						MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-						MHD_OPTION_END);
-	if (!d)
-		cli_fatal(&cli, DP_ERR_CONNECT, "cannot listen on %s: %s", listen, strerror(errno));
+	struct imds_config ic = { .prog = cli.prog, .instance = instance_id,
+				  .tokens_required = tokens_required, .read = read_view };
+	imds_init(&ic);
+	struct front_config fc = { .prog = cli.prog, .listen = listen, .ai = ai, .idle_timeout = 30,
+				   .max_body = 64 * 1024, .handle = imds_handle };
+	unsigned port;
+	struct front *f = front_start(&fc, &port);
+	if (!f)
+		cli_fatal(&cli, DP_ERR_CONNECT, "%s", dp_err_detail());
 	freeaddrinfo(ai);
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	fprintf(stderr, "%s: serving the metadata of %s on %s (port %u)\n", cli.prog, instance_id,
-		listen, di ? di->port : 0);
+		listen, port);
 	fflush(stderr);
-	int sig = 0;
-	sigwait(&stop, &sig);
-	MHD_stop_daemon(d);
+	front_wait(f, 0);
 	return 0;
 }

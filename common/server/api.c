@@ -1,0 +1,216 @@
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "base/clock.h"
+#include "base/err.h"
+#include "base/text.h"
+#include "service/auth.h"
+#include "service/service.h"
+#include "store/store.h"
+#include "wire/query.h"
+#include "server/api.h"
+#include "server/log.h"
+
+#define MAX_PARAMS TEXT_MAX_PARAMS /* parameters of one request, query string and body together */
+
+static const struct api_config *conf;
+
+/* Each worker thread keeps one connection to the store (and the statements
+ * prepared on it) for the life of the server; every request is still one
+ * transaction on it. A store file replaced or removed under the server is
+ * opened again, as a fresh open per request would. */
+static pthread_key_t worker_key;
+static _Thread_local struct store *worker_store;
+
+static void worker_exit(void *st)
+{
+	store_close(st);
+}
+
+int api_init(const struct api_config *c)
+{
+	conf = c;
+	if (pthread_key_create(&worker_key, worker_exit)) {
+		dp_err_set("cannot create the workers' store key");
+		return -1;
+	}
+	return 0;
+}
+
+static struct store *worker_store_get(void)
+{
+	/* a file replaced or removed under the server, or a database connection
+	 * lost (the database restarted): a new connection */
+	if (worker_store && (!store_still_there(worker_store) || store_down(worker_store))) {
+		store_close(worker_store);
+		worker_store = NULL;
+		pthread_setspecific(worker_key, NULL);
+	}
+	if (!worker_store && store_open_existing(conf->store, &worker_store) == DP_OK)
+		pthread_setspecific(worker_key, worker_store);
+	return worker_store;
+}
+
+struct headers {
+	struct sigv4_header *v;
+	size_t n, cap;
+};
+
+static enum MHD_Result add_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
+{
+	(void)kind;
+	struct headers *h = cls;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 16;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	h->v[h->n++] = (struct sigv4_header){ key, value ? value : "" };
+	return MHD_YES;
+}
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	query_add(cls, key, value ? value : "");
+	return MHD_YES;
+}
+
+static int service_clock(struct MHD_Connection *conn, int64_t *now, struct auth_refusal *f)
+{
+	const char *pin = conf->trust_client_clock
+		? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Devpay-Now") : NULL;
+	if (pin) {
+		if (clock_parse(pin, now))
+			return auth_refuse(f, 400, "InvalidParameterValue", "X-Devpay-Now is not an ISO 8601 UTC time");
+		return 0;
+	}
+	if (clock_now(now))
+	{
+		slog("the service clock is misconfigured: %s", dp_err_detail());
+		return auth_refuse(f, 500, "InternalError", "An internal error has occurred");
+	}
+	return 0;
+}
+
+/* 0 while the path still names the store devpayd started on. A store that
+ * disappears or is replaced is not re-created: 503 until it is back. The
+ * change is logged once. */
+static int store_check(struct auth_refusal *f)
+{
+	static atomic_int was_bad;
+	struct stat sb;
+	const char *what = NULL;
+	if (stat(conf->store, &sb))
+		what = "has disappeared";
+	else if (sb.st_dev != conf->store_dev || sb.st_ino != conf->store_ino)
+		what = "has been replaced by another file";
+	if (!what) {
+		if (atomic_exchange(&was_bad, 0))
+			slog("the store '%s' is back; serving it again", conf->store);
+		return 0;
+	}
+	if (!atomic_exchange(&was_bad, 1))
+		slog("the store '%s' %s; answering 503 until it is back (it is not re-created)",
+		     conf->store, what);
+	return auth_refuse(f, 503, "ServiceUnavailable",
+			   "The service is unavailable. Try again later.");
+}
+
+void api_handle(void *cls, const struct front_request *rq, struct front_reply *rp)
+{
+	(void)cls;
+	struct MHD_Connection *conn = rq->conn;
+	const char *method = rq->method;
+	struct auth_refusal f = { 0 };
+	struct query get = QUERY_INIT, q = QUERY_INIT;
+	struct store *st = NULL;
+	const char *action = NULL;
+	int status = 0;
+	rp->type = "text/xml;charset=UTF-8";
+	if (rq->too_big) {
+		auth_refuse(&f, 413, "RequestEntityTooLarge", "The request body is larger than %d bytes", API_MAX_BODY);
+		goto out;
+	}
+	if (strcmp(method, "POST") && strcmp(method, "GET")) {
+		auth_refuse(&f, 405, "InvalidHttpRequest", "Method %s is not allowed: use POST or GET", method);
+		goto out;
+	}
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &get);
+	for (size_t i = 0; i < get.n; i++)
+		query_add(&q, get.v[i].name, get.v[i].value);
+	if (rq->body_len && (memchr(rq->body, '\0', rq->body_len) ||
+			     query_parse(&q, rq->body, rq->body_len))) {
+		auth_refuse(&f, 400, "MalformedQueryString", "The request body is not a well-formed form encoding");
+		goto out;
+	}
+	if (q.n > MAX_PARAMS) {
+		/* the service's own limit and refusal (text.h), before any work */
+		auth_refuse(&f, 400, "InvalidParameterValue",
+			    "The request has %zu parameters; at most %d are accepted", q.n, MAX_PARAMS);
+		goto out;
+	}
+	action = query_get(&q, "Action");
+	if (!conf->pg && store_check(&f))
+		goto out;
+	if (!(st = worker_store_get())) {
+		slog("cannot open the store: %s", dp_err_detail());
+		if (conf->pg)
+			/* the database is unreachable: clients retry a 503 */
+			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
+		else if (!store_check(&f))
+			auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
+		goto out;
+	}
+	struct headers hs = { 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &hs);
+	struct auth_request ar = { .method = method, .path = rq->url, .headers = hs.v,
+				   .nheaders = hs.n, .url_query = &get, .params = &q,
+				   .body = rq->body, .body_len = rq->body_len,
+				   .v2_region = conf->region, .real_now = (int64_t)time(NULL) };
+	struct auth_result who;
+	int v = auth_check(st, &ar, &who);
+	free(hs.v);
+	snprintf(rp->key, sizeof rp->key, "%s", who.key);
+	if (v) {
+		f = who.refusal;
+		if (f.status >= 500)
+			slog("cannot verify a request: %s", dp_err_detail());
+		goto out;
+	}
+	int64_t now;
+	if (service_clock(conn, &now, &f))
+		goto out;
+	/* internal details (SQLite's text, the store's path) go to the log only;
+	 * DescribeRegions answers the URL this client reached us at */
+	struct buf internal = BUF_INIT;
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	struct buf endpoint = BUF_INIT;
+	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'"))
+		buf_addf(&endpoint, "%s://%s/", conf->https ? "https" : "http", host);
+	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
+				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint) };
+	status = service_handle(&call, &rp->body);
+	buf_release(&endpoint);
+	if (internal.len) {
+		char a[80];
+		slog_token(a, sizeof a, action);
+		slog("%s: internal error: %s", a, buf_str(&internal));
+	}
+	buf_release(&internal);
+out:
+	if (!status) {
+		status = f.status;
+		service_error_doc(f.code, f.message, &rp->body);
+	}
+	/* the action's name outlives q in the access log */
+	if (action)
+		snprintf(rp->action, sizeof rp->action, "%s", action);
+	rp->status = (unsigned)status;
+	query_release(&get);
+	query_release(&q);
+}

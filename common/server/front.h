@@ -1,0 +1,63 @@
+/* The HTTP front both servers stand on (devpayd, devpay-metadata): GNU
+ * libmicrohttpd listening, a request's body gathered up to a bound, the
+ * handler's reply sent, an access log line, the connections counted so that
+ * a stop on SIGTERM/SIGINT answers every request already accepted. */
+#ifndef DP_SERVER_FRONT_H
+#define DP_SERVER_FRONT_H
+#include <stddef.h>
+#include <netdb.h>
+#include <microhttpd.h>
+#include "base/buf.h"
+
+struct front_request {
+	struct MHD_Connection *conn;    /* for its headers and URL arguments */
+	const char *method, *url;
+	const char *body;
+	size_t body_len;
+	int too_big;                    /* the body passed max_body: left unread */
+};
+
+#define FRONT_HEADERS 4
+struct front_reply {
+	unsigned status;
+	struct buf body;
+	const char *type;               /* Content-Type; NULL: text/plain */
+	const char *headers[FRONT_HEADERS][2]; /* more headers (name, value) */
+	/* the access log's fields: the request's Action and access key */
+	char action[80], key[140];
+};
+
+typedef void (*front_handler)(void *cls, const struct front_request *rq, struct front_reply *rp);
+
+struct front_config {
+	const char *prog;
+	const char *listen;             /* as given, for messages */
+	const struct addrinfo *ai;      /* where to listen */
+	unsigned threads;               /* worker threads; 0: one answers them all */
+	unsigned idle_timeout;          /* seconds a connection may stay silent */
+	long max_connections;           /* open at once; 0: libmicrohttpd's default */
+	const char *tls_cert, *tls_key; /* PEM text (server/tls.h); NULL: HTTP */
+	size_t max_body;
+	int access_log;                 /* a line a request in the log (server/log.h) */
+	int hup_reopens_log;            /* SIGHUP reopens the log; otherwise it is left as it is */
+	front_handler handle;
+	void *cls;
+};
+
+struct front;
+
+/* Blocks the stop signals (the workers inherit the mask, front_wait takes
+ * them), listens and serves: the front and its port, or NULL with
+ * dp_err_detail() saying why. */
+struct front *front_start(const struct front_config *c, unsigned *port);
+
+/* 1 once a stop has begun: no connection is kept for another request. */
+int front_stopping(void);
+
+/* Waits for SIGTERM or SIGINT (SIGHUP reopens the log when asked), then
+ * stops: with grace_seconds, it stops accepting, answers the requests
+ * already accepted (those still in the listen queue too) for at most that
+ * long and logs what it did; with 0 it stops at once. */
+void front_wait(struct front *f, unsigned grace_seconds);
+
+#endif

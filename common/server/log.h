@@ -1,0 +1,26 @@
+/* The servers' log: one stamped line a message ("2026-12-05T19:00:00Z
+ * devpayd: ..."), shared by the worker threads, opened again on SIGHUP. */
+#ifndef DP_SERVER_LOG_H
+#define DP_SERVER_LOG_H
+#include <stdio.h>
+
+/* Logs to FILE (appended) or, with NULL, to standard error: 0, or -1 with
+ * dp_err_detail() naming the file. prog begins each line. */
+int slog_open(const char *prog, const char *file);
+void slog_close(void);
+/* The log's stream, for lines written whole by their caller (the access log
+ * goes through slog_lock/slog_unlock around it). */
+FILE *slog_stream(void);
+void slog_lock(void);
+void slog_unlock(void);
+
+void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* SIGHUP: the log file opened again (after rotation); on failure the old one
+ * is kept. Either way a line says what happened. */
+void slog_reopen(void);
+
+/* s as a log token: printable ASCII, no spaces, bounded; "-" for none. */
+void slog_token(char *out, size_t outsz, const char *s);
+
+#endif
