@@ -1,22 +1,19 @@
+/* The local SQLite store of store.h: its path, opening a file (checked
+ * before anything is written to it), the faults of the file under it,
+ * closing. The schema and its migrations are in store_schema.c, the
+ * statements, rows and transactions in store_sql.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "base/secret.h"
-#include "store/store.h"
-#include "store/store_pg.h"
+#include "store/store_int.h"
 
 /* How long a process waits for another's lock. */
 #define STORE_BUSY_MS 30000
-
-/* "DvPy": marks a SQLite file as ours. */
-#define APPLICATION_ID 0x44765079
 
 /* Durability (devpay(7) says it for users): WAL with synchronous=NORMAL.
  * A commit is written to the WAL and not synced; the WAL is synced, and
@@ -41,9 +38,6 @@
 #define CONNECTION_PRAGMAS "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;" \
 	" PRAGMA journal_size_limit=1048576"
 
-/* The writers of one process queue here for SQLite's write lock. */
-static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
-
 /* Every open store, so that store_done finds the one a statement belongs
  * to; the last one used on this thread is tried first. */
 static pthread_mutex_t open_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -52,120 +46,6 @@ static size_t nopen;
 
 /* Opens are one at a time in a process: see store_open. */
 static pthread_mutex_t setup_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-static const char *const migrations[] = {
-	/* 1: the first schema */
-	"CREATE TABLE accounts ("
-	"  id TEXT PRIMARY KEY, access_key TEXT NOT NULL UNIQUE, secret TEXT NOT NULL,"
-	"  created INTEGER NOT NULL);"
-	"CREATE TABLE products ("
-	"  code TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id),"
-	"  name TEXT NOT NULL, description TEXT NOT NULL, token TEXT NOT NULL,"
-	"  created INTEGER NOT NULL);"
-	"CREATE INDEX products_owner ON products(owner);"
-	/* a product's configuration and price, in force from 'effective' on */
-	"CREATE TABLE product_versions ("
-	"  id INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES products(code),"
-	"  effective INTEGER NOT NULL, one_time INTEGER NOT NULL, monthly INTEGER NOT NULL,"
-	"  platforms INTEGER NOT NULL, created INTEGER NOT NULL, UNIQUE(code, effective));"
-	"CREATE TABLE version_regions ("
-	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
-	"  region TEXT NOT NULL, PRIMARY KEY(version, region)) WITHOUT ROWID;"
-	"CREATE TABLE version_prices ("
-	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
-	"  type TEXT NOT NULL, hourly INTEGER NOT NULL, PRIMARY KEY(version, type)) WITHOUT ROWID;"
-	"CREATE TABLE subscriptions ("
-	"  id INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES products(code),"
-	"  account TEXT NOT NULL REFERENCES accounts(id), started INTEGER NOT NULL,"
-	"  ended INTEGER);"
-	"CREATE UNIQUE INDEX subscriptions_active ON subscriptions(code, account) WHERE ended IS NULL;"
-	"CREATE INDEX subscriptions_account ON subscriptions(account, code);"
-	"CREATE INDEX subscriptions_code ON subscriptions(code);"
-	"CREATE TABLE images ("
-	"  id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id), name TEXT NOT NULL,"
-	"  description TEXT NOT NULL, platform INTEGER NOT NULL, root_device TEXT NOT NULL,"
-	"  product_code TEXT REFERENCES products(code), created INTEGER NOT NULL,"
-	"  UNIQUE(owner, name));"
-	"CREATE TABLE reservations ("
-	"  id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id), region TEXT NOT NULL,"
-	"  client_token TEXT, request TEXT NOT NULL, created INTEGER NOT NULL);"
-	"CREATE UNIQUE INDEX reservations_token ON reservations(owner, client_token)"
-	"  WHERE client_token IS NOT NULL;"
-	"CREATE INDEX reservations_owner ON reservations(owner, created);"
-	"CREATE TABLE instances ("
-	"  id TEXT PRIMARY KEY, reservation TEXT NOT NULL REFERENCES reservations(id),"
-	"  owner TEXT NOT NULL REFERENCES accounts(id), image TEXT NOT NULL REFERENCES images(id),"
-	"  type TEXT NOT NULL, region TEXT NOT NULL, zone TEXT NOT NULL, platform INTEGER NOT NULL,"
-	"  product_code TEXT, launch_index INTEGER NOT NULL, launched INTEGER NOT NULL,"
-	"  terminated INTEGER);"
-	"CREATE INDEX instances_reservation ON instances(reservation, launch_index);"
-	"CREATE INDEX instances_owner ON instances(owner, launched);"
-	"CREATE INDEX instances_product ON instances(product_code, owner, launched);"
-	"CREATE TABLE reserved_instances ("
-	"  id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id),"
-	"  offering TEXT NOT NULL, type TEXT NOT NULL, platform INTEGER NOT NULL,"
-	"  region TEXT NOT NULL, zone TEXT NOT NULL, count INTEGER NOT NULL,"
-	"  started INTEGER NOT NULL, ends INTEGER NOT NULL, fixed INTEGER NOT NULL,"
-	"  hourly INTEGER NOT NULL);"
-	"CREATE INDEX reserved_owner ON reserved_instances(owner, type);",
-	/* 2: a local account keeps only a salted hash of its secret (secret_hash,
-	 * common/base/secret.c); 'secret' keeps the secret itself only for an account
-	 * an operator added (devpayd --add-account), which devpayd needs to
-	 * verify signatures, and is '' otherwise. Existing stores: every secret
-	 * is hashed; the plain ones are kept when devpayd upgrades the store (an
-	 * operator's), dropped when a client command does (a local store). */
-	"ALTER TABLE accounts ADD COLUMN secret_hash TEXT NOT NULL DEFAULT '';"
-	"UPDATE accounts SET secret_hash = devpay_secret_hash(secret) WHERE secret != '';"
-	"UPDATE accounts SET secret = '' WHERE NOT devpay_keep_secrets();",
-	/* 3: paid AMIs. An image's launch permissions (grantee: an account id,
-	 * or 'all' for a public image), and deregistration: the row is kept
-	 * (instances still name it, and its id is never handed out again), its
-	 * name replaced by one no registration can take, so the owner may use
-	 * the name again */
-	"CREATE TABLE launch_permissions ("
-	"  image TEXT NOT NULL REFERENCES images(id), grantee TEXT NOT NULL,"
-	"  created INTEGER NOT NULL, PRIMARY KEY(image, grantee));"
-	"CREATE INDEX launch_permissions_grantee ON launch_permissions(grantee, image);"
-	"ALTER TABLE images ADD COLUMN deregistered INTEGER;",
-	/* 4: prices for one platform, or one platform in one region; a
-	 * version_prices row stays the price everywhere else */
-	"CREATE TABLE version_platform_prices ("
-	"  version INTEGER NOT NULL REFERENCES product_versions(id) ON DELETE CASCADE,"
-	"  region TEXT NOT NULL, platform INTEGER NOT NULL, type TEXT NOT NULL,"
-	"  hourly INTEGER NOT NULL, PRIMARY KEY(version, region, platform, type)) WITHOUT ROWID;",
-	/* 5: a local account's secret sealed with the key file beside the
-	 * store (common/base/secret.h), for devpayd's signature checks; '' when the
-	 * account has none (an operator's, or made before) */
-	"ALTER TABLE accounts ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT '';",
-};
-
-/* Who opens stores in this process: devpayd keeps the plain secrets of the
- * accounts of a store it upgrades (see migration 2). */
-static int keep_secrets;
-
-void store_keep_secrets(int on)
-{
-	keep_secrets = on;
-}
-
-static void sql_secret_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	const unsigned char *secret = sqlite3_value_text(argv[0]);
-	char h[SECRET_HASH_MAX];
-	if (!secret || secret_hash((const char *)secret, h)) {
-		sqlite3_result_error(ctx, "cannot hash a secret", -1);
-		return;
-	}
-	sqlite3_result_text(ctx, h, -1, SQLITE_TRANSIENT);
-}
-
-static void sql_keep_secrets(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	(void)argc;
-	(void)argv;
-	sqlite3_result_int(ctx, keep_secrets);
-}
 
 static const char *default_base(struct buf *tmp)
 {
@@ -276,7 +156,7 @@ static _Thread_local char fault[200];
 static _Thread_local int faulted;
 
 /* Notes a failure of the file under the store (not a refusal by a rule). */
-static void note_fault(int code)
+void store_note_fault(int code)
 {
 	switch (code & 0xff) {
 	case SQLITE_FULL:
@@ -305,44 +185,14 @@ static void on_sqlite_log(void *arg, int code, const char *msg)
 {
 	(void)arg;
 	(void)msg;
-	note_fault(code);
+	store_note_fault(code);
 }
 
-static enum dp_err sql_fail(struct store *st, const char *what)
+enum dp_err store_sql_fail(struct store *st, const char *what)
 {
-	note_fault(sqlite3_extended_errcode(st->db));
+	store_note_fault(sqlite3_extended_errcode(st->db));
 	dp_err_set("%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 	return DP_ERR_STORE;
-}
-
-/* Whether the open file is ours (or still empty), read before anything is
- * written to it: even switching to WAL would rewrite another program's file.
- * *version is the schema version found. */
-static enum dp_err check_ours(struct store *st, int *version)
-{
-	/* one statement, so one snapshot: another process may be creating the store */
-	sqlite3_stmt *s = NULL;
-	int ok = sqlite3_prepare_v2(st->db, "SELECT (SELECT user_version FROM pragma_user_version),"
-				    " (SELECT application_id FROM pragma_application_id),"
-				    " (SELECT count(*) FROM sqlite_master)", -1, &s, NULL) == SQLITE_OK &&
-		 sqlite3_step(s) == SQLITE_ROW;
-	int appid = ok ? sqlite3_column_int(s, 1) : 0, tables = ok ? sqlite3_column_int(s, 2) : 0;
-	*version = ok ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
-	if (!ok)
-		return sql_fail(st, "cannot read the schema");
-	/* a database with tables but no version of ours belongs to someone else */
-	if ((*version == 0 && tables) || (*version != 0 && appid != APPLICATION_ID)) {
-		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", st->path);
-		return DP_ERR_NOT_STORE;
-	}
-	int known = (int)(sizeof migrations / sizeof migrations[0]);
-	if (*version > known) {
-		dp_err_set("'%s' has schema version %d, newer than this program's %d", st->path,
-			   *version, known);
-		return DP_ERR_NOT_STORE;
-	}
-	return DP_OK;
 }
 
 /* Switching a new store to WAL takes an exclusive lock for which SQLite does
@@ -363,8 +213,8 @@ static int set_wal(struct store *st, char **err)
 	}
 }
 
-/* check_ours on a connection of its own that cannot write, so that the file
- * is not touched and the store's own connection starts afresh. */
+/* store_check_ours on a connection of its own that cannot write, so that the
+ * file is not touched and the store's own connection starts afresh. */
 static enum dp_err check_ours_readonly(struct store *st, int *version)
 {
 	struct store ro = { .path = st->path };
@@ -374,48 +224,13 @@ static enum dp_err check_ours_readonly(struct store *st, int *version)
 		e = DP_ERR_STORE_OPEN;
 	} else {
 		sqlite3_busy_timeout(ro.db, STORE_BUSY_MS);
-		e = check_ours(&ro, version);
+		e = store_check_ours(&ro, version);
 		if (e == DP_ERR_STORE) {
 			int rc = sqlite3_errcode(ro.db) & 0xff;
 			e = rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
 		}
 	}
 	sqlite3_close(ro.db);
-	return e;
-}
-
-static enum dp_err migrate(struct store *st)
-{
-	int version = 0;
-	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		return sql_fail(st, "cannot lock");
-	enum dp_err e = check_ours(st, &version);
-	if (e) {
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-		return e;
-	}
-	int known = (int)(sizeof migrations / sizeof migrations[0]);
-	/* the functions the migrations call */
-	sqlite3_create_function(st->db, "devpay_secret_hash", 1, SQLITE_UTF8, NULL,
-				sql_secret_hash, NULL, NULL);
-	sqlite3_create_function(st->db, "devpay_keep_secrets", 0, SQLITE_UTF8, NULL,
-				sql_keep_secrets, NULL, NULL);
-	for (int v = version; v < known; v++)
-		if (sqlite3_exec(st->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK)
-			goto fail;
-	if (version < known) {
-		char sql[96];
-		snprintf(sql, sizeof sql, "PRAGMA user_version=%d; PRAGMA application_id=%d", known,
-			 APPLICATION_ID);
-		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-			goto fail;
-	}
-	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		goto fail;
-	return DP_OK;
-fail:
-	e = sql_fail(st, "cannot set up the schema");
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return e;
 }
 
@@ -463,7 +278,7 @@ static void registry_remove(struct store *st)
 static int header_current(const struct header *h)
 {
 	return h->kind == 1 && !h->empty && h->wal && h->appid == APPLICATION_ID &&
-	       h->version == (int)(sizeof migrations / sizeof migrations[0]);
+	       h->version == store_schema_version;
 }
 
 /* What the header alone proves: a foreign file (never opened by SQLite at
@@ -484,7 +299,7 @@ static enum dp_err header_refuses(const char *path, const struct header *h)
 		dp_err_set("'%s' is a SQLite file but not a devpay store; it was left as it was", path);
 		return DP_ERR_NOT_STORE;
 	}
-	int known = (int)(sizeof migrations / sizeof migrations[0]);
+	int known = store_schema_version;
 	if (h->version > known) {
 		dp_err_set("'%s' has schema version %d, newer than this program's %d", path, h->version,
 			   known);
@@ -525,11 +340,11 @@ static enum dp_err open_store(const char *path, int create, struct store **out)
 }
 
 /* The PostgreSQL backend, when the program enabled it (devpayd). */
-static const struct store_pg_ops *pg_ops;
+const struct store_pg_ops *store_pg_backend;
 
 void store_enable_pg(const struct store_pg_ops *ops)
 {
-	pg_ops = ops;
+	store_pg_backend = ops;
 }
 
 int store_is_pg_uri(const char *path)
@@ -540,22 +355,22 @@ int store_is_pg_uri(const char *path)
 static enum dp_err open_pg(const char *uri, struct store **out)
 {
 	*out = NULL;
-	if (!pg_ops) {
+	if (!store_pg_backend) {
 		dp_err_set("a PostgreSQL store is served by devpayd only; the commands use a local"
 			   " SQLite store or an endpoint");
 		return DP_ERR_STORE_OPEN;
 	}
-	return pg_ops->open(uri, out);
+	return store_pg_backend->open(uri, out);
 }
 
 int store_retry(const struct store *st)
 {
-	return st->pg && pg_ops->retry(st);
+	return st->pg && store_pg_backend->retry(st);
 }
 
 int store_down(const struct store *st)
 {
-	return st->pg && pg_ops->down(st);
+	return st->pg && store_pg_backend->down(st);
 }
 
 enum dp_err store_open(const char *path, struct store **out)
@@ -572,11 +387,6 @@ enum dp_err store_open_existing(const char *path, struct store **out)
 	return open_store(path, 0, out);
 }
 
-const char *const *store_migrations(int *n)
-{
-	*n = (int)(sizeof migrations / sizeof migrations[0]);
-	return migrations;
-}
 
 static enum dp_err open_locked(const char *path, int create, struct store **out)
 {
@@ -590,7 +400,7 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 		}
 		if (open_here(&sb))
 			h = (struct header){ .kind = 1, .wal = 1, .appid = APPLICATION_ID,
-					     .version = (int)(sizeof migrations / sizeof migrations[0]) };
+					     .version = store_schema_version };
 		else
 			read_header(path, &h);
 		if (h.kind < 0) {
@@ -636,7 +446,7 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 		/* the common case: a current store of ours, already in WAL mode
 		 * (which the file remembers); only this connection's settings */
 		if (sqlite3_exec(st->db, CONNECTION_PRAGMAS, NULL, NULL, NULL) != SQLITE_OK) {
-			enum dp_err e = sql_fail(st, "cannot configure");
+			enum dp_err e = store_sql_fail(st, "cannot configure");
 			store_close(st);
 			return e;
 		}
@@ -658,7 +468,7 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 			store_close(st);
 			return notdb ? DP_ERR_NOT_STORE : DP_ERR_STORE_OPEN;
 		}
-		e = version == (int)(sizeof migrations / sizeof migrations[0]) ? DP_OK : migrate(st);
+		e = version == store_schema_version ? DP_OK : store_migrate(st);
 		if (e) {
 			if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
 				e = DP_ERR_NOT_STORE;
@@ -707,7 +517,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	if (st->pg) {
-		pg_ops->close(st);
+		store_pg_backend->close(st);
 		return;
 	}
 	if (st->db)
@@ -720,321 +530,4 @@ void store_close(struct store *st)
 	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
-}
-
-/* Runs one of the transaction statements, kept prepared like the others. */
-static int run(struct store *st, const char *sql)
-{
-	struct store_rows *s = store_query(st, sql, NULL);
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s->s);
-	store_done(s);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-enum dp_err store_begin(struct store *st, int write)
-{
-	st->step_failed = 0;
-	if (st->pg)
-		return pg_ops->begin(st, write);
-	write = write == 1;
-	if (write && !st->wlocked) {
-		pthread_mutex_lock(&write_mutex);
-		st->wlocked = 1;
-	}
-	if (run(st, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
-		enum dp_err e = sql_fail(st, "cannot begin a transaction");
-		store_rollback(st);
-		return e;
-	}
-	return DP_OK;
-}
-
-static void unlock_writer(struct store *st)
-{
-	if (st->wlocked) {
-		st->wlocked = 0;
-		pthread_mutex_unlock(&write_mutex);
-	}
-}
-
-enum dp_err store_commit(struct store *st)
-{
-	if (st->pg)
-		return pg_ops->commit(st);
-	if (run(st, "COMMIT")) {
-		enum dp_err e = sql_fail(st, "cannot commit");
-		store_rollback(st);
-		return e;
-	}
-	if (st->wlocked)
-		st->wrote = 1;
-	unlock_writer(st);
-	return DP_OK;
-}
-
-void store_rollback(struct store *st)
-{
-	if (st->pg) {
-		pg_ops->rollback(st);
-		return;
-	}
-	if (!sqlite3_get_autocommit(st->db))
-		run(st, "ROLLBACK");
-	unlock_writer(st);
-}
-
-/* The kept statement for sql, prepared on first use; a second user of a
- * statement still in use gets one of its own. */
-static struct store_rows *prepared(struct store *st, const char *sql)
-{
-	struct store_stmt *free_slot = NULL;
-	/* the same pointer first (the handlers' SQL is string literals), but
-	 * always the same text: a query built at run time may reuse an address */
-	for (int i = 0; i < st->ncache; i++)
-		if (st->cache[i].sql == sql && !st->cache[i].busy &&
-		    !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
-			st->cache[i].busy = 1;
-			return &st->cache[i].rows;
-		}
-	for (int i = 0; i < st->ncache; i++)
-		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
-			st->cache[i].sql = sql;
-			st->cache[i].busy = 1;
-			return &st->cache[i].rows;
-		}
-	/* new, or each copy in use (a nested use): another, kept while there is room */
-	if (st->ncache < STORE_CACHE)
-		free_slot = &st->cache[st->ncache];
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &s,
-			       NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	if (!s)
-		return NULL;
-	if (free_slot) {
-		*free_slot = (struct store_stmt){ .sql = sql, .rows = { .st = st, .s = s }, .busy = 1 };
-		st->ncache++;
-		return &free_slot->rows;
-	}
-	struct store_rows *r = xcalloc(1, sizeof *r);
-	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
-	return r;
-}
-
-/* A kept statement for sql with nothing bound yet. */
-static struct store_rows *vquery_none(struct store *st, const char *sql)
-{
-	struct store_rows *r = prepared(st, sql);
-	if (!r)
-		dp_err_set("%s", sqlite3_errmsg(st->db));
-	return r;
-}
-
-static struct store_rows *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
-{
-	if (st->pg)
-		return pg_ops->query(st, sql, fmt, ap);
-	struct store_rows *r = vquery_none(st, sql);
-	if (!r)
-		return NULL;
-	sqlite3_stmt *s = r->s;
-	for (int i = 1; fmt && *fmt; fmt++, i++) {
-		int rc = SQLITE_OK;
-		switch (*fmt) {
-		case 's': {
-			const char *v = va_arg(ap, const char *);
-			rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
-			break;
-		}
-		case 'i': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
-		case 'd': rc = sqlite3_bind_int(s, i, va_arg(ap, int)); break;
-		default: rc = SQLITE_MISUSE; break;
-		}
-		if (rc != SQLITE_OK) {
-			dp_err_set("%s", sqlite3_errmsg(st->db));
-			store_done(r);
-			return NULL;
-		}
-	}
-	return r;
-}
-
-struct store_rows *store_query(struct store *st, const char *sql, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	struct store_rows *r = vquery(st, sql, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-void store_done(struct store_rows *r)
-{
-	if (!r)
-		return;
-	if (r->st->pg) {
-		pg_ops->done(r);
-		return;
-	}
-	if (r->owned) {
-		sqlite3_finalize(r->s);
-		free(r);
-		return;
-	}
-	sqlite3_reset(r->s);
-	sqlite3_clear_bindings(r->s);
-	((struct store_stmt *)((char *)r - offsetof(struct store_stmt, rows)))->busy = 0;
-}
-
-int store_step(struct store_rows *r)
-{
-	if (r->st->pg)
-		return pg_ops->step(r);
-	int rc = sqlite3_step(r->s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE && !r->st->step_failed) {
-		r->st->step_failed = 1;
-		dp_err_set("%s", sqlite3_errmsg(r->st->db));
-	}
-	return rc;
-}
-
-int store_step_failed(const struct store *st)
-{
-	return st->step_failed;
-}
-
-int64_t store_int64(struct store_rows *r, int i)
-{
-	if (r->st->pg)
-		return pg_ops->int64(r, i);
-	return sqlite3_column_int64(r->s, i);
-}
-
-int store_int(struct store_rows *r, int i)
-{
-	return (int)store_int64(r, i);
-}
-
-int store_is_null(struct store_rows *r, int i)
-{
-	if (r->st->pg)
-		return pg_ops->is_null(r, i);
-	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
-}
-
-const char *store_errmsg(struct store *st)
-{
-	return st->pg ? pg_ops->errmsg(st) : sqlite3_errmsg(st->db);
-}
-
-int store_exec(struct store *st, const char *sql, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (st->pg) {
-		int r = pg_ops->exec(st, sql, fmt, ap);
-		va_end(ap);
-		return r;
-	}
-	struct store_rows *s = vquery(st, sql, fmt, ap);
-	va_end(ap);
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s->s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		dp_err_set("%s", sqlite3_errmsg(st->db));
-	store_done(s);
-	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	note_fault(rc);
-	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
-}
-
-const char *store_text(struct store_rows *r, int i)
-{
-	if (r->st->pg)
-		return pg_ops->text(r, i);
-	const unsigned char *t = sqlite3_column_text(r->s, i);
-	return t ? (const char *)t : "";
-}
-
-int store_ncolumns(struct store_rows *r)
-{
-	if (r->st->pg)
-		return pg_ops->ncolumns(r);
-	return sqlite3_column_count(r->s);
-}
-
-const char *store_column_name(struct store_rows *r, int i)
-{
-	if (r->st->pg)
-		return pg_ops->column_name(r, i);
-	const char *n = sqlite3_column_name(r->s, i);
-	return n ? n : "";
-}
-
-struct store_rows *store_table_rows(struct store *st, const char *table)
-{
-	if (st->pg)
-		return pg_ops->table_rows(st, table);
-	/* a table WITHOUT ROWID is read in its key's order */
-	struct store_rows *w = store_query(st, "SELECT wr FROM pragma_table_list WHERE name = ?1"
-					   " AND schema = 'main'", "s", table);
-	if (!w)
-		return NULL;
-	int rc = store_step(w);
-	int rowid = rc == STORE_ROW && !store_int(w, 0);
-	store_done(w);
-	if (rc != STORE_ROW) {
-		if (rc == STORE_DONE)
-			dp_err_set("the store has no table '%s'", table);
-		return NULL;
-	}
-	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"%s", table, rowid ? " ORDER BY rowid" : "");
-	sqlite3_stmt *s = NULL;
-	int ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK;
-	sqlite3_free(sql);
-	if (!ok) {
-		dp_err_set("%s", sqlite3_errmsg(st->db));
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	struct store_rows *r = xcalloc(1, sizeof *r);
-	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
-	return r;
-}
-
-int store_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
-{
-	if (st->pg)
-		return pg_ops->exec_texts(st, sql, n, values);
-	struct store_rows *r = vquery_none(st, sql);
-	if (!r)
-		return -1;
-	int rc = SQLITE_OK;
-	for (int i = 0; i < n && rc == SQLITE_OK; i++)
-		rc = values[i] ? sqlite3_bind_text(r->s, i + 1, values[i], -1, SQLITE_TRANSIENT)
-			       : sqlite3_bind_null(r->s, i + 1);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(r->s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		dp_err_set("%s", sqlite3_errmsg(st->db));
-		note_fault(rc);
-	}
-	store_done(r);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
-int store_flush(struct store *st)
-{
-	return st->pg ? pg_ops->flush(st) : 0;
-}
-
-int store_keys_follow(struct store *st, const char *table)
-{
-	return st->pg ? pg_ops->keys_follow(st, table) : 0;
 }

@@ -1,0 +1,329 @@
+/* The statements of store.h: transactions, the statements a connection
+ * keeps prepared, and the rows read through them. A store opened on
+ * PostgreSQL hands each call to its backend (store_pg.c). */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include "store/store_int.h"
+
+/* The writers of one process queue here for SQLite's write lock. */
+static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+/* Runs one of the transaction statements, kept prepared like the others. */
+static int run(struct store *st, const char *sql)
+{
+	struct store_rows *s = store_query(st, sql, NULL);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s->s);
+	store_done(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum dp_err store_begin(struct store *st, int write)
+{
+	st->step_failed = 0;
+	if (st->pg)
+		return store_pg_backend->begin(st, write);
+	write = write == 1;
+	if (write && !st->wlocked) {
+		pthread_mutex_lock(&write_mutex);
+		st->wlocked = 1;
+	}
+	if (run(st, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
+		enum dp_err e = store_sql_fail(st, "cannot begin a transaction");
+		store_rollback(st);
+		return e;
+	}
+	return DP_OK;
+}
+
+static void unlock_writer(struct store *st)
+{
+	if (st->wlocked) {
+		st->wlocked = 0;
+		pthread_mutex_unlock(&write_mutex);
+	}
+}
+
+enum dp_err store_commit(struct store *st)
+{
+	if (st->pg)
+		return store_pg_backend->commit(st);
+	if (run(st, "COMMIT")) {
+		enum dp_err e = store_sql_fail(st, "cannot commit");
+		store_rollback(st);
+		return e;
+	}
+	if (st->wlocked)
+		st->wrote = 1;
+	unlock_writer(st);
+	return DP_OK;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->pg) {
+		store_pg_backend->rollback(st);
+		return;
+	}
+	if (!sqlite3_get_autocommit(st->db))
+		run(st, "ROLLBACK");
+	unlock_writer(st);
+}
+
+/* The kept statement for sql, prepared on first use; a second user of a
+ * statement still in use gets one of its own. */
+static struct store_rows *prepared(struct store *st, const char *sql)
+{
+	struct store_stmt *free_slot = NULL;
+	/* the same pointer first (the handlers' SQL is string literals), but
+	 * always the same text: a query built at run time may reuse an address */
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql && !st->cache[i].busy &&
+		    !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
+			st->cache[i].busy = 1;
+			return &st->cache[i].rows;
+		}
+	for (int i = 0; i < st->ncache; i++)
+		if (!st->cache[i].busy && !strcmp(sqlite3_sql(st->cache[i].rows.s), sql)) {
+			st->cache[i].sql = sql;
+			st->cache[i].busy = 1;
+			return &st->cache[i].rows;
+		}
+	/* new, or each copy in use (a nested use): another, kept while there is room */
+	if (st->ncache < STORE_CACHE)
+		free_slot = &st->cache[st->ncache];
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v3(st->db, sql, -1, free_slot ? SQLITE_PREPARE_PERSISTENT : 0, &s,
+			       NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	if (!s)
+		return NULL;
+	if (free_slot) {
+		*free_slot = (struct store_stmt){ .sql = sql, .rows = { .st = st, .s = s }, .busy = 1 };
+		st->ncache++;
+		return &free_slot->rows;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
+	return r;
+}
+
+/* A kept statement for sql with nothing bound yet. */
+static struct store_rows *vquery_none(struct store *st, const char *sql)
+{
+	struct store_rows *r = prepared(st, sql);
+	if (!r)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	return r;
+}
+
+static struct store_rows *vquery(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	if (st->pg)
+		return store_pg_backend->query(st, sql, fmt, ap);
+	struct store_rows *r = vquery_none(st, sql);
+	if (!r)
+		return NULL;
+	sqlite3_stmt *s = r->s;
+	for (int i = 1; fmt && *fmt; fmt++, i++) {
+		int rc = SQLITE_OK;
+		switch (*fmt) {
+		case 's': {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+			break;
+		}
+		case 'i': rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t)); break;
+		case 'd': rc = sqlite3_bind_int(s, i, va_arg(ap, int)); break;
+		default: rc = SQLITE_MISUSE; break;
+		}
+		if (rc != SQLITE_OK) {
+			dp_err_set("%s", sqlite3_errmsg(st->db));
+			store_done(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+struct store_rows *store_query(struct store *st, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_rows *r = vquery(st, sql, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void store_done(struct store_rows *r)
+{
+	if (!r)
+		return;
+	if (r->st->pg) {
+		store_pg_backend->done(r);
+		return;
+	}
+	if (r->owned) {
+		sqlite3_finalize(r->s);
+		free(r);
+		return;
+	}
+	sqlite3_reset(r->s);
+	sqlite3_clear_bindings(r->s);
+	((struct store_stmt *)((char *)r - offsetof(struct store_stmt, rows)))->busy = 0;
+}
+
+int store_step(struct store_rows *r)
+{
+	if (r->st->pg)
+		return store_pg_backend->step(r);
+	int rc = sqlite3_step(r->s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE && !r->st->step_failed) {
+		r->st->step_failed = 1;
+		dp_err_set("%s", sqlite3_errmsg(r->st->db));
+	}
+	return rc;
+}
+
+int store_step_failed(const struct store *st)
+{
+	return st->step_failed;
+}
+
+int64_t store_int64(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return store_pg_backend->int64(r, i);
+	return sqlite3_column_int64(r->s, i);
+}
+
+int store_int(struct store_rows *r, int i)
+{
+	return (int)store_int64(r, i);
+}
+
+int store_is_null(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return store_pg_backend->is_null(r, i);
+	return sqlite3_column_type(r->s, i) == SQLITE_NULL;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return st->pg ? store_pg_backend->errmsg(st) : sqlite3_errmsg(st->db);
+}
+
+int store_exec(struct store *st, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (st->pg) {
+		int r = store_pg_backend->exec(st, sql, fmt, ap);
+		va_end(ap);
+		return r;
+	}
+	struct store_rows *s = vquery(st, sql, fmt, ap);
+	va_end(ap);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s->s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+	store_done(s);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	store_note_fault(rc);
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
+}
+
+const char *store_text(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return store_pg_backend->text(r, i);
+	const unsigned char *t = sqlite3_column_text(r->s, i);
+	return t ? (const char *)t : "";
+}
+
+int store_ncolumns(struct store_rows *r)
+{
+	if (r->st->pg)
+		return store_pg_backend->ncolumns(r);
+	return sqlite3_column_count(r->s);
+}
+
+const char *store_column_name(struct store_rows *r, int i)
+{
+	if (r->st->pg)
+		return store_pg_backend->column_name(r, i);
+	const char *n = sqlite3_column_name(r->s, i);
+	return n ? n : "";
+}
+
+struct store_rows *store_table_rows(struct store *st, const char *table)
+{
+	if (st->pg)
+		return store_pg_backend->table_rows(st, table);
+	/* a table WITHOUT ROWID is read in its key's order */
+	struct store_rows *w = store_query(st, "SELECT wr FROM pragma_table_list WHERE name = ?1"
+					   " AND schema = 'main'", "s", table);
+	if (!w)
+		return NULL;
+	int rc = store_step(w);
+	int rowid = rc == STORE_ROW && !store_int(w, 0);
+	store_done(w);
+	if (rc != STORE_ROW) {
+		if (rc == STORE_DONE)
+			dp_err_set("the store has no table '%s'", table);
+		return NULL;
+	}
+	char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"%s", table, rowid ? " ORDER BY rowid" : "");
+	sqlite3_stmt *s = NULL;
+	int ok = sql && sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) == SQLITE_OK;
+	sqlite3_free(sql);
+	if (!ok) {
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .s = s, .owned = 1 };
+	return r;
+}
+
+int store_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
+{
+	if (st->pg)
+		return store_pg_backend->exec_texts(st, sql, n, values);
+	struct store_rows *r = vquery_none(st, sql);
+	if (!r)
+		return -1;
+	int rc = SQLITE_OK;
+	for (int i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = values[i] ? sqlite3_bind_text(r->s, i + 1, values[i], -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(r->s, i + 1);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(r->s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		dp_err_set("%s", sqlite3_errmsg(st->db));
+		store_note_fault(rc);
+	}
+	store_done(r);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_flush(struct store *st)
+{
+	return st->pg ? store_pg_backend->flush(st) : 0;
+}
+
+int store_keys_follow(struct store *st, const char *table)
+{
+	return st->pg ? store_pg_backend->keys_follow(st, table) : 0;
+}
