@@ -1,12 +1,14 @@
 /* The PostgreSQL backend of store.h, for devpayd replicas sharing one
  * database (libpq). The service layer writes its SQL once, in the dialect
- * both engines agree on, with SQLite's `?`/`?N` placeholders; this file
- * turns it into PostgreSQL's (`$N`) and rewrites the few SQLite-only forms
- * the handlers use (translate()). The schema is store.c's migrations,
- * turned into PostgreSQL DDL the same way (ddl()), with its version in
- * devpay_schema. Every transaction that writes is SERIALIZABLE, every other
- * REPEATABLE READ READ ONLY; a serialization failure or deadlock marks the
- * store for a retry (store_retry), which service_handle does. */
+ * both engines agree on, with SQLite's `?`/`?N` placeholders;
+ * store_pg_sql.c turns it into PostgreSQL's (`$N`) and rewrites the few
+ * SQLite-only forms the handlers use (pg_translate()). The schema is
+ * store.c's migrations, turned into PostgreSQL DDL the same way (pg_ddl()),
+ * with its version in devpay_schema. Every transaction that writes is
+ * SERIALIZABLE, every other REPEATABLE READ READ ONLY; a serialization
+ * failure or deadlock marks the store for a retry (store_retry), which
+ * service_handle does. devpayd --copy-store's operations are in
+ * store_pg_copy.c. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,40 +16,15 @@
 #include <libpq-fe.h>
 #include "base/buf.h"
 #include "store/store_pg.h"
+#include "store/store_pg_int.h"
 
 #define SCHEMA_APP "devpay"
 /* pg_advisory_lock key of the schema set-up (two replicas starting at once) */
 #define SETUP_LOCK 4661001
 
-#define MAX_PARAMS 32
-
-struct translated {
-	const char *sql;        /* the handler's text (pointer) */
-	char *text;             /* and a copy of it */
-	char *pg;               /* PostgreSQL's */
-	/* prepared on this connection under this name (the first use's
-	 * argument types), "" before its first use */
-	char name[16];
-	int nparams;
-	Oid types[MAX_PARAMS];
-};
-
 static void pg_close(struct store *st);
 
-struct store_pg {
-	PGconn *conn;
-	int in_tx;
-	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
-	int queued;             /* statements sent whose answers are not read (pg_exec_texts) */
-	int retry;              /* the last failure: serialization failure or deadlock */
-	int down;               /* the connection is lost */
-	char err[512];
-	int ntr;
-	unsigned nprepared;     /* names handed out: s1, s2, ... */
-	struct translated tr[128];
-};
-
-static void note_error(struct store *st, PGresult *res, const char *what)
+void pg_note_error(struct store *st, PGresult *res, const char *what)
 {
 	struct store_pg *pg = st->pg;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -81,99 +58,7 @@ static const char *pg_errmsg(struct store *st)
 	return st->pg->err;
 }
 
-/* The handler's SQL in PostgreSQL's dialect; *n counts the bare `?`. */
-static char *translate_n(const char *sql, int *n);
-
-static char *translate(const char *sql)
-{
-	int n = 0;
-	return translate_n(sql, &n);
-}
-
-struct word {
-	const char *from, *to;
-};
-
-/* The one of WORDS that starts at *p, written as its replacement into b,
- * *p moved past it; else p's character copied. Which one, or -1. */
-static int replace_word(struct buf *b, const char **p, const struct word *words, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		size_t len = strlen(words[i].from);
-		if (!strncmp(*p, words[i].from, len)) {
-			buf_adds(b, words[i].to);
-			*p += len;
-			return (int)i;
-		}
-	}
-	buf_add(b, (*p)++, 1);
-	return -1;
-}
-
-static char *translate_n(const char *sql, int *np)
-{
-	static const struct word words[] = {
-		{ "ifnull(", "coalesce(" },
-		{ "char(1)", "chr(1)" },
-		{ "+i.", "i." },
-		{ ", rowid", ", created, xmin::text::bigint, ctid" },
-		{ "INSERT OR IGNORE INTO", "INSERT INTO" },
-	};
-	struct buf b = BUF_INIT;
-	int ignore = 0;
-	for (const char *p = sql; *p;) {
-		if (*p == '\'') { /* a string literal, as it is */
-			const char *e = p + 1;
-			while (*e && !(*e == '\'' && e[1] != '\''))
-				e += *e == '\'' ? 2 : 1;
-			if (*e)
-				e++;
-			buf_add(&b, p, (size_t)(e - p));
-			p = e;
-			continue;
-		}
-		if (*p == '?') {
-			p++;
-			if (*p >= '0' && *p <= '9') {
-				char *end;
-				long k = strtol(p, &end, 10);
-				buf_addf(&b, "$%ld", k);
-				if (k > *np)
-					*np = (int)k;
-				p = end;
-			} else
-				buf_addf(&b, "$%d", ++*np);
-			continue;
-		}
-		if (!strncmp(p, "json_each(", 10)) {
-			/* json_each(?N) -> json_array_elements_text($N::json): its
-			 * one column is named value too */
-			buf_adds(&b, "json_array_elements_text(");
-			p += 10;
-			const char *close = strchr(p, ')');
-			char *inner = xstrndup(p, close ? (size_t)(close - p) : strlen(p));
-			char *t = translate_n(inner, np);
-			buf_addf(&b, "%s::json)", t);
-			free(t);
-			free(inner);
-			p = close ? close + 1 : p + strlen(p);
-			/* its columns as SQLite names them: value, and key (the index) */
-			if (p[0] == ' ' && p[1] == 'j' && !(p[2] == '_' || (p[2] >= 'a' && p[2] <= 'z'))) {
-				buf_adds(&b, " WITH ORDINALITY AS j(value, key)");
-				p += 2;
-			} else
-				buf_adds(&b, " WITH ORDINALITY AS json_each(value, key)");
-			continue;
-		}
-		/* INSERT OR IGNORE (the last word) becomes ON CONFLICT DO NOTHING */
-		ignore |= replace_word(&b, &p, words, sizeof words / sizeof words[0]) == 4;
-	}
-	if (ignore)
-		buf_adds(&b, " ON CONFLICT DO NOTHING");
-	return buf_detach(&b);
-}
-
-static struct translated *translated(struct store *st, const char *sql)
+struct translated *pg_translated(struct store *st, const char *sql)
 {
 	struct store_pg *pg = st->pg;
 	/* the same pointer and the same text: a query built at run time (a
@@ -181,7 +66,7 @@ static struct translated *translated(struct store *st, const char *sql)
 	for (int i = 0; i < pg->ntr; i++)
 		if (pg->tr[i].sql == sql && !strcmp(pg->tr[i].text, sql))
 			return &pg->tr[i];
-	char *t = translate(sql);
+	char *t = pg_translate(sql);
 	if (pg->ntr == (int)(sizeof pg->tr / sizeof pg->tr[0])) {
 		if (pg->tr[0].name[0]) {
 			/* the server's copy goes too (its plan is per connection) */
@@ -201,7 +86,7 @@ static struct translated *translated(struct store *st, const char *sql)
 /* t prepared on this connection (parsed and planned once, as SQLite's
  * statements are kept), on its first use, with these argument types: NULL,
  * or the error. */
-static PGresult *prepare(struct store *st, struct translated *t, int n, const Oid *types)
+PGresult *pg_prepare(struct store *st, struct translated *t, int n, const Oid *types)
 {
 	if (t->name[0])
 		return NULL;
@@ -218,7 +103,7 @@ static PGresult *prepare(struct store *st, struct translated *t, int n, const Oi
 	return NULL;
 }
 
-static int prepared_for(const struct translated *t, int n, const Oid *types)
+int pg_prepared_for(const struct translated *t, int n, const Oid *types)
 {
 	return t->name[0] && t->nparams == n && (!n || !memcmp(t->types, types, sizeof *types * (size_t)n));
 }
@@ -226,7 +111,7 @@ static int prepared_for(const struct translated *t, int n, const Oid *types)
 /* The next command's result in pipeline mode, or NULL at the sync point
  * (or when the connection is lost). Each command's result comes followed
  * by a NULL, and the sync point's last. */
-static PGresult *pipeline_next(PGconn *conn)
+PGresult *pg_pipeline_next(PGconn *conn)
 {
 	for (int nulls = 0; nulls < 2 && PQstatus(conn) != CONNECTION_BAD;) {
 		PGresult *r = PQgetResult(conn);
@@ -256,10 +141,10 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 	PGconn *conn = st->pg->conn;
 	if (around)
 		*around = NULL;
-	PGresult *p = prepare(st, t, n, types);
+	PGresult *p = pg_prepare(st, t, n, types);
 	if (p)
 		return p; /* the error, for the caller to note */
-	int named = prepared_for(t, n, types);
+	int named = pg_prepared_for(t, n, types);
 	if (!nbefore && !after)
 		return named ? PQexecPrepared(conn, t->name, n, values, NULL, NULL, 0)
 			     : PQexecParams(conn, t->pg, n, types, values, NULL, NULL, 0);
@@ -274,7 +159,7 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 		sent = sent && PQsendQueryParams(conn, after, 0, NULL, NULL, NULL, NULL, 0);
 	sent = sent && PQpipelineSync(conn);
 	PGresult *mine = NULL, *r;
-	for (int k = 0; sent && (r = pipeline_next(conn)); k++) {
+	for (int k = 0; sent && (r = pg_pipeline_next(conn)); k++) {
 		ExecStatusType rs = PQresultStatus(r);
 		if (k == nbefore)
 			mine = r;
@@ -324,7 +209,7 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 	if (savepoint && pg->in_tx)
 		before[nbefore++] = "SAVEPOINT devpay_stmt";
 	PGresult *bad = NULL;
-	PGresult *res = execute(st, translated(st, sql), n, types, values, before, nbefore,
+	PGresult *res = execute(st, pg_translated(st, sql), n, types, values, before, nbefore,
 				savepoint && pg->in_tx ? "RELEASE SAVEPOINT devpay_stmt" : NULL, &bad);
 	/* the BEGIN went through when the connection is in a transaction now */
 	if (pg->begin_pending && PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
@@ -342,7 +227,7 @@ static struct store_rows *pg_query(struct store *st, const char *sql, const char
 	PGresult *res = run(st, sql, fmt, ap, 0);
 	ExecStatusType s = PQresultStatus(res);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-		note_error(st, res, "PostgreSQL");
+		pg_note_error(st, res, "PostgreSQL");
 		PQclear(res);
 		return NULL;
 	}
@@ -363,7 +248,7 @@ static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list a
 	int r = 0;
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		note_error(st, res, "PostgreSQL");
+		pg_note_error(st, res, "PostgreSQL");
 		r = state && !strncmp(state, "23", 2) ? -2 : -1;
 		/* the statement itself failed, inside the savepoint: back to it */
 		if (pg->in_tx && PQtransactionStatus(pg->conn) == PQTRANS_INERROR) {
@@ -387,12 +272,10 @@ static void pg_done(struct store_rows *r)
 	free(r);
 }
 
-static int stream_step(struct store_rows *r);
-
 static int pg_step(struct store_rows *r)
 {
 	if (r->stream)
-		return stream_step(r);
+		return pg_stream_step(r);
 	if (r->row + 1 < r->nrows) {
 		r->row++;
 		return STORE_ROW;
@@ -430,7 +313,7 @@ static int simple(struct store *st, const char *sql)
 	ExecStatusType s = PQresultStatus(res);
 	int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
 	if (!ok)
-		note_error(st, res, "PostgreSQL");
+		pg_note_error(st, res, "PostgreSQL");
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -451,7 +334,7 @@ static enum dp_err pg_begin(struct store *st, int write)
 }
 
 /* The deferred BEGIN, for the few statements that do not go through run(). */
-static int flush_begin(struct store *st)
+int pg_flush_begin(struct store *st)
 {
 	if (!st->pg->begin_pending)
 		return 0;
@@ -461,7 +344,6 @@ static int flush_begin(struct store *st)
 	return r;
 }
 
-static int pg_flush(struct store *st);
 static void pg_rollback(struct store *st);
 
 static enum dp_err pg_commit(struct store *st)
@@ -500,31 +382,6 @@ static void pg_rollback(struct store *st)
 	st->pg->begin_pending = NULL;
 }
 
-/* One of store.c's migrations (SQLite) as PostgreSQL DDL: 64-bit integers,
- * identity keys, byte-order text (as SQLite compares), and without the
- * statements that upgrade an older SQLite store's rows (a PostgreSQL
- * database starts at the current schema, so it has none). */
-static char *ddl(const char *m)
-{
-	static const struct word words[] = {
-		{ "INTEGER PRIMARY KEY", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY" },
-		{ "INTEGER", "BIGINT" },
-		{ " WITHOUT ROWID", "" },
-		{ "TEXT", "TEXT COLLATE \"C\"" },
-	};
-	struct buf b = BUF_INIT;
-	char *all = xstrdup(m), *save = NULL;
-	for (char *stmt = strtok_r(all, ";", &save); stmt; stmt = strtok_r(NULL, ";", &save)) {
-		if (strstr(stmt, "devpay_") || stmt[strspn(stmt, " \t\n")] == '\0')
-			continue;
-		for (const char *p = stmt; *p;)
-			replace_word(&b, &p, words, sizeof words / sizeof words[0]);
-		buf_adds(&b, ";\n");
-	}
-	free(all);
-	return buf_detach(&b);
-}
-
 /* Creates or upgrades the schema, under an advisory lock; refuses a
  * database that is not ours or is newer. */
 static enum dp_err setup(struct store *st, const char *uri_shown)
@@ -540,7 +397,7 @@ static enum dp_err setup(struct store *st, const char *uri_shown)
 				" (SELECT count(*) FROM information_schema.tables"
 				"  WHERE table_schema = current_schema())");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		note_error(st, res, "cannot read the schema");
+		pg_note_error(st, res, "cannot read the schema");
 		e = DP_ERR_STORE_OPEN;
 		goto done;
 	}
@@ -581,7 +438,7 @@ static enum dp_err setup(struct store *st, const char *uri_shown)
 			buf_addf(&all, "CREATE TABLE devpay_schema (app TEXT NOT NULL, version INTEGER NOT NULL);\n"
 				 "INSERT INTO devpay_schema VALUES ('%s', 0);\n", SCHEMA_APP);
 		for (int v = version; v < known; v++) {
-			char *d = ddl(migrations[v]);
+			char *d = pg_ddl(migrations[v]);
 			buf_adds(&all, d);
 			free(d);
 		}
@@ -673,189 +530,6 @@ static const char *pg_column_name(struct store_rows *r, int i)
 {
 	const char *n = PQfname(r->res, i);
 	return n ? n : "";
-}
-
-/* A table's name quoted as an identifier, or NULL (note_error). */
-static char *ident(struct store *st, const char *table)
-{
-	char *q = PQescapeIdentifier(st->pg->conn, table, strlen(table));
-	if (!q)
-		note_error(st, NULL, "PostgreSQL");
-	return q;
-}
-
-static struct store_rows *pg_table_rows(struct store *st, const char *table)
-{
-	/* the order the handlers' `, rowid` stands for (translate_n) */
-	if (pg_flush(st) || flush_begin(st))
-		return NULL;
-	char *q = ident(st, table);
-	if (!q)
-		return NULL;
-	struct buf sql = BUF_INIT;
-	buf_addf(&sql, "SELECT * FROM %s ORDER BY xmin::text::bigint, ctid", q);
-	PQfreemem(q);
-	/* a row at a time (single-row mode): a table of millions is not held
-	 * in memory; the first result is fetched now, for the column names */
-	int sent = PQsendQuery(st->pg->conn, buf_str(&sql)) && PQsetSingleRowMode(st->pg->conn);
-	buf_release(&sql);
-	PGresult *res = sent ? PQgetResult(st->pg->conn) : NULL;
-	ExecStatusType rs = PQresultStatus(res);
-	if (rs != PGRES_SINGLE_TUPLE && rs != PGRES_TUPLES_OK) {
-		note_error(st, res, "PostgreSQL");
-		PQclear(res);
-		while (sent && (res = PQgetResult(st->pg->conn)))
-			PQclear(res);
-		return NULL;
-	}
-	struct store_rows *r = xcalloc(1, sizeof *r);
-	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1,
-				  .stream = 2 };
-	return r;
-}
-
-/* The next result of a streamed query (pg_table_rows). */
-static int stream_step(struct store_rows *r)
-{
-	PGconn *conn = r->st->pg->conn;
-	if (r->stream == 2)
-		r->stream = 1;
-	else if (r->res) {
-		PQclear(r->res);
-		r->res = PQgetResult(conn);
-	}
-	ExecStatusType rs = PQresultStatus(r->res);
-	if (r->res && rs == PGRES_SINGLE_TUPLE) {
-		r->row = 0;
-		r->nrows = 1;
-		return STORE_ROW;
-	}
-	/* the end (a result of no rows, then none), or an error */
-	int end = r->res && rs == PGRES_TUPLES_OK;
-	if (r->res && !end)
-		note_error(r->st, r->res, "PostgreSQL");
-	PQclear(r->res);
-	r->res = NULL;
-	r->row = r->nrows = 0;
-	PGresult *more;
-	while ((more = PQgetResult(conn)))
-		PQclear(more);
-	if (end)
-		return STORE_DONE;
-	r->st->step_failed = 1;
-	return -1;
-}
-
-/* The answers of the statements pg_exec_texts sent: 0, or -1 with the
- * first failure noted. Leaves pipeline mode. */
-static int pg_flush(struct store *st)
-{
-	struct store_pg *pg = st->pg;
-	if (!pg->queued)
-		return 0;
-	int failed = !PQpipelineSync(pg->conn);
-	if (failed)
-		note_error(st, NULL, "PostgreSQL");
-	/* every result read (the ones after a failure are "aborted"), the
-	 * first failure noted */
-	PGresult *r;
-	int sent = !failed;
-	while (sent && (r = pipeline_next(pg->conn))) {
-		ExecStatusType rs = PQresultStatus(r);
-		if (!failed && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-			note_error(st, r, "PostgreSQL");
-			failed = 1;
-		}
-		PQclear(r);
-	}
-	PQexitPipelineMode(pg->conn);
-	pg->queued = 0;
-	return failed ? -1 : 0;
-}
-
-/* Statements sent in batches (libpq's pipeline mode) without waiting for
- * each answer: a copy's rows go in at the speed of the database, not of a
- * round trip each. A failure shows at the batch's end (pg_flush). */
-#define BATCH 500
-
-/* Every argument is text of no stated type: PostgreSQL types each by the
- * column it goes into. No savepoint: a failure ends the whole copy. */
-static int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
-{
-	struct store_pg *pg = st->pg;
-	Oid types[MAX_PARAMS] = { 0 };
-	if (n > MAX_PARAMS) {
-		dp_err_set("a statement of %d arguments: at most %d", n, MAX_PARAMS);
-		return -1;
-	}
-	struct translated *t = translated(st, sql);
-	/* the BEGIN and a new statement's PREPARE wait for their answers */
-	if (pg->begin_pending || !prepared_for(t, n, types)) {
-		if (pg_flush(st) || flush_begin(st))
-			return -1;
-		PGresult *p = prepare(st, t, n, types);
-		if (p || !prepared_for(t, n, types)) {
-			note_error(st, p, "PostgreSQL");
-			PQclear(p);
-			return -1;
-		}
-	}
-	if (!pg->queued && PQenterPipelineMode(pg->conn) != 1) {
-		note_error(st, NULL, "PostgreSQL");
-		return -1;
-	}
-	if (!PQsendQueryPrepared(pg->conn, t->name, n, values, NULL, NULL, 0)) {
-		note_error(st, NULL, "PostgreSQL");
-		pg->queued++;
-		pg_flush(st);
-		return -1;
-	}
-	if (++pg->queued >= BATCH)
-		return pg_flush(st);
-	return 0;
-}
-
-/* Each identity column's sequence set past the largest key copied. */
-static int pg_keys_follow(struct store *st, const char *table)
-{
-	if (pg_flush(st) || flush_begin(st))
-		return -1;
-	const char *args[1] = { table };
-	PGresult *res = PQexecParams(st->pg->conn,
-				     "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
-				     " AND attidentity <> '' AND NOT attisdropped",
-				     1, NULL, args, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		note_error(st, res, "PostgreSQL");
-		PQclear(res);
-		return -1;
-	}
-	int r = 0;
-	char *t = ident(st, table);
-	for (int i = 0; t && !r && i < PQntuples(res); i++) {
-		char *c = ident(st, PQgetvalue(res, i, 0));
-		if (!c) {
-			r = -1;
-			break;
-		}
-		struct buf sql = BUF_INIT;
-		buf_addf(&sql, "SELECT setval(pg_get_serial_sequence($1, $2),"
-			       " coalesce((SELECT max(%s) FROM %s), 0) + 1, false)", c, t);
-		const char *a[2] = { table, PQgetvalue(res, i, 0) };
-		PGresult *set = PQexecParams(st->pg->conn, buf_str(&sql), 2, NULL, a, NULL, NULL, 0);
-		if (PQresultStatus(set) != PGRES_TUPLES_OK) {
-			note_error(st, set, "PostgreSQL");
-			r = -1;
-		}
-		PQclear(set);
-		buf_release(&sql);
-		PQfreemem(c);
-	}
-	if (!t)
-		r = -1;
-	PQfreemem(t);
-	PQclear(res);
-	return r;
 }
 
 const struct store_pg_ops store_pg_ops = {

@@ -1,0 +1,190 @@
+/* The PostgreSQL backend's side of devpayd --copy-store (store_copy.c):
+ * a table's rows streamed out, statements batched in (libpq's pipeline
+ * mode), the identity sequences moved past the keys copied. */
+#include <string.h>
+#include <libpq-fe.h>
+#include "base/buf.h"
+#include "store/store_pg_int.h"
+
+/* A table's name quoted as an identifier, or NULL (pg_note_error). */
+static char *ident(struct store *st, const char *table)
+{
+	char *q = PQescapeIdentifier(st->pg->conn, table, strlen(table));
+	if (!q)
+		pg_note_error(st, NULL, "PostgreSQL");
+	return q;
+}
+
+struct store_rows *pg_table_rows(struct store *st, const char *table)
+{
+	/* the order the handlers' `, rowid` stands for (store_pg_sql.c's translate_n) */
+	if (pg_flush(st) || pg_flush_begin(st))
+		return NULL;
+	char *q = ident(st, table);
+	if (!q)
+		return NULL;
+	struct buf sql = BUF_INIT;
+	buf_addf(&sql, "SELECT * FROM %s ORDER BY xmin::text::bigint, ctid", q);
+	PQfreemem(q);
+	/* a row at a time (single-row mode): a table of millions is not held
+	 * in memory; the first result is fetched now, for the column names */
+	int sent = PQsendQuery(st->pg->conn, buf_str(&sql)) && PQsetSingleRowMode(st->pg->conn);
+	buf_release(&sql);
+	PGresult *res = sent ? PQgetResult(st->pg->conn) : NULL;
+	ExecStatusType rs = PQresultStatus(res);
+	if (rs != PGRES_SINGLE_TUPLE && rs != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		while (sent && (res = PQgetResult(st->pg->conn)))
+			PQclear(res);
+		return NULL;
+	}
+	struct store_rows *r = xcalloc(1, sizeof *r);
+	*r = (struct store_rows){ .st = st, .res = res, .row = -1, .nrows = PQntuples(res), .owned = 1,
+				  .stream = 2 };
+	return r;
+}
+
+/* The next result of a streamed query (pg_table_rows). */
+int pg_stream_step(struct store_rows *r)
+{
+	PGconn *conn = r->st->pg->conn;
+	if (r->stream == 2)
+		r->stream = 1;
+	else if (r->res) {
+		PQclear(r->res);
+		r->res = PQgetResult(conn);
+	}
+	ExecStatusType rs = PQresultStatus(r->res);
+	if (r->res && rs == PGRES_SINGLE_TUPLE) {
+		r->row = 0;
+		r->nrows = 1;
+		return STORE_ROW;
+	}
+	/* the end (a result of no rows, then none), or an error */
+	int end = r->res && rs == PGRES_TUPLES_OK;
+	if (r->res && !end)
+		pg_note_error(r->st, r->res, "PostgreSQL");
+	PQclear(r->res);
+	r->res = NULL;
+	r->row = r->nrows = 0;
+	PGresult *more;
+	while ((more = PQgetResult(conn)))
+		PQclear(more);
+	if (end)
+		return STORE_DONE;
+	r->st->step_failed = 1;
+	return -1;
+}
+
+/* The answers of the statements pg_exec_texts sent: 0, or -1 with the
+ * first failure noted. Leaves pipeline mode. */
+int pg_flush(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->queued)
+		return 0;
+	int failed = !PQpipelineSync(pg->conn);
+	if (failed)
+		pg_note_error(st, NULL, "PostgreSQL");
+	/* every result read (the ones after a failure are "aborted"), the
+	 * first failure noted */
+	PGresult *r;
+	int sent = !failed;
+	while (sent && (r = pg_pipeline_next(pg->conn))) {
+		ExecStatusType rs = PQresultStatus(r);
+		if (!failed && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+			pg_note_error(st, r, "PostgreSQL");
+			failed = 1;
+		}
+		PQclear(r);
+	}
+	PQexitPipelineMode(pg->conn);
+	pg->queued = 0;
+	return failed ? -1 : 0;
+}
+
+/* Statements sent in batches (libpq's pipeline mode) without waiting for
+ * each answer: a copy's rows go in at the speed of the database, not of a
+ * round trip each. A failure shows at the batch's end (pg_flush). */
+#define BATCH 500
+
+/* Every argument is text of no stated type: PostgreSQL types each by the
+ * column it goes into. No savepoint: a failure ends the whole copy. */
+int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values)
+{
+	struct store_pg *pg = st->pg;
+	Oid types[MAX_PARAMS] = { 0 };
+	if (n > MAX_PARAMS) {
+		dp_err_set("a statement of %d arguments: at most %d", n, MAX_PARAMS);
+		return -1;
+	}
+	struct translated *t = pg_translated(st, sql);
+	/* the BEGIN and a new statement's PREPARE wait for their answers */
+	if (pg->begin_pending || !pg_prepared_for(t, n, types)) {
+		if (pg_flush(st) || pg_flush_begin(st))
+			return -1;
+		PGresult *p = pg_prepare(st, t, n, types);
+		if (p || !pg_prepared_for(t, n, types)) {
+			pg_note_error(st, p, "PostgreSQL");
+			PQclear(p);
+			return -1;
+		}
+	}
+	if (!pg->queued && PQenterPipelineMode(pg->conn) != 1) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		return -1;
+	}
+	if (!PQsendQueryPrepared(pg->conn, t->name, n, values, NULL, NULL, 0)) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		pg->queued++;
+		pg_flush(st);
+		return -1;
+	}
+	if (++pg->queued >= BATCH)
+		return pg_flush(st);
+	return 0;
+}
+
+/* Each identity column's sequence set past the largest key copied. */
+int pg_keys_follow(struct store *st, const char *table)
+{
+	if (pg_flush(st) || pg_flush_begin(st))
+		return -1;
+	const char *args[1] = { table };
+	PGresult *res = PQexecParams(st->pg->conn,
+				     "SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass"
+				     " AND attidentity <> '' AND NOT attisdropped",
+				     1, NULL, args, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	int r = 0;
+	char *t = ident(st, table);
+	for (int i = 0; t && !r && i < PQntuples(res); i++) {
+		char *c = ident(st, PQgetvalue(res, i, 0));
+		if (!c) {
+			r = -1;
+			break;
+		}
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "SELECT setval(pg_get_serial_sequence($1, $2),"
+			       " coalesce((SELECT max(%s) FROM %s), 0) + 1, false)", c, t);
+		const char *a[2] = { table, PQgetvalue(res, i, 0) };
+		PGresult *set = PQexecParams(st->pg->conn, buf_str(&sql), 2, NULL, a, NULL, NULL, 0);
+		if (PQresultStatus(set) != PGRES_TUPLES_OK) {
+			pg_note_error(st, set, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(set);
+		buf_release(&sql);
+		PQfreemem(c);
+	}
+	if (!t)
+		r = -1;
+	PQfreemem(t);
+	PQclear(res);
+	return r;
+}

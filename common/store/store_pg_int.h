@@ -1,0 +1,70 @@
+/* What the three files of the PostgreSQL backend share: store_pg.c (the
+ * connection, statements, rows, transactions, the schema's set-up),
+ * store_pg_sql.c (the SQL and DDL translated from SQLite's) and
+ * store_pg_copy.c (devpayd --copy-store's side). Private to common/store/. */
+#ifndef DP_STORE_PG_INT_H
+#define DP_STORE_PG_INT_H
+#include <libpq-fe.h>
+#include "store/store.h"
+
+#define MAX_PARAMS 32
+
+struct translated {
+	const char *sql;        /* the handler's text (pointer) */
+	char *text;             /* and a copy of it */
+	char *pg;               /* PostgreSQL's */
+	/* prepared on this connection under this name (the first use's
+	 * argument types), "" before its first use */
+	char name[16];
+	int nparams;
+	Oid types[MAX_PARAMS];
+};
+
+struct store_pg {
+	PGconn *conn;
+	int in_tx;
+	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
+	int queued;             /* statements sent whose answers are not read (pg_exec_texts) */
+	int retry;              /* the last failure: serialization failure or deadlock */
+	int down;               /* the connection is lost */
+	char err[512];
+	int ntr;
+	unsigned nprepared;     /* names handed out: s1, s2, ... */
+	struct translated tr[128];
+};
+
+/* store_pg_sql.c */
+/* The handler's SQL in PostgreSQL's dialect: `$N` placeholders, the
+ * SQLite-only forms rewritten. */
+char *pg_translate(const char *sql);
+/* One of store.c's migrations (SQLite) as PostgreSQL DDL. */
+char *pg_ddl(const char *m);
+
+/* store_pg.c */
+/* The failure of RES (NULL: of the connection) noted in pg->err and
+ * dp_err_set, and whether it calls for a retry or the connection is lost. */
+void pg_note_error(struct store *st, PGresult *res, const char *what);
+/* sql's translation, kept (and prepared) for the connection's life. */
+struct translated *pg_translated(struct store *st, const char *sql);
+/* t prepared on its first use: NULL, or the error. */
+PGresult *pg_prepare(struct store *st, struct translated *t, int n, const Oid *types);
+/* 1 when t is prepared for these argument types. */
+int pg_prepared_for(const struct translated *t, int n, const Oid *types);
+/* The next command's result in pipeline mode, or NULL at the sync point. */
+PGresult *pg_pipeline_next(PGconn *conn);
+/* The deferred BEGIN sent, for the statements that do not go through run(). */
+int pg_flush_begin(struct store *st);
+
+/* store_pg_copy.c: devpayd --copy-store's operations (store_pg_ops) */
+/* A table's rows in the order they were written, streamed a row a step. */
+struct store_rows *pg_table_rows(struct store *st, const char *table);
+/* The next row of a streamed query (pg_step calls it). */
+int pg_stream_step(struct store_rows *r);
+/* A statement queued in a batch (pipeline mode), its answer not waited for. */
+int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *values);
+/* The answers of the statements queued: 0, or -1 with the first failure. */
+int pg_flush(struct store *st);
+/* A table's identity sequences set past its largest key. */
+int pg_keys_follow(struct store *st, const char *table);
+
+#endif
