@@ -1,28 +1,30 @@
+/* The service: the Action table, one transaction per Action, the answer
+ * writer and error documents, and the text rule at the boundary. Each
+ * request's parameters are checked and read in params.c; accounts and their
+ * keys are in accounts.c. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <openssl/crypto.h>
 #include <string.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #include "base/clock.h"
 #include "base/ids.h"
-#include "base/crypto_dl.h"
-#include "base/secret.h"
+#include "service/params.h"
 #include "service/svc.h"
 #include "base/text.h"
 #include "base/version.h"
 
 /* Each Action's allow-list: the parameter names it reads, as patterns of
  * filter_name_matches() ("InstanceId.N"). A parameter that is not on the
- * list, nor one of always_allowed[], is refused with UnknownParameter before
- * the handler runs, so no parameter a client sends is silently dropped. An
- * Action whose list holds "DryRun" takes DryRun=true: the handler runs in
- * its transaction as usual, which is then rolled back, and the answer is
- * DryRunOperation (412) when it would have succeeded, its refusal when not.
- * EC2 Actions all take DryRun; DevPay Actions only when they change
- * something. Describe Actions that filter add FILTERS and call svc_filters()
- * with their filter names. */
+ * list, nor one of always_allowed[] (params.c), is refused with
+ * UnknownParameter before the handler runs (svc_check_params), so no
+ * parameter a client sends is silently dropped. An Action whose list holds
+ * "DryRun" takes DryRun=true: the handler runs in its transaction as usual,
+ * which is then rolled back, and the answer is DryRunOperation (412) when it
+ * would have succeeded, its refusal when not. EC2 Actions all take DryRun;
+ * DevPay Actions only when they change something. Describe Actions that
+ * filter add FILTERS and call svc_filters() with their filter names. */
 /* runs of one Action on a serialization failure (PostgreSQL) */
 #define STORE_RETRIES 5
 
@@ -81,137 +83,6 @@ static const struct action {
 	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
 
 };
-
-/* Taken by every Action: its name and version, and the fields of a
- * Signature Version 2 request and of a presigned Signature Version 4 one. */
-static const char *const always_allowed[] = { "Action", "Version", "AWSAccessKeyId",
-	"SignatureVersion", "SignatureMethod", "Signature", "Timestamp", "Expires",
-	"SecurityToken", "X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires",
-	"X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Security-Token", NULL };
-
-static int allowed(const char *const *list, const char *name)
-{
-	for (; list && *list; list++)
-		if (filter_name_matches(*list, name))
-			return 1;
-	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* For a list member "Name.K..." with K > 1, the name of its predecessor
- * ("Name.K-1..."), at the last index of the name: 0 and prev filled, or -1
- * when the name has no such index. Handlers read lists from index 1 until
- * the first gap, so a member after a gap would be dropped: it is refused. */
-static int list_predecessor(const char *n, char *prev, size_t sz)
-{
-	const char *last = NULL;
-	for (const char *p = n; *p; p++)
-		if (*p == '.' && p[1] >= '1' && p[1] <= '9')
-			last = p + 1;
-	if (!last)
-		return -1;
-	char *end;
-	long k = strtol(last, &end, 10);
-	if ((*end && *end != '.') || k < 2 || k > 1000000)
-		return -1;
-	snprintf(prev, sz, "%.*s%ld%s", (int)(last - n), n, k - 1, end);
-	return 0;
-}
-
-/* For "Name.K.Field" (K > 1, the last index followed by a field), the
- * prefix "Name.K-1." of its predecessor member: 1 and member filled, else 0. */
-static int list_member_prefix(const char *n, char *member, size_t sz)
-{
-	const char *last = NULL;
-	for (const char *p = n; *p; p++)
-		if (*p == '.' && p[1] >= '1' && p[1] <= '9')
-			last = p + 1;
-	if (!last)
-		return 0;
-	char *end;
-	long k = strtol(last, &end, 10);
-	if (*end != '.' || k < 2 || k > 1000000)
-		return 0;
-	snprintf(member, sz, "%.*s%ld.", (int)(last - n), n, k - 1);
-	return 1;
-}
-
-/* 1 when a name in sorted[] (in strcmp order) starts with prefix. */
-static int has_prefix(const char *const *sorted, size_t nn, const char *prefix)
-{
-	size_t lo = 0, hi = nn, len = strlen(prefix);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(sorted[mid], prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < nn && !strncmp(sorted[lo], prefix, len);
-}
-
-/* UnknownParameter for the first parameter the Action does not take; a
- * parameter given twice, or a list member after a gap, refused (either would
- * be dropped); DryRun's value checked. *dry set when DryRun=true. */
-static int check_params(struct svc *x, const struct action *a, int *dry)
-{
-	*dry = 0;
-	for (size_t i = 0; i < x->q->n; i++) {
-		const char *n = x->q->v[i].name;
-		if (!allowed(always_allowed, n) && !allowed(a->params, n))
-			return svc_fail(x, 400, "UnknownParameter",
-					"The parameter %.200s is not recognized", n);
-	}
-	/* in name order, so that both checks stay O(n log n) on a large body */
-	size_t nn = x->q->n;
-	const char **sorted = xcalloc(nn ? nn : 1, sizeof *sorted);
-	for (size_t i = 0; i < nn; i++)
-		sorted[i] = x->q->v[i].name;
-	qsort(sorted, nn, sizeof *sorted, by_name);
-	int rc = 0;
-	for (size_t i = 0; i < nn && !rc; i++) {
-		const char *n = sorted[i];
-		char prev[256];
-		const char *key = prev;
-		if (i + 1 < nn && !strcmp(sorted[i + 1], n))
-			rc = svc_fail(x, 400, "InvalidParameterValue",
-				      "The parameter %.200s is given more than once", n);
-		else if (strncmp(n, "Filter.", 7) && !list_predecessor(n, prev, sizeof prev) &&
-			 !bsearch(&key, sorted, nn, sizeof *sorted, by_name)) {
-			/* a member of a list of structures (Name.K.Field) needs
-			 * member K-1, whichever of its fields it has */
-			char member[256];
-			if (!list_member_prefix(n, member, sizeof member) ||
-			    !has_prefix(sorted, nn, member))
-				rc = svc_fail(x, 400, "InvalidParameterValue",
-					      "The parameter %.200s is given without %.200s: list indexes run from 1 without gaps",
-					      n, prev);
-		}
-	}
-	free(sorted);
-	if (rc)
-		return rc;
-	const char *d = query_get(x->q, "DryRun");
-	if (d && strcmp(d, "true") && strcmp(d, "false"))
-		return svc_fail(x, 400, "InvalidParameterValue",
-				"Invalid value '%.100s' for DryRun: expected true or false", d);
-	*dry = d && !strcmp(d, "true");
-	return 0;
-}
-
-int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs)
-{
-	char code[64], msg[300];
-	if (filter_parse(x->q, names, fs, code, msg, sizeof msg)) {
-		filter_release(fs);
-		return svc_fail(x, 400, code, "%s", msg);
-	}
-	return 0;
-}
 
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)
 {
@@ -319,69 +190,6 @@ void svc_product_codes(struct svc *x, const char *code)
 		svc_close(x);
 	}
 	svc_close(x);
-}
-
-const char *svc_param(struct svc *x, const char *name)
-{
-	return query_get(x->q, name);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-size_t svc_list(struct svc *x, const char *prefix, const char ***out)
-{
-	size_t pl = strlen(prefix), n = 0;
-	*out = NULL;
-	for (size_t i = 0; i < x->q->n; i++) {
-		const char *name = x->q->v[i].name;
-		if (strncmp(name, prefix, pl) || name[pl] != '.' || !name[pl + 1] ||
-		    strspn(name + pl + 1, "0123456789") != strlen(name + pl + 1))
-			continue;
-		if (!*out)
-			*out = xcalloc(x->q->n, sizeof **out);
-		(*out)[n++] = x->q->v[i].value;
-	}
-	if (n)
-		qsort(*out, n, sizeof **out, cmp_str);
-	return n;
-}
-
-int svc_list_has(const char **list, size_t n, const char *value)
-{
-	return bsearch(&value, list, n, sizeof *list, cmp_str) != NULL;
-}
-
-int svc_need(struct svc *x, const char *name, const char **value)
-{
-	*value = query_get(x->q, name);
-	if (!*value || !**value)
-		return svc_fail(x, 400, "MissingParameter",
-				"The request must contain the parameter %s", name);
-	return 0;
-}
-
-static int all_hex(const char *s, size_t n, int upper)
-{
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (upper ? (c >= 'A' && c <= 'F') : (c >= 'a' && c <= 'f'))))
-			return 0;
-	}
-	return 1;
-}
-
-int svc_valid_code(const char *code)
-{
-	return strlen(code) == 8 && all_hex(code, 8, 1);
-}
-
-int svc_valid_id(const char *id, const char *prefix)
-{
-	size_t pl = strlen(prefix), n = strlen(id);
-	return n >= pl + 8 && n <= pl + 17 && !strncmp(id, prefix, pl) && all_hex(id + pl, n - pl, 0);
 }
 
 /* libxml2 reports some failures (a list node it could not allocate) only
@@ -510,7 +318,7 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 	int rc, dry = 0;
 	if (x.werr)
 		rc = svc_fail(&x, 500, "InternalError", "An internal error has occurred");
-	else if (check_params(&x, a, &dry))
+	else if (svc_check_params(&x, a->params, &dry))
 		rc = -1;
 	else if (store_begin(c->st, a->write))
 		rc = svc_fail_store(&x);
@@ -617,186 +425,4 @@ int service_handle(const struct service_call *c, struct buf *xml)
 		buf_release(&out);
 		return status;
 	}
-}
-
-/* The account of a key: its id, the plain secret ('' for a local account,
- * which has only a hash) and the hash; 0 found, 1 unknown, -1 error. */
-/* devpayd's copy of the key that opens local accounts' sealed secrets */
-static unsigned char sealing_key[SECRET_KEY_BYTES];
-static int have_sealing_key;
-
-static int find_key(struct store *st, const char *key, char account[13], char **secret,
-		    char **hash)
-{
-	struct store_rows *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
-				      " WHERE access_key = ?", "s", key);
-	if (!s)
-		return -1;
-	int rc = store_step(s);
-	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
-	if (r == 0) {
-		snprintf(account, 13, "%s", store_text(s, 0));
-		if (secret) {
-			/* a local account's sealed secret, when this process has the key */
-			char *opened = NULL;
-			if (!*store_text(s, 1) && have_sealing_key && *store_text(s, 3) &&
-			    !secret_unseal(sealing_key, store_text(s, 3), &opened))
-				*secret = opened;
-			else
-				*secret = xstrdup(store_text(s, 1));
-		}
-		if (hash)
-			*hash = xstrdup(store_text(s, 2));
-	} else if (r < 0)
-		dp_err_set("%s", store_errmsg(st));
-	store_done(s);
-	return r;
-}
-
-void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
-{
-	memcpy(sealing_key, key, SECRET_KEY_BYTES);
-	have_sealing_key = 1;
-}
-
-int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
-{
-	if (store_begin(st, STORE_READ_ONE))
-		return -1;
-	int r = find_key(st, access_key, account, secret, NULL);
-	store_rollback(st);
-	return r;
-}
-
-/* A new account: SECRET kept in the clear only when KEEP (an operator's
- * account, for devpayd's signature checks); its salted hash always. */
-static int insert_account(struct store *st, const char *key, const char *secret, int keep,
-			  int64_t now, char account[13])
-{
-	char hash[SECRET_HASH_MAX];
-	if (secret_hash(secret, hash))
-		return -1;
-	/* a local account's secret sealed with the store's key file, for a
-	 * devpayd that serves this store later (none without a key file) */
-	char *sealed = NULL;
-	unsigned char k[SECRET_KEY_BYTES];
-	int have = 0;
-	if (!keep && !secret_key_load(st->path, 1, k, &have) && have && secret_seal(k, secret, &sealed))
-		return -1;
-	secret_wipe(k, sizeof k);
-	for (int tries = 0; tries < 20; tries++) {
-		id_account(account);
-		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash,"
-				   " secret_sealed, created) VALUES (?, ?, ?, ?, ?, ?)", "sssssi", account,
-				   key, keep ? secret : "", hash, sealed ? sealed : "", now);
-		if (r == 0 || r == -1) {
-			free(sealed);
-			return r;
-		}
-		/* a constraint: the key exists, or (rarely) the id; tell them apart */
-		char other[13];
-		int f = find_key(st, key, other, NULL, NULL);
-		if (f <= 0) {
-			free(sealed);
-			return f == 0 ? -2 : -1;
-		}
-	}
-	free(sealed);
-	return -1;
-}
-
-int service_add_account(struct store *st, const char *access_key, const char *secret,
-			int64_t now, char account[13])
-{
-	if (store_begin(st, 1))
-		return -1;
-	char *known = NULL;
-	int r = find_key(st, access_key, account, &known, NULL);
-	if (r == 0 && !*known) {
-		/* a local account: the operator adds what devpayd needs to it */
-		char hash[SECRET_HASH_MAX];
-		r = secret_hash(secret, hash) ? -1
-		  : store_exec(st, "UPDATE accounts SET secret = ?, secret_hash = ? WHERE id = ?",
-			       "sss", secret, hash, account);
-		r = r == 0 ? 1 : -1;
-	} else if (r == 0)
-		r = -2;
-	else if (r == 1)
-		r = insert_account(st, access_key, secret, 1, now, account);
-	if (known) {
-		secret_wipe(known, strlen(known));
-		free(known);
-	}
-	if (r >= 0 && store_commit(st))
-		return -1;
-	if (r < 0)
-		store_rollback(st);
-	return r;
-}
-
-/* A local account: created on the key's first use, with only the hash. */
-static int add_local_account(struct store *st, const char *access_key, const char *secret,
-			     int64_t now, char account[13])
-{
-	if (store_begin(st, 1))
-		return -1;
-	int r = insert_account(st, access_key, secret, 0, now, account);
-	if (r == 0 && store_commit(st))
-		return -1;
-	if (r)
-		store_rollback(st);
-	return r;
-}
-
-/* Secrets are compared in constant time: their length may leak, their
- * content does not. */
-static int same_secret(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	unsigned char d = (unsigned char)(la != lb);
-	for (size_t i = 0; i < la && i < lb; i++)
-		d |= (unsigned char)(a[i] ^ b[i]);
-	return d == 0;
-}
-
-int service_auth_local(struct store *st, const char *access_key, const char *secret,
-		       int64_t now, char account[13], int *created, struct buf *xml)
-{
-	char *known = NULL, *hash = NULL;
-	*created = 0;
-	int r = -1;
-	if (!store_begin(st, 0)) {
-		r = find_key(st, access_key, account, &known, &hash);
-		store_rollback(st);
-	}
-	if (r == 1) {
-		r = add_local_account(st, access_key, secret, now, account);
-		*created = r == 0;
-		if (r == -2) { /* another process created it just now */
-			if (!store_begin(st, 0)) {
-				r = find_key(st, access_key, account, &known, &hash);
-				store_rollback(st);
-			} else
-				r = -1;
-		}
-	}
-	int ok = r == 0 && (*created || (hash && *hash ? secret_verify(secret, hash)
-					 : known && *known && same_secret(known, secret)));
-	if (known) {
-		secret_wipe(known, strlen(known));
-		free(known);
-	}
-	free(hash);
-	if (r < 0) {
-		char m[600];
-		snprintf(m, sizeof m, "the store failed: %s", dp_err_detail());
-		service_error_doc("InternalError", m, xml);
-		return 500;
-	}
-	if (!ok) {
-		service_error_doc("AuthFailure",
-				  "AWS was not able to validate the provided access credentials", xml);
-		return 401;
-	}
-	return 0;
 }

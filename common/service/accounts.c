@@ -1,0 +1,191 @@
+/* Accounts and their keys: a local account created on the key's first use
+ * (service_auth_local), an operator's account (service_add_account), and
+ * devpayd's look-up of a known key (service_lookup_key). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "base/ids.h"
+#include "base/secret.h"
+#include "service/service.h"
+
+/* The account of a key: its id, the plain secret ('' for a local account,
+ * which has only a hash) and the hash; 0 found, 1 unknown, -1 error. */
+/* devpayd's copy of the key that opens local accounts' sealed secrets */
+static unsigned char sealing_key[SECRET_KEY_BYTES];
+static int have_sealing_key;
+
+static int find_key(struct store *st, const char *key, char account[13], char **secret,
+		    char **hash)
+{
+	struct store_rows *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
+				      " WHERE access_key = ?", "s", key);
+	if (!s)
+		return -1;
+	int rc = store_step(s);
+	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
+	if (r == 0) {
+		snprintf(account, 13, "%s", store_text(s, 0));
+		if (secret) {
+			/* a local account's sealed secret, when this process has the key */
+			char *opened = NULL;
+			if (!*store_text(s, 1) && have_sealing_key && *store_text(s, 3) &&
+			    !secret_unseal(sealing_key, store_text(s, 3), &opened))
+				*secret = opened;
+			else
+				*secret = xstrdup(store_text(s, 1));
+		}
+		if (hash)
+			*hash = xstrdup(store_text(s, 2));
+	} else if (r < 0)
+		dp_err_set("%s", store_errmsg(st));
+	store_done(s);
+	return r;
+}
+
+void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
+{
+	memcpy(sealing_key, key, SECRET_KEY_BYTES);
+	have_sealing_key = 1;
+}
+
+int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
+{
+	if (store_begin(st, STORE_READ_ONE))
+		return -1;
+	int r = find_key(st, access_key, account, secret, NULL);
+	store_rollback(st);
+	return r;
+}
+
+/* A new account: SECRET kept in the clear only when KEEP (an operator's
+ * account, for devpayd's signature checks); its salted hash always. */
+static int insert_account(struct store *st, const char *key, const char *secret, int keep,
+			  int64_t now, char account[13])
+{
+	char hash[SECRET_HASH_MAX];
+	if (secret_hash(secret, hash))
+		return -1;
+	/* a local account's secret sealed with the store's key file, for a
+	 * devpayd that serves this store later (none without a key file) */
+	char *sealed = NULL;
+	unsigned char k[SECRET_KEY_BYTES];
+	int have = 0;
+	if (!keep && !secret_key_load(st->path, 1, k, &have) && have && secret_seal(k, secret, &sealed))
+		return -1;
+	secret_wipe(k, sizeof k);
+	for (int tries = 0; tries < 20; tries++) {
+		id_account(account);
+		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash,"
+				   " secret_sealed, created) VALUES (?, ?, ?, ?, ?, ?)", "sssssi", account,
+				   key, keep ? secret : "", hash, sealed ? sealed : "", now);
+		if (r == 0 || r == -1) {
+			free(sealed);
+			return r;
+		}
+		/* a constraint: the key exists, or (rarely) the id; tell them apart */
+		char other[13];
+		int f = find_key(st, key, other, NULL, NULL);
+		if (f <= 0) {
+			free(sealed);
+			return f == 0 ? -2 : -1;
+		}
+	}
+	free(sealed);
+	return -1;
+}
+
+int service_add_account(struct store *st, const char *access_key, const char *secret,
+			int64_t now, char account[13])
+{
+	if (store_begin(st, 1))
+		return -1;
+	char *known = NULL;
+	int r = find_key(st, access_key, account, &known, NULL);
+	if (r == 0 && !*known) {
+		/* a local account: the operator adds what devpayd needs to it */
+		char hash[SECRET_HASH_MAX];
+		r = secret_hash(secret, hash) ? -1
+		  : store_exec(st, "UPDATE accounts SET secret = ?, secret_hash = ? WHERE id = ?",
+			       "sss", secret, hash, account);
+		r = r == 0 ? 1 : -1;
+	} else if (r == 0)
+		r = -2;
+	else if (r == 1)
+		r = insert_account(st, access_key, secret, 1, now, account);
+	if (known) {
+		secret_wipe(known, strlen(known));
+		free(known);
+	}
+	if (r >= 0 && store_commit(st))
+		return -1;
+	if (r < 0)
+		store_rollback(st);
+	return r;
+}
+
+/* A local account: created on the key's first use, with only the hash. */
+static int add_local_account(struct store *st, const char *access_key, const char *secret,
+			     int64_t now, char account[13])
+{
+	if (store_begin(st, 1))
+		return -1;
+	int r = insert_account(st, access_key, secret, 0, now, account);
+	if (r == 0 && store_commit(st))
+		return -1;
+	if (r)
+		store_rollback(st);
+	return r;
+}
+
+/* Secrets are compared in constant time: their length may leak, their
+ * content does not. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = (unsigned char)(la != lb);
+	for (size_t i = 0; i < la && i < lb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+int service_auth_local(struct store *st, const char *access_key, const char *secret,
+		       int64_t now, char account[13], int *created, struct buf *xml)
+{
+	char *known = NULL, *hash = NULL;
+	*created = 0;
+	int r = -1;
+	if (!store_begin(st, 0)) {
+		r = find_key(st, access_key, account, &known, &hash);
+		store_rollback(st);
+	}
+	if (r == 1) {
+		r = add_local_account(st, access_key, secret, now, account);
+		*created = r == 0;
+		if (r == -2) { /* another process created it just now */
+			if (!store_begin(st, 0)) {
+				r = find_key(st, access_key, account, &known, &hash);
+				store_rollback(st);
+			} else
+				r = -1;
+		}
+	}
+	int ok = r == 0 && (*created || (hash && *hash ? secret_verify(secret, hash)
+					 : known && *known && same_secret(known, secret)));
+	if (known) {
+		secret_wipe(known, strlen(known));
+		free(known);
+	}
+	free(hash);
+	if (r < 0) {
+		char m[600];
+		snprintf(m, sizeof m, "the store failed: %s", dp_err_detail());
+		service_error_doc("InternalError", m, xml);
+		return 500;
+	}
+	if (!ok) {
+		service_error_doc("AuthFailure",
+				  "AWS was not able to validate the provided access credentials", xml);
+		return 401;
+	}
+	return 0;
+}
