@@ -294,3 +294,42 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	nm "$BIN/ec2-confirm-product-instance" | grep -q ' T SHA256_Final' ||
 		fail "SHA256_Final is not linked in"
 }
+
+# The layering rule of common/ (HACKING.md: The layout), with the Makefile's
+# own table.
+# (The table may go on over lines ending in a backslash.)
+layers_table() {
+	awk '/^LAYERS[ \t]*:=/ { on = 1; sub(/^LAYERS[ \t]*:=/, "") }
+	     on { more = sub(/\\$/, ""); printf "%s ", $0; if (!more) exit }' \
+		"$ROOT/Makefile"
+}
+
+@test "common/ keeps its layers: the real tree passes tools/layers" {
+	run sh "$ROOT/tools/layers" "$ROOT/common" $(layers_table)
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "tools/layers refuses an include that climbs, one beside, one with no folder, and a folder not in the table" {
+	local t="$BATS_TEST_TMPDIR/common"
+	cp -r "$ROOT/common" "$t"
+	printf '#include "client/cli.h"\n' >> "$t/base/money.c"
+	run sh "$ROOT/tools/layers" "$t" $(layers_table)
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"base/money.c:"*"base/ may use base, not client/ (#include \"client/cli.h\")"* ]]
+	rm -r "$t"; cp -r "$ROOT/common" "$t"
+	printf '#include "server/front.h"\n' >> "$t/client/http.c"
+	run sh "$ROOT/tools/layers" "$t" $(layers_table)
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"client/http.c:"*"not server/"* ]]
+	rm -r "$t"; cp -r "$ROOT/common" "$t"
+	printf '#include "buf.h"\n' >> "$t/base/text.c"
+	run sh "$ROOT/tools/layers" "$t" $(layers_table)
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"base/text.c:"*"names no folder"* ]]
+	rm -r "$t"; cp -r "$ROOT/common" "$t"
+	mkdir "$t/extra"
+	run sh "$ROOT/tools/layers" "$t" $(layers_table)
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"extra: a folder the layering table"* ]]
+}

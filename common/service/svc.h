@@ -1,6 +1,6 @@
 /* What the service's handlers share: the request context, the answer writer
- * and the refusal path. Only common/service/svc_*.c, service.c and params.c
- * include this. */
+ * and the refusal path. Only common/service/svc_*.c, service.c, params.c and
+ * bill_lines.c include this. */
 #ifndef DP_SVC_H
 #define DP_SVC_H
 #include <stdint.h>

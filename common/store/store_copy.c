@@ -1,9 +1,9 @@
 /* devpayd --copy-store: every row of one store into another that is empty,
  * SQLite to PostgreSQL and back (or SQLite to SQLite, a copy at one moment
  * of a store in use). Written once over store.h: the table list is the
- * schema's (store.c's migrations, in the order they create the tables, so a
- * row's references are there before it), the columns are the source's own,
- * and the rows go in the order they were written. One transaction on each
+ * schema's (store_schema.c's migrations, in the order they create the
+ * tables, so a row's references are there before it), the columns are the
+ * source's own, and the rows go in the order they were written. One transaction on each
  * side: the source is read at one moment, the target gets all of it or
  * nothing. */
 #include <errno.h>

@@ -3,7 +3,7 @@
  * both engines agree on, with SQLite's `?`/`?N` placeholders;
  * store_pg_sql.c turns it into PostgreSQL's (`$N`) and rewrites the few
  * SQLite-only forms the handlers use (pg_translate()). The schema is
- * store.c's migrations, turned into PostgreSQL DDL the same way (pg_ddl()),
+ * store_schema.c's migrations, turned into PostgreSQL DDL the same way (pg_ddl()),
  * with its version in devpay_schema. Every transaction that writes is
  * SERIALIZABLE, every other REPEATABLE READ READ ONLY; a serialization
  * failure or deadlock marks the store for a retry (store_retry), which

@@ -35,7 +35,7 @@ void store_enable_pg(const struct store_pg_ops *ops);
 
 /* 1 when PATH names a PostgreSQL database (postgresql:// or postgres://). */
 int store_is_pg_uri(const char *path);
-/* The SQLite text of store.c's migrations, for the PostgreSQL schema. */
+/* The SQLite text of store_schema.c's migrations, for the PostgreSQL schema. */
 const char *const *store_migrations(int *n);
 
 #endif

@@ -37,7 +37,7 @@ struct store_pg {
 /* The handler's SQL in PostgreSQL's dialect: `$N` placeholders, the
  * SQLite-only forms rewritten. */
 char *pg_translate(const char *sql);
-/* One of store.c's migrations (SQLite) as PostgreSQL DDL. */
+/* One of store_schema.c's migrations (SQLite) as PostgreSQL DDL. */
 char *pg_ddl(const char *m);
 
 /* store_pg.c */

@@ -1,5 +1,5 @@
 /* The SQL of the PostgreSQL backend (store_pg.c): the handlers' SQLite
- * dialect and store.c's migrations, rewritten as PostgreSQL's. Text to
+ * dialect and store_schema.c's migrations, rewritten as PostgreSQL's. Text to
  * text; no connection. */
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +98,7 @@ static char *translate_n(const char *sql, int *np)
 	return buf_detach(&b);
 }
 
-/* One of store.c's migrations (SQLite) as PostgreSQL DDL: 64-bit integers,
+/* One of store_schema.c's migrations (SQLite) as PostgreSQL DDL: 64-bit integers,
  * identity keys, byte-order text (as SQLite compares), and without the
  * statements that upgrade an older SQLite store's rows (a PostgreSQL
  * database starts at the current schema, so it has none). */
