@@ -10,6 +10,33 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
+/* One answer's images (the service may answer in pages). */
+static void print_page(struct cli *c, const xmlNode *root, void *cls)
+{
+	(void)cls;
+	xml_foreach(im, xml_child(root, "imagesSet"), "item")
+	{
+		struct buf loc = BUF_INIT, codes = BUF_INIT;
+		const char *name = xml_text(im, "name"), *owner = xml_text(im, "imageOwnerId");
+		const char *alias = xml_text(im, "imageOwnerAlias");
+		if (*name)
+			buf_addf(&loc, "%s/%s", *alias ? alias : owner, name);
+		else
+			buf_adds(&loc, xml_text(im, "imageLocation"));
+		client_product_codes(xml_child(im, "productCodes"), &codes);
+		const char *f[] = { xml_text(im, "imageId"), buf_str(&loc), *alias ? alias : owner,
+				    xml_text(im, "imageState"),
+				    !strcmp(xml_text(im, "isPublic"), "true") ? "public" : "private",
+				    buf_str(&codes), xml_text(im, "architecture"), xml_text(im, "imageType"),
+				    xml_text(im, "kernelId"), xml_text(im, "ramdiskId"), xml_text(im, "platform"),
+				    xml_text(im, "rootDeviceType"), xml_text(im, "virtualizationType"),
+				    xml_text(im, "hypervisor") };
+		out_record(&c->cfg, &REC_IMAGE, f);
+		buf_release(&loc);
+		buf_release(&codes);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -34,30 +61,7 @@ int main(int argc, char **argv)
 	if (!all && !owners && !execs && !cli_argc(&c))
 		query_add(&q, "ExecutableBy.1", "self");
 	cli_finish(&c);
-	struct response r;
-	client_call_or_die(&c, "DescribeImages", &q, &r);
-	xml_foreach(im, xml_child(r.root, "imagesSet"), "item")
-	{
-		struct buf loc = BUF_INIT, codes = BUF_INIT;
-		const char *name = xml_text(im, "name"), *owner = xml_text(im, "imageOwnerId");
-		const char *alias = xml_text(im, "imageOwnerAlias");
-		if (*name)
-			buf_addf(&loc, "%s/%s", *alias ? alias : owner, name);
-		else
-			buf_adds(&loc, xml_text(im, "imageLocation"));
-		client_product_codes(xml_child(im, "productCodes"), &codes);
-		const char *f[] = { xml_text(im, "imageId"), buf_str(&loc), *alias ? alias : owner,
-				    xml_text(im, "imageState"),
-				    !strcmp(xml_text(im, "isPublic"), "true") ? "public" : "private",
-				    buf_str(&codes), xml_text(im, "architecture"), xml_text(im, "imageType"),
-				    xml_text(im, "kernelId"), xml_text(im, "ramdiskId"), xml_text(im, "platform"),
-				    xml_text(im, "rootDeviceType"), xml_text(im, "virtualizationType"),
-				    xml_text(im, "hypervisor") };
-		out_record(&c.cfg, &REC_IMAGE, f);
-		buf_release(&loc);
-		buf_release(&codes);
-	}
-	response_release(&r);
+	client_pages_or_die(&c, "DescribeImages", &q, print_page, NULL);
 	query_release(&q);
 	return 0;
 }

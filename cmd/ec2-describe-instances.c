@@ -8,6 +8,14 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
+/* One answer's reservations (the service may answer in pages). */
+static void print_page(struct cli *c, const xmlNode *root, void *cls)
+{
+	(void)cls;
+	xml_foreach(res, xml_child(root, "reservationSet"), "item")
+		print_reservation(&c->cfg, res);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -21,11 +29,7 @@ int main(int argc, char **argv)
 		query_add_list(&q, "InstanceId", i + 1, cli_argv(&c)[i]);
 	}
 	cli_finish(&c);
-	struct response r;
-	client_call_or_die(&c, "DescribeInstances", &q, &r);
-	xml_foreach(res, xml_child(r.root, "reservationSet"), "item")
-		print_reservation(&c.cfg, res);
-	response_release(&r);
+	client_pages_or_die(&c, "DescribeInstances", &q, print_page, NULL);
 	query_release(&q);
 	return 0;
 }

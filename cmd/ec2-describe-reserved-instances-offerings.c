@@ -12,6 +12,13 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
+/* One answer's offerings (the service may answer in pages). */
+static void print_page(struct cli *c, const xmlNode *root, void *cls)
+{
+	(void)cls;
+	print_offerings(&c->cfg, xml_child(root, "reservedInstancesOfferingsSet"));
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -40,10 +47,7 @@ int main(int argc, char **argv)
 	if (cli_argc(&c))
 		cli_usage_error(&c, "unexpected argument '%s'", cli_argv(&c)[0]);
 	cli_finish(&c);
-	struct response r;
-	client_call_or_die(&c, "DescribeReservedInstancesOfferings", &q, &r);
-	print_offerings(&c.cfg, xml_child(r.root, "reservedInstancesOfferingsSet"));
-	response_release(&r);
+	client_pages_or_die(&c, "DescribeReservedInstancesOfferings", &q, print_page, NULL);
 	query_release(&q);
 	return 0;
 }

@@ -72,10 +72,11 @@ offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
 	assert_equal "$(store_sum)" "$before"
 	serve_signed
 	before=$(store_sum)
-	refused 1 SignatureDoesNotMatch as_customer signed mars-1 \
+	# (named as a region it does not serve, not as a wrong secret)
+	refused 1 InvalidRegion as_customer signed mars-1 \
 		Action=DescribeReservedInstancesOfferings Version=2016-11-15
-	assert_equal "$stderr" "Client.SignatureDoesNotMatch: Credential should be scoped to a valid region, not 'mars-1'."
-	refused 1 SignatureDoesNotMatch as_customer signed mars-1 \
+	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'mars-1', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
+	refused 1 InvalidRegion as_customer signed mars-1 \
 		Action=PurchaseReservedInstancesOffering Version=2016-11-15 \
 		ReservedInstancesOfferingId="$id" InstanceCount=1
 	assert_equal "$(store_sum)" "$before"

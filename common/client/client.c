@@ -32,12 +32,14 @@ static void add_filters(const struct dp_config *cfg, struct query *q)
 			continue;
 		char key[64];
 		snprintf(key, sizeof key, "Filter.%d.Name", ++n);
-		query_addf(q, key, "%.*s", (int)len, cfg->filters[i]);
+		char name[256];
+		snprintf(name, sizeof name, "%.*s", (int)len, cfg->filters[i]);
+		query_set(q, key, name); /* set: a next page's call adds them again */
 		int m = 0;
 		for (int j = i; j < cfg->nfilters; j++)
 			if (!strncmp(cfg->filters[j], cfg->filters[i], len + 1)) {
 				snprintf(key, sizeof key, "Filter.%d.Value.%d", n, ++m);
-				query_add(q, key, cfg->filters[j] + len + 1);
+				query_set(q, key, cfg->filters[j] + len + 1);
 			}
 	}
 }
@@ -142,4 +144,27 @@ const char *client_time(const char *wire)
 		return wire;
 	clock_format_print(t, out);
 	return out;
+}
+
+void client_pages_or_die(struct cli *c, const char *action, struct query *q,
+			 void (*page)(struct cli *c, const xmlNode *root, void *cls), void *cls)
+{
+	for (;;) {
+		struct response r;
+		client_call_or_die(c, action, q, &r);
+		page(c, r.root, cls);
+		const char *next = xml_text(r.root, "nextToken");
+		if (!next || !*next) {
+			response_release(&r);
+			return;
+		}
+		const char *prev = query_get(q, "NextToken");
+		if (prev && !strcmp(prev, next)) {
+			fprintf(stderr, "%s: the service answered %s with the same nextToken twice\n",
+				c->prog, action);
+			exit(1);
+		}
+		query_set(q, "NextToken", next);
+		response_release(&r);
+	}
 }

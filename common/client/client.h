@@ -11,6 +11,12 @@
 /* Sets Action and Version (and DryRun and Filter.N.* from --dry-run and -F),
  * calls, and fills r; never returns on failure. */
 void client_call_or_die(struct cli *c, const char *action, struct query *q, struct response *r);
+/* A describe Action whose answers come in pages: calls it as
+ * client_call_or_die does, hands each answer's root to page, and calls
+ * again with the answer's nextToken until an answer carries none, so that
+ * every record is printed however the service pages them. */
+void client_pages_or_die(struct cli *c, const char *action, struct query *q,
+			 void (*page)(struct cli *c, const xmlNode *root, void *cls), void *cls);
 
 /* The same call for a process that must go on (a server): 0 and r filled,
  * or the error with its message in msg (a refusal: DP_ERR_SERVICE and

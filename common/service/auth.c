@@ -148,9 +148,17 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 	else if (strcmp(a.service, "ec2"))
 		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
 		       "Credential should be scoped to correct service: 'ec2'.");
-	else if (!region_valid(a.region))
-		auth_refuse(&o->refusal, 403, "SignatureDoesNotMatch",
-		       "Credential should be scoped to a valid region, not '%s'.", a.region);
+	else if (!region_valid(a.region)) {
+		/* a region this service does not serve (the AWS CLI's us-east-2,
+		 * say): said as such, not as a wrong secret */
+		char served[200] = "";
+		for (int i = 0; regions[i]; i++)
+			snprintf(served + strlen(served), sizeof served - strlen(served), "%s%s",
+				 i ? ", " : "", regions[i]);
+		auth_refuse(&o->refusal, 400, "InvalidRegion",
+			    "The request is signed for region '%s', which this service does not serve; "
+			    "it serves %s", a.region, served);
+	}
 	else if (signed_headers(r, a.signed_headers, &h, &n))
 		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
 		       "and only headers the request carries");

@@ -1,6 +1,7 @@
 /* The request's parameters: each Action's allow-list, checked before its
  * handler runs (svc_check_params), and how the handlers read them
  * (svc_param, svc_list, svc_need, svc_filters, the shapes of codes and ids). */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,109 @@ int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs)
 		return svc_fail(x, 400, code, "%s", msg);
 	}
 	return 0;
+}
+
+int svc_filters_absent(struct svc *x, const char *const *names, const char *const *absent,
+		       struct filter_set *fs)
+{
+	size_t n = 0, m = 0;
+	while (names[n])
+		n++;
+	while (absent[m])
+		m++;
+	const char **all = malloc((n + m + 1) * sizeof *all);
+	if (!all)
+		return svc_fail(x, 500, "InternalError", "out of memory");
+	memcpy(all, names, n * sizeof *all);
+	memcpy(all + n, absent, (m + 1) * sizeof *all);
+	int r = svc_filters(x, all, fs);
+	free(all);
+	return r;
+}
+
+int svc_only_value(struct svc *x, const char *name, const char *values, const char *feature)
+{
+	const char *v = svc_param(x, name);
+	if (!v)
+		return 0;
+	size_t n = strlen(v);
+	for (const char *p = values, *bar; *p; p = bar ? bar + 1 : p + strlen(p)) {
+		bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+		if (len == n && !strncmp(p, v, n)) {
+			if (p == values)
+				return 0;
+			return svc_fail(x, 400, "Unsupported", "%s=%s is not supported: %s", name, v,
+					feature);
+		}
+		if (!bar)
+			break;
+	}
+	char list[200];
+	snprintf(list, sizeof list, "%s", values);
+	for (char *c = list; (c = strchr(c, '|'));)
+		*c = '/';
+	return svc_fail(x, 400, "InvalidParameterValue", "Invalid value '%.80s' for %s: expected %s",
+			v, name, list);
+}
+
+int svc_unsupported(struct svc *x, const char *const *names, const char *feature)
+{
+	for (size_t i = 0; i < x->q->n; i++)
+		for (int k = 0; names[k]; k++)
+			if (filter_name_matches(names[k], x->q->v[i].name))
+				return svc_fail(x, 400, "Unsupported", "%s is not supported: %s",
+						x->q->v[i].name, feature);
+	return 0;
+}
+
+/* A token is "kind:position" in hexadecimal: opaque to a client, and
+ * checked whole when it comes back. */
+int svc_page_parse(struct svc *x, const char *kind, long lo, long hi, long cap,
+		   struct svc_page *p)
+{
+	const char *m = svc_param(x, "MaxResults"), *t = svc_param(x, "NextToken");
+	p->max = cap;
+	p->asked = 0;
+	p->after[0] = 0;
+	if (m) {
+		char *end;
+		long v = strtol(m, &end, 10);
+		if (!*m || *end || v < lo || v > hi)
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Value ( %.40s ) for parameter maxResults is invalid. "
+					"Expecting a value between %ld and %ld.", m, lo, hi);
+		p->max = v;
+		p->asked = 1;
+	}
+	if (t && *t) {
+		char plain[sizeof p->after + 40];
+		size_t n = strlen(t), k = strlen(kind), i;
+		int ok = n % 2 == 0 && n / 2 < sizeof plain;
+		for (i = 0; ok && i < n / 2; i++) {
+			unsigned v;
+			ok = sscanf(t + 2 * i, "%2x", &v) == 1 && isxdigit((unsigned char)t[2 * i]) &&
+			     isxdigit((unsigned char)t[2 * i + 1]) && v >= 0x20 && v < 0x7f;
+			plain[i] = (char)v;
+		}
+		plain[ok ? i : 0] = 0;
+		if (!ok || strncmp(plain, kind, k) || plain[k] != ':' || !plain[k + 1] ||
+		    strlen(plain + k + 1) >= sizeof p->after)
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%.80s' for nextToken", t);
+		snprintf(p->after, sizeof p->after, "%s", plain + k + 1);
+	}
+	return 0;
+}
+
+void svc_page_token(struct svc *x, const char *kind, const char *key)
+{
+	char plain[200], hex[400];
+	int n = snprintf(plain, sizeof plain, "%s:%s", kind, key);
+	for (int i = 0; i < n && i < (int)sizeof plain - 1; i++)
+		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)plain[i]);
+	hex[2 * (n < (int)sizeof plain ? n : (int)sizeof plain - 1)] = 0;
+	svc_elem(x, "nextToken", hex);
 }
 
 const char *svc_param(struct svc *x, const char *name)

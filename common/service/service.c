@@ -30,6 +30,21 @@
 
 #define PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define FILTERS "Filter.N.Name", "Filter.N.Value.N"
+#define PAGES "MaxResults", "NextToken"
+/* what real clients send with a launch, accepted with its default value and
+ * otherwise refused as Unsupported naming the feature (svc_instances.c) */
+#define RUN_DEFAULTS "EbsOptimized", "DisableApiTermination", "Monitoring.Enabled", \
+	"Placement.Tenancy", "Placement.GroupName", "InstanceInitiatedShutdownBehavior", \
+	"AdditionalInfo", "SubnetId", "PrivateIpAddress", "Ipv6AddressCount", \
+	"Ipv6Address.N.Ipv6Address", "NetworkInterface.N.DeviceIndex", "NetworkInterface.N.SubnetId", \
+	"NetworkInterface.N.AssociatePublicIpAddress", "NetworkInterface.N.NetworkInterfaceId", \
+	"NetworkInterface.N.PrivateIpAddress", "NetworkInterface.N.SecurityGroupId.N", \
+	"NetworkInterface.N.DeleteOnTermination", "KernelId", "RamdiskId", \
+	"IamInstanceProfile.Name", "IamInstanceProfile.Arn", "BlockDeviceMapping.N.DeviceName", \
+	"BlockDeviceMapping.N.VirtualName", "BlockDeviceMapping.N.NoDevice", \
+	"BlockDeviceMapping.N.Ebs.SnapshotId", "BlockDeviceMapping.N.Ebs.VolumeSize", \
+	"BlockDeviceMapping.N.Ebs.DeleteOnTermination", "BlockDeviceMapping.N.Ebs.VolumeType", \
+	"BlockDeviceMapping.N.Ebs.Iops"
 #define PRODUCT_CONFIG "OneTimeFee", "MonthlyFee", "Platform.N", "Region.N", \
 	"InstanceType.N.Name", "InstanceType.N.Price", "Price.N.Region", "Price.N.Platform", \
 	"Price.N.InstanceType", "Price.N.HourlyPrice"
@@ -48,8 +63,14 @@ static const struct action {
 	{ "DescribeSubscriptions", 0, svc_describe_subscriptions, PARAMS("ProductCode", "CustomerId") },
 	{ "RegisterImage", 1, svc_register_image,
 	  PARAMS("DryRun", "Name", "Description", "Platform", "RootDeviceType",
-		 "BlockDeviceMapping.1.Ebs.SnapshotId") },
-	{ "DescribeImages", 0, svc_describe_images, PARAMS("DryRun", "ImageId.N", "Owner.N", "ExecutableBy.N", FILTERS) },
+		 "BlockDeviceMapping.1.Ebs.SnapshotId", "RootDeviceName", "ImageLocation",
+		 "Architecture", "VirtualizationType", "KernelId", "RamdiskId",
+		 "BlockDeviceMapping.N.DeviceName", "BlockDeviceMapping.N.VirtualName",
+		 "BlockDeviceMapping.N.NoDevice", "BlockDeviceMapping.N.Ebs.VolumeSize",
+		 "BlockDeviceMapping.N.Ebs.DeleteOnTermination", "BlockDeviceMapping.N.Ebs.VolumeType") },
+	{ "DescribeImages", 0, svc_describe_images,
+	  PARAMS("DryRun", "ImageId.N", "Owner.N", "ExecutableBy.N", FILTERS, PAGES,
+		 "IncludeDeprecated", "IncludeDisabled") },
 	{ "ModifyImageAttribute", 1, svc_modify_image_attribute,
 	  PARAMS("DryRun", "ImageId", "Attribute", "ProductCode.N", "OperationType", "UserId.N",
 		 "UserGroup.N", "LaunchPermission.Add.N.UserId", "LaunchPermission.Add.N.Group",
@@ -64,8 +85,9 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken") },
-	{ "DescribeInstances", 0, svc_describe_instances, PARAMS("DryRun", "InstanceId.N", FILTERS) },
+		 "Placement.AvailabilityZone", "ClientToken", RUN_DEFAULTS) },
+	{ "DescribeInstances", 0, svc_describe_instances,
+	  PARAMS("DryRun", "InstanceId.N", FILTERS, PAGES) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
 	{ "ConfirmProductInstance", 0, svc_confirm_product_instance,
 	  PARAMS("DryRun", "ProductCode", "InstanceId") },
@@ -76,7 +98,8 @@ static const struct action {
 	  PARAMS("DryRun", "ProductCode", "Withdraw", "Effective", PRODUCT_CONFIG) },
 	{ "DescribeReservedInstancesOfferings", 0, svc_describe_ri_offerings,
 	  PARAMS("DryRun", "ReservedInstancesOfferingId.N", "InstanceType", "AvailabilityZone",
-		 "ProductDescription", FILTERS) },
+		 "ProductDescription", FILTERS, PAGES, "IncludeMarketplace", "InstanceTenancy",
+		 "OfferingClass", "OfferingType", "MinDuration", "MaxDuration", "MaxInstanceCount") },
 	{ "PurchaseReservedInstancesOffering", 1, svc_purchase_ri_offering,
 	  PARAMS("DryRun", "ReservedInstancesOfferingId", "InstanceCount") },
 	{ "DescribeReservedInstances", 0, svc_describe_reserved,

@@ -73,6 +73,45 @@ int svc_need(struct svc *x, const char *name, const char **value);
  * names (NULL-terminated); refuses (InvalidParameterValue for an unknown
  * name) as EC2 does. On success the caller releases fs. */
 int svc_filters(struct svc *x, const char *const *names, struct filter_set *fs);
+/* As svc_filters, with also the names EC2 documents for the Action about
+ * what this service does not have (vpc-id, subnet-id, ...): accepted, and
+ * matched by no record, as such a filter matches nothing in EC2-Classic. */
+int svc_filters_absent(struct svc *x, const char *const *names, const char *const *absent,
+		       struct filter_set *fs);
+
+/* What real clients send with their default values (the Java
+ * ec2-api-tools always send EbsOptimized=false, ...). svc_only_value: the
+ * parameter, when given, must be one of values (a '|'-separated list of
+ * the values a client may send, the first being the one accepted); another
+ * of them is refused as Unsupported naming feature, anything else as
+ * InvalidParameterValue. svc_unsupported: the first of names (NULL-ended,
+ * filter_name_matches patterns) the request carries is refused as
+ * Unsupported naming feature. 0, or -1 refused. */
+int svc_only_value(struct svc *x, const char *name, const char *values, const char *feature);
+int svc_unsupported(struct svc *x, const char *const *names, const char *feature);
+
+/* svc_filter_names.c: the absent names of DescribeInstances, DescribeImages. */
+extern const char *const instance_filters_absent[];
+extern const char *const image_filters_absent[];
+
+/* Pages of a describe Action: MaxResults and NextToken. kind names the
+ * Action in its tokens (a token of one Action is refused by another). A
+ * page holds at most max records: MaxResults when given (lo..hi, else
+ * InvalidParameterValue), otherwise cap (0: the whole answer). after is
+ * the position the NextToken resumes after, as the handler wrote it with
+ * svc_page_token ("" on a first page). */
+struct svc_page {
+	long max;
+	int asked;              /* MaxResults was given */
+	char after[160];
+};
+int svc_page_parse(struct svc *x, const char *kind, long lo, long hi, long cap,
+		   struct svc_page *p);
+/* <nextToken> resuming after position key (at most 150 bytes). */
+void svc_page_token(struct svc *x, const char *kind, const char *key);
+/* The default page of DescribeInstances and DescribeImages when the caller
+ * sends no MaxResults (devpayd(8)): an answer never grows without bound. */
+#define SVC_PAGE_CAP 10000
 
 /* A product's configuration and price as in force at a time. */
 struct product_version {

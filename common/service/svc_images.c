@@ -1,6 +1,7 @@
 /* Machine images and their product code attribute. */
 #include <stdio.h>
 #include <string.h>
+#include "base/clock.h"
 #include "base/ids.h"
 #include "service/svc.h"
 
@@ -64,10 +65,62 @@ static int own_image(struct svc *x, const char *id, struct svc_image *im, const 
 	return 0;
 }
 
+/* What the real ec2-register sends: RootDeviceName always, ImageLocation
+ * for a bundle's manifest (an instance-store image whose name, when none
+ * is given, is the manifest's file name without .manifest.xml), and the
+ * -b mappings. Accepted when they describe what an image here is. */
+static int register_defaults(struct svc *x, const char **name, char *derived, size_t dsz)
+{
+	static const char *const kernel[] = { "KernelId", "RamdiskId", NULL };
+	if (svc_unsupported(x, kernel, "the image's own kernel and ramdisk are used") ||
+	    svc_only_value(x, "Architecture", "x86_64|i386|arm64", "only x86_64 images") ||
+	    svc_only_value(x, "VirtualizationType", "paravirtual|hvm", "only paravirtual images"))
+		return -1;
+	/* the root device answered for an image: /dev/sda1, or /dev/xvda for EBS */
+	const char *rdn = svc_param(x, "RootDeviceName");
+	if (rdn && strcmp(rdn, "/dev/sda1") && strcmp(rdn, "/dev/xvda"))
+		return svc_fail(x, 400, "Unsupported",
+				"RootDeviceName=%.100s is not supported: the root device is /dev/sda1 (or /dev/xvda for EBS)", rdn);
+	const char *loc = svc_param(x, "ImageLocation");
+	if (loc) {
+		const char *rt = svc_param(x, "RootDeviceType");
+		if (rt && strcmp(rt, "instance-store"))
+			return svc_fail(x, 400, "InvalidParameterCombination",
+					"ImageLocation registers an instance-store image; RootDeviceType is '%s'", rt);
+		size_t n = strlen(loc);
+		if (!n || n > 1024 || loc[0] == '/' || n < 13 || strcmp(loc + n - 13, ".manifest.xml"))
+			return svc_fail(x, 400, "InvalidManifest",
+					"Invalid ImageLocation '%.200s': expected BUCKET/PREFIX.manifest.xml", loc);
+		if (!*name || !**name) {
+			const char *base = strrchr(loc, '/');
+			base = base ? base + 1 : loc;
+			snprintf(derived, dsz, "%.*s", (int)(strlen(base) - 13), base);
+			if (!*derived)
+				return svc_fail(x, 400, "InvalidManifest", "Invalid ImageLocation '%.200s'", loc);
+			*name = derived;
+		}
+	}
+	for (int i = 1;; i++) {
+		const char *d = query_get_nth(x->q, "BlockDeviceMapping", i, "DeviceName");
+		const char *v = query_get_nth(x->q, "BlockDeviceMapping", i, "VirtualName");
+		if (!d && !v && !query_get_nth(x->q, "BlockDeviceMapping", i, "Ebs.SnapshotId") &&
+		    !query_get_nth(x->q, "BlockDeviceMapping", i, "NoDevice"))
+			break;
+		if (v && (strncmp(v, "ephemeral", 9) || v[9] < '0' || v[9] > '3' || v[10]))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for BlockDeviceMapping.%d.VirtualName: expected ephemeral0 to ephemeral3",
+					v, i);
+	}
+	return 0;
+}
+
 int svc_register_image(struct svc *x)
 {
-	const char *name;
-	if (svc_need(x, "Name", &name))
+	const char *name = svc_param(x, "Name");
+	char derived[130];
+	if (register_defaults(x, &name, derived, sizeof derived))
+		return -1;
+	if (!name && svc_need(x, "Name", &name))
 		return -1;
 	if (strlen(name) > 128)
 		return svc_fail(x, 400, "InvalidAMIName.Malformed", "AMI name is longer than 128 characters");
@@ -133,17 +186,18 @@ static void write_image(struct svc *x, struct store_rows *s)
 }
 
 #define IMAGE_COLS "id, owner, name, description, platform, root_device," \
-	" ifnull(product_code, ''), " IMAGE_PUBLIC
+	" ifnull(product_code, ''), " IMAGE_PUBLIC ", created"
+#define IMAGE_CREATED 8
 
 /* DescribeImages' filters: EC2's names for what an image here has. */
 static const char *const image_filters[] = { "image-id", "name", "owner-id", "platform",
 	"product-code", "product-code.type", "root-device-type", "root-device-name", "state",
 	"is-public", "architecture", "image-type", "virtualization-type", "hypervisor",
-	"description", "manifest-location", NULL };
+	"description", "manifest-location", "creation-date", NULL };
 
 struct image_row {
 	struct store_rows *s;
-	char location[200];
+	char location[200], created[32];
 };
 
 static int image_values(void *rec, const char *name, const char **out, int max)
@@ -168,6 +222,8 @@ static int image_values(void *rec, const char *name, const char **out, int max)
 	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
 	else if (!strcmp(name, "hypervisor")) v = "xen";
 	else if (!strcmp(name, "description")) v = store_text(s, 3);
+	else if (!strcmp(name, "creation-date"))
+		clock_format_wire(store_int64(s, IMAGE_CREATED), r->created), v = r->created;
 	else if (!strcmp(name, "manifest-location")) {
 		snprintf(r->location, sizeof r->location, "%s/%s", store_text(s, 1), store_text(s, 2));
 		v = r->location;
@@ -176,13 +232,6 @@ static int image_values(void *rec, const char *name, const char **out, int max)
 		return 0;
 	out[0] = v;
 	return 1;
-}
-
-static void write_if(struct svc *x, struct store_rows *s, const struct filter_set *fs)
-{
-	struct image_row r = { .s = s };
-	if (filter_match(fs, image_values, &r))
-		write_image(x, s);
 }
 
 static int all_digits(const char *s, size_t n)
@@ -242,7 +291,8 @@ static int parse_scope(struct svc *x, struct image_scope *sc)
  * id is not NULL): an owner list keeps those images' owners; an executable
  * list keeps, for self, the caller's images and those granted to it, for
  * all, the public ones, for an account, the caller's images granted to it. */
-static struct store_rows *scope_query(struct svc *x, const struct image_scope *sc, const char *id)
+static struct store_rows *scope_query(struct svc *x, const struct image_scope *sc, const char *id,
+				      const char *after_time, const char *after_id)
 {
 	return store_query(x->st, "SELECT " IMAGE_COLS " FROM images WHERE " IMAGE_VISIBLE_TO("?1")
 			   " AND (?2 = 0 OR images.owner IN (SELECT value FROM json_each(?3)))"
@@ -253,21 +303,57 @@ static struct store_rows *scope_query(struct svc *x, const struct image_scope *s
 			   "  OR (images.owner = ?1 AND EXISTS (SELECT 1 FROM launch_permissions lp"
 			   "      WHERE lp.image = images.id AND lp.grantee IN (SELECT value FROM json_each(?7)))))"
 			   " AND (?8 IS NULL OR images.id = ?8)"
+			   " AND (?9 IS NULL OR images.created > ?9 OR (images.created = ?9 AND images.id > ?10))"
 			   " ORDER BY images.created, images.id",
-			   "sdsdddss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
-			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id);
+			   "sdsdddssss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
+			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id, after_time, after_id);
+}
+
+/* A page's position: the last image written (creation time, id). */
+static int parse_after(const char *after, char *t, size_t tsz, char *id, size_t isz)
+{
+	long long v;
+	int n = 0;
+	char i[40];
+	if (sscanf(after, "%lld/%39[a-z0-9-]%n", &v, i, &n) != 2 || after[n] || v < 0 ||
+	    !svc_valid_id(i, "ami-"))
+		return -1;
+	snprintf(t, tsz, "%lld", v);
+	snprintf(id, isz, "%s", i);
+	return 0;
 }
 
 static int write_scope(struct svc *x, const struct image_scope *sc, const char *id,
-		       const struct filter_set *fs)
+		       const struct filter_set *fs, const struct svc_page *page)
 {
-	struct store_rows *s = scope_query(x, sc, id);
+	char t[24], after[40];
+	if (*page->after && parse_after(page->after, t, sizeof t, after, sizeof after))
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid value '%s' for nextToken",
+				svc_param(x, "NextToken"));
+	struct store_rows *s = scope_query(x, sc, id, *page->after ? t : NULL,
+					   *page->after ? after : NULL);
 	if (!s)
 		return svc_fail_store(x);
 	int rc;
-	while ((rc = store_step(s)) == STORE_ROW)
-		write_if(x, s, fs);
+	long written = 0;
+	char last[80] = "";
+	while ((rc = store_step(s)) == STORE_ROW) {
+		struct image_row r = { .s = s };
+		if (!filter_match(fs, image_values, &r))
+			continue;
+		if (page->max && written == page->max)
+			break;
+		write_image(x, s);
+		written++;
+		snprintf(last, sizeof last, "%lld/%s", (long long)store_int64(s, IMAGE_CREATED),
+			 store_text(s, 0));
+	}
 	store_done(s);
+	if (rc == STORE_ROW) {
+		svc_close(x); /* imagesSet */
+		svc_page_token(x, "images", last);
+		return 1;
+	}
 	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
@@ -277,24 +363,49 @@ static int write_scope(struct svc *x, const struct image_scope *sc, const char *
 int svc_describe_images(struct svc *x)
 {
 	struct filter_set fs = FILTER_SET_INIT;
-	if (svc_filters(x, image_filters, &fs))
+	struct svc_page page, whole = { 0, 0, "" };
+	if (svc_filters_absent(x, image_filters, image_filters_absent, &fs))
 		return -1;
+	if (svc_page_parse(x, "images", 1, 1000, SVC_PAGE_CAP, &page)) {
+		filter_release(&fs);
+		return -1;
+	}
+	if (query_get_nth(x->q, "ImageId", 1, NULL) && (page.asked || *page.after)) {
+		filter_release(&fs);
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"The parameter ImageId cannot be used with the parameter %s",
+				page.asked ? "MaxResults" : "NextToken");
+	}
+	static const char *const flags[] = { "IncludeDeprecated", "IncludeDisabled" };
+	for (int i = 0; i < 2; i++) {
+		/* no image here is deprecated or disabled: either way, the same */
+		const char *v = svc_param(x, flags[i]);
+		if (v && strcmp(v, "true") && strcmp(v, "false")) {
+			filter_release(&fs);
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%.80s' for %s: expected true or false", v, flags[i]);
+		}
+	}
 	struct image_scope sc = { BUF_INIT, BUF_INIT, 0, 0, 0, 0 };
-	int r = parse_scope(x, &sc);
+	int r = parse_scope(x, &sc), paged = 0;
 	svc_open(x, "imagesSet");
 	for (int i = 1; r == 0; i++) {
 		const char *id = query_get_nth(x->q, "ImageId", i, NULL);
 		if (!id) {
-			if (i == 1)
-				r = write_scope(x, &sc, NULL, &fs);
+			if (i == 1) {
+				r = write_scope(x, &sc, NULL, &fs, &page);
+				paged = r == 1;
+				r = r == 1 ? 0 : r;
+			}
 			break;
 		}
 		struct svc_image im;
 		r = visible_image(x, id, &im);
 		if (r == 0)
-			r = write_scope(x, &sc, id, &fs);
+			r = write_scope(x, &sc, id, &fs, &whole);
 	}
-	svc_close(x);
+	if (!paged)
+		svc_close(x);
 	buf_release(&sc.owners);
 	buf_release(&sc.exec);
 	filter_release(&fs);

@@ -156,8 +156,56 @@ static int parse_count(struct svc *x, const char *name, long *out)
 	return 0;
 }
 
+/* What the real tools send with their defaults is accepted; what would
+ * ask for a feature this service does not have is refused, naming it. */
+static int run_defaults(struct svc *x)
+{
+	static const char *const vpc[] = { "SubnetId", "PrivateIpAddress", "Ipv6AddressCount",
+		"Ipv6Address.N.Ipv6Address", "NetworkInterface.N.DeviceIndex",
+		"NetworkInterface.N.SubnetId", "NetworkInterface.N.AssociatePublicIpAddress",
+		"NetworkInterface.N.NetworkInterfaceId", "NetworkInterface.N.PrivateIpAddress",
+		"NetworkInterface.N.SecurityGroupId.N", "NetworkInterface.N.DeleteOnTermination",
+		NULL };
+	static const char *const kernel[] = { "KernelId", "RamdiskId", NULL };
+	static const char *const iam[] = { "IamInstanceProfile.Name", "IamInstanceProfile.Arn", NULL };
+	static const char *const ebs[] = { "BlockDeviceMapping.N.Ebs.SnapshotId",
+		"BlockDeviceMapping.N.Ebs.VolumeSize", "BlockDeviceMapping.N.Ebs.DeleteOnTermination",
+		"BlockDeviceMapping.N.Ebs.VolumeType", "BlockDeviceMapping.N.Ebs.Iops", NULL };
+	if (svc_unsupported(x, vpc, "only EC2-Classic networking (no VPC, subnets or network interfaces)") ||
+	    svc_unsupported(x, kernel, "the image's own kernel and ramdisk are used") ||
+	    svc_unsupported(x, iam, "no IAM instance profiles") ||
+	    svc_unsupported(x, ebs, "no EBS volumes at launch (only the image's own root device)") ||
+	    svc_only_value(x, "EbsOptimized", "false|true", "no EBS-optimized instances") ||
+	    svc_only_value(x, "DisableApiTermination", "false|true", "no termination protection") ||
+	    svc_only_value(x, "Monitoring.Enabled", "false|true",
+			   "no detailed monitoring (basic monitoring only)") ||
+	    svc_only_value(x, "Placement.Tenancy", "default|dedicated|host", "only default tenancy"))
+		return -1;
+	const char *g = svc_param(x, "Placement.GroupName");
+	if (g && *g)
+		return svc_fail(x, 400, "Unsupported", "Placement.GroupName is not supported: no placement groups");
+	for (int i = 1;; i++) {
+		const char *d = query_get_nth(x->q, "BlockDeviceMapping", i, "DeviceName");
+		const char *v = query_get_nth(x->q, "BlockDeviceMapping", i, "VirtualName");
+		const char *no = query_get_nth(x->q, "BlockDeviceMapping", i, "NoDevice");
+		if (!d && !v && !no)
+			break;
+		/* the instance store's own disks (ephemeral0..3), as -b sends them */
+		if (!d || !*d)
+			return svc_fail(x, 400, "MissingParameter",
+					"BlockDeviceMapping.%d.DeviceName is required", i);
+		if (v && (strncmp(v, "ephemeral", 9) || v[9] < '0' || v[9] > '3' || v[10]))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for BlockDeviceMapping.%d.VirtualName: expected ephemeral0 to ephemeral3",
+					v, i);
+	}
+	return 0;
+}
+
 static int parse_run(struct svc *x, struct run_request *rq)
 {
+	if (run_defaults(x))
+		return -1;
 	if (svc_need(x, "ImageId", &rq->image))
 		return -1;
 	if (!svc_valid_id(rq->image, "ami-"))
@@ -275,6 +323,18 @@ int svc_run_instances(struct svc *x)
 		return svc_fail_store(x);
 	if (found == 0)
 		return svc_image_not_found(x, rq.image);
+	const char *sb = svc_param(x, "InstanceInitiatedShutdownBehavior");
+	if (sb && strcmp(sb, "terminate")) {
+		if (strcmp(sb, "stop"))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for InstanceInitiatedShutdownBehavior: expected stop or terminate", sb);
+		if (strcmp(im.root, "ebs"))
+			return svc_fail(x, 400, "UnsupportedInstanceAttribute",
+					"The attribute instanceInitiatedShutdownBehavior 'stop' is not supported for instance-store root devices (image %s)",
+					rq.image);
+		return svc_fail(x, 400, "Unsupported",
+				"InstanceInitiatedShutdownBehavior=stop is not supported: instances here are never stopped, only terminated");
+	}
 	int platform = im.platform;
 	const char *code = im.code;
 	if (*code && check_product(x, code, platform, rq.type))
@@ -357,7 +417,8 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
 	"platform", "root-device-type", "root-device-name", "private-ip-address",
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
-	"monitoring-state", "ami-launch-index", NULL };
+	"monitoring-state", "ami-launch-index", "launch-index", "ebs-optimized", "reason",
+	"platform-details", "usage-operation", NULL };
 
 struct instance_row {
 	struct svc *x;
@@ -405,7 +466,13 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
 	else if (!strcmp(name, "tenancy")) v = "default";
 	else if (!strcmp(name, "monitoring-state")) v = "disabled";
-	else if (!strcmp(name, "ami-launch-index"))
+	else if (!strcmp(name, "ebs-optimized")) v = "false";
+	else if (!strcmp(name, "reason")) v = "";
+	else if (!strcmp(name, "platform-details"))
+		v = platform_description((enum platform)store_int(s, 6));
+	else if (!strcmp(name, "usage-operation"))
+		v = store_int(s, 6) == PLATFORM_WINDOWS ? "RunInstances:0002" : "RunInstances";
+	else if (!strcmp(name, "ami-launch-index") || !strcmp(name, "launch-index"))
 		snprintf(r->buf[0], sizeof r->buf[0], "%d", store_int(s, 8)), v = r->buf[0];
 	if (!v)
 		return 0;
@@ -413,17 +480,51 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 	return 1;
 }
 
+/* A page's position: the last instance written, in the answer's order
+ * (launch time, reservation, launch index). */
+static int parse_after(const char *after, char *launched, size_t lsz, char *rid, size_t rsz,
+		       char *idx, size_t isz)
+{
+	long long t;
+	int i, n = 0;
+	char r[40];
+	if (sscanf(after, "%lld/%39[a-z0-9-]/%d%n", &t, r, &i, &n) != 3 || after[n] || t < 0 ||
+	    i < 0 || !svc_valid_id(r, "r-"))
+		return -1;
+	snprintf(launched, lsz, "%lld", t);
+	snprintf(rid, rsz, "%s", r);
+	snprintf(idx, isz, "%d", i);
+	return 0;
+}
+
 int svc_describe_instances(struct svc *x)
 {
 	struct buf json = BUF_INIT;
 	struct filter_set fs = FILTER_SET_INIT;
+	struct svc_page page;
 	int count;
-	if (svc_filters(x, instance_filters, &fs))
+	if (svc_filters_absent(x, instance_filters, instance_filters_absent, &fs))
 		return -1;
-	if (id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
+	if (svc_page_parse(x, "instances", 1, 1000, SVC_PAGE_CAP, &page) ||
+	    id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
 		buf_release(&json);
 		filter_release(&fs);
 		return -1;
+	}
+	char a_time[24], a_rid[40], a_idx[16];
+	if (count && (page.asked || *page.after)) {
+		buf_release(&json);
+		filter_release(&fs);
+		return svc_fail(x, 400, "InvalidParameterCombination",
+				"The parameter instancesSet cannot be used with the parameter %s",
+				page.asked ? "maxResults" : "nextToken");
+	}
+	if (*page.after && parse_after(page.after, a_time, sizeof a_time, a_rid, sizeof a_rid,
+				       a_idx, sizeof a_idx)) {
+		buf_release(&json);
+		filter_release(&fs);
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid value '%s' for nextToken",
+				svc_param(x, "NextToken"));
 	}
 	/* "+i.owner": find the ids by key, not by scanning all the caller's
 	 * instances through the owner index */
@@ -432,6 +533,12 @@ int svc_describe_instances(struct svc *x)
 			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
 			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
 			      "sss", buf_str(&json), x->account, x->region)
+		: *page.after
+		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?1"
+			      " AND i.region = ?2 AND i.launched >= ?3 AND (i.launched > ?3"
+			      " OR i.reservation > ?4 OR (i.reservation = ?4 AND i.launch_index > ?5))"
+			      " ORDER BY i.launched, i.reservation, i.launch_index",
+			      "ssisd", x->account, x->region, (int64_t)atoll(a_time), a_rid, atoi(a_idx))
 		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
 			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
 			      "ss", x->account, x->region);
@@ -440,13 +547,16 @@ int svc_describe_instances(struct svc *x)
 		filter_release(&fs);
 		return svc_fail_store(x);
 	}
-	char current[32] = "";
+	char current[32] = "", last[160] = "";
 	int rc;
+	long written = 0;
 	struct instance_row row = { .x = x, .s = s };
 	svc_open(x, "reservationSet");
 	while ((rc = store_step(s)) == STORE_ROW) {
 		if (!filter_match(&fs, instance_values, &row))
 			continue;
+		if (page.max && written == page.max)
+			break; /* one more than the page holds: a next page */
 		const char *rid = store_text(s, 1);
 		if (strcmp(rid, current)) {
 			if (*current) {
@@ -459,15 +569,20 @@ int svc_describe_instances(struct svc *x)
 			svc_open(x, "instancesSet");
 		}
 		write_instance(x, s);
+		written++;
+		snprintf(last, sizeof last, "%lld/%s/%d", (long long)store_int64(s, 9), rid,
+			 store_int(s, 8));
 	}
 	if (*current) {
 		svc_close(x);
 		svc_close(x);
 	}
 	svc_close(x);
+	if (rc == STORE_ROW)
+		svc_page_token(x, "instances", last);
 	store_done(s);
 	filter_release(&fs);
-	return rc == STORE_DONE ? 0 : svc_fail_store(x);
+	return rc == STORE_DONE || rc == STORE_ROW ? 0 : svc_fail_store(x);
 }
 
 /* The caller's own instances only; one id that is not the caller's refuses

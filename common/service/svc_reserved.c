@@ -71,12 +71,17 @@ struct ri_query {
 	const struct filter_set *fs;
 	const char **ids;       /* ReservedInstancesOfferingId.N, sorted; NULL: all */
 	size_t nids;
+	int none;               /* a parameter no offering here meets */
+	long skip, max, seen;   /* the page: matches before it, its size (0: all) */
+	int more;               /* a match after the page */
 };
 
 /* EC2's filter names for offerings and for reservations. */
 static const char *const offering_filters[] = { "availability-zone", "duration", "fixed-price",
 	"instance-type", "product-description", "reserved-instances-offering-id", "usage-price",
-	"marketplace", "instance-tenancy", "offering-type", NULL };
+	"marketplace", "instance-tenancy", "offering-type", "scope", NULL };
+/* documented for offerings, not had here: match nothing */
+static const char *const offering_filters_absent[] = { "availability-zone-id", NULL };
 static const char *const reserved_filters[] = { "availability-zone", "duration", "end",
 	"fixed-price", "instance-type", "product-description", "reserved-instances-id", "start",
 	"state", "usage-price", "instance-tenancy", "offering-type", NULL };
@@ -106,6 +111,7 @@ static int ri_values(void *rec, const char *name, const char **out, int max)
 	else if (!strcmp(name, "marketplace")) v = "false";
 	else if (!strcmp(name, "instance-tenancy")) v = "default";
 	else if (!strcmp(name, "offering-type")) v = OFFERING_TYPE;
+	else if (!strcmp(name, "scope")) v = "Availability Zone";
 	else if (!strcmp(name, "state")) v = r->state;
 	else if (!strcmp(name, "start")) clock_format_wire(r->start, r->b[3]), v = r->b[3];
 	else if (!strcmp(name, "end")) clock_format_wire(r->end, r->b[3]), v = r->b[3];
@@ -121,17 +127,62 @@ static int list_one(const struct offering *o, void *arg)
 	if ((f->type && strcmp(f->type, o->rate->type)) || (f->zone && strcmp(f->zone, o->zone)) ||
 	    (f->desc && platform_parse(f->desc) != (int)o->platform))
 		return 0;
-	if (f->ids && !svc_list_has(f->ids, f->nids, o->id))
+	if (f->none || (f->ids && !svc_list_has(f->ids, f->nids, o->id)))
 		return 0;
 	struct ri_row row = { .o = o, .id = o->id, .fixed = o->rate->ri_fixed,
 			      .hourly = o->rate->ri_hourly[o->platform] };
 	if (!filter_match(f->fs, ri_values, &row))
 		return 0;
+	if (f->seen++ < f->skip)
+		return 0;
+	if (f->max && f->seen > f->skip + f->max) {
+		f->more = 1;
+		return 1;
+	}
 	svc_open(f->x, "item");
 	svc_elem(f->x, "reservedInstancesOfferingId", o->id);
 	write_common(f->x, o, o->rate->ri_fixed, o->rate->ri_hourly[o->platform]);
 	svc_elem(f->x, "marketplace", "false");
 	svc_close(f->x);
+	return 0;
+}
+
+/* What the real tools send with their defaults, and the parameters that
+ * narrow the offerings by what every offering here is (a standard one-year
+ * "Medium Utilization" term of default tenancy, none from the marketplace):
+ * a value that names something else matches no offering. */
+static int ri_limits(struct svc *x, struct ri_query *f)
+{
+	const char *v;
+	if ((v = svc_param(x, "IncludeMarketplace")) && strcmp(v, "true") && strcmp(v, "false"))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid value '%s' for IncludeMarketplace: expected true or false", v);
+	if ((v = svc_param(x, "InstanceTenancy")) && strcmp(v, "default")) {
+		if (strcmp(v, "dedicated") && strcmp(v, "host"))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for InstanceTenancy: expected default, dedicated or host", v);
+		f->none = 1;
+	}
+	if ((v = svc_param(x, "OfferingClass")) && strcmp(v, "standard")) {
+		if (strcmp(v, "convertible"))
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for OfferingClass: expected standard or convertible", v);
+		f->none = 1;
+	}
+	if ((v = svc_param(x, "OfferingType")) && strcmp(v, OFFERING_TYPE))
+		f->none = 1;
+	static const char *const nums[] = { "MinDuration", "MaxDuration", "MaxInstanceCount" };
+	for (int i = 0; i < 3; i++) {
+		if (!(v = svc_param(x, nums[i])))
+			continue;
+		char *end;
+		long long n = strtoll(v, &end, 10);
+		if (!*v || *end || n < 0)
+			return svc_fail(x, 400, "InvalidParameterValue",
+					"Invalid value '%s' for %s: expected a whole number", v, nums[i]);
+		if ((i == 0 && n > RI_TERM_SECONDS) || (i == 1 && n < RI_TERM_SECONDS))
+			f->none = 1;
+	}
 	return 0;
 }
 
@@ -147,12 +198,33 @@ int svc_describe_ri_offerings(struct svc *x)
 	if (f.desc && platform_parse(f.desc) < 0)
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product description '%s': expected Linux/UNIX or Windows", f.desc);
-	if (svc_filters(x, offering_filters, &fs))
+	if (ri_limits(x, &f))
 		return -1;
+	/* pages only when asked: the offerings are a bounded list */
+	struct svc_page page;
+	if (svc_filters_absent(x, offering_filters, offering_filters_absent, &fs))
+		return -1;
+	if (svc_page_parse(x, "offerings", 1, 1000, 0, &page)) {
+		filter_release(&fs);
+		return -1;
+	}
+	char *end;
+	f.skip = *page.after ? strtol(page.after, &end, 10) : 0;
+	if (*page.after && (*end || f.skip < 1 || f.skip > 1000000)) {
+		filter_release(&fs);
+		return svc_fail(x, 400, "InvalidParameterValue", "Invalid value '%s' for nextToken",
+				svc_param(x, "NextToken"));
+	}
+	f.max = page.max;
 	f.nids = svc_list(x, "ReservedInstancesOfferingId", &f.ids);
 	svc_open(x, "reservedInstancesOfferingsSet");
 	offerings_each(x->region, list_one, &f);
 	svc_close(x);
+	if (f.more) {
+		char pos[24];
+		snprintf(pos, sizeof pos, "%ld", f.skip + f.max);
+		svc_page_token(x, "offerings", pos);
+	}
 	filter_release(&fs);
 	free(f.ids);
 	return 0;
