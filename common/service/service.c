@@ -64,7 +64,7 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken") },
+		 "Placement.AvailabilityZone", "ClientToken", "KeyName") },
 	{ "DescribeInstances", 0, svc_describe_instances, PARAMS("DryRun", "InstanceId.N", FILTERS) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
 	{ "ConfirmProductInstance", 0, svc_confirm_product_instance,
@@ -81,6 +81,12 @@ static const struct action {
 	  PARAMS("DryRun", "ReservedInstancesOfferingId", "InstanceCount") },
 	{ "DescribeReservedInstances", 0, svc_describe_reserved,
 	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
+	/* key pairs (svc_keypairs.c) */
+	{ "CreateKeyPair", 1, svc_create_key_pair, PARAMS("DryRun", "KeyName", "KeyType", "KeyFormat") },
+	{ "ImportKeyPair", 1, svc_import_key_pair, PARAMS("DryRun", "KeyName", "PublicKeyMaterial") },
+	{ "DescribeKeyPairs", 0, svc_describe_key_pairs,
+	  PARAMS("DryRun", "KeyName.N", "KeyPairId.N", "IncludePublicKey", FILTERS) },
+	{ "DeleteKeyPair", 1, svc_delete_key_pair, PARAMS("DryRun", "KeyName", "KeyPairId") },
 
 };
 
