@@ -143,7 +143,7 @@ static int parse_blob(const struct buf *blob, struct rsa_pub *k, char *why, size
 	    ssh_mpint(&r, &k->n, &k->nlen, why, whysz, "modulus"))
 		return -1;
 	if (r.left) {
-		snprintf(why, whysz, "%zu bytes follow the key data", r.left);
+		snprintf(why, whysz, "data follows the key (%zu bytes)", r.left);
 		return -1;
 	}
 	size_t bits = rsakey_bits(k);
