@@ -296,8 +296,8 @@ int svc_describe_key_pairs(struct svc *x)
 		int st;
 		svc_open(x, "keySet");
 		while ((st = store_step(s)) == STORE_ROW) {
-			if ((nn || ni) && !svc_list_has(names, nn, store_text(s, 1)) &&
-			    !svc_list_has(ids, ni, store_text(s, 0)))
+			if ((nn || ni) && !(nn && svc_list_has(names, nn, store_text(s, 1))) &&
+			    !(ni && svc_list_has(ids, ni, store_text(s, 0))))
 				continue;
 			if (!filter_match(&fs, key_values, s))
 				continue;
