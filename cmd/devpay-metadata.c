@@ -31,6 +31,29 @@ static void copy(char *dst, size_t n, const char *src)
 	snprintf(dst, n, "%s", src ? src : "");
 }
 
+/* The public key of the instance's key pair (DescribeKeyPairs): none when
+ * the key pair was deleted since. 0, or -1 when the service could not say. */
+static int read_public_key(struct imds_view *v, struct buf *msg)
+{
+	struct query q = QUERY_INIT;
+	struct response r;
+	query_add_list(&q, "KeyName", 1, v->key_name);
+	query_add(&q, "IncludePublicKey", "true");
+	enum dp_err e = client_call(&cli, "DescribeKeyPairs", &q, &r, msg);
+	query_release(&q);
+	last_err = e;
+	if (!e)
+		xml_foreach(k, xml_child(r.root, "keySet"), "item")
+			if (!strcmp(xml_text(k, "keyName"), v->key_name))
+				copy(v->public_key, sizeof v->public_key, xml_text(k, "publicKey"));
+	response_release(&r);
+	if (e == DP_ERR_SERVICE && strstr(buf_str(msg), ".NotFound:")) {
+		buf_reset(msg);
+		return 0;
+	}
+	return e ? -1 : 0;
+}
+
 /* The view through the client, as imds_read (server/imds.h). */
 static int read_view(void *cls, struct imds_view *v, struct buf *msg)
 {
@@ -77,6 +100,7 @@ static int read_view(void *cls, struct imds_view *v, struct buf *msg)
 			copy(v->private_ip, sizeof v->private_ip, xml_text(it, "privateIpAddress"));
 			copy(v->private_dns, sizeof v->private_dns, xml_text(it, "privateDnsName"));
 			copy(v->launch_index, sizeof v->launch_index, xml_text(it, "amiLaunchIndex"));
+			copy(v->key_name, sizeof v->key_name, xml_text(it, "keyName"));
 			xml_foreach(pc, xml_child(it, "productCodes"), "item")
 				if (v->ncodes < 8)
 					copy(v->codes[v->ncodes++], sizeof v->codes[0],
@@ -84,6 +108,8 @@ static int read_view(void *cls, struct imds_view *v, struct buf *msg)
 		}
 	}
 	response_release(&r);
+	if (found && !gone && *v->key_name && read_public_key(v, msg))
+		return -1;
 	return !found ? 2 : gone;
 }
 

@@ -12,6 +12,7 @@ static const struct cli_option opts[] = {
 	{ "instance-type", 't', CLI_ARG, "TYPE", "instance type (default m1.small)" },
 	{ "client-token", OPT_TOKEN, CLI_ARG, "TOKEN", "make the launch idempotent" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "zone of the region (default REGIONa)" },
+	{ "key", 'k', CLI_ARG, "KEYPAIR", "the key pair the instances are launched with" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
@@ -31,13 +32,14 @@ int main(int argc, char **argv)
 	struct query q = QUERY_INIT;
 	const char *arg, *count = "1";
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
-		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [--client-token TOKEN] [-z ZONE]", opts, argc,
+		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [-k KEYPAIR] [--client-token TOKEN] [-z ZONE]", opts, argc,
 		 argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 'n': count = arg; break;
 		case 't': query_set(&q, "InstanceType", arg); break;
 		case 'z': query_set(&q, "Placement.AvailabilityZone", arg); break;
+		case 'k': query_set(&q, "KeyName", arg); break;
 		case OPT_TOKEN: query_set(&q, "ClientToken", arg); break;
 		}
 	}

@@ -54,6 +54,11 @@ static void load(void)
 	SYM(decrypt_init, "EVP_DecryptInit_ex");
 	SYM(decrypt_update, "EVP_DecryptUpdate");
 	SYM(decrypt_final, "EVP_DecryptFinal_ex");
+	SYM(pkey_q_keygen, "EVP_PKEY_Q_keygen");
+	SYM(pkey_free, "EVP_PKEY_free");
+	SYM(i2d_private_key, "i2d_PrivateKey");
+	SYM(evp_sha1, "EVP_sha1");
+	SYM(evp_md5, "EVP_md5");
 	load_status = DP_OK;
 }
 

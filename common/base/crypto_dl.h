@@ -43,6 +43,13 @@ struct crypto_dl {
 	int (*decrypt_update)(EVP_CIPHER_CTX *c, unsigned char *out, int *outl, const unsigned char *in,
 			      int inl);
 	int (*decrypt_final)(EVP_CIPHER_CTX *c, unsigned char *out, int *outl);
+	/* RSA key pairs: generated, encoded and fingerprinted (CreateKeyPair,
+	 * ImportKeyPair: service/svc_keypairs.c) */
+	EVP_PKEY *(*pkey_q_keygen)(OSSL_LIB_CTX *libctx, const char *propq, const char *type, ...);
+	void (*pkey_free)(EVP_PKEY *k);
+	int (*i2d_private_key)(const EVP_PKEY *k, unsigned char **pp);
+	const EVP_MD *(*evp_sha1)(void);
+	const EVP_MD *(*evp_md5)(void);
 };
 
 /* DP_OK, or DP_ERR_CRYPTO with dp_err_detail() saying why. Thread-safe. */
@@ -68,6 +75,11 @@ const struct crypto_dl *crypto_dl(void);
 #undef EVP_DecryptInit_ex
 #undef EVP_DecryptUpdate
 #undef EVP_DecryptFinal_ex
+#undef EVP_PKEY_Q_keygen
+#undef EVP_PKEY_free
+#undef i2d_PrivateKey
+#undef EVP_sha1
+#undef EVP_md5
 #define SHA256 (crypto_dl()->sha256)
 #define HMAC (crypto_dl()->hmac)
 #define EVP_sha256 (crypto_dl()->evp_sha256)
@@ -86,5 +98,10 @@ const struct crypto_dl *crypto_dl(void);
 #define EVP_DecryptInit_ex (crypto_dl()->decrypt_init)
 #define EVP_DecryptUpdate (crypto_dl()->decrypt_update)
 #define EVP_DecryptFinal_ex (crypto_dl()->decrypt_final)
+#define EVP_PKEY_Q_keygen (crypto_dl()->pkey_q_keygen)
+#define EVP_PKEY_free (crypto_dl()->pkey_free)
+#define i2d_PrivateKey (crypto_dl()->i2d_private_key)
+#define EVP_sha1 (crypto_dl()->evp_sha1)
+#define EVP_md5 (crypto_dl()->evp_md5)
 
 #endif

@@ -69,6 +69,10 @@ const struct record_layout REC_RESERVED = { "RESERVEDINSTANCES", COLS("ReservedI
 	"\tFixedPrice\tUsagePrice\tInstanceCount\tStart\tState\tCurrency\tInstanceTenancy"
 	"\tOfferingType" };
 const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
+/* key pairs: ec2-add-keypair, ec2-import-keypair, ec2-describe-keypairs;
+ * ec2-delete-keypair prints the name alone */
+const struct record_layout REC_KEYPAIR = { "KEYPAIR", COLS("KeyName", "Fingerprint") };
+const struct record_layout REC_KEYPAIR_NAME = { "KEYPAIR", COLS("KeyName") };
 
 size_t out_ncols(const struct record_layout *l)
 {

@@ -56,14 +56,28 @@ static void identity_document(const struct imds_view *v, struct buf *b)
 static void meta_data(const struct imds_view *v, struct buf *b)
 {
 	buf_addf(b, "ami-id\nami-launch-index\nhostname\ninstance-id\ninstance-type\n"
-		    "local-hostname\nlocal-ipv4\nplacement/\n%sreservation-id",
-		 v->ncodes ? "product-codes\n" : "");
+		    "local-hostname\nlocal-ipv4\nplacement/\n%s%sreservation-id",
+		 v->ncodes ? "product-codes\n" : "", *v->public_key ? "public-keys/\n" : "");
 }
 
 static void product_codes(const struct imds_view *v, struct buf *b)
 {
 	for (int i = 0; i < v->ncodes; i++)
 		buf_addf(b, "%s%s", i ? "\n" : "", v->codes[i]);
+}
+
+/* public-keys/: "0=NAME", and public-keys/0/ its one format, only for an
+ * instance with a key pair */
+static void public_keys(const struct imds_view *v, struct buf *b)
+{
+	if (*v->public_key)
+		buf_addf(b, "0=%s", v->key_name);
+}
+
+static void public_key_formats(const struct imds_view *v, struct buf *b)
+{
+	if (*v->public_key)
+		buf_adds(b, "openssh-key");
 }
 
 #define FIELD(f) offsetof(struct imds_view, f)
@@ -94,6 +108,9 @@ static const struct route {
 	{ "/latest/meta-data/placement/region", 0, NULL, FIELD(region), NULL },
 	{ "/latest/meta-data/reservation-id", 0, NULL, FIELD(reservation), NULL },
 	{ "/latest/meta-data/product-codes", 0, NULL, NONE, product_codes },
+	{ "/latest/meta-data/public-keys", 1, NULL, NONE, public_keys },
+	{ "/latest/meta-data/public-keys/0", 1, NULL, NONE, public_key_formats },
+	{ "/latest/meta-data/public-keys/0/openssh-key", 0, NULL, FIELD(public_key), NULL },
 	{ "/latest/dynamic", 1, "instance-identity/", NONE, NULL },
 	{ "/latest/dynamic/instance-identity", 1, "document", NONE, NULL },
 	{ "/latest/dynamic/instance-identity/document", 0, NULL, NONE, identity_document },

@@ -13,6 +13,9 @@ struct imds_view {
 	char pending[32], private_ip[32], private_dns[96], launch_index[16];
 	char codes[8][16];
 	int ncodes;
+	/* the key pair launched with, and its public key (OpenSSH's line): ""
+	 * when the instance has none, or its key pair is gone */
+	char key_name[256], public_key[4096];
 };
 
 /* Reads the view afresh: 0 the view, 1 the instance is terminated, 2 the

@@ -85,7 +85,7 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken", RUN_DEFAULTS) },
+		 "Placement.AvailabilityZone", "ClientToken", "KeyName", RUN_DEFAULTS) },
 	{ "DescribeInstances", 0, svc_describe_instances,
 	  PARAMS("DryRun", "InstanceId.N", FILTERS, PAGES) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
@@ -104,6 +104,12 @@ static const struct action {
 	  PARAMS("DryRun", "ReservedInstancesOfferingId", "InstanceCount") },
 	{ "DescribeReservedInstances", 0, svc_describe_reserved,
 	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
+	/* key pairs (svc_keypairs.c) */
+	{ "CreateKeyPair", 1, svc_create_key_pair, PARAMS("DryRun", "KeyName", "KeyType", "KeyFormat") },
+	{ "ImportKeyPair", 1, svc_import_key_pair, PARAMS("DryRun", "KeyName", "PublicKeyMaterial") },
+	{ "DescribeKeyPairs", 0, svc_describe_key_pairs,
+	  PARAMS("DryRun", "KeyName.N", "KeyPairId.N", "IncludePublicKey", FILTERS) },
+	{ "DeleteKeyPair", 1, svc_delete_key_pair, PARAMS("DryRun", "KeyName", "KeyPairId") },
 
 };
 

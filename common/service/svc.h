@@ -183,5 +183,13 @@ int svc_get_bill(struct svc *x);
 int svc_describe_ri_offerings(struct svc *x);
 int svc_purchase_ri_offering(struct svc *x);
 int svc_describe_reserved(struct svc *x);
+/* key pairs (svc_keypairs.c) */
+int svc_create_key_pair(struct svc *x);
+int svc_import_key_pair(struct svc *x);
+int svc_describe_key_pairs(struct svc *x);
+int svc_delete_key_pair(struct svc *x);
+/* RunInstances' KeyName: *name NULL when none is given, else one of the
+ * caller's key pairs in its region (InvalidKeyPair.NotFound otherwise). */
+int svc_launch_key(struct svc *x, const char **name);
 
 #endif

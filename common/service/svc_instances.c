@@ -57,7 +57,8 @@ static void private_ip(const char *id, int ip[3])
 #define INSTANCE_COLS \
 	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
 	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
-	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')"
+	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')," \
+	" coalesce(r.key_name, '')"
 #define INSTANCE_FROM \
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
@@ -81,6 +82,8 @@ static void write_instance(struct svc *x, struct store_rows *s)
 		svc_elem(x, "dnsName", "");
 	}
 	svc_elem(x, "reason", "");
+	if (*store_text(s, 13))
+		svc_elem(x, "keyName", store_text(s, 13));
 	svc_elemf(x, "amiLaunchIndex", "%d", store_int(s, 8));
 	svc_product_codes(x, code);
 	svc_elem(x, "instanceType", store_text(s, 4));
@@ -307,9 +310,13 @@ int svc_run_instances(struct svc *x)
 	struct run_request rq;
 	if (parse_run(x, &rq))
 		return -1;
-	char request[256], rid[32];
-	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s",
-		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone);
+	const char *key = svc_param(x, "KeyName");
+	char request[640], rid[32];
+	/* the key only when one is given: a launch stored before key pairs
+	 * existed still matches its replay */
+	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s",
+		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone, key && *key ? "&key=" : "",
+		 key && *key ? key : "");
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
 		if (r)
@@ -339,14 +346,16 @@ int svc_run_instances(struct svc *x)
 	const char *code = im.code;
 	if (*code && check_product(x, code, platform, rq.type))
 		return -1;
+	if (svc_launch_key(x, &key))
+		return -1;
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;
 	/* The reservation and every instance are written in this one
 	 * transaction: a failure anywhere rolls all of them back. */
 	for (int tries = 0;; tries++) {
 		id_new(rid, sizeof rid, "r-", 17);
 		int r = store_exec(x->st, "INSERT INTO reservations(id, owner, region, client_token,"
-				   " request, created) VALUES (?, ?, ?, ?, ?, ?)", "sssssi", rid,
-				   x->account, x->region, rq.token, request, x->now);
+				   " request, created, key_name) VALUES (?, ?, ?, ?, ?, ?, ?)", "sssssis", rid,
+				   x->account, x->region, rq.token, request, x->now, key);
 		if (r == 0)
 			break;
 		if (r == -1 || tries == 20)
@@ -418,7 +427,7 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"platform", "root-device-type", "root-device-name", "private-ip-address",
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
 	"monitoring-state", "ami-launch-index", "launch-index", "ebs-optimized", "reason",
-	"platform-details", "usage-operation", NULL };
+	"platform-details", "usage-operation", "key-name", NULL };
 
 struct instance_row {
 	struct svc *x;
@@ -474,6 +483,7 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 		v = store_int(s, 6) == PLATFORM_WINDOWS ? "RunInstances:0002" : "RunInstances";
 	else if (!strcmp(name, "ami-launch-index") || !strcmp(name, "launch-index"))
 		snprintf(r->buf[0], sizeof r->buf[0], "%d", store_int(s, 8)), v = r->buf[0];
+	else if (!strcmp(name, "key-name")) v = *store_text(s, 13) ? store_text(s, 13) : NULL;
 	if (!v)
 		return 0;
 	out[0] = v;

@@ -90,6 +90,15 @@ static const char *const migrations[] = {
 	 * store (common/base/secret.h), for devpayd's signature checks; '' when the
 	 * account has none (an operator's, or made before) */
 	"ALTER TABLE accounts ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT '';",
+	/* 6: key pairs (EC2-Classic): one per (account, region, name), its
+	 * public key in OpenSSH's one-line form; a private key is never kept.
+	 * A reservation keeps the name of the key its instances were launched
+	 * with (NULL: none) */
+	"CREATE TABLE key_pairs ("
+	"  id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id), region TEXT NOT NULL,"
+	"  name TEXT NOT NULL, fingerprint TEXT NOT NULL, public_key TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, UNIQUE(owner, region, name));"
+	"ALTER TABLE reservations ADD COLUMN key_name TEXT;",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
