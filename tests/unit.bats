@@ -28,3 +28,4 @@ unit() {
 @test "unit: common/wire/sigv4.c (X-Amz-Date stamps: real dates only)" { unit sigv4; }
 @test "unit: common/base/secret.c (salted hashes of local secrets)" { unit secret; }
 @test "unit: common/service/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }
+@test "unit: common/server/imds.c (metadata paths: trailing slashes, dated versions, user data) and common/base/base64.c" { unit imds; }

@@ -54,6 +54,7 @@ static void load(void)
 	SYM(decrypt_init, "EVP_DecryptInit_ex");
 	SYM(decrypt_update, "EVP_DecryptUpdate");
 	SYM(decrypt_final, "EVP_DecryptFinal_ex");
+	SYM(evp_decode_block, "EVP_DecodeBlock");
 	load_status = DP_OK;
 }
 

@@ -43,6 +43,8 @@ struct crypto_dl {
 	int (*decrypt_update)(EVP_CIPHER_CTX *c, unsigned char *out, int *outl, const unsigned char *in,
 			      int inl);
 	int (*decrypt_final)(EVP_CIPHER_CTX *c, unsigned char *out, int *outl);
+	/* base64 into bytes, for user data (service/svc_userdata.c, devpay-metadata) */
+	int (*evp_decode_block)(unsigned char *t, const unsigned char *f, int n);
 };
 
 /* DP_OK, or DP_ERR_CRYPTO with dp_err_detail() saying why. Thread-safe. */
@@ -68,6 +70,7 @@ const struct crypto_dl *crypto_dl(void);
 #undef EVP_DecryptInit_ex
 #undef EVP_DecryptUpdate
 #undef EVP_DecryptFinal_ex
+#undef EVP_DecodeBlock
 #define SHA256 (crypto_dl()->sha256)
 #define HMAC (crypto_dl()->hmac)
 #define EVP_sha256 (crypto_dl()->evp_sha256)
@@ -86,5 +89,6 @@ const struct crypto_dl *crypto_dl(void);
 #define EVP_DecryptInit_ex (crypto_dl()->decrypt_init)
 #define EVP_DecryptUpdate (crypto_dl()->decrypt_update)
 #define EVP_DecryptFinal_ex (crypto_dl()->decrypt_final)
+#define EVP_DecodeBlock (crypto_dl()->evp_decode_block)
 
 #endif

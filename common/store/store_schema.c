@@ -90,6 +90,10 @@ static const char *const migrations[] = {
 	 * store (common/base/secret.h), for devpayd's signature checks; '' when the
 	 * account has none (an operator's, or made before) */
 	"ALTER TABLE accounts ADD COLUMN secret_sealed TEXT NOT NULL DEFAULT '';",
+	/* 6 (issue 20): a launch's user data, as the canonical base64 text
+	 * RunInstances took (at most 16384 bytes decoded); NULL: none. An
+	 * EC2-Classic launch's user data is its reservation's */
+	"ALTER TABLE reservations ADD COLUMN user_data TEXT;",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
