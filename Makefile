@@ -39,6 +39,8 @@ SHA_LIBS := -Wl,-Bstatic -lcrypto -Wl,-Bdynamic
 build/bin/devpayd: SHA_LIBS :=
 # devpay-metadata writes the instance identity document with jansson
 build/bin/devpay-metadata: LDLIBS += -ljansson
+# (and so does its unit program, tests/unit/imds.c)
+build/tests/imds: LDLIBS += -ljansson
 # Which packages tools/deps brings in: the test set for `make check`, the
 # fuzz set for `make fuzz`, otherwise the build set.
 DEPS_SET := $(if $(filter check,$(MAKECMDGOALS)),$(if $(filter fuzz,$(MAKECMDGOALS)),all,test),$(if $(filter fuzz,$(MAKECMDGOALS)),fuzz,build))

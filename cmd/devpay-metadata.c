@@ -2,10 +2,12 @@
  * service over HTTP (libmicrohttpd), so that a seller's software can be
  * tested against it. Every answer is read afresh through the current mode
  * (local store or endpoint) with the caller's credentials: DescribeInstances
- * decides what the instance is, and only its owner may see it. */
+ * decides what the instance is, and only its owner may see it;
+ * DescribeInstanceAttribute gives its user data. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/base64.h"
 #include "base/clock.h"
 #include "client/print.h"
 #include "server/front.h"
@@ -52,6 +54,35 @@ static int read_public_key(struct imds_view *v, struct buf *msg)
 		return 0;
 	}
 	return e ? -1 : 0;
+}
+
+/* The launch's user data into the view (DescribeInstanceAttribute
+ * userData), decoded: 0, or -1 when the service could not be asked. An
+ * endpoint that refuses the question (one without the Action) leaves the
+ * view without user data. */
+static int read_user_data(struct imds_view *v, struct buf *msg)
+{
+	struct query q = QUERY_INIT;
+	struct response r;
+	struct buf m = BUF_INIT, raw = BUF_INIT;
+	query_add(&q, "InstanceId", instance_id);
+	query_add(&q, "Attribute", "userData");
+	enum dp_err e = client_call(&cli, "DescribeInstanceAttribute", &q, &r, &m);
+	query_release(&q);
+	if (!e) {
+		const char *b64 = xml_text(r.root, "userData/value");
+		if (!base64_decode(b64, strlen(b64), sizeof v->user_data, &raw)) {
+			memcpy(v->user_data, raw.p, raw.len);
+			v->user_data_len = raw.len;
+		}
+	} else if (e != DP_ERR_SERVICE) {
+		last_err = e;
+		buf_adds(msg, buf_str(&m));
+	}
+	response_release(&r);
+	buf_release(&m);
+	buf_release(&raw);
+	return e && e != DP_ERR_SERVICE ? -1 : 0;
 }
 
 /* The view through the client, as imds_read (server/imds.h). */
@@ -108,9 +139,11 @@ static int read_view(void *cls, struct imds_view *v, struct buf *msg)
 		}
 	}
 	response_release(&r);
-	if (found && !gone && *v->key_name && read_public_key(v, msg))
+	if (!found || gone)
+		return !found ? 2 : 1;
+	if (*v->key_name && read_public_key(v, msg))
 		return -1;
-	return !found ? 2 : gone;
+	return read_user_data(v, msg);
 }
 
 static struct addrinfo *listen_address(const char *spec)

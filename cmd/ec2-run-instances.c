@@ -1,9 +1,17 @@
 /* ec2-run-instances: launch instances of an AMI as one reservation
  * (Action RunInstances). */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/base64.h"
 #include "client/client.h"
 #include "client/print.h"
+
+/* EC2 takes at most 16384 bytes of user data; one byte more is read from a
+ * file, so that a longer one is sent as too long and the service refuses
+ * it, with EC2's message, rather than the file being cut silently. */
+#define USER_DATA_READ (16384 + 1)
 
 enum { OPT_TOKEN = CLI_LONG(0) };
 
@@ -13,9 +21,29 @@ static const struct cli_option opts[] = {
 	{ "client-token", OPT_TOKEN, CLI_ARG, "TOKEN", "make the launch idempotent" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "zone of the region (default REGIONa)" },
 	{ "key", 'k', CLI_ARG, "KEYPAIR", "the key pair the instances are launched with" },
+	{ "user-data", 'd', CLI_ARG, "DATA", "user data for the instances (sent base64-encoded)" },
+	{ "user-data-file", 'f', CLI_ARG, "FILE", "user data read from FILE (sent base64-encoded)" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
+
+/* The bytes of FILE, at most USER_DATA_READ of them, into out. */
+static void read_user_data(const struct cli *c, const char *path, struct buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		cli_usage_error(c, "cannot read the user data file '%s': %s", path, strerror(errno));
+	char chunk[4096];
+	size_t n;
+	while (out->len < USER_DATA_READ &&
+	       (n = fread(chunk, 1, USER_DATA_READ - out->len < sizeof chunk
+					? USER_DATA_READ - out->len : sizeof chunk, f)) > 0)
+		buf_add(out, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		cli_usage_error(c, "cannot read the user data file '%s'", path);
+}
 
 static long count_or_err(const struct cli *c, const char *s)
 {
@@ -30,10 +58,10 @@ int main(int argc, char **argv)
 {
 	struct cli c;
 	struct query q = QUERY_INIT;
-	const char *arg, *count = "1";
+	const char *arg, *count = "1", *data = NULL, *file = NULL;
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
-		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [-k KEYPAIR] [--client-token TOKEN] [-z ZONE]", opts, argc,
-		 argv);
+		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [-k KEYPAIR] [--client-token TOKEN] [-z ZONE]\n"
+		 "       [-d DATA | -f FILE]", opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 'n': count = arg; break;
@@ -41,8 +69,12 @@ int main(int argc, char **argv)
 		case 'z': query_set(&q, "Placement.AvailabilityZone", arg); break;
 		case 'k': query_set(&q, "KeyName", arg); break;
 		case OPT_TOKEN: query_set(&q, "ClientToken", arg); break;
+		case 'd': data = arg; break;
+		case 'f': file = arg; break;
 		}
 	}
+	if (data && file)
+		cli_usage_error(&c, "give the user data once: -d DATA or -f FILE");
 	if (cli_argc(&c) != 1)
 		cli_usage_error(&c, cli_argc(&c) ? "too many arguments" : "missing IMAGE");
 	char min[24], max[24];
@@ -59,6 +91,19 @@ int main(int argc, char **argv)
 	query_add(&q, "ImageId", cli_argv(&c)[0]);
 	query_add(&q, "MinCount", min);
 	query_add(&q, "MaxCount", max);
+	if (data || file) {
+		struct buf raw = BUF_INIT, b64 = BUF_INIT;
+		if (file)
+			read_user_data(&c, file, &raw);
+		else
+			buf_adds(&raw, data);
+		base64_encode(raw.p, raw.len, &b64);
+		/* empty user data is none, as EC2 takes it */
+		if (b64.len)
+			query_add(&q, "UserData", buf_str(&b64));
+		buf_release(&raw);
+		buf_release(&b64);
+	}
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "RunInstances", &q, &r);

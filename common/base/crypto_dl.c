@@ -59,6 +59,7 @@ static void load(void)
 	SYM(i2d_private_key, "i2d_PrivateKey");
 	SYM(evp_sha1, "EVP_sha1");
 	SYM(evp_md5, "EVP_md5");
+	SYM(evp_decode_block, "EVP_DecodeBlock");
 	load_status = DP_OK;
 }
 

@@ -50,6 +50,8 @@ struct crypto_dl {
 	int (*i2d_private_key)(const EVP_PKEY *k, unsigned char **pp);
 	const EVP_MD *(*evp_sha1)(void);
 	const EVP_MD *(*evp_md5)(void);
+	/* base64 into bytes, for user data (service/svc_userdata.c, devpay-metadata) */
+	int (*evp_decode_block)(unsigned char *t, const unsigned char *f, int n);
 };
 
 /* DP_OK, or DP_ERR_CRYPTO with dp_err_detail() saying why. Thread-safe. */
@@ -80,6 +82,7 @@ const struct crypto_dl *crypto_dl(void);
 #undef i2d_PrivateKey
 #undef EVP_sha1
 #undef EVP_md5
+#undef EVP_DecodeBlock
 #define SHA256 (crypto_dl()->sha256)
 #define HMAC (crypto_dl()->hmac)
 #define EVP_sha256 (crypto_dl()->evp_sha256)
@@ -103,5 +106,6 @@ const struct crypto_dl *crypto_dl(void);
 #define i2d_PrivateKey (crypto_dl()->i2d_private_key)
 #define EVP_sha1 (crypto_dl()->evp_sha1)
 #define EVP_md5 (crypto_dl()->evp_md5)
+#define EVP_DecodeBlock (crypto_dl()->evp_decode_block)
 
 #endif

@@ -73,6 +73,19 @@ const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
  * ec2-delete-keypair prints the name alone */
 const struct record_layout REC_KEYPAIR = { "KEYPAIR", COLS("KeyName", "Fingerprint") };
 const struct record_layout REC_KEYPAIR_NAME = { "KEYPAIR", COLS("KeyName") };
+/* issue 20: ec2-describe-instance-attribute (the attribute's name leads:
+ * "instanceType", "userData", ...) and ec2-describe-instance-status */
+const struct record_layout REC_INSTANCE_ATTR = { NULL, COLS("Attribute", "InstanceId",
+	"Value") };
+const struct record_layout REC_BLOCKDEVICE = { "BLOCKDEVICE", COLS("DeviceName", "VolumeId",
+	"AttachTime", "DeleteOnTermination") };
+const struct record_layout REC_INSTANCE_STATUS = { "INSTANCE", COLS("InstanceId",
+	"AvailabilityZone", "StateName", "StateCode", "InstanceStatus", "SystemStatus",
+	"RetirementStatus", "RetirementDate") };
+const struct record_layout REC_SYSTEMSTATUS = { "SYSTEMSTATUS", COLS("Name", "Status",
+	"ImpairedSince") };
+const struct record_layout REC_INSTANCESTATUS = { "INSTANCESTATUS", COLS("Name", "Status",
+	"ImpairedSince") };
 
 size_t out_ncols(const struct record_layout *l)
 {

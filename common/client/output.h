@@ -20,6 +20,9 @@ extern const struct record_layout REC_PRODUCT, REC_PRICE, REC_PENDING, REC_SUBSC
 	REC_BILL, REC_CHARGE, REC_TOTAL, REC_CUSTOMER, REC_OFFERING, REC_RESERVED,
 	REC_REQUEST;
 extern const struct record_layout REC_KEYPAIR, REC_KEYPAIR_NAME;
+/* issue 20: instance attributes and status */
+extern const struct record_layout REC_INSTANCE_ATTR, REC_BLOCKDEVICE, REC_INSTANCE_STATUS,
+	REC_SYSTEMSTATUS, REC_INSTANCESTATUS;
 
 /* Prints one record. fields holds exactly as many strings as the layout has
  * columns; NULL or "" is an empty field. With -H one header line is printed,

@@ -60,6 +60,20 @@ static void meta_data(const struct imds_view *v, struct buf *b)
 		 v->ncodes ? "product-codes\n" : "", *v->public_key ? "public-keys/\n" : "");
 }
 
+/* "/latest": user-data is listed when the instance has some. */
+static void version_root(const struct imds_view *v, struct buf *b)
+{
+	buf_adds(b, "dynamic\nmeta-data");
+	if (v->user_data_len)
+		buf_adds(b, "\nuser-data");
+}
+
+/* The bytes as given at launch, whatever they are (404 when none). */
+static void user_data(const struct imds_view *v, struct buf *b)
+{
+	buf_add(b, v->user_data, v->user_data_len);
+}
+
 static void product_codes(const struct imds_view *v, struct buf *b)
 {
 	for (int i = 0; i < v->ncodes; i++)
@@ -83,18 +97,26 @@ static void public_key_formats(const struct imds_view *v, struct buf *b)
 #define FIELD(f) offsetof(struct imds_view, f)
 #define NONE ((size_t)-1)
 
-/* The paths served. A listing ("/latest/meta-data") is served with or
- * without its trailing slash; a path whose answer is empty (no private
- * address yet, no product codes) is not there: 404. */
+/* The versions of the metadata service "/" lists, as EC2 lists them; each
+ * serves the view of "/latest" (what a client of an old version reads is
+ * all there, with what came later beside it). */
+#define IMDS_VERSIONS "1.0\n2007-01-19\n2007-03-01\n2007-08-29\n2007-10-10\n2007-12-15\n" \
+	"2008-02-01\n2008-09-01\n2009-04-04\nlatest"
+
+/* The paths served. A path is served with or without one trailing slash
+ * (botocore asks "placement/availability-zone/"); a path whose answer is
+ * empty (no private address yet, no product codes, no user data) is not
+ * there: 404. */
 static const struct route {
 	const char *path;
-	int listing;
+	int listing;                                         /* a directory (served alike) */
 	const char *text;                                    /* a fixed answer */
 	size_t field;                                        /* or a field of the view */
 	void (*fn)(const struct imds_view *, struct buf *);  /* or one written */
 } routes[] = {
-	{ "/", 0, "latest", NONE, NULL },
-	{ "/latest", 1, "dynamic\nmeta-data", NONE, NULL },
+	{ "/", 0, IMDS_VERSIONS, NONE, NULL },
+	{ "/latest", 1, NULL, NONE, version_root },
+	{ "/latest/user-data", 0, NULL, NONE, user_data },
 	{ "/latest/meta-data", 1, NULL, NONE, meta_data },
 	{ "/latest/meta-data/ami-id", 0, NULL, FIELD(image), NULL },
 	{ "/latest/meta-data/ami-launch-index", 0, NULL, FIELD(launch_index), NULL },
@@ -116,16 +138,29 @@ static const struct route {
 	{ "/latest/dynamic/instance-identity/document", 0, NULL, NONE, identity_document },
 };
 
+/* The route of a path: a dated version is read as "latest", one trailing
+ * slash is dropped. */
 static const struct route *route_of(const char *path)
 {
-	size_t n = strlen(path);
-	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
-		const struct route *r = &routes[i];
-		size_t rn = strlen(r->path);
-		if (!strcmp(path, r->path) ||
-		    (r->listing && n == rn + 1 && !strncmp(path, r->path, rn) && path[rn] == '/'))
-			return r;
+	static const char *const dated[] = { "1.0", "2007-01-19", "2007-03-01", "2007-08-29",
+		"2007-10-10", "2007-12-15", "2008-02-01", "2008-09-01", "2009-04-04" };
+	char p[256];
+	const char *rest = path;
+	for (size_t i = 0; *path == '/' && i < sizeof dated / sizeof dated[0]; i++) {
+		size_t dn = strlen(dated[i]);
+		if (!strncmp(path + 1, dated[i], dn) && (!path[dn + 1] || path[dn + 1] == '/')) {
+			rest = path + 1 + dn;
+			break;
+		}
 	}
+	int len = snprintf(p, sizeof p, "%s%s", rest == path ? "" : "/latest", rest);
+	if (len < 0 || (size_t)len >= sizeof p)
+		return NULL;
+	if (len > 1 && p[len - 1] == '/')
+		p[len - 1] = '\0';
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (!strcmp(p, routes[i].path))
+			return &routes[i];
 	return NULL;
 }
 
@@ -144,16 +179,21 @@ int imds_answer(const char *path, const struct imds_view *v, struct buf *out)
 	return out->len > before;
 }
 
-static void reply(struct front_reply *rp, unsigned status, const char *body)
+static void reply_bytes(struct front_reply *rp, unsigned status, const char *body, size_t n)
 {
 	rp->status = status;
-	buf_adds(&rp->body, body);
+	buf_add(&rp->body, body, n);
 	rp->headers[0][0] = "Server";
 	rp->headers[0][1] = "EC2ws";
 	if (status == 405) {
 		rp->headers[1][0] = "Allow";
 		rp->headers[1][1] = "GET, HEAD, PUT";
 	}
+}
+
+static void reply(struct front_reply *rp, unsigned status, const char *body)
+{
+	reply_bytes(rp, status, body, strlen(body));
 }
 
 static int64_t now_or_zero(void)
@@ -235,7 +275,7 @@ void imds_handle(void *cls, const struct front_request *rq, struct front_reply *
 	}
 	struct buf body = BUF_INIT;
 	if (imds_answer(url, &v, &body))
-		reply(rp, 200, buf_str(&body));
+		reply_bytes(rp, 200, body.p, body.len);
 	else
 		reply(rp, 404, "Not Found\n");
 	buf_release(&body);

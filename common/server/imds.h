@@ -7,6 +7,9 @@
 #include "base/buf.h"
 #include "server/front.h"
 
+/* At most the user data EC2 takes, in bytes. */
+#define IMDS_USER_DATA_MAX 16384
+
 /* What the instance knows of itself, as DescribeInstances answers it. */
 struct imds_view {
 	char id[32], image[32], type[32], zone[32], region[32], reservation[32], owner[16];
@@ -16,6 +19,10 @@ struct imds_view {
 	/* the key pair launched with, and its public key (OpenSSH's line): ""
 	 * when the instance has none, or its key pair is gone */
 	char key_name[256], public_key[4096];
+	/* the launch's user data, decoded (DescribeInstanceAttribute userData);
+	 * user_data_len 0: none */
+	char user_data[IMDS_USER_DATA_MAX];
+	size_t user_data_len;
 };
 
 /* Reads the view afresh: 0 the view, 1 the instance is terminated, 2 the
@@ -35,7 +42,9 @@ struct imds_config {
 void imds_init(const struct imds_config *c);
 void imds_handle(void *cls, const struct front_request *rq, struct front_reply *rp);
 
-/* The answer at a metadata path into out: 1, or 0 when there is none (404). */
+/* The answer at a metadata path into out: 1, or 0 when there is none (404).
+ * A leaf answers with or without a trailing slash, as a listing does; a
+ * dated version ("/2009-04-04/meta-data/...") answers as "/latest/...". */
 int imds_answer(const char *path, const struct imds_view *v, struct buf *out);
 
 #endif

@@ -85,7 +85,7 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken", "KeyName", RUN_DEFAULTS) },
+		 "Placement.AvailabilityZone", "ClientToken", "KeyName", "UserData", RUN_DEFAULTS) },
 	{ "DescribeInstances", 0, svc_describe_instances,
 	  PARAMS("DryRun", "InstanceId.N", FILTERS, PAGES) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
@@ -110,6 +110,13 @@ static const struct action {
 	{ "DescribeKeyPairs", 0, svc_describe_key_pairs,
 	  PARAMS("DryRun", "KeyName.N", "KeyPairId.N", "IncludePublicKey", FILTERS) },
 	{ "DeleteKeyPair", 1, svc_delete_key_pair, PARAMS("DryRun", "KeyName", "KeyPairId") },
+
+	/* issue 20: user data, instance attributes and status (svc_userdata.c,
+	 * svc_instance_status.c; RunInstances takes UserData above) */
+	{ "DescribeInstanceAttribute", 0, svc_describe_instance_attribute,
+	  PARAMS("DryRun", "InstanceId", "Attribute") },
+	{ "DescribeInstanceStatus", 0, svc_describe_instance_status,
+	  PARAMS("DryRun", "InstanceId.N", "IncludeAllInstances", "MaxResults", "NextToken", FILTERS) },
 
 };
 
@@ -307,7 +314,10 @@ int service_check_text(const struct query *q, struct buf *msg)
 			describe_problem(p, at, cp, TEXT_MAX_NAME, msg);
 			return -1;
 		}
-		p = text_check(value, strlen(value), TEXT_MAX_VALUE, &at, &cp);
+		/* user data has its own bound, and EC2's message for it, in its
+		 * handler (svc_user_data_parse); the request body bounds it here */
+		size_t vmax = strcmp(name, "UserData") ? TEXT_MAX_VALUE : (size_t)-1;
+		p = text_check(value, strlen(value), vmax, &at, &cp);
 		if (p) {
 			buf_addf(msg, "Value for parameter %s is invalid: ", name);
 			describe_problem(p, at, cp, TEXT_MAX_VALUE, msg);

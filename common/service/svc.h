@@ -192,4 +192,23 @@ int svc_delete_key_pair(struct svc *x);
  * caller's key pairs in its region (InvalidKeyPair.NotFound otherwise). */
 int svc_launch_key(struct svc *x, const char **name);
 
+/* Issue 20: user data, instance attributes and status (svc_userdata.c,
+ * svc_instance_status.c). */
+#define SVC_USER_DATA_MAX 16384     /* bytes of user data, decoded, as EC2 */
+#define SVC_USER_DATA_B64_MAX 21848 /* characters of their base64 */
+struct svc_user_data {
+	const char *b64;        /* the UserData parameter, checked; NULL: none */
+	char digest[65];        /* SHA-256 of the bytes, hexadecimal */
+};
+/* RunInstances' UserData: 0 (ud filled), or -1 refused as EC2 refuses it. */
+int svc_user_data_parse(struct svc *x, struct svc_user_data *ud);
+/* Keeps the user data with the reservation: 0 or -1 (store failure). */
+int svc_user_data_store(struct svc *x, const char *reservation, const struct svc_user_data *ud);
+/* svc_instances.c: an instance's state at now (name; *code its code), and
+ * the InstanceId.N list as a JSON array, each the caller's (else refused). */
+const char *svc_instance_state(int64_t launched, int64_t terminated, int64_t now, int *code);
+int svc_instance_ids(struct svc *x, struct buf *json, int *count);
+int svc_describe_instance_attribute(struct svc *x);
+int svc_describe_instance_status(struct svc *x);
+
 #endif

@@ -308,15 +308,19 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 int svc_run_instances(struct svc *x)
 {
 	struct run_request rq;
-	if (parse_run(x, &rq))
+	struct svc_user_data ud;
+	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud))
 		return -1;
 	const char *key = svc_param(x, "KeyName");
-	char request[640], rid[32];
-	/* the key only when one is given: a launch stored before key pairs
-	 * existed still matches its replay */
-	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s",
-		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone, key && *key ? "&key=" : "",
-		 key && *key ? key : "");
+	char request[768], rid[32];
+	/* the key and the user data's digest only when given: a launch stored
+	 * before they existed still matches its replay */
+	int len = snprintf(request, sizeof request,
+			   "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s%s%s", rq.image,
+			   rq.type, rq.min, rq.max, x->region, rq.zone, key && *key ? "&key=" : "",
+			   key && *key ? key : "", ud.b64 ? "&userdata=" : "", ud.b64 ? ud.digest : "");
+	if (len < 0 || (size_t)len >= sizeof request)
+		return svc_fail(x, 500, "InternalError", "An internal error has occurred");
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
 		if (r)
@@ -361,6 +365,8 @@ int svc_run_instances(struct svc *x)
 		if (r == -1 || tries == 20)
 			return svc_fail_store(x);
 	}
+	if (svc_user_data_store(x, rid, &ud))
+		return -1;
 	for (long i = 0; i < n; i++) {
 		char iid[32];
 		for (int tries = 0;; tries++) {
@@ -593,6 +599,21 @@ int svc_describe_instances(struct svc *x)
 	store_done(s);
 	filter_release(&fs);
 	return rc == STORE_DONE || rc == STORE_ROW ? 0 : svc_fail_store(x);
+}
+
+/* For the other instance files (svc_instance_status.c): an instance's
+ * state at now (its name, its code in *code), and the InstanceId.N list
+ * checked as DescribeInstances checks it. */
+const char *svc_instance_state(int64_t launched, int64_t terminated, int64_t now, int *code)
+{
+	enum istate st = state_at(launched, terminated, now);
+	*code = states[st].code;
+	return states[st].name;
+}
+
+int svc_instance_ids(struct svc *x, struct buf *json, int *count)
+{
+	return id_list(x, json, count) || (*count && all_mine(x, buf_str(json))) ? -1 : 0;
 }
 
 /* The caller's own instances only; one id that is not the caller's refuses

@@ -99,6 +99,10 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL, fingerprint TEXT NOT NULL, public_key TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, UNIQUE(owner, region, name));"
 	"ALTER TABLE reservations ADD COLUMN key_name TEXT;",
+	/* 7: a launch's user data, as the canonical base64 text
+	 * RunInstances took (at most 16384 bytes decoded); NULL: none. An
+	 * EC2-Classic launch's user data is its reservation's */
+	"ALTER TABLE reservations ADD COLUMN user_data TEXT;",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
