@@ -98,7 +98,8 @@ old_store() {
 		ALTER TABLE accounts DROP COLUMN secret_hash; DROP TABLE launch_permissions;
 		ALTER TABLE images DROP COLUMN deregistered; DROP TABLE version_platform_prices;
 		ALTER TABLE accounts DROP COLUMN secret_sealed;
-		ALTER TABLE reservations DROP COLUMN user_data;
+		ALTER TABLE reservations DROP COLUMN user_data; DROP TABLE key_pairs;
+		ALTER TABLE reservations DROP COLUMN key_name;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }
