@@ -12,6 +12,7 @@ static const struct cli_option opts[] = {
 	{ "instance-type", 't', CLI_ARG, "TYPE", "instance type (default m1.small)" },
 	{ "client-token", OPT_TOKEN, CLI_ARG, "TOKEN", "make the launch idempotent" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "zone of the region (default REGIONa)" },
+	{ "group", 'g', CLI_ARG, "GROUP", "security group, name or sg- id (repeatable; default: default)" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
@@ -30,8 +31,9 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg, *count = "1";
+	int names = 0, ids = 0;
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
-		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [--client-token TOKEN] [-z ZONE]", opts, argc,
+		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [--client-token TOKEN] [-z ZONE] [-g GROUP]...", opts, argc,
 		 argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
@@ -39,6 +41,12 @@ int main(int argc, char **argv)
 		case 't': query_set(&q, "InstanceType", arg); break;
 		case 'z': query_set(&q, "Placement.AvailabilityZone", arg); break;
 		case OPT_TOKEN: query_set(&q, "ClientToken", arg); break;
+		case 'g':
+			if (!strncmp(arg, "sg-", 3))
+				query_add_list(&q, "SecurityGroupId", ++ids, arg);
+			else
+				query_add_list(&q, "SecurityGroup", ++names, arg);
+			break;
 		}
 	}
 	if (cli_argc(&c) != 1)

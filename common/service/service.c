@@ -34,6 +34,16 @@
 	"InstanceType.N.Name", "InstanceType.N.Price", "Price.N.Region", "Price.N.Platform", \
 	"Price.N.InstanceType", "Price.N.HourlyPrice"
 
+/* the rules of AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress:
+ * the flat form and IpPermissions.N (IPv6 ranges and prefix lists are
+ * refused by the handler as EC2-VPC's) */
+#define GROUP_RULES "GroupName", "GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp", \
+	"SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "IpPermissions.N.IpProtocol", \
+	"IpPermissions.N.FromPort", "IpPermissions.N.ToPort", "IpPermissions.N.IpRanges.N.CidrIp", \
+	"IpPermissions.N.Groups.N.GroupName", "IpPermissions.N.Groups.N.GroupId", \
+	"IpPermissions.N.Groups.N.UserId", "IpPermissions.N.Ipv6Ranges.N.CidrIpv6", \
+	"IpPermissions.N.PrefixListIds.N.PrefixListId"
+
 static const struct action {
 	const char *name;
 	int write;
@@ -64,7 +74,7 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken") },
+		 "Placement.AvailabilityZone", "ClientToken", "SecurityGroup.N", "SecurityGroupId.N") },
 	{ "DescribeInstances", 0, svc_describe_instances, PARAMS("DryRun", "InstanceId.N", FILTERS) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
 	{ "ConfirmProductInstance", 0, svc_confirm_product_instance,
@@ -82,6 +92,15 @@ static const struct action {
 	{ "DescribeReservedInstances", 0, svc_describe_reserved,
 	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
 
+	/* security groups, EC2-Classic (svc_groups.c); DescribeSecurityGroups
+	 * only reads: it shows the default group before it is stored */
+	{ "CreateSecurityGroup", 1, svc_create_security_group,
+	  PARAMS("DryRun", "GroupName", "GroupDescription", "VpcId") },
+	{ "DescribeSecurityGroups", 0, svc_describe_security_groups,
+	  PARAMS("DryRun", "GroupName.N", "GroupId.N", "MaxResults", "NextToken", FILTERS) },
+	{ "DeleteSecurityGroup", 1, svc_delete_security_group, PARAMS("DryRun", "GroupName", "GroupId") },
+	{ "AuthorizeSecurityGroupIngress", 1, svc_authorize_ingress, PARAMS("DryRun", GROUP_RULES) },
+	{ "RevokeSecurityGroupIngress", 1, svc_revoke_ingress, PARAMS("DryRun", GROUP_RULES) },
 };
 
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)

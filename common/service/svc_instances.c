@@ -14,7 +14,7 @@
 /* Seconds an instance stays pending after launch, and shutting-down after
  * termination was asked for. */
 #define BOOT_SECONDS 60
-#define SHUTDOWN_SECONDS 60
+#define SHUTDOWN_SECONDS SVC_SHUTDOWN_SECONDS
 /* Instances one RunInstances call may start. */
 #define RUN_LIMIT 20
 
@@ -62,7 +62,7 @@ static void private_ip(const char *id, int ip[3])
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
 
-static void write_instance(struct svc *x, struct store_rows *s)
+static void write_instance(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 {
 	const char *id = store_text(s, 0), *code = store_text(s, 7);
 	const char *root = store_text(s, 12);
@@ -90,6 +90,7 @@ static void write_instance(struct svc *x, struct store_rows *s)
 	svc_elem(x, "groupName", "");
 	svc_elem(x, "tenancy", "default");
 	svc_close(x);
+	svc_write_group_set(x, g);
 	if (store_int(s, 6) == PLATFORM_WINDOWS)
 		svc_elem(x, "platform", "windows");
 	svc_open(x, "monitoring");
@@ -108,15 +109,12 @@ static void write_instance(struct svc *x, struct store_rows *s)
 }
 
 /* The reservation's own elements (not its instancesSet). */
-static void write_reservation_head(struct svc *x, const char *id, const char *owner)
+static void write_reservation_head(struct svc *x, const char *id, const char *owner,
+				   const struct svc_groups *g)
 {
 	svc_elem(x, "reservationId", id);
 	svc_elem(x, "ownerId", owner);
-	svc_open(x, "groupSet");
-	svc_open(x, "item");
-	svc_elem(x, "groupName", "default");
-	svc_close(x);
-	svc_close(x);
+	svc_write_group_set(x, g);
 }
 
 /* RunInstancesResponse is itself a Reservation. */
@@ -124,13 +122,16 @@ static int write_run_answer(struct svc *x, const char *rid)
 {
 	struct store_rows *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
 				      " WHERE i.reservation = ? ORDER BY i.launch_index", "s", rid);
-	if (!s)
-		return svc_fail_store(x);
-	write_reservation_head(x, rid, x->account);
+	struct svc_groups g;
+	if (!s || svc_reservation_groups(x, rid, x->account, &g)) {
+		store_done(s);
+		return s ? -1 : svc_fail_store(x);
+	}
+	write_reservation_head(x, rid, x->account, &g);
 	svc_open(x, "instancesSet");
 	int rc;
 	while ((rc = store_step(s)) == STORE_ROW)
-		write_instance(x, s);
+		write_instance(x, s, &g);
 	svc_close(x);
 	store_done(s);
 	return rc == STORE_DONE ? 0 : svc_fail_store(x);
@@ -257,28 +258,36 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 int svc_run_instances(struct svc *x)
 {
 	struct run_request rq;
-	if (parse_run(x, &rq))
+	struct svc_groups groups;
+	if (parse_run(x, &rq) || svc_launch_groups(x, &groups))
 		return -1;
-	char request[256], rid[32];
-	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s",
-		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone);
+	char rid[32];
+	struct buf rb = BUF_INIT;
+	buf_addf(&rb, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s", rq.image, rq.type,
+		 rq.min, rq.max, x->region, rq.zone);
+	svc_groups_key(&groups, &rb);
+	const char *request = buf_str(&rb);
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
-		if (r)
+		if (r) {
+			buf_release(&rb);
 			return r < 0 ? -1 : write_run_answer(x, rid);
+		}
 	}
 	/* another account's image launches only when public or granted to the
 	 * caller; to anyone else it does not exist */
 	struct svc_image im;
 	int found = svc_find_image(x, rq.image, &im);
-	if (found < 0)
-		return svc_fail_store(x);
-	if (found == 0)
-		return svc_image_not_found(x, rq.image);
+	if (found <= 0) {
+		buf_release(&rb);
+		return found < 0 ? svc_fail_store(x) : svc_image_not_found(x, rq.image);
+	}
 	int platform = im.platform;
 	const char *code = im.code;
-	if (*code && check_product(x, code, platform, rq.type))
+	if (*code && check_product(x, code, platform, rq.type)) {
+		buf_release(&rb);
 		return -1;
+	}
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;
 	/* The reservation and every instance are written in this one
 	 * transaction: a failure anywhere rolls all of them back. */
@@ -289,9 +298,14 @@ int svc_run_instances(struct svc *x)
 				   x->account, x->region, rq.token, request, x->now);
 		if (r == 0)
 			break;
-		if (r == -1 || tries == 20)
+		if (r == -1 || tries == 20) {
+			buf_release(&rb);
 			return svc_fail_store(x);
+		}
 	}
+	buf_release(&rb);
+	if (svc_store_launch_groups(x, rid, &groups))
+		return -1;
 	for (long i = 0; i < n; i++) {
 		char iid[32];
 		for (int tries = 0;; tries++) {
@@ -357,11 +371,13 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
 	"platform", "root-device-type", "root-device-name", "private-ip-address",
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
-	"monitoring-state", "ami-launch-index", NULL };
+	"monitoring-state", "ami-launch-index", "group-id", "group-name", "instance.group-id",
+	"instance.group-name", NULL };
 
 struct instance_row {
 	struct svc *x;
 	struct store_rows *s;
+	const struct svc_groups *groups;  /* of the row's reservation */
 	char buf[4][40];
 };
 
@@ -369,7 +385,9 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 {
 	struct instance_row *r = rec;
 	struct store_rows *s = r->s;
-	(void)max;
+	int ng = svc_group_filter_values(r->groups, name, out, max);
+	if (ng >= 0)
+		return ng;
 	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
 	const char *root = store_text(s, 12), *code = store_text(s, 7);
 	int ip[3];
@@ -440,14 +458,24 @@ int svc_describe_instances(struct svc *x)
 		filter_release(&fs);
 		return svc_fail_store(x);
 	}
-	char current[32] = "";
+	char current[32] = "", loaded[32] = "";
 	int rc;
-	struct instance_row row = { .x = x, .s = s };
+	struct svc_groups groups;
+	struct instance_row row = { .x = x, .s = s, .groups = &groups };
 	svc_open(x, "reservationSet");
 	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *rid = store_text(s, 1);
+		/* a reservation's instances come together: its groups read once */
+		if (strcmp(rid, loaded)) {
+			if (svc_reservation_groups(x, rid, store_text(s, 2), &groups)) {
+				store_done(s);
+				filter_release(&fs);
+				return -1;
+			}
+			snprintf(loaded, sizeof loaded, "%s", rid);
+		}
 		if (!filter_match(&fs, instance_values, &row))
 			continue;
-		const char *rid = store_text(s, 1);
 		if (strcmp(rid, current)) {
 			if (*current) {
 				svc_close(x); /* instancesSet */
@@ -455,10 +483,10 @@ int svc_describe_instances(struct svc *x)
 			}
 			snprintf(current, sizeof current, "%s", rid);
 			svc_open(x, "item");
-			write_reservation_head(x, rid, store_text(s, 2));
+			write_reservation_head(x, rid, store_text(s, 2), &groups);
 			svc_open(x, "instancesSet");
 		}
-		write_instance(x, s);
+		write_instance(x, s, &groups);
 	}
 	if (*current) {
 		svc_close(x);
