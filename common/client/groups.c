@@ -60,7 +60,7 @@ static const struct cli_option rule_opts[] = {
 	{ "icmp-type-code", 't', CLI_ARG, "TYPE:CODE", "ICMP type and code (default -1:-1, all)" },
 	{ "cidr", 's', CLI_ARG, "CIDR", "source range (repeatable; default 0.0.0.0/0)" },
 	{ "source-group", 'o', CLI_ARG, "GROUP", "source group, name or id (repeatable)" },
-	{ "source-group-user", 'u', CLI_ARG, "ACCOUNT", "owner of the -o group of the same place" },
+	{ "source-group-user", 'u', CLI_ARG, "ACCOUNT", "owner of the -o group at the same position" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };

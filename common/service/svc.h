@@ -166,8 +166,10 @@ struct svc_groups {
  * in its region; none: the default group (stored when it is not yet). 0, or
  * -1 refused (InvalidGroup.NotFound, ...). */
 int svc_launch_groups(struct svc *x, struct svc_groups *g);
-/* "&groups=ID,..." for the ClientToken replay request, when groups were named. */
-void svc_groups_key(const struct svc_groups *g, struct buf *out);
+/* "&groups=ID,..." for the ClientToken replay request when groups were
+ * named, else "". */
+#define SVC_GROUPS_KEY (16 + SVC_GROUPS_MAX * 32)
+void svc_groups_key(const struct svc_groups *g, char out[SVC_GROUPS_KEY]);
 /* Stores the groups of reservation rid: 0, or -1 refused. */
 int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_groups *g);
 /* The groups of reservation rid of owner (the default group for one launched

@@ -334,13 +334,13 @@ int svc_launch_groups(struct svc *x, struct svc_groups *out)
 	return 0;
 }
 
-void svc_groups_key(const struct svc_groups *g, struct buf *out)
+void svc_groups_key(const struct svc_groups *g, char out[SVC_GROUPS_KEY])
 {
-	if (!g->given)
-		return;
-	buf_adds(out, "&groups=");
-	for (int i = 0; i < g->n; i++)
-		buf_addf(out, "%s%s", i ? "," : "", g->id[i]);
+	size_t at = 0;
+	out[0] = '\0';
+	for (int i = 0; g->given && i < g->n; i++)
+		at += (size_t)snprintf(out + at, SVC_GROUPS_KEY - at, "%s%s", i ? "," : "&groups=",
+				       g->id[i]);
 }
 
 int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_groups *g)

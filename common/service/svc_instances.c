@@ -261,33 +261,27 @@ int svc_run_instances(struct svc *x)
 	struct svc_groups groups;
 	if (parse_run(x, &rq) || svc_launch_groups(x, &groups))
 		return -1;
-	char rid[32];
-	struct buf rb = BUF_INIT;
-	buf_addf(&rb, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s", rq.image, rq.type,
-		 rq.min, rq.max, x->region, rq.zone);
-	svc_groups_key(&groups, &rb);
-	const char *request = buf_str(&rb);
+	char request[1024], rid[32], gkey[SVC_GROUPS_KEY];
+	svc_groups_key(&groups, gkey);
+	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s",
+		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone, gkey);
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
-		if (r) {
-			buf_release(&rb);
+		if (r)
 			return r < 0 ? -1 : write_run_answer(x, rid);
-		}
 	}
 	/* another account's image launches only when public or granted to the
 	 * caller; to anyone else it does not exist */
 	struct svc_image im;
 	int found = svc_find_image(x, rq.image, &im);
-	if (found <= 0) {
-		buf_release(&rb);
-		return found < 0 ? svc_fail_store(x) : svc_image_not_found(x, rq.image);
-	}
+	if (found < 0)
+		return svc_fail_store(x);
+	if (found == 0)
+		return svc_image_not_found(x, rq.image);
 	int platform = im.platform;
 	const char *code = im.code;
-	if (*code && check_product(x, code, platform, rq.type)) {
-		buf_release(&rb);
+	if (*code && check_product(x, code, platform, rq.type))
 		return -1;
-	}
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;
 	/* The reservation and every instance are written in this one
 	 * transaction: a failure anywhere rolls all of them back. */
@@ -298,12 +292,9 @@ int svc_run_instances(struct svc *x)
 				   x->account, x->region, rq.token, request, x->now);
 		if (r == 0)
 			break;
-		if (r == -1 || tries == 20) {
-			buf_release(&rb);
+		if (r == -1 || tries == 20)
 			return svc_fail_store(x);
-		}
 	}
-	buf_release(&rb);
 	if (svc_store_launch_groups(x, rid, &groups))
 		return -1;
 	for (long i = 0; i < n; i++) {
