@@ -23,6 +23,7 @@ static const struct cli_option opts[] = {
 	{ "key", 'k', CLI_ARG, "KEYPAIR", "the key pair the instances are launched with" },
 	{ "user-data", 'd', CLI_ARG, "DATA", "user data for the instances (sent base64-encoded)" },
 	{ "user-data-file", 'f', CLI_ARG, "FILE", "user data read from FILE (sent base64-encoded)" },
+	{ "group", 'g', CLI_ARG, "GROUP", "security group, name or sg- id (repeatable; default: default)" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
@@ -59,9 +60,10 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg, *count = "1", *data = NULL, *file = NULL;
+	int names = 0, ids = 0;
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
 		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [-k KEYPAIR] [--client-token TOKEN] [-z ZONE]\n"
-		 "       [-d DATA | -f FILE]", opts, argc, argv);
+		 "       [-g GROUP]... [-d DATA | -f FILE]", opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 'n': count = arg; break;
@@ -71,6 +73,12 @@ int main(int argc, char **argv)
 		case OPT_TOKEN: query_set(&q, "ClientToken", arg); break;
 		case 'd': data = arg; break;
 		case 'f': file = arg; break;
+		case 'g':
+			if (!strncmp(arg, "sg-", 3))
+				query_add_list(&q, "SecurityGroupId", ++ids, arg);
+			else
+				query_add_list(&q, "SecurityGroup", ++names, arg);
+			break;
 		}
 	}
 	if (data && file)

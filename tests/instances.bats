@@ -26,7 +26,8 @@ mask() {
 	# the tokens first: a UUID's last group may be 12 digits, an account's shape
 	sed -E -e 's/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/TOKEN/g' \
 		-e 's/\bi-[0-9a-f]{17}\b/i-ID/g' -e 's/\br-[0-9a-f]{17}\b/r-ID/g' \
-		-e 's/\bami-[0-9a-f]{17}\b/ami-ID/g' -e 's/\b[0-9]{12}\b/ACCOUNT/g' \
+		-e 's/\bami-[0-9a-f]{17}\b/ami-ID/g' -e 's/\bsg-[0-9a-f]{17}\b/sg-ID/g' \
+		-e 's/\b[0-9]{12}\b/ACCOUNT/g' \
 		-e 's/\bip-10-[0-9]+-[0-9]+-[0-9]+\.ec2\.internal\b/ip-10-X.ec2.internal/g' \
 		-e 's/\b10\.[0-9]+\.[0-9]+\.[0-9]+\b/10.X/g' -e "s/${CODE:-NOCODE}/CODE/g"
 }
@@ -43,7 +44,7 @@ instances_of() { grep '^INSTANCE' | cut -f2; }
 	local tab=$'\t'
 	assert_equal "$(printf '%s\n' "$output" | mask)" \
 "RESERVATION${tab}r-ID${tab}ACCOUNT${tab}default
-INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab}${tab}0${tab}[devpay: CODE]${tab}m1.small${tab}2026-03-02T10:00:00+0000${tab}us-east-1a${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}t-1${tab}${tab}default${tab}false${tab}"
+INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab}${tab}0${tab}[devpay: CODE]${tab}m1.small${tab}2026-03-02T10:00:00+0000${tab}us-east-1a${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}t-1${tab}sg-ID${tab}default${tab}false${tab}"
 	# 32 fields, image in $3, type in $10, the customer's account as owner
 	run sh -c "printf '%s\n' '$output' | awk -F'\t' '\$1==\"INSTANCE\" {print NF, \$3, \$10}'"
 	assert_output "32 $AMI m1.small"
@@ -322,7 +323,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	run --separate-stderr at 2026-03-02T10:01:10Z as_customer ec2-describe-instances
 	assert_success
 	local tab=$'\t' tail
-	tail="${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}TOKEN${tab}${tab}default${tab}false${tab}"
+	tail="${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}TOKEN${tab}sg-ID${tab}default${tab}false${tab}"
 	assert_equal "$(printf '%s\n' "$output" | mask)" \
 "RESERVATION${tab}r-ID${tab}ACCOUNT${tab}default
 INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}running${tab}${tab}0${tab}[devpay: CODE]${tab}m1.small${tab}2026-03-02T10:00:00+0000${tab}us-east-1a${tail}

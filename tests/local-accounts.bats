@@ -99,7 +99,8 @@ old_store() {
 		ALTER TABLE images DROP COLUMN deregistered; DROP TABLE version_platform_prices;
 		ALTER TABLE accounts DROP COLUMN secret_sealed;
 		ALTER TABLE reservations DROP COLUMN user_data; DROP TABLE key_pairs;
-		ALTER TABLE reservations DROP COLUMN key_name;
+		ALTER TABLE reservations DROP COLUMN key_name; DROP TABLE reservation_groups;
+		DROP TABLE group_rules; DROP TABLE security_groups;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }

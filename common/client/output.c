@@ -86,6 +86,23 @@ const struct record_layout REC_SYSTEMSTATUS = { "SYSTEMSTATUS", COLS("Name", "St
 	"ImpairedSince") };
 const struct record_layout REC_INSTANCESTATUS = { "INSTANCESTATUS", COLS("Name", "Status",
 	"ImpairedSince") };
+/* security groups: ec2-add-group's GROUP, ec2-describe-group's GROUP (and
+ * ec2-authorize's, with what the command line named), PERMISSION from a
+ * CIDR range or from a group (USER, owner, "NAME name", "ID sg-..."; one of
+ * NAME and ID when the command line named only one), RETURN */
+const struct record_layout REC_GROUP_ADD = { "GROUP", COLS("GroupId", "GroupName",
+	"Description") };
+const struct record_layout REC_GROUP = { "GROUP", COLS("GroupId", "Owner", "GroupName",
+	"Description", "VpcId") };
+const struct record_layout REC_PERMISSION_CIDR = { "PERMISSION", COLS("Owner", "GroupName",
+	"Rule", "Protocol", "FromPort", "ToPort", "Direction", "SourceType", "Cidr", "Flow") };
+const struct record_layout REC_PERMISSION_GROUP = { "PERMISSION", COLS("Owner", "GroupName",
+	"Rule", "Protocol", "FromPort", "ToPort", "Direction", "SourceType", "UserId",
+	"SourceGroupName", "SourceGroupId", "Flow") };
+const struct record_layout REC_PERMISSION_GROUP1 = { "PERMISSION", COLS("Owner", "GroupName",
+	"Rule", "Protocol", "FromPort", "ToPort", "Direction", "SourceType", "UserId",
+	"SourceGroup", "Flow") };
+const struct record_layout REC_RETURN = { "RETURN", COLS("Return") };
 
 size_t out_ncols(const struct record_layout *l)
 {

@@ -49,6 +49,16 @@
 	"InstanceType.N.Name", "InstanceType.N.Price", "Price.N.Region", "Price.N.Platform", \
 	"Price.N.InstanceType", "Price.N.HourlyPrice"
 
+/* the rules of AuthorizeSecurityGroupIngress and RevokeSecurityGroupIngress:
+ * the flat form and IpPermissions.N (IPv6 ranges and prefix lists are
+ * refused by the handler as EC2-VPC's) */
+#define GROUP_RULES "GroupName", "GroupId", "IpProtocol", "FromPort", "ToPort", "CidrIp", \
+	"SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "IpPermissions.N.IpProtocol", \
+	"IpPermissions.N.FromPort", "IpPermissions.N.ToPort", "IpPermissions.N.IpRanges.N.CidrIp", \
+	"IpPermissions.N.Groups.N.GroupName", "IpPermissions.N.Groups.N.GroupId", \
+	"IpPermissions.N.Groups.N.UserId", "IpPermissions.N.Ipv6Ranges.N.CidrIpv6", \
+	"IpPermissions.N.PrefixListIds.N.PrefixListId"
+
 static const struct action {
 	const char *name;
 	int write;
@@ -85,7 +95,8 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken", "KeyName", "UserData", RUN_DEFAULTS) },
+		 "Placement.AvailabilityZone", "ClientToken", "KeyName", "UserData", "SecurityGroup.N",
+		 "SecurityGroupId.N", RUN_DEFAULTS) },
 	{ "DescribeInstances", 0, svc_describe_instances,
 	  PARAMS("DryRun", "InstanceId.N", FILTERS, PAGES) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
@@ -118,6 +129,15 @@ static const struct action {
 	{ "DescribeInstanceStatus", 0, svc_describe_instance_status,
 	  PARAMS("DryRun", "InstanceId.N", "IncludeAllInstances", "MaxResults", "NextToken", FILTERS) },
 
+	/* security groups, EC2-Classic (svc_groups.c); DescribeSecurityGroups
+	 * only reads: it shows the default group before it is stored */
+	{ "CreateSecurityGroup", 1, svc_create_security_group,
+	  PARAMS("DryRun", "GroupName", "GroupDescription", "VpcId") },
+	{ "DescribeSecurityGroups", 0, svc_describe_security_groups,
+	  PARAMS("DryRun", "GroupName.N", "GroupId.N", "MaxResults", "NextToken", FILTERS) },
+	{ "DeleteSecurityGroup", 1, svc_delete_security_group, PARAMS("DryRun", "GroupName", "GroupId") },
+	{ "AuthorizeSecurityGroupIngress", 1, svc_authorize_ingress, PARAMS("DryRun", GROUP_RULES) },
+	{ "RevokeSecurityGroupIngress", 1, svc_revoke_ingress, PARAMS("DryRun", GROUP_RULES) },
 };
 
 int svc_fail(struct svc *x, int status, const char *code, const char *fmt, ...)

@@ -211,4 +211,40 @@ int svc_instance_ids(struct svc *x, struct buf *json, int *count);
 int svc_describe_instance_attribute(struct svc *x);
 int svc_describe_instance_status(struct svc *x);
 
+/* Security groups, EC2-Classic (svc_groups.c). */
+int svc_create_security_group(struct svc *x);
+int svc_describe_security_groups(struct svc *x);
+int svc_delete_security_group(struct svc *x);
+int svc_authorize_ingress(struct svc *x);
+int svc_revoke_ingress(struct svc *x);
+/* Seconds a terminated instance stays shutting-down (svc_instances.c): until
+ * then it still holds its groups. */
+#define SVC_SHUTDOWN_SECONDS 60
+/* The groups of a launch (reservation), in the order given. */
+#define SVC_GROUPS_MAX 16
+struct svc_groups {
+	int n;
+	int given;      /* named in the request (else the default group) */
+	char id[SVC_GROUPS_MAX][32];
+	char name[SVC_GROUPS_MAX][256];
+};
+/* RunInstances' SecurityGroup.N (names) and SecurityGroupId.N, the caller's
+ * in its region; none: the default group (stored when it is not yet). 0, or
+ * -1 refused (InvalidGroup.NotFound, ...). */
+int svc_launch_groups(struct svc *x, struct svc_groups *g);
+/* "&groups=ID,..." for the ClientToken replay request when groups were
+ * named, else "". */
+#define SVC_GROUPS_KEY (16 + SVC_GROUPS_MAX * 32)
+void svc_groups_key(const struct svc_groups *g, char out[SVC_GROUPS_KEY]);
+/* Stores the groups of reservation rid: 0, or -1 refused. */
+int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_groups *g);
+/* The groups of reservation rid of owner (the default group for one launched
+ * before groups were stored): 0, or -1 refused. */
+int svc_reservation_groups(struct svc *x, const char *rid, const char *owner, struct svc_groups *g);
+/* <groupSet> with an item (groupId, groupName) per group. */
+void svc_write_group_set(struct svc *x, const struct svc_groups *g);
+/* DescribeInstances' group filters (group-id, group-name, instance.group-id,
+ * instance.group-name): the values, or -1 for another filter name. */
+int svc_group_filter_values(const struct svc_groups *g, const char *name, const char **out, int max);
+
 #endif

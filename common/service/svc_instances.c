@@ -14,7 +14,7 @@
 /* Seconds an instance stays pending after launch, and shutting-down after
  * termination was asked for. */
 #define BOOT_SECONDS 60
-#define SHUTDOWN_SECONDS 60
+#define SHUTDOWN_SECONDS SVC_SHUTDOWN_SECONDS
 /* Instances one RunInstances call may start. */
 #define RUN_LIMIT 20
 
@@ -63,7 +63,7 @@ static void private_ip(const char *id, int ip[3])
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
 
-static void write_instance(struct svc *x, struct store_rows *s)
+static void write_instance(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 {
 	const char *id = store_text(s, 0), *code = store_text(s, 7);
 	const char *root = store_text(s, 12);
@@ -93,6 +93,7 @@ static void write_instance(struct svc *x, struct store_rows *s)
 	svc_elem(x, "groupName", "");
 	svc_elem(x, "tenancy", "default");
 	svc_close(x);
+	svc_write_group_set(x, g);
 	if (store_int(s, 6) == PLATFORM_WINDOWS)
 		svc_elem(x, "platform", "windows");
 	svc_open(x, "monitoring");
@@ -111,15 +112,12 @@ static void write_instance(struct svc *x, struct store_rows *s)
 }
 
 /* The reservation's own elements (not its instancesSet). */
-static void write_reservation_head(struct svc *x, const char *id, const char *owner)
+static void write_reservation_head(struct svc *x, const char *id, const char *owner,
+				   const struct svc_groups *g)
 {
 	svc_elem(x, "reservationId", id);
 	svc_elem(x, "ownerId", owner);
-	svc_open(x, "groupSet");
-	svc_open(x, "item");
-	svc_elem(x, "groupName", "default");
-	svc_close(x);
-	svc_close(x);
+	svc_write_group_set(x, g);
 }
 
 /* RunInstancesResponse is itself a Reservation. */
@@ -127,13 +125,16 @@ static int write_run_answer(struct svc *x, const char *rid)
 {
 	struct store_rows *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
 				      " WHERE i.reservation = ? ORDER BY i.launch_index", "s", rid);
-	if (!s)
-		return svc_fail_store(x);
-	write_reservation_head(x, rid, x->account);
+	struct svc_groups g;
+	if (!s || svc_reservation_groups(x, rid, x->account, &g)) {
+		store_done(s);
+		return s ? -1 : svc_fail_store(x);
+	}
+	write_reservation_head(x, rid, x->account, &g);
 	svc_open(x, "instancesSet");
 	int rc;
 	while ((rc = store_step(s)) == STORE_ROW)
-		write_instance(x, s);
+		write_instance(x, s, &g);
 	svc_close(x);
 	store_done(s);
 	return rc == STORE_DONE ? 0 : svc_fail_store(x);
@@ -309,16 +310,19 @@ int svc_run_instances(struct svc *x)
 {
 	struct run_request rq;
 	struct svc_user_data ud;
-	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud))
+	struct svc_groups groups;
+	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud) || svc_launch_groups(x, &groups))
 		return -1;
 	const char *key = svc_param(x, "KeyName");
-	char request[768], rid[32];
-	/* the key and the user data's digest only when given: a launch stored
-	 * before they existed still matches its replay */
+	char request[1400], rid[32], gkey[SVC_GROUPS_KEY];
+	svc_groups_key(&groups, gkey);
+	/* the key, the user data's digest and the groups only when given: a
+	 * launch stored before they existed still matches its replay */
 	int len = snprintf(request, sizeof request,
-			   "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s%s%s", rq.image,
+			   "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s%s%s%s", rq.image,
 			   rq.type, rq.min, rq.max, x->region, rq.zone, key && *key ? "&key=" : "",
-			   key && *key ? key : "", ud.b64 ? "&userdata=" : "", ud.b64 ? ud.digest : "");
+			   key && *key ? key : "", ud.b64 ? "&userdata=" : "", ud.b64 ? ud.digest : "",
+			   gkey);
 	if (len < 0 || (size_t)len >= sizeof request)
 		return svc_fail(x, 500, "InternalError", "An internal error has occurred");
 	if (rq.token) {
@@ -365,7 +369,7 @@ int svc_run_instances(struct svc *x)
 		if (r == -1 || tries == 20)
 			return svc_fail_store(x);
 	}
-	if (svc_user_data_store(x, rid, &ud))
+	if (svc_user_data_store(x, rid, &ud) || svc_store_launch_groups(x, rid, &groups))
 		return -1;
 	for (long i = 0; i < n; i++) {
 		char iid[32];
@@ -433,11 +437,13 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"platform", "root-device-type", "root-device-name", "private-ip-address",
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
 	"monitoring-state", "ami-launch-index", "launch-index", "ebs-optimized", "reason",
-	"platform-details", "usage-operation", "key-name", NULL };
+	"platform-details", "usage-operation", "key-name", "group-id", "group-name",
+	"instance.group-id", "instance.group-name", NULL };
 
 struct instance_row {
 	struct svc *x;
 	struct store_rows *s;
+	const struct svc_groups *groups;  /* of the row's reservation */
 	char buf[4][40];
 };
 
@@ -445,7 +451,9 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 {
 	struct instance_row *r = rec;
 	struct store_rows *s = r->s;
-	(void)max;
+	int ng = svc_group_filter_values(r->groups, name, out, max);
+	if (ng >= 0)
+		return ng;
 	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
 	const char *root = store_text(s, 12), *code = store_text(s, 7);
 	int ip[3];
@@ -563,17 +571,27 @@ int svc_describe_instances(struct svc *x)
 		filter_release(&fs);
 		return svc_fail_store(x);
 	}
-	char current[32] = "", last[160] = "";
+	char current[32] = "", loaded[32] = "", last[160] = "";
 	int rc;
 	long written = 0;
-	struct instance_row row = { .x = x, .s = s };
+	struct svc_groups groups;
+	struct instance_row row = { .x = x, .s = s, .groups = &groups };
 	svc_open(x, "reservationSet");
 	while ((rc = store_step(s)) == STORE_ROW) {
+		const char *rid = store_text(s, 1);
+		/* a reservation's instances come together: its groups read once */
+		if (strcmp(rid, loaded)) {
+			if (svc_reservation_groups(x, rid, store_text(s, 2), &groups)) {
+				store_done(s);
+				filter_release(&fs);
+				return -1;
+			}
+			snprintf(loaded, sizeof loaded, "%s", rid);
+		}
 		if (!filter_match(&fs, instance_values, &row))
 			continue;
 		if (page.max && written == page.max)
 			break; /* one more than the page holds: a next page */
-		const char *rid = store_text(s, 1);
 		if (strcmp(rid, current)) {
 			if (*current) {
 				svc_close(x); /* instancesSet */
@@ -581,10 +599,10 @@ int svc_describe_instances(struct svc *x)
 			}
 			snprintf(current, sizeof current, "%s", rid);
 			svc_open(x, "item");
-			write_reservation_head(x, rid, store_text(s, 2));
+			write_reservation_head(x, rid, store_text(s, 2), &groups);
 			svc_open(x, "instancesSet");
 		}
-		write_instance(x, s);
+		write_instance(x, s, &groups);
 		written++;
 		snprintf(last, sizeof last, "%lld/%s/%d", (long long)store_int64(s, 9), rid,
 			 store_int(s, 8));

@@ -103,6 +103,26 @@ static const char *const migrations[] = {
 	 * RunInstances took (at most 16384 bytes decoded); NULL: none. An
 	 * EC2-Classic launch's user data is its reservation's */
 	"ALTER TABLE reservations ADD COLUMN user_data TEXT;",
+	/* 8: security groups, EC2-Classic (common/service/svc_groups.c): an
+	 * account's groups per region; their ingress rules, each from a CIDR
+	 * range (source '') or from a group (its id in source, cidr ''); and the
+	 * groups of each launch, by id and name as they were then (a group may
+	 * be deleted once no live instance holds it). A reservation with no rows
+	 * here has the account's default group. */
+	"CREATE TABLE security_groups ("
+	"  id TEXT PRIMARY KEY, owner TEXT NOT NULL REFERENCES accounts(id), region TEXT NOT NULL,"
+	"  name TEXT NOT NULL, description TEXT NOT NULL, created INTEGER NOT NULL,"
+	"  UNIQUE(owner, region, name));"
+	"CREATE TABLE group_rules ("
+	"  grp TEXT NOT NULL REFERENCES security_groups(id), protocol TEXT NOT NULL,"
+	"  from_port INTEGER NOT NULL, to_port INTEGER NOT NULL, cidr TEXT NOT NULL,"
+	"  source TEXT NOT NULL, created INTEGER NOT NULL,"
+	"  PRIMARY KEY(grp, protocol, from_port, to_port, cidr, source)) WITHOUT ROWID;"
+	"CREATE INDEX group_rules_source ON group_rules(source);"
+	"CREATE TABLE reservation_groups ("
+	"  reservation TEXT NOT NULL REFERENCES reservations(id), pos INTEGER NOT NULL,"
+	"  grp TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(reservation, pos)) WITHOUT ROWID;"
+	"CREATE INDEX reservation_groups_grp ON reservation_groups(grp);",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
