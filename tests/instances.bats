@@ -320,7 +320,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	supported
 	as_customer ec2-run-instances "$AMI" -n 2 >/dev/null
 	at 2026-03-02T10:00:30Z as_customer ec2-run-instances "$AMI" -t c1.medium -z us-east-1b >/dev/null
-	run --separate-stderr at 2026-03-02T10:01:10Z as_customer ec2-describe-instances
+	run --separate-stderr at 2026-03-02T10:00:35Z as_customer ec2-describe-instances
 	assert_success
 	local tab=$'\t' tail
 	tail="${tab}${tab}${tab}${tab}monitoring-disabled${tab}${tab}10.X${tab}${tab}${tab}instance-store${tab}${tab}${tab}${tab}${tab}paravirtual${tab}xen${tab}TOKEN${tab}sg-ID${tab}default${tab}false${tab}"
@@ -368,8 +368,8 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	supported
 	inst=$(as_customer ec2-run-instances "$AMI" | inst_of)
 	state() { at "$1" as_customer ec2-describe-instances "$inst" | field_of INSTANCE 6; }
-	assert_equal "$(state 2026-03-02T10:00:59Z)" pending
-	assert_equal "$(state 2026-03-02T10:01:00Z)" running
+	assert_equal "$(state 2026-03-02T10:00:09Z)" pending
+	assert_equal "$(state 2026-03-02T10:00:10Z)" running
 	at 2026-03-02T11:00:00Z as_customer ec2-terminate-instances "$inst" >/dev/null
 	assert_equal "$(state 2026-03-02T11:00:59Z)" shutting-down
 	assert_equal "$(state 2026-03-02T11:01:00Z)" terminated
@@ -421,7 +421,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	supported
 	ids=$(as_customer ec2-run-instances "$AMI" -n 2 | instances_of)
 	set -- $ids
-	run --separate-stderr at 2026-03-02T10:00:30Z as_customer ec2-terminate-instances "$1"
+	run --separate-stderr at 2026-03-02T10:00:05Z as_customer ec2-terminate-instances "$1"
 	assert_success
 	assert_output "$(printf 'INSTANCE\t%s\tpending\tshutting-down' "$1")"
 	run at 2026-03-02T10:05:00Z as_customer ec2-terminate-instances "$2" "$1"

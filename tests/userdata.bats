@@ -231,12 +231,12 @@ Client.InvalidParameterValue: User data is limited to 16384 bytes"
 	local a b
 	a=$(at 2026-03-02T10:00:00Z as_customer ec2-run-instances "$AMI" -z us-east-1b | inst_of)
 	b=$(at 2026-03-02T10:05:00Z as_customer ec2-run-instances "$AMI" | inst_of)
-	run --separate-stderr at 2026-03-02T10:05:30Z as_customer ec2-describe-instance-status
+	run --separate-stderr at 2026-03-02T10:05:05Z as_customer ec2-describe-instance-status
 	assert_success
 	assert_output "INSTANCE${T}$a${T}us-east-1b${T}running${T}16${T}ok${T}ok${T}active${T}
 SYSTEMSTATUS${T}reachability${T}passed${T}
 INSTANCESTATUS${T}reachability${T}passed${T}"
-	run at 2026-03-02T10:05:30Z as_customer ec2-describe-instance-status -A
+	run at 2026-03-02T10:05:05Z as_customer ec2-describe-instance-status -A
 	assert_output "INSTANCE${T}$a${T}us-east-1b${T}running${T}16${T}ok${T}ok${T}active${T}
 SYSTEMSTATUS${T}reachability${T}passed${T}
 INSTANCESTATUS${T}reachability${T}passed${T}
@@ -328,8 +328,8 @@ INSTANCESTATUS${T}reachability${T}passed${T}"
 	serve
 	local ami id
 	ami=$(EC2_URL=$URL as_customer ec2-register w | ami_of)
-	# launched 55 s ago: pending for a few seconds more (no status yet)
-	id=$(EC2_URL=$URL DEVPAY_NOW=$(ago 55) as_customer ec2-run-instances "$ami" | inst_of)
+	# launched 5 s ago: pending for a few seconds more (no status yet)
+	id=$(EC2_URL=$URL DEVPAY_NOW=$(ago 5) as_customer ec2-run-instances "$ami" | inst_of)
 	run boto "
 import datetime
 wait = {'Delay': 1, 'MaxAttempts': 20}

@@ -13,7 +13,7 @@
 
 /* Seconds an instance stays pending after launch, and shutting-down after
  * termination was asked for. */
-#define BOOT_SECONDS 60
+#define BOOT_SECONDS 10
 #define SHUTDOWN_SECONDS SVC_SHUTDOWN_SECONDS
 /* Instances one RunInstances call may start. */
 #define RUN_LIMIT 20
