@@ -5,13 +5,14 @@
 #include "client/client.h"
 #include "client/print.h"
 
-enum { OPT_TOKEN = CLI_LONG(0) };
+enum { OPT_TOKEN = CLI_LONG(0), OPT_TAG = CLI_LONG(1) };
 
 static const struct cli_option opts[] = {
 	{ "instance-count", 'n', CLI_ARG, "COUNT|MIN-MAX", "how many instances (default 1)" },
 	{ "instance-type", 't', CLI_ARG, "TYPE", "instance type (default m1.small)" },
 	{ "client-token", OPT_TOKEN, CLI_ARG, "TOKEN", "make the launch idempotent" },
 	{ "availability-zone", 'z', CLI_ARG, "ZONE", "zone of the region (default REGIONa)" },
+	{ "tag", OPT_TAG, CLI_ARG, "KEY[=VALUE]", "a tag for each instance launched (repeatable)" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
@@ -30,15 +31,28 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg, *count = "1";
+	int ntags = 0;
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
-		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [--client-token TOKEN] [-z ZONE]", opts, argc,
-		 argv);
+		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [--client-token TOKEN] [-z ZONE]"
+		 " [--tag KEY[=VALUE]]...", opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 'n': count = arg; break;
 		case 't': query_set(&q, "InstanceType", arg); break;
 		case 'z': query_set(&q, "Placement.AvailabilityZone", arg); break;
 		case OPT_TOKEN: query_set(&q, "ClientToken", arg); break;
+		case OPT_TAG: {
+			/* the instances' TagSpecification, as the AWS CLI sends it */
+			const char *eq = strchr(arg, '=');
+			char name[48];
+			if (!ntags++)
+				query_add(&q, "TagSpecification.1.ResourceType", "instance");
+			snprintf(name, sizeof name, "TagSpecification.1.Tag.%d.Key", ntags);
+			query_addf(&q, name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+			snprintf(name, sizeof name, "TagSpecification.1.Tag.%d.Value", ntags);
+			query_add(&q, name, eq ? eq + 1 : "");
+			break;
+		}
 		}
 	}
 	if (cli_argc(&c) != 1)

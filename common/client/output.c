@@ -69,6 +69,10 @@ const struct record_layout REC_RESERVED = { "RESERVEDINSTANCES", COLS("ReservedI
 	"\tFixedPrice\tUsagePrice\tInstanceCount\tStart\tState\tCurrency\tInstanceTenancy"
 	"\tOfferingType" };
 const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
+/* ec2-create-tags, ec2-delete-tags, ec2-describe-tags, and after each
+ * INSTANCE and IMAGE record of the describe commands */
+const struct record_layout REC_TAG = { "TAG", COLS("ResourceType", "ResourceId", "Key",
+	"Value") };
 
 size_t out_ncols(const struct record_layout *l)
 {

@@ -18,7 +18,7 @@ extern const struct record_layout REC_PRODUCT, REC_PRICE, REC_PENDING, REC_SUBSC
 	REC_IMAGE, REC_IMAGE_ATTR, REC_PC_MODIFY, REC_LP_MODIFY, REC_LP, REC_LP_RESET,
 	REC_REGION, REC_ZONE, REC_RESERVATION, REC_INSTANCE, REC_TERMINATE, REC_CONFIRM,
 	REC_BILL, REC_CHARGE, REC_TOTAL, REC_CUSTOMER, REC_OFFERING, REC_RESERVED,
-	REC_REQUEST;
+	REC_REQUEST, REC_TAG;
 
 /* Prints one record. fields holds exactly as many strings as the layout has
  * columns; NULL or "" is an empty field. With -H one header line is printed,

@@ -64,7 +64,8 @@ static const struct action {
 	/* instances */
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
-		 "Placement.AvailabilityZone", "ClientToken") },
+		 "Placement.AvailabilityZone", "ClientToken", "TagSpecification.N.ResourceType",
+		 "TagSpecification.N.Tag.N.Key", "TagSpecification.N.Tag.N.Value") },
 	{ "DescribeInstances", 0, svc_describe_instances, PARAMS("DryRun", "InstanceId.N", FILTERS) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
 	{ "ConfirmProductInstance", 0, svc_confirm_product_instance,
@@ -81,6 +82,13 @@ static const struct action {
 	  PARAMS("DryRun", "ReservedInstancesOfferingId", "InstanceCount") },
 	{ "DescribeReservedInstances", 0, svc_describe_reserved,
 	  PARAMS("DryRun", "ReservedInstancesId.N", FILTERS) },
+	/* tags (svc_tags.c) */
+	{ "CreateTags", 1, svc_create_tags,
+	  PARAMS("DryRun", "ResourceId.N", "Tag.N.Key", "Tag.N.Value") },
+	{ "DeleteTags", 1, svc_delete_tags,
+	  PARAMS("DryRun", "ResourceId.N", "Tag.N.Key", "Tag.N.Value") },
+	{ "DescribeTags", 0, svc_describe_tags,
+	  PARAMS("DryRun", "MaxResults", "NextToken", FILTERS) },
 
 };
 

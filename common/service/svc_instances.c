@@ -57,7 +57,10 @@ static void private_ip(const char *id, int ip[3])
 #define INSTANCE_COLS \
 	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
 	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
-	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')"
+	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store'), " \
+	SVC_TAGS_COL("i.owner", "i.id")
+/* the column of SVC_TAGS_COL */
+#define COL_TAGS 13
 #define INSTANCE_FROM \
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
@@ -104,6 +107,7 @@ static void write_instance(struct svc *x, struct store_rows *s)
 	svc_elem(x, "clientToken", store_text(s, 11));
 	svc_elem(x, "hypervisor", "xen");
 	svc_elem(x, "ebsOptimized", "false");
+	svc_write_tag_set(x, store_text(s, COL_TAGS));
 	svc_close(x);
 }
 
@@ -254,14 +258,11 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 	return r;
 }
 
-int svc_run_instances(struct svc *x)
+/* The launch of a request (its text for the client token's replay). */
+static int run_instances(struct svc *x, struct run_request rq, const char *request,
+			 const struct svc_tag_list *tags)
 {
-	struct run_request rq;
-	if (parse_run(x, &rq))
-		return -1;
-	char request[256], rid[32];
-	snprintf(request, sizeof request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s",
-		 rq.image, rq.type, rq.min, rq.max, x->region, rq.zone);
+	char rid[32];
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
 		if (r)
@@ -306,8 +307,30 @@ int svc_run_instances(struct svc *x)
 			if (r == -1 || tries == 20)
 				return svc_fail_store(x);
 		}
+		if (svc_launch_tags_put(x, iid, tags))
+			return -1;
 	}
 	return write_run_answer(x, rid);
+}
+
+int svc_run_instances(struct svc *x)
+{
+	struct run_request rq;
+	struct svc_tag_list tags;
+	if (parse_run(x, &rq))
+		return -1;
+	if (svc_launch_tags(x, &tags)) {
+		svc_tag_list_release(&tags);
+		return -1;
+	}
+	struct buf request = BUF_INIT;
+	buf_addf(&request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s", rq.image, rq.type,
+		 rq.min, rq.max, x->region, rq.zone);
+	svc_launch_tags_request(&tags, &request);
+	int rc = run_instances(x, rq, buf_str(&request), &tags);
+	buf_release(&request);
+	svc_tag_list_release(&tags);
+	return rc;
 }
 
 /* The ids of InstanceId.1, .2, ... as a JSON array for json_each(), after
@@ -357,19 +380,22 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
 	"platform", "root-device-type", "root-device-name", "private-ip-address",
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
-	"monitoring-state", "ami-launch-index", NULL };
+	"monitoring-state", "ami-launch-index", "tag-key", "tag-value", "tag:", NULL };
 
 struct instance_row {
 	struct svc *x;
 	struct store_rows *s;
 	char buf[4][40];
+	struct svc_tags tags;
 };
 
 static int instance_values(void *rec, const char *name, const char **out, int max)
 {
 	struct instance_row *r = rec;
 	struct store_rows *s = r->s;
-	(void)max;
+	int tags = svc_tag_values(&r->tags, store_text(s, COL_TAGS), name, out, max);
+	if (tags >= 0)
+		return tags;
 	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
 	const char *root = store_text(s, 12), *code = store_text(s, 7);
 	int ip[3];
@@ -467,6 +493,7 @@ int svc_describe_instances(struct svc *x)
 	svc_close(x);
 	store_done(s);
 	filter_release(&fs);
+	svc_tags_release(&row.tags);
 	return rc == STORE_DONE ? 0 : svc_fail_store(x);
 }
 
