@@ -1,6 +1,8 @@
-/* ec2-describe-images: IMAGE records in ec2-api-tools 1.6 field order. */
+/* ec2-describe-images: IMAGE records in ec2-api-tools 1.6 field order, each
+ * followed by its TAG records. */
 #include <string.h>
 #include "client/client.h"
+#include "client/print.h"
 
 static const struct cli_option opts[] = {
 	CLI_OPT_FILTER,
@@ -32,6 +34,7 @@ static void print_page(struct cli *c, const xmlNode *root, void *cls)
 				    xml_text(im, "rootDeviceType"), xml_text(im, "virtualizationType"),
 				    xml_text(im, "hypervisor") };
 		out_record(&c->cfg, &REC_IMAGE, f);
+		print_tag_set(&c->cfg, "image", xml_text(im, "imageId"), xml_child(im, "tagSet"));
 		buf_release(&loc);
 		buf_release(&codes);
 	}

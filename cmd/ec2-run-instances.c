@@ -13,7 +13,7 @@
  * it, with EC2's message, rather than the file being cut silently. */
 #define USER_DATA_READ (16384 + 1)
 
-enum { OPT_TOKEN = CLI_LONG(0) };
+enum { OPT_TOKEN = CLI_LONG(0), OPT_TAG = CLI_LONG(1) };
 
 static const struct cli_option opts[] = {
 	{ "instance-count", 'n', CLI_ARG, "COUNT|MIN-MAX", "how many instances (default 1)" },
@@ -24,6 +24,7 @@ static const struct cli_option opts[] = {
 	{ "user-data", 'd', CLI_ARG, "DATA", "user data for the instances (sent base64-encoded)" },
 	{ "user-data-file", 'f', CLI_ARG, "FILE", "user data read from FILE (sent base64-encoded)" },
 	{ "group", 'g', CLI_ARG, "GROUP", "security group, name or sg- id (repeatable; default: default)" },
+	{ "tag", OPT_TAG, CLI_ARG, "KEY[=VALUE]", "a tag for each instance launched (repeatable)" },
 	CLI_OPT_DRY_RUN,
 	{ 0 },
 };
@@ -60,10 +61,10 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct query q = QUERY_INIT;
 	const char *arg, *count = "1", *data = NULL, *file = NULL;
-	int names = 0, ids = 0;
+	int names = 0, ids = 0, ntags = 0;
 	cli_init(&c, "ec2-run-instances", "Launch instances of an AMI the caller owns.",
 		 "IMAGE [-n COUNT|MIN-MAX] [-t TYPE] [-k KEYPAIR] [--client-token TOKEN] [-z ZONE]\n"
-		 "       [-g GROUP]... [-d DATA | -f FILE]", opts, argc, argv);
+		 "       [-g GROUP]... [-d DATA | -f FILE] [--tag KEY[=VALUE]]...", opts, argc, argv);
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 'n': count = arg; break;
@@ -79,6 +80,18 @@ int main(int argc, char **argv)
 			else
 				query_add_list(&q, "SecurityGroup", ++names, arg);
 			break;
+		case OPT_TAG: {
+			/* the instances' TagSpecification, as the AWS CLI sends it */
+			const char *eq = strchr(arg, '=');
+			char name[48];
+			if (!ntags++)
+				query_add(&q, "TagSpecification.1.ResourceType", "instance");
+			snprintf(name, sizeof name, "TagSpecification.1.Tag.%d.Key", ntags);
+			query_addf(&q, name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+			snprintf(name, sizeof name, "TagSpecification.1.Tag.%d.Value", ntags);
+			query_add(&q, name, eq ? eq + 1 : "");
+			break;
+		}
 		}
 	}
 	if (data && file)

@@ -100,7 +100,7 @@ old_store() {
 		ALTER TABLE accounts DROP COLUMN secret_sealed;
 		ALTER TABLE reservations DROP COLUMN user_data; DROP TABLE key_pairs;
 		ALTER TABLE reservations DROP COLUMN key_name; DROP TABLE reservation_groups;
-		DROP TABLE group_rules; DROP TABLE security_groups;
+		DROP TABLE group_rules; DROP TABLE security_groups; DROP TABLE tags;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }

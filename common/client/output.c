@@ -103,6 +103,10 @@ const struct record_layout REC_PERMISSION_GROUP1 = { "PERMISSION", COLS("Owner",
 	"Rule", "Protocol", "FromPort", "ToPort", "Direction", "SourceType", "UserId",
 	"SourceGroup", "Flow") };
 const struct record_layout REC_RETURN = { "RETURN", COLS("Return") };
+/* ec2-create-tags, ec2-delete-tags, ec2-describe-tags, and after each
+ * INSTANCE and IMAGE record of the describe commands */
+const struct record_layout REC_TAG = { "TAG", COLS("ResourceType", "ResourceId", "Key",
+	"Value") };
 
 size_t out_ncols(const struct record_layout *l)
 {

@@ -63,7 +63,36 @@ void print_subscription(const struct dp_config *cfg, const xmlNode *sub)
 	out_record(cfg, &REC_SUBSCRIPTION, f);
 }
 
-/* One INSTANCE record, ec2-api-tools 1.6 field order. */
+void print_tag_set(const struct dp_config *cfg, const char *type, const char *id,
+		   const xmlNode *set)
+{
+	xml_foreach(t, set, "item")
+	{
+		const char *f[] = { type, id, xml_text(t, "key"), xml_text(t, "value") };
+		out_record(cfg, &REC_TAG, f);
+	}
+}
+
+const char *print_resource_type(const char *id)
+{
+	/* EC2's taggable resources of the 2016 API by their id prefixes, so
+	 * that the records name them against any endpoint */
+	static const struct { const char *prefix, *type; } kinds[] = {
+		{ "i-", "instance" }, { "ami-", "image" }, { "r-", "reservation" },
+		{ "vol-", "volume" }, { "snap-", "snapshot" }, { "sg-", "security-group" },
+		{ "eni-", "network-interface" }, { "vpc-", "vpc" }, { "subnet-", "subnet" },
+		{ "igw-", "internet-gateway" }, { "rtb-", "route-table" }, { "acl-", "network-acl" },
+		{ "dopt-", "dhcp-options" }, { "cgw-", "customer-gateway" },
+		{ "vgw-", "vpn-gateway" }, { "vpn-", "vpn-connection" },
+		{ "sir-", "spot-instances-request" }, { "aki-", "image" }, { "ari-", "image" },
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strncmp(id, kinds[i].prefix, strlen(kinds[i].prefix)))
+			return kinds[i].type;
+	return "";
+}
+
+/* One INSTANCE record, ec2-api-tools 1.6 field order, and its TAG records. */
 static void print_instance(const struct dp_config *cfg, const xmlNode *it)
 {
 	struct buf codes = BUF_INIT, mon = BUF_INIT, groups = BUF_INIT;
@@ -90,6 +119,7 @@ static void print_instance(const struct dp_config *cfg, const xmlNode *it)
 			    xml_text(it, "placement/tenancy"), xml_text(it, "ebsOptimized"),
 			    xml_text(it, "iamInstanceProfile/arn") };
 	out_record(cfg, &REC_INSTANCE, f);
+	print_tag_set(cfg, "instance", xml_text(it, "instanceId"), xml_child(it, "tagSet"));
 	buf_release(&codes);
 	buf_release(&mon);
 	buf_release(&groups);

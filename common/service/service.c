@@ -96,7 +96,8 @@ static const struct action {
 	{ "RunInstances", 1, svc_run_instances,
 	  PARAMS("DryRun", "ImageId", "MinCount", "MaxCount", "InstanceType",
 		 "Placement.AvailabilityZone", "ClientToken", "KeyName", "UserData", "SecurityGroup.N",
-		 "SecurityGroupId.N", RUN_DEFAULTS) },
+		 "SecurityGroupId.N", "TagSpecification.N.ResourceType", "TagSpecification.N.Tag.N.Key",
+		 "TagSpecification.N.Tag.N.Value", RUN_DEFAULTS) },
 	{ "DescribeInstances", 0, svc_describe_instances,
 	  PARAMS("DryRun", "InstanceId.N", FILTERS, PAGES) },
 	{ "TerminateInstances", 1, svc_terminate_instances, PARAMS("DryRun", "InstanceId.N") },
@@ -121,6 +122,13 @@ static const struct action {
 	{ "DescribeKeyPairs", 0, svc_describe_key_pairs,
 	  PARAMS("DryRun", "KeyName.N", "KeyPairId.N", "IncludePublicKey", FILTERS) },
 	{ "DeleteKeyPair", 1, svc_delete_key_pair, PARAMS("DryRun", "KeyName", "KeyPairId") },
+	/* tags (svc_tags.c) */
+	{ "CreateTags", 1, svc_create_tags,
+	  PARAMS("DryRun", "ResourceId.N", "Tag.N.Key", "Tag.N.Value") },
+	{ "DeleteTags", 1, svc_delete_tags,
+	  PARAMS("DryRun", "ResourceId.N", "Tag.N.Key", "Tag.N.Value") },
+	{ "DescribeTags", 0, svc_describe_tags,
+	  PARAMS("DryRun", "MaxResults", "NextToken", FILTERS) },
 
 	/* issue 20: user data, instance attributes and status (svc_userdata.c,
 	 * svc_instance_status.c; RunInstances takes UserData above) */

@@ -160,6 +160,39 @@ int svc_find_image(struct svc *x, const char *id, struct svc_image *im);
 int svc_valid_code(const char *code);
 int svc_valid_id(const char *id, const char *prefix);
 
+/* Tags (svc_tags.c). SVC_TAGS_COL(OWNER, RESOURCE): a result column of the
+ * tags OWNER (an SQL expression) put on RESOURCE (one), packed for
+ * svc_write_tag_set and svc_tag_values; "" when it has none. One correlated
+ * subquery on the tags' key, in the row's own query. */
+#define SVC_TAGS_COL(owner, resource) \
+	"coalesce((SELECT group_concat(tg.key || char(1) || tg.value, char(1)) FROM tags tg" \
+	" WHERE tg.owner = " owner " AND tg.resource = " resource "), '')"
+#define SVC_TAGS_MAX 64          /* >= EC2's 50 a resource, = FILTER_VALUES_MAX */
+struct svc_tags {
+	char *buf;
+	int n;
+	const char *key[SVC_TAGS_MAX], *value[SVC_TAGS_MAX];
+};
+/* <tagSet> of a packed column (nothing when it is empty, as EC2). */
+void svc_write_tag_set(struct svc *x, const char *packed);
+/* A filter_values_fn's answer for the tag filters (tag:KEY, tag-key,
+ * tag-value) of a packed column, t its room (svc_tags_release it); -1 when
+ * name is none of them. */
+int svc_tag_values(struct svc_tags *t, const char *packed, const char *name, const char **out,
+		   int max);
+void svc_tags_release(struct svc_tags *t);
+/* The tags of a launch (TagSpecification.N, ResourceType instance): read
+ * and checked; svc_launch_tags_request appends them to the request a client
+ * token replays; svc_launch_tags_put writes them on one new instance. */
+struct svc_tag_list {
+	int n;
+	const char **key, **value;
+};
+int svc_launch_tags(struct svc *x, struct svc_tag_list *tl);
+void svc_launch_tags_request(const struct svc_tag_list *tl, struct buf *request);
+int svc_launch_tags_put(struct svc *x, const char *instance, const struct svc_tag_list *tl);
+void svc_tag_list_release(struct svc_tag_list *tl);
+
 /* Handlers, by Action. */
 int svc_register_product(struct svc *x);
 int svc_describe_products(struct svc *x);
@@ -246,5 +279,9 @@ void svc_write_group_set(struct svc *x, const struct svc_groups *g);
 /* DescribeInstances' group filters (group-id, group-name, instance.group-id,
  * instance.group-name): the values, or -1 for another filter name. */
 int svc_group_filter_values(const struct svc_groups *g, const char *name, const char **out, int max);
+/* tags (svc_tags.c) */
+int svc_create_tags(struct svc *x);
+int svc_delete_tags(struct svc *x);
+int svc_describe_tags(struct svc *x);
 
 #endif

@@ -160,9 +160,12 @@ int svc_register_image(struct svc *x)
 	return 0;
 }
 
+/* the caller's tags, a column of IMAGE_COLS */
+#define COL_TAGS 9
+
 static void write_image(struct svc *x, struct store_rows *s)
 {
-	/* columns: id, owner, name, description, platform, root_device, code, public */
+	/* columns: id, owner, name, description, platform, root_device, code, public, tags */
 	const char *root = store_text(s, 5);
 	svc_open(x, "item");
 	svc_elem(x, "imageId", store_text(s, 0));
@@ -182,22 +185,24 @@ static void write_image(struct svc *x, struct store_rows *s)
 	svc_elem(x, "rootDeviceName", !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1");
 	svc_elem(x, "virtualizationType", "paravirtual");
 	svc_elem(x, "hypervisor", "xen");
+	svc_write_tag_set(x, store_text(s, COL_TAGS));
 	svc_close(x);
 }
 
 #define IMAGE_COLS "id, owner, name, description, platform, root_device," \
-	" ifnull(product_code, ''), " IMAGE_PUBLIC ", created"
+	" ifnull(product_code, ''), " IMAGE_PUBLIC ", created, " SVC_TAGS_COL("?1", "images.id")
 #define IMAGE_CREATED 8
 
 /* DescribeImages' filters: EC2's names for what an image here has. */
 static const char *const image_filters[] = { "image-id", "name", "owner-id", "platform",
 	"product-code", "product-code.type", "root-device-type", "root-device-name", "state",
 	"is-public", "architecture", "image-type", "virtualization-type", "hypervisor",
-	"description", "manifest-location", "creation-date", NULL };
+	"description", "manifest-location", "creation-date", "tag-key", "tag-value", "tag:", NULL };
 
 struct image_row {
 	struct store_rows *s;
 	char location[200], created[32];
+	struct svc_tags tags;
 };
 
 static int image_values(void *rec, const char *name, const char **out, int max)
@@ -205,7 +210,9 @@ static int image_values(void *rec, const char *name, const char **out, int max)
 	struct image_row *r = rec;
 	struct store_rows *s = r->s;
 	const char *root = store_text(s, 5), *code = store_text(s, 6), *v = NULL;
-	(void)max;
+	int tags = svc_tag_values(&r->tags, store_text(s, COL_TAGS), name, out, max);
+	if (tags >= 0)
+		return tags;
 	if (!strcmp(name, "image-id")) v = store_text(s, 0);
 	else if (!strcmp(name, "name")) v = store_text(s, 2);
 	else if (!strcmp(name, "owner-id")) v = store_text(s, 1);
@@ -339,7 +346,9 @@ static int write_scope(struct svc *x, const struct image_scope *sc, const char *
 	char last[80] = "";
 	while ((rc = store_step(s)) == STORE_ROW) {
 		struct image_row r = { .s = s };
-		if (!filter_match(fs, image_values, &r))
+		int match = filter_match(fs, image_values, &r);
+		svc_tags_release(&r.tags);
+		if (!match)
 			continue;
 		if (page->max && written == page->max)
 			break;
@@ -662,8 +671,10 @@ int svc_deregister_image(struct svc *x)
 	struct svc_image im;
 	if (own_image(x, id, &im, "to deregister it"))
 		return -1;
+	/* its tags, every account's, go with it */
 	if (store_exec(x->st, "UPDATE images SET deregistered = ?, name = char(1) || id || char(1) || name"
-		       " WHERE id = ?", "is", x->now, id))
+		       " WHERE id = ?", "is", x->now, id) ||
+	    store_exec(x->st, "DELETE FROM tags WHERE resource = ?", "s", id))
 		return svc_fail_store(x);
 	svc_elem(x, "return", "true");
 	return 0;

@@ -58,7 +58,9 @@ static void private_ip(const char *id, int ip[3])
 	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
 	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
 	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')," \
-	" coalesce(r.key_name, '')"
+	" coalesce(r.key_name, ''), " SVC_TAGS_COL("i.owner", "i.id")
+/* the column of SVC_TAGS_COL */
+#define COL_TAGS 14
 #define INSTANCE_FROM \
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
@@ -108,6 +110,7 @@ static void write_instance(struct svc *x, struct store_rows *s, const struct svc
 	svc_elem(x, "clientToken", store_text(s, 11));
 	svc_elem(x, "hypervisor", "xen");
 	svc_elem(x, "ebsOptimized", "false");
+	svc_write_tag_set(x, store_text(s, COL_TAGS));
 	svc_close(x);
 }
 
@@ -306,25 +309,13 @@ static int replay(struct svc *x, const char *token, const char *request, char ri
 	return r;
 }
 
-int svc_run_instances(struct svc *x)
+/* The launch of a request (its text for the client token's replay). */
+static int run_instances(struct svc *x, struct run_request rq, const char *request,
+			 const struct svc_tag_list *tags, const struct svc_user_data *ud,
+			 const struct svc_groups *groups)
 {
-	struct run_request rq;
-	struct svc_user_data ud;
-	struct svc_groups groups;
-	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud) || svc_launch_groups(x, &groups))
-		return -1;
+	char rid[32];
 	const char *key = svc_param(x, "KeyName");
-	char request[1400], rid[32], gkey[SVC_GROUPS_KEY];
-	svc_groups_key(&groups, gkey);
-	/* the key, the user data's digest and the groups only when given: a
-	 * launch stored before they existed still matches its replay */
-	int len = snprintf(request, sizeof request,
-			   "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s%s%.300s%s%s%s", rq.image,
-			   rq.type, rq.min, rq.max, x->region, rq.zone, key && *key ? "&key=" : "",
-			   key && *key ? key : "", ud.b64 ? "&userdata=" : "", ud.b64 ? ud.digest : "",
-			   gkey);
-	if (len < 0 || (size_t)len >= sizeof request)
-		return svc_fail(x, 500, "InternalError", "An internal error has occurred");
 	if (rq.token) {
 		int r = replay(x, rq.token, request, rid);
 		if (r)
@@ -369,7 +360,7 @@ int svc_run_instances(struct svc *x)
 		if (r == -1 || tries == 20)
 			return svc_fail_store(x);
 	}
-	if (svc_user_data_store(x, rid, &ud) || svc_store_launch_groups(x, rid, &groups))
+	if (svc_user_data_store(x, rid, ud) || svc_store_launch_groups(x, rid, groups))
 		return -1;
 	for (long i = 0; i < n; i++) {
 		char iid[32];
@@ -385,8 +376,43 @@ int svc_run_instances(struct svc *x)
 			if (r == -1 || tries == 20)
 				return svc_fail_store(x);
 		}
+		if (svc_launch_tags_put(x, iid, tags))
+			return -1;
 	}
 	return write_run_answer(x, rid);
+}
+
+int svc_run_instances(struct svc *x)
+{
+	struct run_request rq;
+	struct svc_user_data ud;
+	struct svc_groups groups;
+	struct svc_tag_list tags;
+	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud) || svc_launch_groups(x, &groups))
+		return -1;
+	if (svc_launch_tags(x, &tags)) {
+		svc_tag_list_release(&tags);
+		return -1;
+	}
+	/* the text a client token stands for: the key, the user data's digest,
+	 * the groups and the tags only when given, so that a launch stored
+	 * before they existed still matches its replay */
+	const char *key = svc_param(x, "KeyName");
+	char gkey[SVC_GROUPS_KEY];
+	svc_groups_key(&groups, gkey);
+	struct buf request = BUF_INIT;
+	buf_addf(&request, "image=%s&type=%s&min=%ld&max=%ld&region=%s&zone=%s", rq.image, rq.type,
+		 rq.min, rq.max, x->region, rq.zone);
+	if (key && *key)
+		buf_addf(&request, "&key=%.300s", key);
+	if (ud.b64)
+		buf_addf(&request, "&userdata=%s", ud.digest);
+	buf_adds(&request, gkey);
+	svc_launch_tags_request(&tags, &request);
+	int rc = run_instances(x, rq, buf_str(&request), &tags, &ud, &groups);
+	buf_release(&request);
+	svc_tag_list_release(&tags);
+	return rc;
 }
 
 /* The ids of InstanceId.1, .2, ... as a JSON array for json_each(), after
@@ -438,13 +464,14 @@ static const char *const instance_filters[] = { "instance-id", "instance-state-n
 	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
 	"monitoring-state", "ami-launch-index", "launch-index", "ebs-optimized", "reason",
 	"platform-details", "usage-operation", "key-name", "group-id", "group-name",
-	"instance.group-id", "instance.group-name", NULL };
+	"instance.group-id", "instance.group-name", "tag-key", "tag-value", "tag:", NULL };
 
 struct instance_row {
 	struct svc *x;
 	struct store_rows *s;
 	const struct svc_groups *groups;  /* of the row's reservation */
 	char buf[4][40];
+	struct svc_tags tags;
 };
 
 static int instance_values(void *rec, const char *name, const char **out, int max)
@@ -454,6 +481,9 @@ static int instance_values(void *rec, const char *name, const char **out, int ma
 	int ng = svc_group_filter_values(r->groups, name, out, max);
 	if (ng >= 0)
 		return ng;
+	int tags = svc_tag_values(&r->tags, store_text(s, COL_TAGS), name, out, max);
+	if (tags >= 0)
+		return tags;
 	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
 	const char *root = store_text(s, 12), *code = store_text(s, 7);
 	int ip[3];
@@ -584,6 +614,7 @@ int svc_describe_instances(struct svc *x)
 			if (svc_reservation_groups(x, rid, store_text(s, 2), &groups)) {
 				store_done(s);
 				filter_release(&fs);
+				svc_tags_release(&row.tags);
 				return -1;
 			}
 			snprintf(loaded, sizeof loaded, "%s", rid);
@@ -616,6 +647,7 @@ int svc_describe_instances(struct svc *x)
 		svc_page_token(x, "instances", last);
 	store_done(s);
 	filter_release(&fs);
+	svc_tags_release(&row.tags);
 	return rc == STORE_DONE || rc == STORE_ROW ? 0 : svc_fail_store(x);
 }
 

@@ -43,6 +43,7 @@ static char *translate_n(const char *sql, int *np)
 		{ "+i.", "i." },
 		{ ", rowid", ", created, xmin::text::bigint, ctid" },
 		{ "INSERT OR IGNORE INTO", "INSERT INTO" },
+		{ "group_concat(", "string_agg(" }, /* always with its separator */
 	};
 	struct buf b = BUF_INIT;
 	int ignore = 0;

@@ -123,6 +123,16 @@ static const char *const migrations[] = {
 	"  reservation TEXT NOT NULL REFERENCES reservations(id), pos INTEGER NOT NULL,"
 	"  grp TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY(reservation, pos)) WITHOUT ROWID;"
 	"CREATE INDEX reservation_groups_grp ON reservation_groups(grp);",
+	/* 9: tags (svc_tags.c): an account's own tags on a resource it may see
+	 * (its instances and reservations, the images it may launch: on a
+	 * shared image each account has tags of its own, as in EC2). kind is
+	 * instance, image or reservation; region is the resource's, '' for an
+	 * image (images are seen in every region) */
+	"CREATE TABLE tags ("
+	"  owner TEXT NOT NULL REFERENCES accounts(id), resource TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  created INTEGER NOT NULL, PRIMARY KEY(owner, resource, key));"
+	"CREATE INDEX tags_resource ON tags(resource);",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);

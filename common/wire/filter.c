@@ -109,8 +109,12 @@ int filter_parse(const struct query *q, const char *const *names, struct filter_
 			return -1;
 		}
 		int known = 0;
-		for (int k = 0; names && names[k] && !known; k++)
-			known = !strcmp(names[k], f->name);
+		for (int k = 0; names && names[k] && !known; k++) {
+			size_t len = strlen(names[k]);
+			known = len && names[k][len - 1] == ':'
+				? !strncmp(names[k], f->name, len) && f->name[len]
+				: !strcmp(names[k], f->name);
+		}
 		if (!known) {
 			snprintf(code, 64, "InvalidParameterValue");
 			snprintf(msg, msgsz, "The filter '%.200s' is invalid", f->name);
@@ -141,8 +145,8 @@ int filter_match(const struct filter_set *fs, filter_values_fn values, void *rec
 {
 	for (int i = 0; i < fs->n; i++) {
 		const struct filter *f = &fs->f[i];
-		const char *have[16];
-		int n = values(rec, f->name, have, 16), hit = 0;
+		const char *have[FILTER_VALUES_MAX];
+		int n = values(rec, f->name, have, FILTER_VALUES_MAX), hit = 0;
 		for (int k = 0; k < n && !hit; k++)
 			for (int v = 0; v < f->nvalues && !hit; v++)
 				hit = filter_glob(f->values[v], have[k] ? have[k] : "");

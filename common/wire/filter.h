@@ -24,7 +24,8 @@ struct filter_set {
 #define FILTER_SET_INIT { NULL, 0 }
 
 /* Reads the Filter.N.* parameters of q. names lists the filter names the
- * Action knows (NULL-terminated). 0, or -1 with code (an EC2 error code) and
+ * Action knows (NULL-terminated); a name ending in ':' stands for a family
+ * of names, every one that starts with it and goes on ("tag:" for tag:KEY). 0, or -1 with code (an EC2 error code) and
  * msg filled: an unknown name (InvalidParameterValue), a filter without a
  * name or without a value (MissingParameter). */
 int filter_parse(const struct query *q, const char *const *names, struct filter_set *fs,
@@ -34,8 +35,10 @@ void filter_release(struct filter_set *fs);
 /* EC2's wildcard match of s against pattern. */
 int filter_glob(const char *pattern, const char *s);
 
-/* The values a record has for a filter name: up to max into out, returns
- * how many (0: the record has none, so no filter on that name matches). */
+/* The values a record has for a filter name: up to max (FILTER_VALUES_MAX)
+ * into out, returns how many (0: the record has none, so no filter on that
+ * name matches). */
+#define FILTER_VALUES_MAX 64
 typedef int (*filter_values_fn)(void *rec, const char *name, const char **out, int max);
 /* 1 when the record passes every filter of fs (always when fs is empty). */
 int filter_match(const struct filter_set *fs, filter_values_fn values, void *rec);

@@ -16,7 +16,8 @@ static const char *const actions[] = {
 	"RegisterImage", "DescribeImages", "ModifyImageAttribute", "DescribeImageAttribute",
 	"RunInstances", "DescribeInstances", "TerminateInstances", "ConfirmProductInstance",
 	"GetBill", "ModifyProduct", "DescribeReservedInstancesOfferings",
-	"PurchaseReservedInstancesOffering", "DescribeReservedInstances", "NoSuchAction",
+	"PurchaseReservedInstancesOffering", "DescribeReservedInstances", "CreateTags", "DeleteTags",
+	"DescribeTags", "NoSuchAction",
 };
 #define NACTIONS (sizeof actions / sizeof actions[0])
 

@@ -92,5 +92,25 @@ int main(void)
 	is_str(msg, "The request must contain the parameter Filter.1.Name", "names the parameter");
 	filter_release(&fs);
 	query_release(&q);
+
+	/* a name ending in ':' is a family: tag:KEY for any KEY, not tag: alone */
+	static const char *const family[] = { "tag-key", "tag:", NULL };
+	query_add(&q, "Filter.1.Name", "tag:Name");
+	query_add(&q, "Filter.1.Value.1", "x");
+	query_add(&q, "Filter.2.Name", "tag:a:b");
+	query_add(&q, "Filter.2.Value.1", "y");
+	is_int(filter_parse(&q, family, &fs, code, msg, sizeof msg), 0, "tag:KEY names a family member");
+	filter_release(&fs);
+	query_release(&q);
+	query_add(&q, "Filter.1.Name", "tag:");
+	query_add(&q, "Filter.1.Value.1", "x");
+	is_int(filter_parse(&q, family, &fs, code, msg, sizeof msg), -1, "the family's prefix alone is refused");
+	filter_release(&fs);
+	query_release(&q);
+	query_add(&q, "Filter.1.Name", "tag");
+	query_add(&q, "Filter.1.Value.1", "x");
+	is_int(filter_parse(&q, family, &fs, code, msg, sizeof msg), -1, "so is a shorter name");
+	filter_release(&fs);
+	query_release(&q);
 	return tap_done();
 }
