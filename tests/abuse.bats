@@ -65,8 +65,8 @@ error_doc() {
 	error_doc 403 SignatureDoesNotMatch
 	assert_line --index 2 --partial "scoped to correct service: 'ec2'"
 	run raw "$PARAMS" --get --region xx-nowhere-1
-	error_doc 403 SignatureDoesNotMatch
-	assert_line --index 2 --partial "valid region, not 'xx-nowhere-1'"
+	error_doc 400 InvalidRegion
+	assert_line --index 2 --partial "signed for region 'xx-nowhere-1', which this service does not serve"
 	run raw "$PARAMS" --region 'US EAST'
 	error_doc 400 IncompleteSignature
 	# a real region of the suite is the request's region

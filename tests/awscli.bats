@@ -172,9 +172,9 @@ paid_image() {
 @test "aws ec2 with a parameter devpayd does not take: UnknownParameter, nothing launched" {
 	[ -x "$BIN/ec2-run-instances" ] || skip "ec2-run-instances is not built yet"
 	paid_image
-	run --separate-stderr awsc run-instances --image-id "$AMI" --count 1 --iam-instance-profile Name=mine
+	run --separate-stderr awsc run-instances --image-id "$AMI" --count 1 --instance-market-options MarketType=spot
 	assert_failure
-	[[ "$stderr" == *"(UnknownParameter)"*"The parameter IamInstanceProfile.Name is not recognized"* ]] || fail "stderr was: $stderr"
+	[[ "$stderr" == *"(UnknownParameter)"*"The parameter InstanceMarketOptions.MarketType is not recognized"* ]] || fail "stderr was: $stderr"
 	run awsc describe-instances
 	assert_equal "$(json 'len(d["Reservations"])' <<<"$output")" 0
 }

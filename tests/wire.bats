@@ -245,10 +245,10 @@ HTTP 400"
 		Imageid="$AMI" MinCount=1 MaxCount=1
 	# a parameter EC2 has but this service does not read is refused as well
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=RunInstances Version=2016-11-15 \
-		ImageId="$AMI" MinCount=1 MaxCount=1 IamInstanceProfile.Name=mine
-	assert_equal "$stderr" "Client.UnknownParameter: The parameter IamInstanceProfile.Name is not recognized"
+		ImageId="$AMI" MinCount=1 MaxCount=1 InstanceMarketOptions.MarketType=spot
+	assert_equal "$stderr" "Client.UnknownParameter: The parameter InstanceMarketOptions.MarketType is not recognized"
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
-		IncludeDeprecated=true
+		Architecture=x86_64
 	# a list index is a number from 1
 	refused 1 UnknownParameter as_customer signed us-east-1 Action=DescribeImages Version=2016-11-15 \
 		ImageId.0="$AMI"
