@@ -310,7 +310,8 @@ static struct store_rows *scope_query(struct svc *x, const struct image_scope *s
 			   "  OR (images.owner = ?1 AND EXISTS (SELECT 1 FROM launch_permissions lp"
 			   "      WHERE lp.image = images.id AND lp.grantee IN (SELECT value FROM json_each(?7)))))"
 			   " AND (?8 IS NULL OR images.id = ?8)"
-			   " AND (?9 IS NULL OR images.created > ?9 OR (images.created = ?9 AND images.id > ?10))"
+			   " AND (?9 IS NULL OR images.created > CAST(?9 AS BIGINT)"
+			   "  OR (images.created = CAST(?9 AS BIGINT) AND images.id > ?10))"
 			   " ORDER BY images.created, images.id",
 			   "sdsdddssss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
 			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id, after_time, after_id);
