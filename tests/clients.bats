@@ -186,3 +186,30 @@ PY
 	refused 1 InvalidRegion as_customer signed us-east-2 Action=DescribeInstances Version=2016-11-15
 	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'us-east-2', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
 }
+
+@test "one launch with a key pair, a group, tags and user data: the suite's commands, then the AWS CLI, alike" {
+	need aws python3
+	launch 1
+	as_customer ec2-add-keypair k1 >/dev/null
+	as_customer ec2-add-group web -d "web servers" >/dev/null
+	local inst
+	inst=$(as_customer ec2-run-instances "$AMI" -k k1 -g web --tag Name=suite -d hello | inst_of)
+	[ -n "$inst" ]
+	run as_customer ec2-describe-instances --filter tag:Name=suite --filter key-name=k1 \
+		--filter instance.group-name=web
+	assert_equal "$(inst_of <<<"$output")" "$inst"
+	assert_line "$(printf 'TAG\tinstance\t%s\tName\tsuite' "$inst")"
+	run as_customer ec2-describe-instance-attribute "$inst" --user-data
+	assert_output "$(printf 'userData\t%s\thello' "$inst")"
+	serve_signed
+	local out id
+	out=$(AWS_ACCESS_KEY_ID=$CUSTOMER_KEY AWS_SECRET_ACCESS_KEY=$CUSTOMER_SECRET AWS_DEFAULT_REGION=us-east-1 \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+		aws --endpoint-url "http://127.0.0.1:$DEVPAYD_PORT" --output json ec2 run-instances \
+		--image-id "$AMI" --instance-type m1.small --count 1 --key-name k1 --security-groups web \
+		--tag-specifications 'ResourceType=instance,Tags=[{Key=Name,Value=cli}]' --user-data hello)
+	id=$(python3 -c 'import json,sys; i=json.load(sys.stdin)["Instances"][0]; print(i["InstanceId"], i["KeyName"], i["SecurityGroups"][0]["GroupName"], i["Tags"][0]["Value"])' <<<"$out")
+	[[ "$id" =~ ^i-[0-9a-f]+\ k1\ web\ cli$ ]] || fail "answer: $id"
+	run as_customer ec2-describe-instance-attribute "${id%% *}" --user-data
+	assert_output "$(printf 'userData\t%s\thello' "${id%% *}")"
+}
