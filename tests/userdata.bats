@@ -326,10 +326,13 @@ INSTANCESTATUS${T}reachability${T}passed${T}"
 @test "devpayd: boto3's waiters instance_status_ok, system_status_ok, instance_running, instance_exists, instance_terminated" {
 	need python3
 	serve
-	local ami id
+	local ami id id2
 	ami=$(EC2_URL=$URL as_customer ec2-register w | ami_of)
 	# launched 5 s ago: pending for a few seconds more (no status yet)
 	id=$(EC2_URL=$URL DEVPAY_NOW=$(ago 5) as_customer ec2-run-instances "$ami" | inst_of)
+	# and one launched 70 s ago, to terminate (a termination is never
+	# dated before its launch)
+	id2=$(EC2_URL=$URL DEVPAY_NOW=$(ago 70) as_customer ec2-run-instances "$ami" | inst_of)
 	run boto "
 import datetime
 wait = {'Delay': 1, 'MaxAttempts': 20}
@@ -343,9 +346,9 @@ ago = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=
 def pin(request, **kw):
     request.headers['X-Devpay-Now'] = ago.strftime('%Y-%m-%dT%H:%M:%SZ')
 ec2.meta.events.register('before-sign.ec2.TerminateInstances', pin)
-ec2.terminate_instances(InstanceIds=['$id'])
-ec2.get_waiter('instance_terminated').wait(InstanceIds=['$id'], WaiterConfig=wait)
-print(ec2.describe_instance_status(InstanceIds=['$id'], IncludeAllInstances=True)['InstanceStatuses'][0]['InstanceState'])"
+ec2.terminate_instances(InstanceIds=['$id2'])
+ec2.get_waiter('instance_terminated').wait(InstanceIds=['$id2'], WaiterConfig=wait)
+print(ec2.describe_instance_status(InstanceIds=['$id2'], IncludeAllInstances=True)['InstanceStatuses'][0]['InstanceState'])"
 	assert_success
 	assert_output "running ok passed
 {'Code': 48, 'Name': 'terminated'}"
