@@ -72,7 +72,8 @@ static int read_user_data(struct imds_view *v, struct buf *msg)
 	if (!e) {
 		const char *b64 = xml_text(r.root, "userData/value");
 		if (!base64_decode(b64, strlen(b64), sizeof v->user_data, &raw)) {
-			memcpy(v->user_data, raw.p, raw.len);
+			if (raw.len)
+				memcpy(v->user_data, raw.p, raw.len);
 			v->user_data_len = raw.len;
 		}
 	} else if (e != DP_ERR_SERVICE) {

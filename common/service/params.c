@@ -272,7 +272,7 @@ size_t svc_list(struct svc *x, const char *prefix, const char ***out)
 
 int svc_list_has(const char **list, size_t n, const char *value)
 {
-	return bsearch(&value, list, n, sizeof *list, cmp_str) != NULL;
+	return n && bsearch(&value, list, n, sizeof *list, cmp_str) != NULL;
 }
 
 int svc_need(struct svc *x, const char *name, const char **value)
