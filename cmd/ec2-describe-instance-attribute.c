@@ -48,8 +48,9 @@ static const char *attribute_of(int key)
 static void user_data_text(const char *b64, struct buf *out)
 {
 	struct buf raw = BUF_INIT;
-	if (!base64_decode(b64, strlen(b64), (size_t)-1 / 2, &raw) && !memchr(raw.p, 0, raw.len))
-		buf_add(out, raw.p, raw.len);
+	if (!base64_decode(b64, strlen(b64), (size_t)-1 / 2, &raw) &&
+	    (!raw.len || !memchr(raw.p, 0, raw.len)))
+		buf_add(out, raw.len ? raw.p : "", raw.len);
 	else
 		buf_adds(out, b64);
 	buf_release(&raw);
