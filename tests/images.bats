@@ -78,6 +78,25 @@ $(image_line "$named" "$acct" by-option "" "" instance-store)"
 	assert_equal "$output" ""
 }
 
+@test "an AMI belongs to the region it was registered in: seen, launched and changed there only" {
+	local ami before
+	ami=$(as_customer ec2-register regional --region eu-west-1 | ami_of)
+	run as_customer ec2-describe-images --region eu-west-1
+	assert_success
+	assert_line --index 0 --regexp "^IMAGE${T}$ami${T}"
+	run as_customer ec2-describe-images
+	assert_equal "$output" ""
+	before=$(store_sum)
+	refused_same 1 InvalidAMIID.NotFound "'[$ami]' does not exist" as_customer ec2-describe-images "$ami" --region us-east-1
+	refused 1 InvalidAMIID.NotFound as_customer ec2-run-instances "$ami" --region us-east-1
+	refused 1 InvalidAMIID.NotFound as_customer ec2-modify-image-attribute "$ami" -l -a all --region us-west-1
+	refused 1 InvalidAMIID.NotFound as_customer ec2-deregister "$ami" --region ap-northeast-1
+	assert_equal "$(store_sum)" "$before"
+	run as_customer ec2-run-instances "$ami" --region eu-west-1
+	assert_success
+	assert_line --index 1 --regexp "^INSTANCE${T}i-[0-9a-f]+${T}$ami${T}"
+}
+
 @test "describe-images: an unknown id is refused, a malformed one is judged by the service" {
 	register as_customer a >/dev/null
 	refused_same 1 InvalidAMIID.NotFound "does not exist" as_customer ec2-describe-images ami-0123456789abcdef0

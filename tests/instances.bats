@@ -117,18 +117,21 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 
 @test "run: a region the product does not cover is refused, for the owner too" {
 	supported
+	# the customer's image of eu-west-1 (an AMI belongs to one region)
+	AMI=$(EC2_REGION=eu-west-1 as_customer ec2-register sup-eu | ami_of)
+	EC2_REGION=eu-west-1 as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 	refused 1 Unsupported as_customer ec2-run-instances "$AMI" --region eu-west-1
 	assert_equal "$stderr" "Client.Unsupported: Product $CODE is not offered in region eu-west-1"
-	OAMI=$(as_owner ec2-register paid | ami_of)
-	as_owner ec2-associate-product-code "$OAMI" -p "$CODE" >/dev/null
+	OAMI=$(EC2_REGION=eu-west-1 as_owner ec2-register paid | ami_of)
+	EC2_REGION=eu-west-1 as_owner ec2-associate-product-code "$OAMI" -p "$CODE" >/dev/null
 	EC2_REGION=eu-west-1 refused 1 Unsupported as_owner ec2-run-instances "$OAMI"
 }
 
 @test "run: a product covering a region launches there, zone default REGIONa" {
 	CODE=$(as_owner devpay-register-product --name Eu --platform linux --region us-east-1 \
 		--region eu-west-1 --instance-type m1.small=0.20 | code_of)
-	AMI=$(as_customer ec2-register eu | ami_of)
-	as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
+	AMI=$(EC2_REGION=eu-west-1 as_customer ec2-register eu | ami_of)
+	EC2_REGION=eu-west-1 as_customer ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 	as_customer devpay-purchase-product "$CODE" >/dev/null
 	run env EC2_REGION=eu-west-1 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET \
 		ec2-run-instances "$AMI"
@@ -157,7 +160,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 }
 
 @test "run: an image without a product code launches any type, with no code" {
-	AMI=$(as_customer ec2-register plain | ami_of)
+	AMI=$(as_customer ec2-register plain --region ap-northeast-1 | ami_of)
 	run as_customer ec2-run-instances "$AMI" -t m1.xlarge --region ap-northeast-1
 	assert_success
 	assert_equal "$(printf '%s\n' "$output" | field_of INSTANCE 9)" ""
@@ -381,7 +384,7 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 
 @test "describe, terminate and confirm see the instances of the caller's region only" {
 	supported
-	PLAIN=$(as_customer ec2-register plain | ami_of)
+	PLAIN=$(as_customer ec2-register plain --region ap-northeast-1 | ami_of)
 	east=$(as_customer ec2-run-instances "$AMI" | inst_of)
 	tokyo=$(as_customer ec2-run-instances "$PLAIN" --region ap-northeast-1 | inst_of)
 	run as_customer ec2-describe-instances

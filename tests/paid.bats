@@ -281,7 +281,16 @@ launchPermission${T}$AMI${T}userId${T}$cust"
 	before=$(store_sum)
 	refused 1 Unsupported as_customer ec2-run-instances "$AMI" -t m1.large
 	assert_equal "$stderr" "Client.Unsupported: Product $CODE does not cover instance type m1.large"
-	refused 1 Unsupported as_customer ec2-run-instances "$AMI" --region eu-west-1
+	# an AMI belongs to its region: elsewhere it does not exist
+	refused 1 InvalidAMIID.NotFound as_customer ec2-run-instances "$AMI" --region eu-west-1
+	# the same product on an image of eu-west-1: a region the product lacks
+	local eu
+	eu=$(as_owner ec2-register paid-eu --platform linux --root-device-type instance-store \
+		--region eu-west-1 | ami_of)
+	as_owner ec2-modify-image-attribute "$eu" -p "$CODE" --region eu-west-1 >/dev/null
+	as_owner ec2-modify-image-attribute "$eu" -l -a "$cust" --region eu-west-1 >/dev/null
+	before=$(store_sum)
+	refused 1 Unsupported as_customer ec2-run-instances "$eu" --region eu-west-1
 	assert_equal "$stderr" "Client.Unsupported: Product $CODE is not offered in region eu-west-1"
 	assert_equal "$(store_sum)" "$before"
 }
@@ -466,9 +475,9 @@ REGION${T}eu-west-1${T}$e"
 
 @test "the regions and zones listed are those --region and -z accept, and completion offers" {
 	local r z ami listed comp
-	ami=$(as_customer ec2-register plain | ami_of)
 	listed=$(as_customer ec2-describe-regions | cut -f2)
 	for r in $listed; do
+		ami=$(as_customer ec2-register "plain-$r" --region "$r" | ami_of)
 		for z in $(as_customer ec2-describe-availability-zones --region "$r" | cut -f2); do
 			run as_customer ec2-run-instances "$ami" --region "$r" -z "$z"
 			assert_success

@@ -18,11 +18,12 @@ mask() {
 	sed -E -e 's/\b[0-9]{12}\b/ACCOUNT/g' -e "s/${CODE:-NOCODE}/CODE/g" | tr '\t' '|'
 }
 
-# who PLATFORM TIME: the party's own AMI of PLATFORM carrying CODE, in AMI.
+# who PLATFORM TIME [REGION]: the party's own AMI of PLATFORM carrying CODE,
+# registered in REGION (an AMI belongs to one region), in AMI.
 supported_ami() {
-	local who=$1 platform=$2 t=$3
-	AMI=$(at "$t" "$who" ec2-register "img-$RANDOM" --platform "$platform" | ami_of)
-	at "$t" "$who" ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
+	local who=$1 platform=$2 t=$3 region=${4:-us-east-1}
+	AMI=$(EC2_REGION=$region at "$t" "$who" ec2-register "img-$RANDOM$RANDOM" --platform "$platform" | ami_of)
+	EC2_REGION=$region at "$t" "$who" ec2-associate-product-code "$AMI" -p "$CODE" >/dev/null
 }
 
 # who FROM TO TYPE [REGION]: an instance of AMI running from FROM to TO.
@@ -174,8 +175,9 @@ TOTAL|ALL|total|1.80"
 		--region us-east-1 --region eu-west-1 --instance-type m1.small=0.20 \
 		--price eu-west-1:linux:m1.small=0.22 | code_of)
 	at 2010-03-01T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
-	supported_ami as_customer linux 2010-03-01T00:00:00Z
+	supported_ami as_customer linux 2010-03-01T00:00:00Z eu-west-1
 	ran as_customer 2010-03-02T00:00:00Z 2010-03-02T01:00:00Z m1.small eu-west-1
+	supported_ami as_customer linux 2010-03-01T00:00:00Z us-east-1
 	ran as_customer 2010-03-02T00:00:00Z 2010-03-02T01:00:00Z m1.small us-east-1
 	run at 2010-04-01T00:00:00Z as_customer devpay-bill --period 2010-03
 	assert_success
@@ -374,22 +376,66 @@ TOTAL|ALL|net|3.04
 TOTAL|ALL|owner-pays|0.00"
 }
 
-@test "devpay-bill: an owner that is also a customer sees its own charges before its products" {
+@test "devpay-bill: an owner's own launches of his product are EC2 usage at EC2 rates; he is never his own customer" {
 	both_product
-	at 2010-03-02T00:00:00Z as_owner devpay-purchase-product "$CODE" >/dev/null
 	supported_ami as_owner linux 2010-03-02T00:00:00Z
 	ran as_owner 2010-03-02T00:00:00Z 2010-03-02T01:00:00Z m1.small
 	run at 2010-04-01T00:00:00Z as_owner devpay-bill --period 2010-03
 	assert_success
 	assert_line --index 0 --regexp "^BILL.*${T}owner${T}\$"
-	assert_line --index 1 "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.small\t1\t0.20\t0.20' "$CODE")"
-	assert_line --index 2 "$(printf 'TOTAL\t%s\tBoth\t0.20' "$CODE")"
-	assert_line --index 3 "$(printf 'TOTAL\tALL\ttotal\t0.20')"
-	assert_line --index 4 --regexp "^CUSTOMER${T}$CODE${T}"
-	assert_line "$(printf 'TOTAL\tALL\trevenue\t0.20')"
-	# a customer that owns nothing keeps its plain bill
+	assert_line --index 1 "$(printf 'CHARGE\tEC2\tec2-usage\tus-east-1 Linux/UNIX m1.small on-demand\t1\t0.10\t0.10')"
+	assert_line --index 2 "$(printf 'TOTAL\tEC2\tAmazon EC2\t0.10')"
+	assert_line --index 3 "$(printf 'TOTAL\tALL\ttotal\t0.10')"
+	refute_line --regexp "^CUSTOMER"
+	refute_line --regexp "^CHARGE${T}$CODE"
+	assert_line "$(printf 'TOTAL\tALL\trevenue\t0.00')"
+	assert_line "$(printf 'TOTAL\tALL\tdevpay-fee\t0.00')"
+	# a customer's launch of the same product is the product's price
+	supported_ami as_customer linux 2010-03-02T00:00:00Z
+	at 2010-03-02T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	ran as_customer 2010-03-03T00:00:00Z 2010-03-03T01:00:00Z m1.small
+	run at 2010-04-01T00:00:00Z as_owner devpay-bill --period 2010-03 --product "$CODE"
+	assert_equal "$(grep -c '^CUSTOMER' <<<"$output")" 1
 	run at 2010-04-01T00:00:00Z as_customer devpay-bill --period 2010-03
-	assert_line --index 0 --regexp "${T}customer${T}\$"
+	assert_line "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.small\t1\t0.20\t0.20' "$CODE")"
+}
+
+@test "devpay-fee: \$0.30 only for a bill DevPay collects (above 0.00): not for a free product's usage, not for a sign-up refunded the same day" {
+	local before
+	# a free product used for an hour: a bill of 0.00, no fee at all
+	CODE=$(at 2010-03-01T00:00:00Z as_owner devpay-register-product --name Free --platform linux \
+		--instance-type m1.small=0 | code_of)
+	at 2010-03-01T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	supported_ami as_customer linux 2010-03-01T00:00:00Z
+	ran as_customer 2010-03-02T00:00:00Z 2010-03-02T01:00:00Z m1.small
+	run at 2010-04-01T00:00:00Z as_owner devpay-bill --period 2010-03 --product "$CODE"
+	assert_success
+	# revenue 0.00, AWS cost 0.10: value-add -0.10, no 3%, no 0.30; the owner pays 0.10
+	assert_equal "$(grep '^CUSTOMER' <<<"$output" | mask)" \
+		"CUSTOMER|CODE|ACCOUNT|0.00|0.00|0.00|0.00|0.10|-0.10|0.00|-0.10|0.10"
+	# $20 a month, signed up and cancelled the same day: 0.00 collected, no fee
+	CODE=$(at 2010-03-01T00:00:00Z as_owner devpay-register-product --name Monthly --platform linux \
+		--instance-type m1.small=0.20 --monthly-fee 20 | code_of)
+	at 2010-03-10T08:00:00Z as_other devpay-purchase-product "$CODE" >/dev/null
+	at 2010-03-10T09:00:00Z as_other devpay-cancel-subscription "$CODE" >/dev/null
+	run at 2010-04-01T00:00:00Z as_owner devpay-bill --period 2010-03 --product "$CODE"
+	assert_success
+	assert_equal "$(grep '^CUSTOMER' <<<"$output" | mask)" \
+		"CUSTOMER|CODE|ACCOUNT|0.00|0.00|0.00|0.00|0.00|0.00|0.00|0.00|0.00"
+	# signed up again on the 11th and kept: 20 x 21/31 = 13.55 collected, 0.30 + 3% (0.41) = 0.71
+	at 2010-03-11T08:00:00Z as_other devpay-purchase-product "$CODE" >/dev/null
+	run at 2010-04-01T00:00:00Z as_owner devpay-bill --period 2010-03 --product "$CODE"
+	assert_equal "$(grep '^CUSTOMER' <<<"$output" | mask)" \
+		"CUSTOMER|CODE|ACCOUNT|0.00|13.55|0.00|13.55|0.00|13.55|0.71|12.84|0.00"
+}
+
+@test "purchase: an owner does not subscribe to his own product (refused, nothing stored)" {
+	local before
+	both_product
+	before=$(store_sum)
+	refused 1 OperationNotPermitted as_owner devpay-purchase-product "$CODE"
+	[[ "$stderr" == "Client.OperationNotPermitted: Account "*" owns product $CODE: an owner does not subscribe to his own product"* ]] || fail "$stderr"
+	assert_equal "$(store_sum)" "$before"
 }
 
 # --- the instance's own metadata -------------------------------------------------

@@ -434,8 +434,10 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 	store_done(s);
 
 	s = store_query(x->st, "SELECT region, platform, type, launched, terminated FROM instances"
-			" WHERE owner = ? AND (product_code IS NULL OR product_code = '')"
-			" AND launched < ? AND (terminated IS NULL OR terminated >= ?)"
+			" WHERE owner = ?1 AND (product_code IS NULL OR product_code = ''"
+			/* an owner's launches of his own product are his at EC2's rates */
+			"  OR product_code IN (SELECT code FROM products WHERE owner = ?1))"
+			" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3)"
 			" ORDER BY launched, id", "sii", account, p->to, p->from);
 	if (!s) {
 		free(ri);

@@ -65,8 +65,10 @@ static int customer_sections(struct svc *x, const struct period *p, int64_t *gra
 	struct store_rows *s = store_query(x->st,
 		"SELECT code FROM subscriptions WHERE account = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
+		" AND code NOT IN (SELECT code FROM products WHERE owner = ?1)"
 		" UNION SELECT product_code FROM instances WHERE owner = ?1 AND product_code <> ''"
-		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3) ORDER BY 1",
+		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3)"
+		" AND product_code NOT IN (SELECT code FROM products WHERE owner = ?1) ORDER BY 1",
 		"sii", x->account, p->to, p->from);
 	if (!s)
 		return -1;
@@ -132,7 +134,10 @@ static void earnings_of(struct lines *l, struct lines *aws, struct earnings *e, 
 	int64_t percent = 0;
 	if (money_prorate_cents(e->value_add > 0 ? e->value_add : 0, FEE_PERCENT, 100, &percent))
 		*bad = 1;
-	e->fee = bill_sum(FEE_FIXED, percent, bad);
+	/* $0.30 for each customer bill DevPay collects: a month's bill of 0.00
+	 * or less (a free product, a sign-up refunded the same day) is never
+	 * collected and carries none */
+	e->fee = bill_sum(e->revenue > 0 ? FEE_FIXED : 0, percent, bad);
 	e->net = bill_sum(e->value_add, -e->fee, bad);
 	e->owner_pays = e->net < 0 ? -e->net : 0;
 }
@@ -173,11 +178,14 @@ static int product_report(struct svc *x, const struct period *p, const char *cod
 	struct store_rows *s = store_query(x->st,
 		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
+		" AND account NOT IN (SELECT owner FROM products WHERE code = ?1)"
 		/* every owner who launched before the period's end, from the index
 		 * alone; one whose instances all ended before it has no line and
-		 * is left out below */
+		 * is left out below. The product's own owner is never its
+		 * customer: his launches of it are plain EC2 on his own bill */
 		" UNION SELECT owner FROM instances WHERE product_code = ?1"
-		" AND launched < ?2 ORDER BY 1",
+		" AND launched < ?2 AND owner NOT IN (SELECT owner FROM products WHERE code = ?1)"
+		" ORDER BY 1",
 		"sii", code, p->to, p->from);
 	if (!s)
 		return -1;

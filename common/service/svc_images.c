@@ -9,9 +9,11 @@
  * permissions name ('all': everyone). To anyone else the image does not
  * exist: every Action answers InvalidAMIID.NotFound, exactly as for an id
  * never registered, so another account's private images cannot be probed.
- * A deregistered image does not exist for anyone. */
-#define IMAGE_VISIBLE_TO(acct) \
-	"(images.deregistered IS NULL AND (images.owner = " acct " OR EXISTS (SELECT 1 FROM" \
+ * A deregistered image does not exist for anyone. An image belongs to the
+ * region it was registered in (as in EC2): in any other it does not exist. */
+#define IMAGE_VISIBLE_TO(acct, region) \
+	"(images.deregistered IS NULL AND images.region = " region \
+	" AND (images.owner = " acct " OR EXISTS (SELECT 1 FROM" \
 	" launch_permissions lp WHERE lp.image = images.id AND lp.grantee IN ('all', " acct "))))"
 #define IMAGE_PUBLIC \
 	"EXISTS (SELECT 1 FROM launch_permissions lp WHERE lp.image = images.id AND lp.grantee = 'all')"
@@ -25,7 +27,7 @@ int svc_find_image(struct svc *x, const char *id, struct svc_image *im)
 {
 	struct store_rows *s = store_query(x->st, "SELECT owner, platform, root_device,"
 				      " ifnull(product_code, ''), " IMAGE_PUBLIC " FROM images WHERE id = ?1"
-				      " AND " IMAGE_VISIBLE_TO("?2"), "ss", id, x->account);
+				      " AND " IMAGE_VISIBLE_TO("?2", "?3"), "sss", id, x->account, x->region);
 	if (!s)
 		return -1;
 	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
@@ -142,8 +144,9 @@ int svc_register_image(struct svc *x)
 	for (int tries = 0;; tries++) {
 		id_new(id, sizeof id, "ami-", 17);
 		int r = store_exec(x->st, "INSERT INTO images(id, owner, name, description, platform,"
-				   " root_device, created) VALUES (?, ?, ?, ?, ?, ?, ?)", "ssssdsi", id,
-				   x->account, name, desc ? desc : "", platform, root, x->now);
+				   " root_device, created, region) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				   "ssssdsis", id, x->account, name, desc ? desc : "", platform, root,
+				   x->now, x->region);
 		if (r == 0)
 			break;
 		if (r == -1 || tries == 20)
@@ -301,7 +304,7 @@ static int parse_scope(struct svc *x, struct image_scope *sc)
 static struct store_rows *scope_query(struct svc *x, const struct image_scope *sc, const char *id,
 				      const char *after_time, const char *after_id)
 {
-	return store_query(x->st, "SELECT " IMAGE_COLS " FROM images WHERE " IMAGE_VISIBLE_TO("?1")
+	return store_query(x->st, "SELECT " IMAGE_COLS " FROM images WHERE " IMAGE_VISIBLE_TO("?1", "?11")
 			   " AND (?2 = 0 OR images.owner IN (SELECT value FROM json_each(?3)))"
 			   " AND (?4 = 0"
 			   "  OR (?5 AND (images.owner = ?1 OR EXISTS (SELECT 1 FROM launch_permissions lp"
@@ -313,8 +316,9 @@ static struct store_rows *scope_query(struct svc *x, const struct image_scope *s
 			   " AND (?9 IS NULL OR images.created > CAST(?9 AS BIGINT)"
 			   "  OR (images.created = CAST(?9 AS BIGINT) AND images.id > ?10))"
 			   " ORDER BY images.created, images.id",
-			   "sdsdddssss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
-			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id, after_time, after_id);
+			   "sdsdddsssss", x->account, sc->n_owners, buf_str(&sc->owners), sc->n_exec,
+			   sc->exec_self, sc->exec_all, buf_str(&sc->exec), id, after_time, after_id,
+			   x->region);
 }
 
 /* A page's position: the last image written (creation time, id). */

@@ -229,22 +229,31 @@ int svc_describe_products(struct svc *x)
 	return 0;
 }
 
-static int need_code(struct svc *x, const char **code)
+/* The product code of the request, which must exist; *mine 1 when the
+ * caller owns it (NULL: not asked). */
+static int need_code_owned(struct svc *x, const char **code, int *mine)
 {
 	if (svc_need(x, "ProductCode", code))
 		return -1;
 	if (!svc_valid_code(*code))
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid product code '%s': expected 8 hexadecimal digits", *code);
-	struct store_rows *s = store_query(x->st, "SELECT 1 FROM products WHERE code = ?", "s", *code);
+	struct store_rows *s = store_query(x->st, "SELECT owner FROM products WHERE code = ?", "s", *code);
 	if (!s)
 		return svc_fail_store(x);
 	int found = store_step(s) == STORE_ROW;
+	if (found && mine)
+		*mine = !strcmp(store_text(s, 0), x->account);
 	store_done(s);
 	if (!found)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", *code);
 	return 0;
+}
+
+static int need_code(struct svc *x, const char **code)
+{
+	return need_code_owned(x, code, NULL);
 }
 
 static void write_subscription(struct svc *x, const char *code, const char *state,
@@ -263,8 +272,15 @@ static void write_subscription(struct svc *x, const char *code, const char *stat
 int svc_purchase_product(struct svc *x)
 {
 	const char *code;
-	if (need_code(x, &code))
+	int mine = 0;
+	if (need_code_owned(x, &code, &mine))
 		return -1;
+	/* the owner is never his own customer: his launches of his product
+	 * need no subscription and are billed at EC2's rates */
+	if (mine)
+		return svc_fail(x, 400, "OperationNotPermitted",
+				"Account %s owns product %s: an owner does not subscribe to his own product (his instances of it are billed at EC2 rates)",
+				x->account, code);
 	if (svc_subscribed(x, code, x->account))
 		return svc_fail(x, 400, "SubscriptionAlreadyExists",
 				"Account %s is already subscribed to product %s", x->account, code);

@@ -39,7 +39,8 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A resource the caller may tag: its kind, and the region its tags belong
- * to ("" for an image, which every region shows). */
+ * to (the resource's: an image's too, since images are regional; tags of
+ * older stores with region "" are shown in every region). */
 struct resource {
 	const char *id, *kind, *region;
 };
@@ -82,7 +83,6 @@ static int find_resource(struct svc *x, const char *id, struct resource *r)
 					"The reservation ID '%s' does not exist", id);
 	} else if (!strncmp(id, "ami-", 4)) {
 		r->kind = "image";
-		r->region = "";
 		if (!svc_valid_id(id, "ami-"))
 			return svc_fail(x, 400, "InvalidAMIID.Malformed",
 					"Invalid id: \"%s\" (expecting \"ami-...\")", id);

@@ -126,13 +126,17 @@ static const char *const migrations[] = {
 	/* 9: tags (svc_tags.c): an account's own tags on a resource it may see
 	 * (its instances and reservations, the images it may launch: on a
 	 * shared image each account has tags of its own, as in EC2). kind is
-	 * instance, image or reservation; region is the resource's, '' for an
-	 * image (images are seen in every region) */
+	 * instance, image or reservation; region is the resource's ('' for an
+	 * image tagged before migration 10 made images regional: shown in
+	 * every region) */
 	"CREATE TABLE tags ("
 	"  owner TEXT NOT NULL REFERENCES accounts(id), resource TEXT NOT NULL,"
 	"  kind TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
 	"  created INTEGER NOT NULL, PRIMARY KEY(owner, resource, key));"
 	"CREATE INDEX tags_resource ON tags(resource);",
+	/* 10: an image belongs to the region it was registered in (svc_images.c);
+	 * the images of older stores were all us-east-1's */
+	"ALTER TABLE images ADD COLUMN region TEXT NOT NULL DEFAULT 'us-east-1';",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
