@@ -6,6 +6,11 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup() { fresh_store; }
+teardown() {
+	[ -z "${FAKE_PID:-}" ] || kill "$FAKE_PID" 2>/dev/null || true
+	devpayd_stop
+	answers_checked
+}
 
 # json FILE-OR-STDIN: parses as one JSON document and prints it back, one
 # record a line, keys in order: Type=...|Key=value|...
@@ -189,4 +194,53 @@ assert rows[0] == ["Type", "KeyName", "Fingerprint", "KeyMaterial"], rows
 assert rows[1][0:2] == ["KEYPAIR", "k2"] and "PRIVATE KEY-----\n" in rows[1][3], rows
 print(len(rows))' <<<"$output"
 	assert_output 2
+}
+
+# A server that answers DescribeTags' first page, then refuses the next one.
+fake_pages() {
+	local port
+	port=$(free_port)
+	python3 - "$port" <<'PY' >/dev/null 2>&1 &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        if "NextToken" not in body:
+            code, doc = 200, ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<DescribeTagsResponse xmlns="http://ec2.amazonaws.com/doc/2013-10-15/">'
+                '<requestId>r1</requestId><tagSet><item><resourceId>i-12345678</resourceId>'
+                '<resourceType>instance</resourceType><key>Name</key><value>a, "b"</value>'
+                '</item></tagSet><nextToken>page2</nextToken></DescribeTagsResponse>')
+        else:
+            code, doc = 400, ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error>'
+                '<Code>InvalidParameterValue</Code><Message>the page is gone</Message></Error>'
+                '</Errors><RequestID>r2</RequestID></Response>')
+        self.send_response(code)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(doc)))
+        self.end_headers()
+        self.wfile.write(doc.encode())
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+	FAKE_PID=$!
+	wait_port "$port"
+	export EC2_URL="http://127.0.0.1:$port/"
+}
+
+@test "json: a command refused after printing records still closes the array (exit status 1 as in text)" {
+	fake_pages
+	run --separate-stderr as_customer ec2-describe-tags --output json
+	kill "$FAKE_PID"
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidParameterValue: the page is gone"
+	run json_records <<<"$output"
+	assert_success
+	assert_output 'Type=TAG|ResourceType=instance|ResourceId=i-12345678|Key=Name|Value=a, "b"'
+	# the text of the same run: the record, then the same refusal
+	fake_pages
+	run --separate-stderr as_customer ec2-describe-tags
+	kill "$FAKE_PID"
+	assert_failure 1
+	assert_output $'TAG\tinstance\ti-12345678\tName\ta, "b"'
 }
