@@ -181,6 +181,7 @@ int main(int argc, char **argv)
 		cli_usage_error(&cli, "missing --listen");
 	struct addrinfo *ai = listen_address(listen);
 	cli_finish(&cli);
+	out_no_records();	/* a server: --output has no records to shape */
 
 	/* the instance must exist, be the caller's and be running now */
 	struct imds_view v;

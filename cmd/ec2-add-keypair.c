@@ -29,9 +29,13 @@ int main(int argc, char **argv)
 	snprintf(hint, sizeof hint, "the key pair '%.200s' was created, but its private key is lost; "
 		 "delete it with ec2-delete-keypair and create it again", name);
 	cli_on_write_error(hint);
-	const char *f[] = { xml_text(r.root, "keyName"), xml_text(r.root, "keyFingerprint") };
-	out_record(&c.cfg, &REC_KEYPAIR, f);
-	printf("%s\n", xml_text(r.root, "keyMaterial"));
+	const char *f[] = { xml_text(r.root, "keyName"), xml_text(r.root, "keyFingerprint"),
+			    xml_text(r.root, "keyMaterial") };
+	if (c.cfg.output == OUT_TEXT) {	/* the key on the lines after the record */
+		out_record(&c.cfg, &REC_KEYPAIR, f);
+		printf("%s\n", f[2]);
+	} else
+		out_record(&c.cfg, &REC_KEYPAIR_MATERIAL, f);
 	response_release(&r);
 	query_release(&q);
 	return 0;

@@ -151,3 +151,12 @@ world() {
 	run complete_words ec2-describe-images --profile ''
 	assert_equal "$(echo $output)" "ci default seller"
 }
+
+@test "completion: --output offers text, json and csv, in every client command" {
+	run complete_words devpay-bill --output ''
+	assert_equal "$(echo $output)" "text json csv"
+	run complete_words ec2-describe-instances --output j
+	assert_equal "$(echo $output)" "json"
+	run complete_words ec2-create-tags --outp
+	assert_equal "$(echo $output)" "--output"
+}

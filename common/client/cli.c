@@ -8,6 +8,7 @@
 #include "client/awsconf.h"
 #include "base/buf.h"
 #include "client/cli.h"
+#include "client/output.h"
 #include "base/rates.h"
 #include "base/version.h"
 
@@ -20,6 +21,7 @@ enum {
 	OPT_VERSION,
 	OPT_CA_BUNDLE,
 	OPT_PROFILE,
+	OPT_OUTPUT,
 };
 
 /* The -F values of this process (struct dp_config's filters). */
@@ -35,6 +37,7 @@ static const struct cli_option common_opts[] = {
 	{ "debug", OPT_DEBUG, CLI_NOARG, NULL, "print the request and response, secrets redacted" },
 	{ "headers", 'H', CLI_NOARG, NULL, "print a header line per record type" },
 	{ "show-empty-fields", OPT_SHOW_EMPTY, CLI_NOARG, NULL, "print empty fields as (nil)" },
+	{ "output", OPT_OUTPUT, CLI_ARG, "FORMAT", "records as text (tab-separated, the default), json or csv" },
 	{ "connection-timeout", OPT_CONNECT_TIMEOUT, CLI_ARG, "SECONDS", "connection timeout" },
 	{ "request-timeout", OPT_REQUEST_TIMEOUT, CLI_ARG, "SECONDS", "whole request timeout" },
 	{ "ca-bundle", OPT_CA_BUNDLE, CLI_ARG, "FILE", "CA certificates that verify https (AWS_CA_BUNDLE)" },
@@ -209,6 +212,7 @@ static noreturn void usage(const struct cli *c)
 noreturn void cli_usage_error(const struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
+	out_usage_error();
 	fprintf(stderr, "%s: ", c->prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -277,6 +281,11 @@ int cli_next(struct cli *c, const char **arg)
 		case OPT_DEBUG: c->cfg.debug = 1; break;
 		case 'H': c->cfg.headers = 1; break;
 		case OPT_SHOW_EMPTY: c->cfg.show_empty = 1; break;
+		case OPT_OUTPUT:
+			if (out_format_parse(optarg, &c->cfg.output))
+				cli_usage_error(c, "invalid --output '%s': expected one of %s", optarg,
+						OUT_FORMAT_NAMES);
+			break;
 		case OPT_PROFILE:
 			if (!*optarg)
 				cli_usage_error(c, "invalid --profile '': expected a profile name");
@@ -415,4 +424,5 @@ void cli_finish(struct cli *c)
 		cli_usage_error(c, "unknown region '%s': expected one of %s", f->region,
 				buf_str(&known));
 	}
+	out_start(f);
 }

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdnoreturn.h>
 #include "base/err.h"
+#include "client/format.h"
 
 struct dp_config {
 	const char *access_key, *secret_key, *token;
@@ -12,6 +13,7 @@ struct dp_config {
 	const char *region;
 	int sigver;             /* 4 or 2 */
 	int verbose, debug, headers, show_empty;
+	enum out_format output; /* --output text|json|csv */
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
 	int dry_run;            /* --dry-run: DryRun=true on the request */
 	const char **filters;   /* -F NAME=VALUE, as given */

@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "client/output.h"
 
@@ -73,6 +74,10 @@ const struct record_layout REC_REQUEST = { "REQUEST", COLS("RequestId") };
  * ec2-delete-keypair prints the name alone */
 const struct record_layout REC_KEYPAIR = { "KEYPAIR", COLS("KeyName", "Fingerprint") };
 const struct record_layout REC_KEYPAIR_NAME = { "KEYPAIR", COLS("KeyName") };
+/* ec2-add-keypair with --output json or csv: the private key is a field of
+ * the record (text prints it on the lines after the record) */
+const struct record_layout REC_KEYPAIR_MATERIAL = { "KEYPAIR", COLS("KeyName", "Fingerprint",
+	"KeyMaterial") };
 /* issue 20: ec2-describe-instance-attribute (the attribute's name leads:
  * "instanceType", "userData", ...) and ec2-describe-instance-status */
 const struct record_layout REC_INSTANCE_ATTR = { NULL, COLS("Attribute", "InstanceId",
@@ -108,48 +113,50 @@ const struct record_layout REC_RETURN = { "RETURN", COLS("Return") };
 const struct record_layout REC_TAG = { "TAG", COLS("ResourceType", "ResourceId", "Key",
 	"Value") };
 
-size_t out_ncols(const struct record_layout *l)
+static struct out_writer writer;
+static int started, ended;
+
+static void out_end(void)
 {
-	size_t n = 0;
-	while (l->cols[n])
-		n++;
-	return n;
+	if (!started || ended)
+		return;
+	ended = 1;
+	struct buf b = BUF_INIT;
+	out_write_end(&b, &writer);
+	fwrite(b.p ? b.p : "", 1, b.len, stdout);
+	buf_release(&b);
 }
 
-static void put_field(const char *s, int show_empty)
+void out_start(const struct dp_config *cfg)
 {
-	if (!s || !*s) {
-		if (show_empty)
-			fputs("(nil)", stdout);
+	if (started)
 		return;
-	}
-	for (; *s; s++)
-		putchar(*s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s);
+	writer.fmt = cfg->output;
+	writer.headers = cfg->headers;
+	writer.show_empty = cfg->show_empty;
+	started = 1;
+	/* registered after cli_init's check of standard output, so it runs
+	 * before it */
+	atexit(out_end);
+}
+
+void out_usage_error(void)
+{
+	if (!writer.nrecords)
+		ended = 1;
+}
+
+void out_no_records(void)
+{
+	ended = 1;
 }
 
 void out_record(const struct dp_config *cfg, const struct record_layout *l,
 		const char *const *fields)
 {
-	static int header_done;
-	size_t n = out_ncols(l);
-	if (cfg->headers && !header_done) {
-		header_done = 1;
-		if (l->header)
-			fputs(l->header, stdout);
-		else {
-			if (l->type)
-				fputs("Type", stdout);
-			for (size_t c = 0; c < n; c++)
-				printf("%s%s", c || l->type ? "\t" : "", l->cols[c]);
-		}
-		putchar('\n');
-	}
-	if (l->type)
-		fputs(l->type, stdout);
-	for (size_t c = 0; c < n; c++) {
-		if (c || l->type)
-			putchar('\t');
-		put_field(fields[c], cfg->show_empty);
-	}
-	putchar('\n');
+	out_start(cfg);
+	struct buf b = BUF_INIT;
+	out_write_record(&b, &writer, l, fields);
+	fwrite(b.p, 1, b.len, stdout);
+	buf_release(&b);
 }
