@@ -10,6 +10,7 @@
 #include "base/clock.h"
 #include "base/ids.h"
 #include "service/svc.h"
+#include "service/svc_instances_int.h"
 
 /* Seconds an instance stays pending after launch, and shutting-down after
  * termination was asked for. */
@@ -18,16 +19,14 @@
 /* Instances one RunInstances call may start. */
 #define RUN_LIMIT 20
 
-enum istate { ST_PENDING, ST_RUNNING, ST_SHUTTING_DOWN, ST_TERMINATED };
-static const struct { int code; const char *name; } states[] = {
+const struct inst_state inst_states[] = {
 	[ST_PENDING] = { 0, "pending" },
 	[ST_RUNNING] = { 16, "running" },
 	[ST_SHUTTING_DOWN] = { 32, "shutting-down" },
 	[ST_TERMINATED] = { 48, "terminated" },
 };
 
-/* terminated <= 0: not asked to terminate. */
-static enum istate state_at(int64_t launched, int64_t terminated, int64_t now)
+enum istate inst_state_at(int64_t launched, int64_t terminated, int64_t now)
 {
 	if (terminated > 0 && now >= terminated)
 		return now < terminated + SHUTDOWN_SECONDS ? ST_SHUTTING_DOWN : ST_TERMINATED;
@@ -37,14 +36,14 @@ static enum istate state_at(int64_t launched, int64_t terminated, int64_t now)
 static void write_state(struct svc *x, const char *name, enum istate s)
 {
 	svc_open(x, name);
-	svc_elemf(x, "code", "%d", states[s].code);
-	svc_elem(x, "name", states[s].name);
+	svc_elemf(x, "code", "%d", inst_states[s].code);
+	svc_elem(x, "name", inst_states[s].name);
 	svc_close(x);
 }
 
 /* A private address in 10/8 derived from the instance id, so it is stable
  * without being stored. */
-static void private_ip(const char *id, int ip[3])
+void inst_private_ip(const char *id, int ip[3])
 {
 	unsigned h = 2166136261u;
 	for (const char *p = id; *p; p++)
@@ -54,24 +53,13 @@ static void private_ip(const char *id, int ip[3])
 	ip[2] = 1 + (int)((h & 0xffff) % 254);
 }
 
-#define INSTANCE_COLS \
-	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
-	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
-	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')," \
-	" coalesce(r.key_name, ''), " SVC_TAGS_COL("i.owner", "i.id")
-/* the column of SVC_TAGS_COL */
-#define COL_TAGS 14
-#define INSTANCE_FROM \
-	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
-	" LEFT JOIN images m ON m.id = i.image"
-
-static void write_instance(struct svc *x, struct store_rows *s, const struct svc_groups *g)
+void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 {
 	const char *id = store_text(s, 0), *code = store_text(s, 7);
 	const char *root = store_text(s, 12);
-	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), x->now);
+	enum istate st = inst_state_at(store_int64(s, 9), store_int64(s, 10), x->now);
 	int ip[3];
-	private_ip(id, ip);
+	inst_private_ip(id, ip);
 	svc_open(x, "item");
 	svc_elem(x, "instanceId", id);
 	svc_elem(x, "imageId", store_text(s, 3));
@@ -115,7 +103,7 @@ static void write_instance(struct svc *x, struct store_rows *s, const struct svc
 }
 
 /* The reservation's own elements (not its instancesSet). */
-static void write_reservation_head(struct svc *x, const char *id, const char *owner,
+void inst_write_reservation_head(struct svc *x, const char *id, const char *owner,
 				   const struct svc_groups *g)
 {
 	svc_elem(x, "reservationId", id);
@@ -133,11 +121,11 @@ static int write_run_answer(struct svc *x, const char *rid)
 		store_done(s);
 		return s ? -1 : svc_fail_store(x);
 	}
-	write_reservation_head(x, rid, x->account, &g);
+	inst_write_reservation_head(x, rid, x->account, &g);
 	svc_open(x, "instancesSet");
 	int rc;
 	while ((rc = store_step(s)) == STORE_ROW)
-		write_instance(x, s, &g);
+		inst_write(x, s, &g);
 	svc_close(x);
 	store_done(s);
 	return rc == STORE_DONE ? 0 : svc_fail_store(x);
@@ -417,7 +405,7 @@ int svc_run_instances(struct svc *x)
 
 /* The ids of InstanceId.1, .2, ... as a JSON array for json_each(), after
  * checking their shape (so they need no escaping). 0, or -1 refused. */
-static int id_list(struct svc *x, struct buf *json, int *count)
+int inst_id_list(struct svc *x, struct buf *json, int *count)
 {
 	*count = 0;
 	buf_adds(json, "[");
@@ -438,7 +426,7 @@ static int id_list(struct svc *x, struct buf *json, int *count)
 /* Refuses the first id of the list that is not one of the caller's
  * instances in the caller's region: as in EC2, another account's instance,
  * or one of another region, does not exist for the caller. */
-static int all_mine(struct svc *x, const char *json)
+int inst_all_mine(struct svc *x, const char *json)
 {
 	struct store_rows *s = store_query(x->st, "SELECT j.value FROM json_each(?) j"
 				      " LEFT JOIN instances i ON i.id = j.value AND i.owner = ? AND i.region = ?"
@@ -456,214 +444,19 @@ static int all_mine(struct svc *x, const char *json)
 	return r;
 }
 
-/* DescribeInstances' filters: EC2's names for what an instance here has. */
-static const char *const instance_filters[] = { "instance-id", "instance-state-name",
-	"instance-state-code", "instance-type", "image-id", "product-code", "product-code.type",
-	"reservation-id", "availability-zone", "owner-id", "client-token", "launch-time",
-	"platform", "root-device-type", "root-device-name", "private-ip-address",
-	"private-dns-name", "architecture", "hypervisor", "virtualization-type", "tenancy",
-	"monitoring-state", "ami-launch-index", "launch-index", "ebs-optimized", "reason",
-	"platform-details", "usage-operation", "key-name", "group-id", "group-name",
-	"instance.group-id", "instance.group-name", "tag-key", "tag-value", "tag:", NULL };
-
-struct instance_row {
-	struct svc *x;
-	struct store_rows *s;
-	const struct svc_groups *groups;  /* of the row's reservation */
-	char buf[4][40];
-	struct svc_tags tags;
-};
-
-static int instance_values(void *rec, const char *name, const char **out, int max)
-{
-	struct instance_row *r = rec;
-	struct store_rows *s = r->s;
-	int ng = svc_group_filter_values(r->groups, name, out, max);
-	if (ng >= 0)
-		return ng;
-	int tags = svc_tag_values(&r->tags, store_text(s, COL_TAGS), name, out, max);
-	if (tags >= 0)
-		return tags;
-	enum istate st = state_at(store_int64(s, 9), store_int64(s, 10), r->x->now);
-	const char *root = store_text(s, 12), *code = store_text(s, 7);
-	int ip[3];
-	private_ip(store_text(s, 0), ip);
-	const char *v = NULL;
-	if (!strcmp(name, "instance-id")) v = store_text(s, 0);
-	else if (!strcmp(name, "instance-state-name")) v = states[st].name;
-	else if (!strcmp(name, "instance-state-code"))
-		snprintf(r->buf[0], sizeof r->buf[0], "%d", states[st].code), v = r->buf[0];
-	else if (!strcmp(name, "instance-type")) v = store_text(s, 4);
-	else if (!strcmp(name, "image-id")) v = store_text(s, 3);
-	else if (!strcmp(name, "product-code")) v = *code ? code : NULL;
-	else if (!strcmp(name, "product-code.type")) v = *code ? "devpay" : NULL;
-	else if (!strcmp(name, "reservation-id")) v = store_text(s, 1);
-	else if (!strcmp(name, "availability-zone")) v = store_text(s, 5);
-	else if (!strcmp(name, "owner-id")) v = store_text(s, 2);
-	else if (!strcmp(name, "client-token")) v = store_text(s, 11);
-	else if (!strcmp(name, "launch-time"))
-		clock_format_wire(store_int64(s, 9), r->buf[1]), v = r->buf[1];
-	else if (!strcmp(name, "platform"))
-		v = store_int(s, 6) == PLATFORM_WINDOWS ? "windows" : NULL;
-	else if (!strcmp(name, "root-device-type")) v = root;
-	else if (!strcmp(name, "root-device-name")) v = !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1";
-	else if (!strcmp(name, "private-ip-address")) {
-		if (st != ST_TERMINATED)
-			snprintf(r->buf[2], sizeof r->buf[2], "10.%d.%d.%d", ip[0], ip[1], ip[2]), v = r->buf[2];
-	} else if (!strcmp(name, "private-dns-name")) {
-		if (st != ST_TERMINATED)
-			snprintf(r->buf[3], sizeof r->buf[3], "ip-10-%d-%d-%d.ec2.internal", ip[0], ip[1],
-				 ip[2]), v = r->buf[3];
-	} else if (!strcmp(name, "architecture")) v = "x86_64";
-	else if (!strcmp(name, "hypervisor")) v = "xen";
-	else if (!strcmp(name, "virtualization-type")) v = "paravirtual";
-	else if (!strcmp(name, "tenancy")) v = "default";
-	else if (!strcmp(name, "monitoring-state")) v = "disabled";
-	else if (!strcmp(name, "ebs-optimized")) v = "false";
-	else if (!strcmp(name, "reason")) v = "";
-	else if (!strcmp(name, "platform-details"))
-		v = platform_description((enum platform)store_int(s, 6));
-	else if (!strcmp(name, "usage-operation"))
-		v = store_int(s, 6) == PLATFORM_WINDOWS ? "RunInstances:0002" : "RunInstances";
-	else if (!strcmp(name, "ami-launch-index") || !strcmp(name, "launch-index"))
-		snprintf(r->buf[0], sizeof r->buf[0], "%d", store_int(s, 8)), v = r->buf[0];
-	else if (!strcmp(name, "key-name")) v = *store_text(s, 13) ? store_text(s, 13) : NULL;
-	if (!v)
-		return 0;
-	out[0] = v;
-	return 1;
-}
-
-/* A page's position: the last instance written, in the answer's order
- * (launch time, reservation, launch index). */
-static int parse_after(const char *after, char *launched, size_t lsz, char *rid, size_t rsz,
-		       char *idx, size_t isz)
-{
-	long long t;
-	int i, n = 0;
-	char r[40];
-	if (sscanf(after, "%lld/%39[a-z0-9-]/%d%n", &t, r, &i, &n) != 3 || after[n] || t < 0 ||
-	    i < 0 || !svc_valid_id(r, "r-"))
-		return -1;
-	snprintf(launched, lsz, "%lld", t);
-	snprintf(rid, rsz, "%s", r);
-	snprintf(idx, isz, "%d", i);
-	return 0;
-}
-
-int svc_describe_instances(struct svc *x)
-{
-	struct buf json = BUF_INIT;
-	struct filter_set fs = FILTER_SET_INIT;
-	struct svc_page page;
-	int count;
-	if (svc_filters_absent(x, instance_filters, instance_filters_absent, &fs))
-		return -1;
-	if (svc_page_parse(x, "instances", 1, 1000, SVC_PAGE_CAP, &page) ||
-	    id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
-		buf_release(&json);
-		filter_release(&fs);
-		return -1;
-	}
-	char a_time[24], a_rid[40], a_idx[16];
-	if (count && (page.asked || *page.after)) {
-		buf_release(&json);
-		filter_release(&fs);
-		return svc_fail(x, 400, "InvalidParameterCombination",
-				"The parameter instancesSet cannot be used with the parameter %s",
-				page.asked ? "maxResults" : "nextToken");
-	}
-	if (*page.after && parse_after(page.after, a_time, sizeof a_time, a_rid, sizeof a_rid,
-				       a_idx, sizeof a_idx)) {
-		buf_release(&json);
-		filter_release(&fs);
-		return svc_fail(x, 400, "InvalidParameterValue", "Invalid value '%s' for nextToken",
-				svc_param(x, "NextToken"));
-	}
-	/* "+i.owner": find the ids by key, not by scanning all the caller's
-	 * instances through the owner index */
-	struct store_rows *s = count
-		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
-			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
-			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
-			      "sss", buf_str(&json), x->account, x->region)
-		: *page.after
-		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?1"
-			      " AND i.region = ?2 AND i.launched >= ?3 AND (i.launched > ?3"
-			      " OR i.reservation > ?4 OR (i.reservation = ?4 AND i.launch_index > ?5))"
-			      " ORDER BY i.launched, i.reservation, i.launch_index",
-			      "ssisd", x->account, x->region, (int64_t)atoll(a_time), a_rid, atoi(a_idx))
-		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
-			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
-			      "ss", x->account, x->region);
-	buf_release(&json);
-	if (!s) {
-		filter_release(&fs);
-		return svc_fail_store(x);
-	}
-	char current[32] = "", loaded[32] = "", last[160] = "";
-	int rc;
-	long written = 0;
-	struct svc_groups groups;
-	struct instance_row row = { .x = x, .s = s, .groups = &groups };
-	svc_open(x, "reservationSet");
-	while ((rc = store_step(s)) == STORE_ROW) {
-		const char *rid = store_text(s, 1);
-		/* a reservation's instances come together: its groups read once */
-		if (strcmp(rid, loaded)) {
-			if (svc_reservation_groups(x, rid, store_text(s, 2), &groups)) {
-				store_done(s);
-				filter_release(&fs);
-				svc_tags_release(&row.tags);
-				return -1;
-			}
-			snprintf(loaded, sizeof loaded, "%s", rid);
-		}
-		if (!filter_match(&fs, instance_values, &row))
-			continue;
-		if (page.max && written == page.max)
-			break; /* one more than the page holds: a next page */
-		if (strcmp(rid, current)) {
-			if (*current) {
-				svc_close(x); /* instancesSet */
-				svc_close(x); /* item */
-			}
-			snprintf(current, sizeof current, "%s", rid);
-			svc_open(x, "item");
-			write_reservation_head(x, rid, store_text(s, 2), &groups);
-			svc_open(x, "instancesSet");
-		}
-		write_instance(x, s, &groups);
-		written++;
-		snprintf(last, sizeof last, "%lld/%s/%d", (long long)store_int64(s, 9), rid,
-			 store_int(s, 8));
-	}
-	if (*current) {
-		svc_close(x);
-		svc_close(x);
-	}
-	svc_close(x);
-	if (rc == STORE_ROW)
-		svc_page_token(x, "instances", last);
-	store_done(s);
-	filter_release(&fs);
-	svc_tags_release(&row.tags);
-	return rc == STORE_DONE || rc == STORE_ROW ? 0 : svc_fail_store(x);
-}
-
 /* For the other instance files (svc_instance_status.c): an instance's
  * state at now (its name, its code in *code), and the InstanceId.N list
  * checked as DescribeInstances checks it. */
 const char *svc_instance_state(int64_t launched, int64_t terminated, int64_t now, int *code)
 {
-	enum istate st = state_at(launched, terminated, now);
-	*code = states[st].code;
-	return states[st].name;
+	enum istate st = inst_state_at(launched, terminated, now);
+	*code = inst_states[st].code;
+	return inst_states[st].name;
 }
 
 int svc_instance_ids(struct svc *x, struct buf *json, int *count)
 {
-	return id_list(x, json, count) || (*count && all_mine(x, buf_str(json))) ? -1 : 0;
+	return inst_id_list(x, json, count) || (*count && inst_all_mine(x, buf_str(json))) ? -1 : 0;
 }
 
 /* The caller's own instances only; one id that is not the caller's refuses
@@ -673,7 +466,7 @@ int svc_terminate_instances(struct svc *x)
 {
 	struct buf json = BUF_INIT;
 	int count;
-	if (id_list(x, &json, &count) || (count && all_mine(x, buf_str(&json)))) {
+	if (inst_id_list(x, &json, &count) || (count && inst_all_mine(x, buf_str(&json)))) {
 		buf_release(&json);
 		return -1;
 	}
@@ -692,7 +485,7 @@ int svc_terminate_instances(struct svc *x)
 		}
 		int64_t launched = store_int64(s, 0), ended = store_int64(s, 1);
 		store_done(s);
-		enum istate before = state_at(launched, ended, x->now);
+		enum istate before = inst_state_at(launched, ended, x->now);
 		if (before == ST_PENDING || before == ST_RUNNING) {
 			/* never before the launch: billing counts from one to the other */
 			ended = x->now > launched ? x->now : launched;
@@ -702,7 +495,7 @@ int svc_terminate_instances(struct svc *x)
 		}
 		svc_open(x, "item");
 		svc_elem(x, "instanceId", id);
-		write_state(x, "currentState", state_at(launched, ended, x->now));
+		write_state(x, "currentState", inst_state_at(launched, ended, x->now));
 		write_state(x, "previousState", before);
 		svc_close(x);
 	}
@@ -752,7 +545,7 @@ int svc_confirm_product_instance(struct svc *x)
 				   "The instance ID '%s' does not exist", id)
 			: svc_fail_store(x);
 	}
-	enum istate st = state_at(store_int64(s, 2), store_int64(s, 3), x->now);
+	enum istate st = inst_state_at(store_int64(s, 2), store_int64(s, 3), x->now);
 	int yes = !strcmp(store_text(s, 1), code) && (st == ST_PENDING || st == ST_RUNNING);
 	svc_elem(x, "return", yes ? "true" : "false");
 	if (yes)

@@ -1,0 +1,38 @@
+/* Shared by the instance files (svc_instances.c: launching, terminating,
+ * confirming; svc_describe_instances.c: DescribeInstances): an instance's
+ * state, its answer and the columns it is written from. */
+#ifndef DP_SVC_INSTANCES_INT_H
+#define DP_SVC_INSTANCES_INT_H
+#include "service/svc.h"
+
+enum istate { ST_PENDING, ST_RUNNING, ST_SHUTTING_DOWN, ST_TERMINATED };
+struct inst_state { int code; const char *name; };
+extern const struct inst_state inst_states[];
+
+/* terminated <= 0: not asked to terminate. */
+enum istate inst_state_at(int64_t launched, int64_t terminated, int64_t now);
+/* A private address in 10/8 derived from the instance id. */
+void inst_private_ip(const char *id, int ip[3]);
+
+#define INSTANCE_COLS \
+	"i.id, i.reservation, i.owner, i.image, i.type, i.zone, i.platform," \
+	" ifnull(i.product_code, ''), i.launch_index, i.launched, ifnull(i.terminated, 0)," \
+	" ifnull(r.client_token, ''), ifnull(m.root_device, 'instance-store')," \
+	" coalesce(r.key_name, ''), " SVC_TAGS_COL("i.owner", "i.id")
+/* the column of SVC_TAGS_COL */
+#define COL_TAGS 14
+#define INSTANCE_FROM \
+	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
+	" LEFT JOIN images m ON m.id = i.image"
+
+/* One <item> of instancesSet from a row of INSTANCE_COLS; g the groups of
+ * its reservation. */
+void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g);
+void inst_write_reservation_head(struct svc *x, const char *id, const char *owner,
+				 const struct svc_groups *g);
+/* InstanceId.N as a JSON array (0, or -1 refused), and the refusal of the
+ * first id that is not one of the caller's instances in its region. */
+int inst_id_list(struct svc *x, struct buf *json, int *count);
+int inst_all_mine(struct svc *x, const char *json);
+
+#endif
