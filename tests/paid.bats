@@ -470,7 +470,7 @@ REGION${T}eu-west-1${T}$e"
 	listed=$(as_customer ec2-describe-regions | cut -f2)
 	for r in $listed; do
 		for z in $(as_customer ec2-describe-availability-zones --region "$r" | cut -f2); do
-			run as_customer ec2-run-instances "$ami" --region "$r" -z "$z"
+			run as_customer ec2-run-instances "$ami" -t t2.micro --region "$r" -z "$z"
 			assert_success
 		done
 	done
