@@ -64,7 +64,7 @@ FLAVOUR := plain
 endif
 ifneq ($(filter-out clean deps fuzz deps-check-fuzz build/fuzz/%,$(or $(MAKECMDGOALS),all)),)
 $(shell test "$$(cat build/.flavour 2>/dev/null || echo plain)" = $(FLAVOUR) || \
-  rm -rf build/bin build/cmd build/common build/tests build/libdevpay.a; \
+  rm -rf build/bin build/cmd build/common build/gen build/tests build/libdevpay.a; \
   mkdir -p build; echo $(FLAVOUR) >build/.flavour)
 endif
 
@@ -75,7 +75,9 @@ LAYERS  := base wire:base store:base service:base,wire,store \
            client:base,wire,store,service server:base,wire,store,service
 LIB_SRC := $(wildcard common/*/*.c)
 LIB_HDR := $(wildcard common/*/*.h)
-LIB_OBJ := $(LIB_SRC:%.c=build/%.o)
+# the on-demand rates (data/rates), compiled in: base/rates_od.c parses them
+GEN_OBJ := build/gen/rates_data.o
+LIB_OBJ := $(LIB_SRC:%.c=build/%.o) $(GEN_OBJ)
 CMD_SRC := $(wildcard cmd/*.c)
 CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
 TESTPROG_SRC := tests/sigtest.c
@@ -103,6 +105,12 @@ build/.layers: tools/layers Makefile $(LIB_SRC) $(LIB_HDR)
 build/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/gen/rates_data.c: data/rates/ec2-on-demand.rates tools/embed
+	@mkdir -p $(@D)
+	sh tools/embed rates_builtin $< >$@.tmp && mv $@.tmp $@
+build/gen/rates_data.o: build/gen/rates_data.c | deps-check
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
@@ -188,7 +196,7 @@ FUZZ_TIME ?= 20
 FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_SRC  := $(wildcard tests/fuzz/*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
+FUZZ_OBJ  := $(LIB_SRC:%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/rates_data.o
 .PHONY: fuzz
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$${f##*/}; mkdir -p build/fuzz/corpus/$$n; \
@@ -199,6 +207,9 @@ fuzz: $(FUZZ_BIN)
 build/fuzz/obj/%.o: %.c | deps-check
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+build/fuzz/obj/gen/rates_data.o: build/gen/rates_data.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 -c -o $@ $<
 build/fuzz/libdevpay.a: $(FUZZ_OBJ) | build/.layers
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a

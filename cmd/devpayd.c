@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/clock.h"
 #include "base/curl_dl.h"
+#include "base/rates.h"
 #include "base/secret.h"
 #include "base/version.h"
 #include "service/auth.h"
@@ -60,6 +61,7 @@ enum {
 	OPT_MAX_CONNECTIONS,
 	OPT_IDLE_TIMEOUT,
 	OPT_COPY_STORE,
+	OPT_RATES,
 };
 
 static _Noreturn void usage(void)
@@ -67,7 +69,7 @@ static _Noreturn void usage(void)
 	printf("Usage: %s [--listen ADDR:PORT] [--store PATH] [--threads N] [--log FILE]\n"
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
-	       "               [--idle-timeout SECONDS]\n"
+	       "               [--idle-timeout SECONDS] [--rates FILE]\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
 	       "       %s --copy-store FROM TO\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
@@ -83,6 +85,8 @@ static _Noreturn void usage(void)
 	       "      --tls-key FILE               the PEM private key of --tls-cert\n"
 	       "      --max-connections N          open connections at once (default 4096)\n"
 	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
+	       "      --rates FILE                 add or override EC2 on-demand rates from FILE\n"
+	       "                                   (default DEVPAY_RATES; see devpay(7))\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
 	       "      --copy-store FROM TO         copy every row of the store FROM into TO, which\n"
@@ -229,11 +233,13 @@ int main(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+		{ "rates", required_argument, NULL, OPT_RATES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = "127.0.0.1:8773", *logfile = NULL, *new_key = NULL, *copy_from = NULL;
+	const char *rates = getenv("DEVPAY_RATES"), *rates_from = "DEVPAY_RATES: ";
 	long threads = 4;
 	api.region = "us-east-1";
 	conf.max_connections = 4096;
@@ -259,6 +265,7 @@ int main(int argc, char **argv)
 		case OPT_TRUST_CLOCK: api.trust_client_clock = 1; break;
 		case OPT_ADD_ACCOUNT: new_key = optarg; break;
 		case OPT_COPY_STORE: copy_from = optarg; break;
+		case OPT_RATES: rates = optarg; rates_from = ""; break;
 		case OPT_TLS_CERT: conf.tls_cert = optarg; break;
 		case OPT_TLS_KEY: conf.tls_key = optarg; break;
 		case OPT_MAX_CONNECTIONS:
@@ -293,6 +300,10 @@ int main(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!conf.tls_cert != !conf.tls_key)
 		usage_error("--tls-cert and --tls-key go together");
+	char rates_err[512];
+	/* read before the worker threads start: they only look rates up */
+	if (rates && *rates && rates_load(rates, rates_err, sizeof rates_err))
+		usage_error("%s%s", rates_from, rates_err);
 	struct buf path = BUF_INIT;
 	if (!conf.store) {
 		if (store_path(NULL, &path))

@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	for (int k; (k = cli_next(&c, &arg)) != -1;) {
 		switch (k) {
 		case 't':
-			if (!rate_find(arg))
+			if (!rate_type_known(arg))
 				cli_usage_error(&c, "invalid instance type '%s'", arg);
 			query_set(&q, "InstanceType", arg);
 			break;

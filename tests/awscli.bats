@@ -277,7 +277,7 @@ userId${T}$CUST"
 	run awsc describe-regions
 	assert_success
 	assert_equal "$(json '[r["RegionName"] for r in d["Regions"]]' <<<"$output")" \
-		"['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1']"
+		"['us-east-1', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'sa-east-1']"
 	assert_equal "$(json 'sorted(set(r["Endpoint"] for r in d["Regions"]))' <<<"$output")" "['$URL/']"
 	run suite_customer ec2-describe-regions us-east-1
 	assert_output "REGION${T}us-east-1${T}$URL/"

@@ -391,3 +391,60 @@ RATES
 		done
 	done
 }
+
+# A product in us-east-1 and eu-west-1 at $0.20, used 10 hours in each
+# region in May 2026.
+two_regions() {
+	CODE=$(at 2026-05-01T00:00:00Z as_owner devpay-register-product --name R --platform linux \
+		--instance-type m1.small=0.20 --region us-east-1 --region eu-west-1 | code_of)
+	at 2026-05-01T00:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	local r id
+	for r in "$@"; do
+		AMI=$(at 2026-05-01T00:00:00Z as_customer ec2-register "img-$r" --platform linux --region "$r" | ami_of)
+		at 2026-05-01T00:00:00Z as_customer ec2-associate-product-code "$AMI" -p "$CODE" --region "$r" >/dev/null
+		id=$(at 2026-05-02T00:00:00Z as_customer ec2-run-instances "$AMI" -t m1.small --region "$r" | inst_of)
+		[ -n "$id" ] || fail "no instance launched in $r"
+		at 2026-05-02T10:00:00Z as_customer ec2-terminate-instances "$id" --region "$r" >/dev/null
+	done
+}
+
+@test "owner report: AWS cost at the rate of the instance's region (data/rates)" {
+	# m1.small Linux since 2014-04-01: us-east-1 0.044, eu-west-1 0.048
+	two_regions us-east-1
+	run at 2026-06-01T00:00:00Z as_owner devpay-bill --period 2026-05 --product "$CODE"
+	assert_success
+	assert_line "$(printf 'TOTAL\t%s\taws-cost\t0.44' "$CODE")"
+	two_regions eu-west-1
+	run at 2026-06-01T00:00:00Z as_owner devpay-bill --period 2026-05 --product "$CODE"
+	assert_success
+	assert_line "$(printf 'TOTAL\t%s\taws-cost\t0.48' "$CODE")"
+	# 2.00 revenue - 0.48 = 1.52 value-add; fee 0.30 + 0.0456 = 0.35; net 1.17
+	assert_line "$(printf 'TOTAL\t%s\tvalue-add\t1.52' "$CODE")"
+}
+
+@test "owner report: DEVPAY_RATES overrides a rate; a malformed file is refused naming its line" {
+	local_only
+	two_regions us-east-1
+	printf '# mine\nus-east-1 linux m1.small 2026-01-01 0.10\n' >"$BATS_TEST_TMPDIR/my.rates"
+	run env DEVPAY_RATES="$BATS_TEST_TMPDIR/my.rates" DEVPAY_NOW=2026-06-01T00:00:00Z \
+		AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-bill --period 2026-05 --product "$CODE"
+	assert_success
+	assert_line "$(printf 'TOTAL\t%s\taws-cost\t1.00' "$CODE")"
+	printf 'us-east-1 linux m1.small 2026-01-01 0.10\nus-east-1 linux m1.small 2026-13-01 0.10\n' \
+		>"$BATS_TEST_TMPDIR/bad.rates"
+	run env DEVPAY_RATES="$BATS_TEST_TMPDIR/bad.rates" DEVPAY_NOW=2026-06-01T00:00:00Z \
+		AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-bill --period 2026-05 --product "$CODE"
+	assert_failure 2
+	assert_output --partial "bad.rates:2: invalid date '2026-13-01': expected YYYY-MM-DD"
+	assert_equal "$(grep -c . <<<"$output")" 2  # the line, and "Try --help"
+}
+
+@test "devpayd --rates: a malformed file is a usage error naming file:line" {
+	printf 'us-east-1 linux m1.small 2026-01-01\n' >"$BATS_TEST_TMPDIR/bad.rates"
+	run devpayd --rates "$BATS_TEST_TMPDIR/bad.rates" --store "$BATS_TEST_TMPDIR/x.db" --listen 127.0.0.1:1
+	assert_failure 2
+	assert_line --index 0 --partial "bad.rates:1: expected 5 fields"
+	run devpayd --rates "$BATS_TEST_TMPDIR/none.rates" --store "$BATS_TEST_TMPDIR/x.db" --listen 127.0.0.1:1
+	assert_failure 2
+	assert_line --index 0 --partial "none.rates: No such file or directory"
+}

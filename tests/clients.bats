@@ -184,7 +184,7 @@ PY
 @test "a request signed for a region the service does not serve is refused naming it and the served ones" {
 	serve_signed
 	refused 1 InvalidRegion as_customer signed us-east-2 Action=DescribeInstances Version=2016-11-15
-	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'us-east-2', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
+	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'us-east-2', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1"
 }
 
 @test "one launch with a key pair, a group, tags and user data: the suite's commands, then the AWS CLI, alike" {

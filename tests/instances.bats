@@ -572,3 +572,14 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	t2=$(as_customer ec2-run-instances "$AMI" | awk -F'\t' '$1 == "INSTANCE" { print $28 }')
 	[ "$t1" != "$t2" ] || fail "the same token twice: $t1"
 }
+
+@test "run: a type with an EC2 rate in the region launches; one without is refused as EC2 does" {
+	AMI=$(as_customer ec2-register plain --platform linux --region eu-central-1 | ami_of)
+	run --separate-stderr as_customer ec2-run-instances "$AMI" -t t2.micro --region eu-central-1
+	assert_success
+	assert_line --regexp '^INSTANCE.*t2\.micro'
+	# eu-central-1 (2014) opened with the current generation only
+	refused 1 InvalidParameterValue as_customer ec2-run-instances "$AMI" -t m1.small --region eu-central-1
+	[[ "$stderr" == *"'m1.small'"*"eu-central-1"* ]] || fail "stderr was: $stderr"
+	assert_equal "$(as_customer ec2-describe-instances --region eu-central-1 | grep -c '^INSTANCE')" 1
+}

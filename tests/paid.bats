@@ -433,7 +433,7 @@ endpoint() {
 	assert_success
 	assert_equal "$stderr" ""
 	e=$(endpoint)
-	assert_equal "$output" "$(for r in us-east-1 us-west-1 us-west-2 eu-west-1 ap-southeast-1 ap-northeast-1 sa-east-1; do
+	assert_equal "$output" "$(for r in us-east-1 us-west-1 us-west-2 eu-west-1 eu-central-1 ap-southeast-1 ap-southeast-2 ap-northeast-1 sa-east-1; do
 		printf 'REGION\t%s\t%s\n' "$r" "$e"; done)"
 	run as_customer ec2-describe-regions -H eu-west-1 us-east-1
 	assert_equal "$output" "Type${T}Region${T}Endpoint
@@ -479,7 +479,7 @@ REGION${T}eu-west-1${T}$e"
 	for r in $listed; do
 		ami=$(as_customer ec2-register "plain-$r" --region "$r" | ami_of)
 		for z in $(as_customer ec2-describe-availability-zones --region "$r" | cut -f2); do
-			run as_customer ec2-run-instances "$ami" --region "$r" -z "$z"
+			run as_customer ec2-run-instances "$ami" -t t2.micro --region "$r" -z "$z"
 			assert_success
 		done
 	done

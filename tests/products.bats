@@ -414,3 +414,21 @@ PRICE${T}$code${T}m1.large${T}0.50${T}2009-06-01T00:00:00+0000${T}linux${T}us-ea
 	assert_equal "$(grep '^PENDING' <<<"$output" | cut -f2-4)" "$code${T}2030-01-01T00:00:00+0000${T}linux"
 	assert_equal "$(grep '^PRICE' <<<"$output" | cut -f2-)" "$code${T}m1.small${T}0.20${T}2030-01-01T00:00:00+0000${T}linux${T}us-east-1"
 }
+
+@test "register: a type is offered only where it has an EC2 rate (data/rates)" {
+	run --separate-stderr as_owner devpay-register-product --name T --platform linux \
+		--instance-type t2.micro=0.05 --region eu-central-1 --dry-run
+	assert_failure 1
+	[[ "$stderr" == *DryRunOperation* ]] || fail "stderr was: $stderr"
+	CODE=$(as_owner devpay-register-product --name T --platform linux \
+		--instance-type t2.micro=0.05 --region eu-central-1 | code_of)
+	[ -n "$CODE" ] || fail "t2.micro in eu-central-1 was refused"
+	# m1.small was never offered in eu-central-1; cc1.4xlarge only in us-east-1
+	refused 1 InvalidParameterValue as_owner devpay-register-product --name U --platform linux \
+		--instance-type m1.small=0.05 --region us-east-1 --region eu-central-1
+	[[ "$stderr" == *"'m1.small'"*"eu-central-1"* ]] || fail "stderr was: $stderr"
+	refused 1 InvalidParameterValue as_owner devpay-modify-product "$CODE" --effective 2030-01-01 --region sa-east-1 \
+		--instance-type cc1.4xlarge=3
+	[[ "$stderr" == *"'cc1.4xlarge'"*"sa-east-1"* ]] || fail "stderr was: $stderr"
+	assert_equal "$(as_owner devpay-describe-products | grep -c '^PRODUCT')" 1
+}

@@ -65,7 +65,7 @@ offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
 	before=$(store_sum)
 	# the client refuses a region it does not know before sending anything
 	usage_refused as_customer ec2-describe-reserved-instances-offerings --region mars-1
-	assert_equal "${stderr%%$'\n'*}" "ec2-describe-reserved-instances-offerings: unknown region 'mars-1': expected one of us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
+	assert_equal "${stderr%%$'\n'*}" "ec2-describe-reserved-instances-offerings: unknown region 'mars-1': expected one of us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1"
 	usage_refused as_customer ec2-purchase-reserved-instances-offering --region mars-1 -o "$id" -c 1
 	# devpayd refuses a request signed for it anyway, as EC2 does, before
 	# the service sees it
@@ -75,7 +75,7 @@ offering() { # offering TYPE PLATFORM-WORD: the first offering id that matches
 	# (named as a region it does not serve, not as a wrong secret)
 	refused 1 InvalidRegion as_customer signed mars-1 \
 		Action=DescribeReservedInstancesOfferings Version=2016-11-15
-	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'mars-1', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, ap-southeast-1, ap-northeast-1, sa-east-1"
+	assert_equal "$stderr" "Client.InvalidRegion: The request is signed for region 'mars-1', which this service does not serve; it serves us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, ap-southeast-1, ap-southeast-2, ap-northeast-1, sa-east-1"
 	refused 1 InvalidRegion as_customer signed mars-1 \
 		Action=PurchaseReservedInstancesOffering Version=2016-11-15 \
 		ReservedInstancesOfferingId="$id" InstanceCount=1

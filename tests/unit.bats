@@ -18,7 +18,7 @@ unit() {
 @test "unit: common/base/clock.c (ISO 8601 forms, calendar, printing)" { unit clock; }
 @test "unit: common/wire/query.c (RFC 3986 encoding, canonical order, parsing)" { unit query; }
 @test "unit: common/wire/xml.c (answers, error documents, not-XML)" { unit xml; }
-@test "unit: common/base/rates.c (the EC2 rate table)" { unit rates; }
+@test "unit: common/base/rates.c, rates_od.c (the EC2 rates as data, an operator's file, RI terms)" { unit rates; }
 @test "unit: common/base/ids.c (identifier shapes)" { unit ids; }
 @test "unit: common/wire/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
 @test "unit: common/base/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }

@@ -4,24 +4,24 @@
 
 #define USD(d, c) ((int64_t)(d) * 1000000 + (int64_t)(c))
 
-/* On-demand rates from DOMAIN.md. RI terms: the published 1-year prices of
- * 2009-2010 (m1.small Linux $227.50 + $0.03/h as DOMAIN.md states). */
-const struct rate rates[] = {
-	{ "t1.micro",  { USD(0, 20000),  USD(0, 30000) },  USD(54, 0),     { USD(0, 7000),   USD(0, 13000) } },
-	{ "m1.small",  { USD(0, 100000), USD(0, 125000) }, USD(227, 500000), { USD(0, 30000), USD(0, 50000) } },
-	{ "c1.medium", { USD(0, 200000), USD(0, 300000) }, USD(455, 0),    { USD(0, 60000),  USD(0, 125000) } },
-	{ "m1.large",  { USD(0, 400000), USD(0, 500000) }, USD(910, 0),    { USD(0, 120000), USD(0, 200000) } },
-	{ "m2.xlarge", { USD(0, 500000), USD(0, 620000) }, USD(1325, 0),   { USD(0, 170000), USD(0, 240000) } },
-	{ "m1.xlarge", { USD(0, 800000), USD(1, 0) },      USD(1820, 0),   { USD(0, 240000), USD(0, 400000) } },
-	{ "c1.xlarge", { USD(0, 800000), USD(1, 200000) }, USD(1820, 0),   { USD(0, 240000), USD(0, 500000) } },
+/* The 1-year Reserved Instance terms: the published prices of 2009-2010
+ * (m1.small Linux $227.50 + $0.03/h as DOMAIN.md states). */
+const struct ri_term ri_terms[] = {
+	{ "t1.micro",  USD(54, 0),       { USD(0, 7000),   USD(0, 13000) } },
+	{ "m1.small",  USD(227, 500000), { USD(0, 30000),  USD(0, 50000) } },
+	{ "c1.medium", USD(455, 0),      { USD(0, 60000),  USD(0, 125000) } },
+	{ "m1.large",  USD(910, 0),      { USD(0, 120000), USD(0, 200000) } },
+	{ "m2.xlarge", USD(1325, 0),     { USD(0, 170000), USD(0, 240000) } },
+	{ "m1.xlarge", USD(1820, 0),     { USD(0, 240000), USD(0, 400000) } },
+	{ "c1.xlarge", USD(1820, 0),     { USD(0, 240000), USD(0, 500000) } },
 };
-const unsigned rates_count = sizeof rates / sizeof rates[0];
+const unsigned ri_terms_count = sizeof ri_terms / sizeof ri_terms[0];
 
-const struct rate *rate_find(const char *type)
+const struct ri_term *ri_find(const char *type)
 {
-	for (unsigned i = 0; i < rates_count; i++)
-		if (!strcmp(rates[i].type, type))
-			return &rates[i];
+	for (unsigned i = 0; i < ri_terms_count; i++)
+		if (!strcmp(ri_terms[i].type, type))
+			return &ri_terms[i];
 	return NULL;
 }
 
@@ -53,8 +53,8 @@ const char *platform_description(enum platform p)
 }
 
 const char *const regions[] = {
-	"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1",
-	"ap-northeast-1", "sa-east-1", NULL,
+	"us-east-1", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1",
+	"ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1", NULL,
 };
 
 int region_valid(const char *r)

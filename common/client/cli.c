@@ -139,6 +139,11 @@ void cli_init(struct cli *c, const char *prog, const char *summary, const char *
 	c->priv = p;
 	opterr = 0;
 	optind = 1;
+	/* an operator's EC2 rates, before the options that name instance types */
+	const char *rates = getenv("DEVPAY_RATES");
+	char err[512];
+	if (rates && *rates && rates_load(rates, err, sizeof err))
+		cli_usage_error(c, "DEVPAY_RATES: %s", err);
 }
 
 /* Text from column indent on, broken between words so that no line is

@@ -32,7 +32,7 @@ int product_opt(const struct cli *c, struct product_opts *po, int key, const cha
 		if (!eq)
 			cli_usage_error(c, "invalid --instance-type '%s': expected TYPE=PRICE", arg);
 		char *type = xstrndup(arg, (size_t)(eq - arg));
-		if (!rate_find(type))
+		if (!rate_type_known(type))
 			cli_usage_error(c, "invalid instance type '%s'", type);
 		check_money(c, "price", eq + 1);
 		char key_name[64];
@@ -64,7 +64,7 @@ int product_opt(const struct cli *c, struct product_opts *po, int key, const cha
 		if (platform_parse(platform) < 0)
 			cli_usage_error(c, "invalid platform '%s' in --price '%s': expected linux or windows",
 					platform, arg);
-		if (!rate_find(type))
+		if (!rate_type_known(type))
 			cli_usage_error(c, "invalid instance type '%s' in --price '%s'", type, arg);
 		check_money(c, "price", eq + 1);
 		char key_name[64];

@@ -202,10 +202,22 @@ static const char *plat(int p)
 	return platform_description(p == PLATFORM_WINDOWS ? PLATFORM_WINDOWS : PLATFORM_LINUX);
 }
 
-static int64_t ec2_rate(const char *type, int platform)
+/* Adds n on-demand hours of region, platform and type, the first starting
+ * at start, each at the EC2 rate in force when it starts (none: 0). */
+static void ec2_add(struct usages *u, const char *region, int platform, const char *type,
+		    int kind, int64_t start, int64_t n)
 {
-	const struct rate *r = rate_find(type);
-	return r ? r->hourly[platform == PLATFORM_WINDOWS] : 0;
+	enum platform p = platform == PLATFORM_WINDOWS ? PLATFORM_WINDOWS : PLATFORM_LINUX;
+	while (n > 0) {
+		int64_t next, rate = rate_hourly_next(region, p, type, start, &next);
+		/* the hours starting before the next rate takes effect */
+		int64_t k = next == INT64_MAX || next - start >= n * HOUR ? n : (next - start + HOUR - 1) / HOUR;
+		if (k < 1)
+			k = 1;
+		usage_add(u, region, platform, type, rate < 0 ? 0 : rate, kind, start, k);
+		start += k * HOUR;
+		n -= k;
+	}
 }
 
 static void usage_lines(struct usages *u, const char *component, struct lines *out)
@@ -330,8 +342,7 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 			usage_add(&u, region, platform, type, price < 0 ? (fallback < 0 ? 0 : fallback) : price,
 				  0, start, kend - k);
 			if (aws)
-				usage_add(&c, region, platform, type, ec2_rate(type, platform), 0, start,
-					  kend - k);
+				ec2_add(&c, region, platform, type, 0, start, kend - k);
 		}
 	}
 	store_done(s);
@@ -466,8 +477,7 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 			       !store_is_null(s, 4), &k0, &k1);
 		if (!reserved_group(ri, nri, &groups[g])) {
 			/* no Reserved Instance can cover these hours: on demand, all at once */
-			usage_add(&u, region, platform, type, ec2_rate(type, platform), 0,
-				  launched + k0 * HOUR, k1 - k0);
+			ec2_add(&u, region, platform, type, 0, launched + k0 * HOUR, k1 - k0);
 			continue;
 		}
 		hours = xrealloc(hours, (nhours + (size_t)(k1 - k0) + 1) * sizeof *hours);
@@ -499,8 +509,7 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 			used++;
 			usage_add(&u, g->region, g->platform, g->type, rate, 1, start, 1);
 		} else
-			usage_add(&u, g->region, g->platform, g->type, ec2_rate(g->type, g->platform), 0,
-				  start, 1);
+			ec2_add(&u, g->region, g->platform, g->type, 0, start, 1);
 	}
 	usage_lines(&u, "ec2-usage", out);
 	free(hours);

@@ -218,11 +218,15 @@ static int parse_run(struct svc *x, struct run_request *rq)
 	rq->type = svc_param(x, "InstanceType");
 	if (!rq->type || !*rq->type)
 		rq->type = "m1.small";
-	if (!rate_find(rq->type))
+	if (!rate_type_known(rq->type))
 		return svc_fail(x, 400, "InvalidParameterValue",
 				"Invalid value '%s' for InstanceType", rq->type);
 	if (!region_valid(x->region))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
+	if (!rate_in_region(x->region, rq->type))
+		return svc_fail(x, 400, "InvalidParameterValue",
+				"Invalid value '%s' for InstanceType: not offered in %s", rq->type,
+				x->region);
 	const char *zone = svc_param(x, "Placement.AvailabilityZone");
 	if (!zone || !*zone)
 		snprintf(rq->zone, sizeof rq->zone, "%sa", x->region);

@@ -38,7 +38,7 @@ static int add_rule(struct svc *x, struct price_rule *v, int *n, const char *reg
 	struct price_rule r = { .platform = platform };
 	snprintf(r.region, sizeof r.region, "%s", region ? region : "");
 	snprintf(r.type, sizeof r.type, "%s", type);
-	if (!rate_find(type))
+	if (!rate_type_known(type))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid instance type '%s'", type);
 	if (!price || !*price)
 		return svc_fail(x, 400, "MissingParameter", "No price for %s",
@@ -169,6 +169,16 @@ int svc_check_config(struct svc *x, struct product_config *c)
 			c->prices[n++] = *r;
 	}
 	c->nprices = n;
+	/* a type is offered only where EC2 has a rate for it (data/rates) */
+	for (int i = 0; i < c->nprices; i++)
+		for (int g = 0; g < c->nregions; g++)
+			for (int p = 0; p < PLATFORM_COUNT; p++)
+				if ((c->platforms & (1u << p)) &&
+				    !rate_offered(c->regions[g], (enum platform)p, c->prices[i].type))
+					return svc_fail(x, 400, "InvalidParameterValue",
+							"Instance type '%s' has no EC2 rate in %s for %s: not offered there",
+							c->prices[i].type, c->regions[g],
+							platform_name((enum platform)p));
 	for (int i = 0; i < c->nprices; i++)
 		for (int g = 0; g < c->nregions; g++)
 			for (int p = 0; p < PLATFORM_COUNT; p++)

@@ -1,6 +1,7 @@
 /* Reserved Instances: the offerings of the caller's region, purchases, and
- * the caller's reservations. Terms and prices come from the one rate table
- * (rates.c); how a reservation lowers a bill is in svc_bill.c. */
+ * the caller's reservations. Terms and prices come from the RI terms of
+ * base/rates.c, offered where the type has an on-demand rate; how a
+ * reservation lowers a bill is in svc_bill.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 
 struct offering {
 	char id[37], zone[32];
-	const struct rate *rate;
+	const struct ri_term *rate;
 	enum platform platform;
 };
 
@@ -37,10 +38,11 @@ static void offering_id(const char *type, enum platform p, const char *region, c
  * returns non-zero and passes that on. */
 static int offerings_each(const char *region, int (*fn)(const struct offering *, void *), void *arg)
 {
-	for (unsigned r = 0; r < rates_count; r++)
+	for (unsigned r = 0; r < ri_terms_count; r++)
 		for (int p = 0; p < PLATFORM_COUNT; p++)
-			for (const char *z = ZONE_LETTERS; *z; z++) {
-				struct offering o = { .rate = &rates[r], .platform = (enum platform)p };
+			for (const char *z = ZONE_LETTERS; *z &&
+			     rate_offered(region, (enum platform)p, ri_terms[r].type); z++) {
+				struct offering o = { .rate = &ri_terms[r], .platform = (enum platform)p };
 				snprintf(o.zone, sizeof o.zone, "%s%c", region, *z);
 				offering_id(o.rate->type, o.platform, region, o.zone, o.id);
 				int k = fn(&o, arg);
@@ -129,8 +131,8 @@ static int list_one(const struct offering *o, void *arg)
 		return 0;
 	if (f->none || (f->ids && !svc_list_has(f->ids, f->nids, o->id)))
 		return 0;
-	struct ri_row row = { .o = o, .id = o->id, .fixed = o->rate->ri_fixed,
-			      .hourly = o->rate->ri_hourly[o->platform] };
+	struct ri_row row = { .o = o, .id = o->id, .fixed = o->rate->fixed,
+			      .hourly = o->rate->hourly[o->platform] };
 	if (!filter_match(f->fs, ri_values, &row))
 		return 0;
 	if (f->seen++ < f->skip)
@@ -141,7 +143,7 @@ static int list_one(const struct offering *o, void *arg)
 	}
 	svc_open(f->x, "item");
 	svc_elem(f->x, "reservedInstancesOfferingId", o->id);
-	write_common(f->x, o, o->rate->ri_fixed, o->rate->ri_hourly[o->platform]);
+	write_common(f->x, o, o->rate->fixed, o->rate->hourly[o->platform]);
 	svc_elem(f->x, "marketplace", "false");
 	svc_close(f->x);
 	return 0;
@@ -193,7 +195,7 @@ int svc_describe_ri_offerings(struct svc *x)
 			    svc_param(x, "ProductDescription"), &fs };
 	if (!region_valid(x->region))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid region '%s'", x->region);
-	if (f.type && !rate_find(f.type))
+	if (f.type && !rate_type_known(f.type))
 		return svc_fail(x, 400, "InvalidParameterValue", "Invalid instance type '%s'", f.type);
 	if (f.desc && platform_parse(f.desc) < 0)
 		return svc_fail(x, 400, "InvalidParameterValue",
@@ -268,8 +270,8 @@ int svc_purchase_ri_offering(struct svc *x)
 				   " platform, region, zone, count, started, ends, fixed, hourly)"
 				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "ssssdssiiiii", rid,
 				   x->account, o->id, o->rate->type, (int)o->platform, x->region, o->zone,
-				   (int64_t)count, x->now, x->now + RI_TERM_SECONDS, o->rate->ri_fixed,
-				   o->rate->ri_hourly[o->platform]);
+				   (int64_t)count, x->now, x->now + RI_TERM_SECONDS, o->rate->fixed,
+				   o->rate->hourly[o->platform]);
 		if (r == 0)
 			break;
 		if (r == -1 || tries == 20)
@@ -297,7 +299,7 @@ int svc_describe_reserved(struct svc *x)
 	while (store_step(s) == STORE_ROW) {
 		const char *id = store_text(s, 0);
 		int wanted = !ids || svc_list_has(ids, nids, id);
-		const struct rate *rate = rate_find(store_text(s, 1));
+		const struct ri_term *rate = ri_find(store_text(s, 1));
 		if (!wanted || !rate)
 			continue;
 		struct offering o = { .rate = rate,

@@ -39,8 +39,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check(p == -1 || p == PLATFORM_LINUX || p == PLATFORM_WINDOWS);
 	if (p >= 0)
 		fuzz_check(platform_parse(platform_name((enum platform)p)) == p);
-	if (rate_find(s))
-		fuzz_check(!strcmp(rate_find(s)->type, s));
+	if (ri_find(s))
+		fuzz_check(!strcmp(ri_find(s)->type, s));
+	if (rate_type_known(s))
+		fuzz_check(n > 0 && rate_hourly("us-east-1", PLATFORM_LINUX, s, 0) >= -1);
 	int64_t t;
 	if (sigv4_parse_date(s, &t) == 0)
 		fuzz_check(n == 16 && s[8] == 'T' && s[15] == 'Z');
