@@ -28,6 +28,7 @@
 #include "server/front.h"
 #include "server/listen.h"
 #include "server/log.h"
+#include "server/pages_session.h"
 #include "server/tls.h"
 
 #define PROG "devpayd"
@@ -60,6 +61,7 @@ enum {
 	OPT_MAX_CONNECTIONS,
 	OPT_IDLE_TIMEOUT,
 	OPT_COPY_STORE,
+	OPT_SESSION_LIFETIME,
 };
 
 static _Noreturn void usage(void)
@@ -67,7 +69,7 @@ static _Noreturn void usage(void)
 	printf("Usage: %s [--listen ADDR:PORT] [--store PATH] [--threads N] [--log FILE]\n"
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
-	       "               [--idle-timeout SECONDS]\n"
+	       "               [--idle-timeout SECONDS] [--session-lifetime SECONDS]\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
 	       "       %s --copy-store FROM TO\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
@@ -83,6 +85,7 @@ static _Noreturn void usage(void)
 	       "      --tls-key FILE               the PEM private key of --tls-cert\n"
 	       "      --max-connections N          open connections at once (default 4096)\n"
 	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
+	       "      --session-lifetime SECONDS   end a page session idle this long (default 3600)\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
 	       "      --copy-store FROM TO         copy every row of the store FROM into TO, which\n"
@@ -229,6 +232,7 @@ int main(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+		{ "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -271,6 +275,13 @@ int main(int argc, char **argv)
 			if (!*optarg || *end || conf.idle_timeout < 1 || conf.idle_timeout > 3600)
 				usage_error("invalid --idle-timeout '%s': expected a whole number of seconds from 1 to 3600", optarg);
 			break;
+		case OPT_SESSION_LIFETIME: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 60 || v > 86400 * 30)
+				usage_error("invalid --session-lifetime '%s': expected a whole number of seconds from 60 to 2592000", optarg);
+			session_set_lifetime(v);
+			break;
+		}
 		case 'h': usage();
 		case OPT_VERSION:
 			printf("%s %s\n", PROG, DEVPAY_VERSION);
