@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# devpayd's pages (devpayd(8), PAGES): the purchase page, sign-in and
+# devpayd's pages (devpayd(8), PAGES IN A BROWSER): the purchase page, sign-in and
 # sign-out with a session cookie and CSRF tokens, the Application Billing
 # page (devpay-bill's figures) and the Activity page (the owner's report),
 # read with curl from a devpayd on a loopback port, and once in a real

@@ -1,4 +1,4 @@
-/* devpayd's pages (devpayd(8), PAGES): server-rendered HTML beside the Query
+/* devpayd's pages (devpayd(8), PAGES IN A BROWSER): server-rendered HTML beside the Query
  * API, for the people DevPay served in a browser: the purchase page of a
  * product (/purchase/CODE, a Subscribe button for a signed-in customer),
  * sign-in and sign-out (/signin, /signout: an access key and its secret, a
