@@ -3,11 +3,20 @@
 #include <string.h>
 #include "client/print.h"
 
-/* A purchase URL carries the code as offeringCode=...; a bare code is
- * itself. The code is added to q (which copies it). */
+/* A purchase URL carries the code as offeringCode=... (DevPay's) or as
+ * .../purchase/CODE (devpayd's purchase page); a bare code is itself. The
+ * code is added to q (which copies it). */
 static void add_code(struct query *q, const char *arg)
 {
 	const char *p = strstr(arg, "offeringCode=");
+	const char *page = strstr(arg, "://") ? strstr(arg, "/purchase/") : NULL;
+	if (!p && page) {
+		p = page + strlen("/purchase/");
+		char *code = xstrndup(p, strcspn(p, "?#/"));
+		query_add(q, "ProductCode", code);
+		free(code);
+		return;
+	}
 	if (!p) {
 		query_add(q, "ProductCode", arg);
 		return;

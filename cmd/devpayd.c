@@ -29,6 +29,7 @@
 #include "server/front.h"
 #include "server/listen.h"
 #include "server/log.h"
+#include "server/pages_session.h"
 #include "server/tls.h"
 
 #define PROG "devpayd"
@@ -62,6 +63,7 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_COPY_STORE,
 	OPT_RATES,
+	OPT_SESSION_LIFETIME,
 };
 
 static _Noreturn void usage(void)
@@ -70,6 +72,7 @@ static _Noreturn void usage(void)
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	       "               [--idle-timeout SECONDS] [--rates FILE]\n"
+	       "               [--session-lifetime SECONDS]\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
 	       "       %s --copy-store FROM TO\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
@@ -87,6 +90,7 @@ static _Noreturn void usage(void)
 	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
 	       "      --rates FILE                 add or override EC2 on-demand rates from FILE\n"
 	       "                                   (default DEVPAY_RATES; see devpay(7))\n"
+	       "      --session-lifetime SECONDS   end a page session idle this long (default 3600)\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
 	       "      --copy-store FROM TO         copy every row of the store FROM into TO, which\n"
@@ -234,6 +238,7 @@ int main(int argc, char **argv)
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 		{ "rates", required_argument, NULL, OPT_RATES },
+		{ "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -278,6 +283,13 @@ int main(int argc, char **argv)
 			if (!*optarg || *end || conf.idle_timeout < 1 || conf.idle_timeout > 3600)
 				usage_error("invalid --idle-timeout '%s': expected a whole number of seconds from 1 to 3600", optarg);
 			break;
+		case OPT_SESSION_LIFETIME: {
+			long v = strtol(optarg, &end, 10);
+			if (!*optarg || *end || v < 60 || v > 86400 * 30)
+				usage_error("invalid --session-lifetime '%s': expected a whole number of seconds from 60 to 2592000", optarg);
+			session_set_lifetime(v);
+			break;
+		}
 		case 'h': usage();
 		case OPT_VERSION:
 			printf("%s %s\n", PROG, DEVPAY_VERSION);

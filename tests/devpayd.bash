@@ -61,6 +61,8 @@ devpayd_shims() {
 devpayd_start() {
 	serve_accounts --trust-client-clock || return 1
 	export EC2_URL="$URL" DEVPAYD_URL="$URL" DEVPAYD_BIN="$BIN"
+	# a product registered through devpayd names devpayd's own purchase page
+	PURCHASE_URL="$URL/purchase/"
 	PATH="$(devpayd_shims):$PATH"
 	export PATH
 }

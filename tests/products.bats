@@ -283,7 +283,7 @@ $a"
 @test "purchase: by the purchase URL the product record gives" {
 	local url code
 	url=$(as_owner devpay-register-product --name P --platform linux --instance-type m1.small=1 | field_of PRODUCT 10)
-	code=${url##*=}
+	code=${url##*[=/]} # DevPay's URL (offeringCode=), or devpayd's page (/purchase/CODE)
 	run at 2009-06-03 as_customer devpay-purchase-product "$url"
 	assert_success
 	assert_equal "$(cut -f1,2,4,5 <<<"$output")" "SUBSCRIPTION${T}$code${T}active${T}2009-06-03T00:00:00+0000"

@@ -14,6 +14,7 @@
 #include "wire/query.h"
 #include "server/api.h"
 #include "server/log.h"
+#include "server/pages.h"
 
 #define MAX_PARAMS TEXT_MAX_PARAMS /* parameters of one request, query string and body together */
 
@@ -121,9 +122,32 @@ static int store_check(struct auth_refusal *f)
 			   "The service is unavailable. Try again later.");
 }
 
+/* A page (server/pages.h) on the worker's store, at the service clock. */
+static void page(const struct front_request *rq, struct front_reply *rp)
+{
+	struct auth_refusal f = { 0 };
+	struct store *st = NULL;
+	int64_t now;
+	if ((!conf->pg && store_check(&f)) || !(st = worker_store_get()) ||
+	    service_clock(rq->conn, &now, &f)) {
+		if (!f.status)
+			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
+		rp->status = (unsigned)f.status;
+		rp->type = "text/plain;charset=UTF-8";
+		buf_addf(&rp->body, "%s\n", f.message);
+		return;
+	}
+	struct pages_config pc = { .https = conf->https, .region = conf->region };
+	pages_handle(&pc, rq, rp, st, now);
+}
+
 void api_handle(void *cls, const struct front_request *rq, struct front_reply *rp)
 {
 	(void)cls;
+	if (pages_path(rq->url)) {
+		page(rq, rp);
+		return;
+	}
 	struct MHD_Connection *conn = rq->conn;
 	const char *method = rq->method;
 	struct auth_refusal f = { 0 };

@@ -17,12 +17,14 @@ struct front_request {
 	int too_big;                    /* the body passed max_body: left unread */
 };
 
-#define FRONT_HEADERS 4
+#define FRONT_HEADERS 8
 struct front_reply {
 	unsigned status;
 	struct buf body;
 	const char *type;               /* Content-Type; NULL: text/plain */
 	const char *headers[FRONT_HEADERS][2]; /* more headers (name, value) */
+	char header_text[2][640];       /* room for values made per request (a
+					   cookie, a Location) that headers point to */
 	/* the access log's fields: the request's Action and access key */
 	char action[80], key[140];
 };

@@ -129,7 +129,12 @@ static int write_product(struct svc *x, const char *code)
 	svc_elem(x, "ownerId", store_text(s, 2));
 	if (mine)
 		svc_elem(x, "productToken", store_text(s, 3));
-	svc_elemf(x, "purchaseUrl", PURCHASE_URL "%s", code);
+	/* through devpayd, its own purchase page (server/pages.h); locally, DevPay's */
+	const char *ep = x->call && x->call->endpoint ? x->call->endpoint : "";
+	if (!strncmp(ep, "http://", 7) || !strncmp(ep, "https://", 8))
+		svc_elemf(x, "purchaseUrl", "%spurchase/%s", ep, code);
+	else
+		svc_elemf(x, "purchaseUrl", PURCHASE_URL "%s", code);
 	store_done(s);
 	/* a product registered at a later clock reading has only a pending configuration */
 	struct product_version v;
