@@ -199,10 +199,11 @@ Try 'devpayd --help' for more information."
 	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -H
 	assert_success
 	assert_output "$local_out"
+	# the same, but for the purchase URL: devpayd's own page (/purchase/CODE)
 	local_out=$(as_owner devpay-describe-products)
 	run env EC2_URL=$URL AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET devpay-describe-products
 	assert_success
-	assert_output "$local_out"
+	assert_output "${local_out//https:\/\/aws-portal.amazon.com\/gp\/aws\/user\/subscription\/index.html?offeringCode=$code/$URL/purchase/$code}"
 }
 
 @test "a refusal by the service reads the same through devpayd as locally" {

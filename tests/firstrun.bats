@@ -45,8 +45,9 @@ aws_files() {
 @test "credentials: AWS_PROFILE and --profile pick a profile; its region comes from ~/.aws/config" {
 	aws_files
 	local c o
-	c=$(as_customer ec2-register mine | ami_of)
-	o=$(as_owner ec2-register theirs | ami_of)
+	# the seller's image of eu-west-1, the region of his profile (AMIs are regional)
+	c=$(as_customer ec2-register mine --region eu-west-1 | ami_of)
+	o=$(as_owner ec2-register theirs --region eu-west-1 | ami_of)
 	run --separate-stderr env AWS_PROFILE=seller ec2-describe-images
 	assert_success
 	assert_output --partial "$o"
@@ -59,6 +60,7 @@ aws_files() {
 	assert_success
 	assert_equal "$(field_of INSTANCE 12 <<<"$output")" eu-west-1a
 	# a region given as a variable beats the file's
+	o=$(as_owner ec2-register theirs-w2 --region us-west-2 | ami_of)
 	run --separate-stderr env AWS_DEFAULT_REGION=us-west-2 ec2-run-instances "$o" --profile seller
 	assert_success
 	assert_equal "$(field_of INSTANCE 12 <<<"$output")" us-west-2a
@@ -82,14 +84,14 @@ aws_files() {
 	# -O/-W beat all of them; --profile beats the variables
 	run env AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET ec2-describe-images -O $OWNER_KEY -W $OWNER_SECRET
 	assert_output --partial "$o"
-	run env AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET ec2-describe-images --profile seller
+	run env AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET ec2-describe-images --profile seller --region us-east-1
 	assert_output --partial "$o"
 	refute_output --partial "$other"
 }
 
 @test "credentials: AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE name other files; a session token is read" {
 	local o
-	o=$(as_owner ec2-register theirs | ami_of)
+	o=$(as_owner ec2-register theirs --region ap-southeast-1 | ami_of)
 	printf '[ci]\naws_access_key_id=%s\naws_secret_access_key=%s\naws_session_token=%s\n' \
 		"$OWNER_KEY" "$OWNER_SECRET" "$(printf 'T%.0s' $(seq 900))" >"$BATS_TEST_TMPDIR/creds"
 	printf '[profile ci]\nregion = ap-southeast-1\n' >"$BATS_TEST_TMPDIR/config"

@@ -10,9 +10,14 @@
  * exist: every Action answers InvalidAMIID.NotFound, exactly as for an id
  * never registered, so another account's private images cannot be probed.
  * A deregistered image does not exist for anyone. An image belongs to the
- * region it was registered in (as in EC2): in any other it does not exist. */
+ * region it was registered in (as in EC2): in any other it does not exist,
+ * except that an image carrying a product code is also in each region its
+ * product is offered in (DevPay's product covers its regions: the seller's
+ * bundle, or the customer's supported AMI, is there too). */
 #define IMAGE_VISIBLE_TO(acct, region) \
-	"(images.deregistered IS NULL AND images.region = " region \
+	"(images.deregistered IS NULL AND (images.region = " region \
+	" OR EXISTS (SELECT 1 FROM product_versions pv JOIN version_regions vr" \
+	"  ON vr.version = pv.id WHERE pv.code = images.product_code AND vr.region = " region "))" \
 	" AND (images.owner = " acct " OR EXISTS (SELECT 1 FROM" \
 	" launch_permissions lp WHERE lp.image = images.id AND lp.grantee IN ('all', " acct "))))"
 #define IMAGE_PUBLIC \
