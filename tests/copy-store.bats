@@ -57,7 +57,9 @@ rows() {
 	assert_equal "$(views)" "$before"
 	# devpayd opens the local accounts' sealed secrets with the copy's key file
 	devpayd_serve --trust-client-clock
-	assert_equal "$(EC2_URL=http://127.0.0.1:$DEVPAYD_PORT/ views)" "$before"
+	# (the purchase URL through devpayd is its own page, /purchase/CODE)
+	assert_equal "$(EC2_URL=http://127.0.0.1:$DEVPAYD_PORT/ views)" \
+		"${before//https:\/\/aws-portal.amazon.com\/gp\/aws\/user\/subscription\/index.html?offeringCode=$CODE/http:\/\/127.0.0.1:$DEVPAYD_PORT\/purchase\/$CODE}"
 	# new rows take keys after the copied ones
 	run as_customer devpay-cancel-subscription "$CODE"
 	assert_success
