@@ -14,7 +14,7 @@ setup() {
 	for t in id dpkg-query apt-get pkg-config cc ar bats; do
 		ln -s "$BATS_TEST_DIRNAME/fresh/fake" "$FRESH/bin/$t"
 	done
-	cp -r "$ROOT/Makefile" "$ROOT/common" "$ROOT/cmd" "$ROOT/tools" "$FRESH/src/"
+	cp -r "$ROOT/Makefile" "$ROOT/common" "$ROOT/cmd" "$ROOT/tools" "$ROOT/data" "$FRESH/src/"
 	cp -r "$ROOT/tests/sigtest.c" "$ROOT/tests/unit" "$FRESH/src/tests/"
 	: >"$FRESH/log"
 }
