@@ -12,60 +12,9 @@ static const struct cli_option opts[] = {
 	{ 0 },
 };
 
-static void print_customers(const struct dp_config *cfg, const xmlNode *parent)
+static void print_record(void *cls, const struct record_layout *l, const char *const *fields)
 {
-	xml_foreach(it, xml_child(parent, "customerSet"), "item")
-	{
-		const char *f[] = { xml_text(it, "productCode"), xml_text(it, "accountId"),
-				    xml_text(it, "oneTime"), xml_text(it, "monthly"),
-				    xml_text(it, "usage"), xml_text(it, "revenue"),
-				    xml_text(it, "awsCost"), xml_text(it, "valueAdd"),
-				    xml_text(it, "devpayFee"), xml_text(it, "net"),
-				    xml_text(it, "ownerPays") };
-		out_record(cfg, &REC_CUSTOMER, f);
-	}
-}
-
-static void print_totals(const struct dp_config *cfg, const xmlNode *set)
-{
-	xml_foreach(it, set, "item")
-	{
-		const char *t[] = { xml_text(it, "scope"), xml_text(it, "description"),
-				    xml_text(it, "amount") };
-		out_record(cfg, &REC_TOTAL, t);
-	}
-}
-
-static void print_bill(const struct dp_config *cfg, const xmlNode *bill)
-{
-	char from[32];
-	snprintf(from, sizeof from, "%s", client_time(xml_text(bill, "startTime")));
-	const char *b[] = { xml_text(bill, "accountId"), xml_text(bill, "period"), from,
-			    client_time(xml_text(bill, "endTime")), xml_text(bill, "role"),
-			    xml_text(bill, "productCode") };
-	out_record(cfg, &REC_BILL, b);
-	xml_foreach(sec, xml_child(bill, "sectionSet"), "item")
-	{
-		xml_foreach(it, xml_child(sec, "chargeSet"), "item")
-		{
-			const char *f[] = { xml_text(it, "productCode"), xml_text(it, "component"),
-					    xml_text(it, "description"), xml_text(it, "quantity"),
-					    xml_text(it, "unitPrice"), xml_text(it, "amount") };
-			out_record(cfg, &REC_CHARGE, f);
-		}
-		const char *t[] = { xml_text(sec, "productCode"), xml_text(sec, "name"),
-				    xml_text(sec, "total") };
-		out_record(cfg, &REC_TOTAL, t);
-	}
-	print_customers(cfg, bill);
-	print_totals(cfg, xml_child(bill, "totalSet"));
-	/* an owner's bill without --product: a block for each product */
-	xml_foreach(it, xml_child(bill, "productReportSet"), "item")
-	{
-		print_customers(cfg, it);
-		print_totals(cfg, xml_child(it, "totalSet"));
-	}
-	print_totals(cfg, xml_child(bill, "grandTotalSet"));
+	out_record(cls, l, fields);
 }
 
 int main(int argc, char **argv)
@@ -94,7 +43,7 @@ int main(int argc, char **argv)
 	cli_finish(&c);
 	struct response r;
 	client_call_or_die(&c, "GetBill", &q, &r);
-	print_bill(&c.cfg, xml_child(r.root, "bill"));
+	bill_records(xml_child(r.root, "bill"), print_record, &c.cfg);
 	response_release(&r);
 	query_release(&q);
 	return 0;

@@ -197,6 +197,59 @@ csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
 	refute_output --partial "$cust"
 }
 
+@test "pages: the bill and activity pages download as CSV: devpay-bill --output csv's bytes" {
+	code=$(product P)
+	as_customer devpay-purchase-product "$code" >/dev/null
+	signin "$CUSTOMER_KEY" "$CUSTOMER_SECRET" >/dev/null
+	run page -b "$JAR" "$U/bill?period=2026-05"
+	assert_output --partial '<a href="/bill?period=2026-05&amp;format=csv" download>Download CSV</a>'
+	page -b "$JAR" -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/page.csv" "$U/bill?period=2026-05&format=csv"
+	grep -qi $'^content-type: text/csv;charset=UTF-8;header=present\r$' "$BATS_TEST_TMPDIR/h"
+	grep -qi $'^content-disposition: attachment; filename="bill-2026-05.csv"\r$' "$BATS_TEST_TMPDIR/h"
+	DEVPAY_NOW=2026-05-20T00:00:00Z as_customer devpay-bill --period 2026-05 --output csv >"$BATS_TEST_TMPDIR/cmd.csv"
+	grep -q '^CHARGE,' "$BATS_TEST_TMPDIR/cmd.csv"
+	cmp "$BATS_TEST_TMPDIR/page.csv" "$BATS_TEST_TMPDIR/cmd.csv"
+	# the owner's activity, all products and one
+	signin "$OWNER_KEY" "$OWNER_SECRET" >/dev/null
+	run page -b "$JAR" "$U/activity?period=2026-05&product=$code"
+	assert_output --partial "<a href=\"/activity?period=2026-05&amp;product=$code&amp;format=csv\" download>Download CSV</a>"
+	page -b "$JAR" -D "$BATS_TEST_TMPDIR/h" -o "$BATS_TEST_TMPDIR/page.csv" "$U/activity?period=2026-05&product=$code&format=csv"
+	grep -qi "^content-disposition: attachment; filename=\"activity-2026-05-$code.csv\"" "$BATS_TEST_TMPDIR/h"
+	DEVPAY_NOW=2026-05-20T00:00:00Z as_owner devpay-bill --period 2026-05 --product "$code" --output csv >"$BATS_TEST_TMPDIR/cmd.csv"
+	grep -q '^CUSTOMER,' "$BATS_TEST_TMPDIR/cmd.csv"
+	cmp "$BATS_TEST_TMPDIR/page.csv" "$BATS_TEST_TMPDIR/cmd.csv"
+	page -b "$JAR" -o "$BATS_TEST_TMPDIR/page.csv" "$U/activity?period=2026-05&format=csv"
+	DEVPAY_NOW=2026-05-20T00:00:00Z as_owner devpay-bill --period 2026-05 --output csv >"$BATS_TEST_TMPDIR/cmd.csv"
+	cmp "$BATS_TEST_TMPDIR/page.csv" "$BATS_TEST_TMPDIR/cmd.csv"
+	# not signed in: no file, the sign-in page
+	[ "$(status_of "$U/bill?period=2026-05&format=csv")" = 303 ]
+}
+
+@test "pages: a form posted from another site is refused (403), sign-in included" {
+	code=$(product P)
+	run curl -s -o /dev/null -D - -H 'Origin: http://evil.example' --data-urlencode "access_key=$CUSTOMER_KEY" \
+		--data-urlencode "secret_key=$CUSTOMER_SECRET" "$U/signin"
+	assert_line --regexp '^HTTP/1.1 403'
+	refute_output --partial 'Set-Cookie'
+	run curl -s -o /dev/null -D - -H 'Sec-Fetch-Site: cross-site' --data-urlencode "access_key=$CUSTOMER_KEY" \
+		--data-urlencode "secret_key=$CUSTOMER_SECRET" "$U/signin"
+	assert_line --regexp '^HTTP/1.1 403'
+	run curl -s -o /dev/null -D - -H 'Origin: null' --data-urlencode "access_key=$CUSTOMER_KEY" \
+		--data-urlencode "secret_key=$CUSTOMER_SECRET" "$U/signin"
+	assert_line --regexp '^HTTP/1.1 403'
+	# the page's own origin, as a browser sends it
+	run curl -s -c "$JAR" -o /dev/null -D - -H "Origin: ${U%/}" -H 'Sec-Fetch-Site: same-origin' \
+		--data-urlencode "access_key=$CUSTOMER_KEY" --data-urlencode "secret_key=$CUSTOMER_SECRET" "$U/signin"
+	assert_line --regexp '^HTTP/1.1 303'
+	# signed in, a subscribe posted from elsewhere with the right token: refused, nothing stored
+	t=$(page -b "$JAR" "$U/purchase/$code" | csrf_of)
+	[ -n "$t" ]
+	run curl -s -b "$JAR" -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' -d "csrf=$t" "$U/purchase/$code"
+	assert_output 403
+	run as_customer devpay-describe-subscriptions
+	refute_output --partial "$code"
+}
+
 @test "pages: sign-out ends the session" {
 	signin "$CUSTOMER_KEY" "$CUSTOMER_SECRET" >/dev/null
 	token=$(page -b "$JAR" "$U/bill" | csrf_of)
@@ -234,14 +287,14 @@ csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
 	assert_output --regexp 'Set-Cookie: devpay_session=[0-9a-f]{64}; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600; Secure'
 }
 
-@test "pages: in a real browser: sign in, subscribe, the bill matches devpay-bill, refused elsewhere, sign out" {
+@test "pages: in a real browser: sign in, subscribe, the bill matches devpay-bill, its CSV download too, refused elsewhere, sign out" {
 	need node
 	[ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ] || need chromium
 	[ -d "$ROOT/tests/browser/node_modules/playwright-core" ] ||
 		{ [ "${CI:-}" != true ] || fail "playwright-core is not installed (tools/deps test)"; skip "playwright-core is not installed: run tools/deps test"; }
 	code=$(product P)
 	run --separate-stderr timeout 120 node "$ROOT/tests/browser/pages.js" "$U" "$code" \
-		"$CUSTOMER_KEY" "$CUSTOMER_SECRET" 2026-05 2026-05-20T00:00:00Z
+		"$CUSTOMER_KEY" "$CUSTOMER_SECRET" 2026-05 2026-05-20T00:00:00Z "$BATS_TEST_TMPDIR/saved.csv"
 	if [ "$status" = 77 ]; then
 		[ "${CI:-}" != true ] || fail "chromium cannot start: $stderr"
 		skip "chromium cannot start: $stderr"
@@ -250,5 +303,9 @@ csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
 	bill=$(DEVPAY_NOW=2026-05-20T00:00:00Z as_customer devpay-bill --period 2026-05)
 	total=$(awk -F'\t' '$1 == "TOTAL" && $2 == "ALL" { print $4 }' <<<"$bill")
 	[ -n "$total" ]
-	assert_equal "$output" "{\"subscribed\":true,\"total\":\"$total\",\"refused\":true,\"signedOut\":true}"
+	assert_equal "$output" "{\"subscribed\":true,\"total\":\"$total\",\"csvName\":\"bill-2026-05.csv\",\"refused\":true,\"signedOut\":true}"
+	# Chromium fetches a download without the context's extra headers, so
+	# the file is May's whole bill at devpayd's own clock (May is over)
+	DEVPAY_NOW=2026-06-01T00:00:00Z as_customer devpay-bill --period 2026-05 --output csv >"$BATS_TEST_TMPDIR/cmd.csv"
+	diff "$BATS_TEST_TMPDIR/saved.csv" "$BATS_TEST_TMPDIR/cmd.csv"
 }

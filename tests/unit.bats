@@ -30,4 +30,4 @@ unit() {
 @test "unit: common/service/svc_products.c (the price lookup: the most specific price wins)" { unit prices; }
 @test "unit: common/wire/rsakey.c (key pair forms: base64, OpenSSH and RFC 4716 keys and their refusals, DER, PEM)" { unit rsakey; }
 @test "unit: common/server/imds.c (metadata paths: trailing slashes, dated versions, user data) and common/base/base64.c" { unit imds; }
-@test "unit: common/client/format.c (--output: text, JSON per RFC 8259, CSV per RFC 4180)" { unit format; }
+@test "unit: common/base/format.c (--output: text, JSON per RFC 8259, CSV per RFC 4180)" { unit format; }

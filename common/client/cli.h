@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <stdnoreturn.h>
 #include "base/err.h"
-#include "client/format.h"
+#include "base/format.h"
 
 struct dp_config {
 	const char *access_key, *secret_key, *token;

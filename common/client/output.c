@@ -49,14 +49,6 @@ const struct record_layout REC_TERMINATE = { "INSTANCE", COLS("InstanceId",
 	"PreviousState", "CurrentState") };
 const struct record_layout REC_CONFIRM = { NULL, COLS("ProductCode", "InstanceId",
 	"Result", "Owner") };
-const struct record_layout REC_BILL = { "BILL", COLS("Account", "Period", "From", "To",
-	"Role", "ProductCode") };
-const struct record_layout REC_CHARGE = { "CHARGE", COLS("ProductCode", "Component",
-	"Description", "Quantity", "UnitPrice", "Amount") };
-const struct record_layout REC_TOTAL = { "TOTAL", COLS("Scope", "Description", "Amount") };
-const struct record_layout REC_CUSTOMER = { "CUSTOMER", COLS("ProductCode", "Account",
-	"OneTime", "Monthly", "Usage", "Revenue", "AwsCost", "ValueAdd", "DevPayFee", "Net",
-	"OwnerPays") };
 const struct record_layout REC_OFFERING = { "OFFERING", COLS("OfferingId",
 	"AvailabilityZone", "InstanceType", "Duration", "FixedPrice", "UsagePrice",
 	"ProductDescription", "Currency", "Tenancy", "OfferingType"),

@@ -1,17 +1,18 @@
 /* Records: one a line, fields joined by TAB (or JSON, CSV: --output). Every
- * layout lives in output.c, so each column list is written once; the writer
- * of each form is common/client/format.c. */
+ * layout lives in output.c (a bill's in wire/bill_records.c), so each column
+ * list is written once; the writer of each form is common/base/format.c. */
 #ifndef DP_OUTPUT_H
 #define DP_OUTPUT_H
 #include <stddef.h>
 #include "client/cli.h"
-#include "client/format.h"
+#include "base/format.h"
+#include "wire/bill_records.h"
 
 extern const struct record_layout REC_PRODUCT, REC_PRICE, REC_PENDING, REC_SUBSCRIPTION,
 	REC_SUBSCRIPTION_INFO,
 	REC_IMAGE, REC_IMAGE_ATTR, REC_PC_MODIFY, REC_LP_MODIFY, REC_LP, REC_LP_RESET,
 	REC_REGION, REC_ZONE, REC_RESERVATION, REC_INSTANCE, REC_TERMINATE, REC_CONFIRM,
-	REC_BILL, REC_CHARGE, REC_TOTAL, REC_CUSTOMER, REC_OFFERING, REC_RESERVED,
+	REC_OFFERING, REC_RESERVED,
 	REC_REQUEST, REC_TAG,
 	REC_GROUP_ADD, REC_GROUP, REC_PERMISSION_CIDR, REC_PERMISSION_GROUP,
 	REC_PERMISSION_GROUP1, REC_RETURN;

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "base/err.h"
 #include "service/service.h"
@@ -261,10 +262,33 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+/* 1 when a browser says the form was posted from another site: its
+ * Sec-Fetch-Site is cross-site, or its Origin (scheme://host[:port], or
+ * "null") names another host than the request's Host. A client that sends
+ * neither (curl, a script) is not a browser a page could have driven. */
+static int cross_site(const struct page *pg)
+{
+	struct MHD_Connection *c = pg->rq->conn;
+	const char *site = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	if (site && !strcmp(site, "cross-site"))
+		return 1;
+	if (!origin)
+		return 0;
+	const char *h = strstr(origin, "://");
+	return !h || !host || strcasecmp(h + 3, host) != 0;
+}
+
 static void route(struct page *pg, const char *method, const struct query *form)
 {
 	const char *url = pg->rq->url;
 	int post = !strcmp(method, "POST");
+	if (post && cross_site(pg)) {
+		/* the sign-in form too: no other site signs a browser in */
+		page_error(pg, 403, "Refused", "This form was sent from another site.");
+		return;
+	}
 	if (post && strcmp(url, "/signin")) {
 		/* every state-changing form carries the session's token */
 		const char *t = query_get(form, "csrf");

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/clock.h"
+#include "base/format.h"
 #include "base/money.h"
 #include "server/pages_int.h"
+#include "wire/bill_records.h"
 
 #define DAY 86400
 
@@ -51,6 +53,45 @@ static int get_bill(struct page *pg, const char *period, const char *product, st
 	return st;
 }
 
+/* 1 when the page is asked for as a CSV file (format=csv). */
+static int want_csv(struct page *pg)
+{
+	const char *f = query_get(&pg->get, "format");
+	return f && !strcmp(f, "csv");
+}
+
+static void csv_record(void *cls, const struct record_layout *l, const char *const *fields)
+{
+	struct page *pg = cls;
+	out_write_record(&pg->rp->body, &pg->csv, l, fields);
+}
+
+/* The bill's records as devpay-bill --output csv prints them, as a file
+ * to save: NAME-PERIOD[-PRODUCT].csv. */
+static void send_csv(struct page *pg, const xmlNode *bill, const char *name, const char *period,
+		     const char *product)
+{
+	char disp[160];
+	pg->csv = (struct out_writer){ .fmt = OUT_CSV };
+	buf_reset(&pg->rp->body);
+	bill_records(bill, csv_record, pg);
+	out_write_end(&pg->rp->body, &pg->csv);
+	pg->rp->status = 200;
+	pg->rp->type = "text/csv;charset=UTF-8;header=present";
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s%s%s.csv\"", name, period,
+		 product && *product ? "-" : "", product && *product ? product : "");
+	page_header(pg, "Content-Disposition", disp);
+}
+
+/* The link to this page's CSV file. */
+static void csv_link(struct buf *b, const char *path, const char *period, const char *product)
+{
+	html_addf(b, "<p><a href=\"%s?period=%s", path, period);
+	if (product && *product)
+		html_addf(b, "&amp;product=%s", product);
+	html_addf(b, "&amp;format=csv\" download>Download CSV</a></p>\n");
+}
+
 static void totals_table(struct buf *b, const xmlNode *set, const char *caption)
 {
 	if (!set || !xml_child(set, "item"))
@@ -80,6 +121,10 @@ void page_bill(struct page *pg)
 		return;
 	}
 	xmlNode *bill = xml_child(r.root, "bill");
+	if (want_csv(pg)) {
+		send_csv(pg, bill, "bill", period, NULL);
+		goto done;
+	}
 	html_addf(&b, "<p>Account <code>%s</code>, %s, from %s to %s.</p>\n", xml_text(bill, "accountId"),
 		  xml_text(bill, "period"), xml_text(bill, "startTime"), xml_text(bill, "endTime"));
 	int any = 0;
@@ -106,10 +151,12 @@ void page_bill(struct page *pg)
 	if (!any)
 		buf_adds(&b, "<p>No charges this month.</p>\n");
 	totals_table(&b, xml_child(bill, "totalSet"), "Totals");
+	csv_link(&b, "/bill", period, NULL);
 	if (!strcmp(xml_text(bill, "role"), "owner"))
 		html_addf(&b, "<p>You sell products: see their <a href=\"/activity?period=%s\">Activity</a>.</p>\n",
 			  period);
 	page_send(pg, 200, "Application Billing", &b);
+done:
 	buf_release(&b);
 	buf_release(&msg);
 	response_release(&r);
@@ -252,6 +299,10 @@ void page_activity(struct page *pg)
 		return;
 	}
 	xmlNode *bill = xml_child(r.root, "bill");
+	if (!strcmp(xml_text(bill, "role"), "owner") && want_csv(pg)) {
+		send_csv(pg, bill, "activity", period, xml_text(bill, "productCode"));
+		goto done;
+	}
 	if (strcmp(xml_text(bill, "role"), "owner")) {
 		buf_adds(&b, "<p>You own no product, so there is no activity to show.</p>\n");
 		page_send(pg, 200, "Activity", &b);
@@ -277,8 +328,10 @@ void page_activity(struct page *pg)
 		buf_adds(&b, "</section>\n");
 	}
 	totals_table(&b, xml_child(bill, "grandTotalSet"), "All products");
+	csv_link(&b, "/activity", period, product);
 	daily_chart(pg, &b, y, m, period, product);
 	page_send(pg, 200, "Activity", &b);
+done:
 	buf_release(&b);
 	buf_release(&msg);
 	response_release(&r);

@@ -3,6 +3,7 @@
 #ifndef DP_SERVER_PAGES_INT_H
 #define DP_SERVER_PAGES_INT_H
 #include "base/buf.h"
+#include "base/format.h"
 #include "wire/query.h"
 #include "wire/xml.h"
 #include "server/html.h"
@@ -18,6 +19,7 @@ struct page {
 	int signed_in;
 	struct session s;
 	struct query get;       /* the URL's parameters */
+	struct out_writer csv;  /* a page sent as CSV (format=csv) */
 };
 
 /* Runs the Action of q as account through service_handle: 0 with r parsed

@@ -1,14 +1,15 @@
 // The real-browser test of devpayd's pages, run by tests/pages.bats:
 // headless Chromium (the Debian package) driven by playwright-core.
-//   node pages.js URL CODE ACCESS_KEY SECRET PERIOD NOW
+//   node pages.js URL CODE ACCESS_KEY SECRET PERIOD NOW CSV_FILE
 // signs in from the purchase page, subscribes, reads the Application
-// Billing page's total, tries another account's report (refused), signs
-// out, and prints one line of JSON: {"subscribed", "total", "refused",
-// "signedOut"}. Exit 77: Chromium could not start (the test skips).
+// Billing page's total, downloads its CSV into CSV_FILE, tries another
+// account's report (refused), signs out, and prints one line of JSON:
+// {"subscribed", "total", "csvName", "refused", "signedOut"}. Exit 77:
+// Chromium could not start (the test skips).
 'use strict';
 const { chromium } = require('playwright-core');
 
-const [url, code, key, secret, period, now] = process.argv.slice(2);
+const [url, code, key, secret, period, now, csvFile] = process.argv.slice(2);
 const exe = process.env.CHROMIUM || '/usr/bin/chromium';
 
 async function main() {
@@ -22,7 +23,7 @@ async function main() {
 	}
 	const out = {};
 	try {
-		const context = await browser.newContext();
+		const context = await browser.newContext({ acceptDownloads: true });
 		if (now)
 			await context.setExtraHTTPHeaders({ 'X-Devpay-Now': now });
 		const page = await context.newPage();
@@ -43,6 +44,10 @@ async function main() {
 		await page.goto(`${url}/bill?period=${period}`);
 		const row = page.locator('tr', { has: page.locator('th', { hasText: /^ALL total$/ }) });
 		out.total = (await row.locator('td').textContent()).trim();
+		// its CSV, as the browser saves it
+		const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Download CSV')]);
+		out.csvName = download.suggestedFilename();
+		await download.saveAs(csvFile);
 		// another account's product report: refused as the API refuses it
 		const other = await page.goto(`${url}/activity?period=${period}&product=${code}`);
 		out.refused = other.status() === 403 && !(await page.content()).includes('<svg');

@@ -1,5 +1,5 @@
-/* common/client/format.c: one record as text, JSON and CSV. */
-#include "client/format.h"
+/* common/base/format.c: one record as text, JSON and CSV. */
+#include "base/format.h"
 #include "tap.h"
 
 #define COLS(...) ((const char *const[]){ __VA_ARGS__, NULL })

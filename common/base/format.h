@@ -2,8 +2,8 @@
  * separated, as ec2-api-tools), json (one array of objects) and csv (RFC
  * 4180). Pure: it appends to a buffer, so tests/unit/format.c tests it
  * without a command; common/client/output.c prints what it writes. */
-#ifndef DP_FORMAT_H
-#define DP_FORMAT_H
+#ifndef DP_BASE_FORMAT_H
+#define DP_BASE_FORMAT_H
 #include <stddef.h>
 #include "base/buf.h"
 

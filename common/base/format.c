@@ -1,5 +1,5 @@
 #include <string.h>
-#include "client/format.h"
+#include "base/format.h"
 
 int out_format_parse(const char *s, enum out_format *f)
 {
