@@ -225,11 +225,26 @@ Try 'devpayd --help' for more information."
 	[[ "$output" == *$'\teu-west-1\t'* ]]
 }
 
-@test "a session token is signed and sent (SigV4 header, SigV2 parameter)" {
+@test "a session token is signed and sent (SigV4 header, SigV2 parameter); devpayd, which issues none, refuses it" {
 	serve
-	run env EC2_URL=$URL AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	local refusal="Client.InvalidClientTokenId: The security token included in the request is invalid."
+	run --separate-stderr env EC2_URL=$URL AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_failure 1
+	# among the signed headers, its value redacted
+	[[ "$stderr" == *$'\n  x-amz-security-token:<redacted>\n'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *$'\n  content-type;host;x-amz-date;x-amz-security-token\n'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *"< HTTP/1.1 403"* ]]
+	assert_equal "${stderr##*$'\n'}" "$refusal"
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	assert_failure 1
+	assert_equal "$stderr" "$refusal"
+	# SigV2 sends it as the SecurityToken parameter, encoded
+	fake ok
+	run env EC2_URL=$FAKE_URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
 	assert_success
-	run env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	grep -q '&SecurityToken=tok%2F123%2B%3D&' "$FAKE_LOG" || fail "log: $(cat "$FAKE_LOG")"
+	# without one, the same requests are served
+	run env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
 	assert_success
 }
 
@@ -494,18 +509,23 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 
 @test "--debug shows the canonical request, string to sign and exchange, secrets redacted" {
 	serve
+	# devpayd refuses the token (it issues none), after the whole exchange
 	run --separate-stderr env EC2_URL=$URL AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
-	assert_success
+	assert_failure 1
 	[[ "$stderr" == *"canonical request (SigV4):"* ]]
 	[[ "$stderr" == *"string to sign (SigV4):"* ]]
 	[[ "$stderr" == *"> Authorization: AWS4-HMAC-SHA256 Credential=$CUSTOMER_KEY/"*", Signature=<redacted>"* ]]
 	[[ "$stderr" == *"> Action=DescribeImages&Version=2016-11-15"* ]]
-	[[ "$stderr" == *"< HTTP/1.1 200"* ]]
+	[[ "$stderr" == *"< HTTP/1.1 403"* ]]
 	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
 	[[ "$stderr" != *"the-token"* ]]
 	grep -vq 'Signature=[0-9a-f]\{64\}' <<<"$stderr"
-	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	run --separate-stderr env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
 	assert_success
+	[[ "$stderr" == *"< HTTP/1.1 200"* ]]
+	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_failure 1
 	[[ "$stderr" == *"string to sign (SigV2):"* ]]
 	[[ "$stderr" == *"&Signature=<redacted>"* ]]
 	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]

@@ -95,10 +95,22 @@ aws_files() {
 	printf '[ci]\naws_access_key_id=%s\naws_secret_access_key=%s\naws_session_token=%s\n' \
 		"$OWNER_KEY" "$OWNER_SECRET" "$(printf 'T%.0s' $(seq 900))" >"$BATS_TEST_TMPDIR/creds"
 	printf '[profile ci]\nregion = ap-southeast-1\n' >"$BATS_TEST_TMPDIR/config"
+	# the service issues no session tokens: the store refuses the one read
+	# (as devpayd does), nothing launched
+	local before
+	before=$(store_sum)
+	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" \
+		AWS_CONFIG_FILE="$BATS_TEST_TMPDIR/config" AWS_PROFILE=ci ec2-run-instances "$o"
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidClientTokenId: The security token included in the request is invalid."
+	assert_equal "$(store_sum)" "$before"
+	# the same profile without it: its key, and the config file's region
+	sed -i '/^aws_session_token=/d' "$BATS_TEST_TMPDIR/creds"
 	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" \
 		AWS_CONFIG_FILE="$BATS_TEST_TMPDIR/config" AWS_PROFILE=ci ec2-run-instances "$o"
 	assert_success
 	assert_equal "$(field_of INSTANCE 12 <<<"$output")" ap-southeast-1a
+	printf 'aws_session_token=%s\n' "$(printf 'T%.0s' $(seq 900))" >>"$BATS_TEST_TMPDIR/creds"
 	# the 900-character token reaches the request whole (SigV2 puts it in the body)
 	fake_ok
 	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" AWS_PROFILE=ci \

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -87,6 +88,44 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const struct fron
 	return rc;
 }
 
+struct count {
+	const char *name;
+	unsigned n;
+};
+
+static enum MHD_Result count_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	struct count *c = cls;
+	(void)value;
+	if (key && !strcasecmp(key, c->name))
+		c->n++;
+	return MHD_YES;
+}
+
+unsigned front_header_count(struct MHD_Connection *conn, const char *name)
+{
+	struct count c = { name, 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_one, &c);
+	return c.n;
+}
+
+/* The request's framing is ambiguous (RFC 9112 6.3): two Content-Length
+ * headers, equal or not, or Content-Length beside Transfer-Encoding (one
+ * that is not a number libmicrohttpd answers 400 itself). A server and a
+ * proxy in front of it could read different requests from the same bytes:
+ * NULL when it is none of these. */
+static const char *bad_framing(struct MHD_Connection *conn)
+{
+	unsigned cl = front_header_count(conn, "Content-Length");
+	if (cl > 1)
+		return "the request has more than one Content-Length header";
+	if (cl && front_header_count(conn, "Transfer-Encoding"))
+		return "the request has both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -106,6 +145,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (r->conn->served)
 				atomic_fetch_add(&pending, 1);
 			r->conn->busy = 1;
+		}
+		const char *framing = bad_framing(conn);
+		if (framing) {
+			/* answered now, never handled, the body left unread and the
+			 * connection closed: nothing after it is read as a request */
+			struct front_reply rp = { .status = MHD_HTTP_BAD_REQUEST, .body = BUF_INIT };
+			buf_addf(&rp.body, "Bad Request: %s\n", framing);
+			rp.headers[0][0] = MHD_HTTP_HEADER_CONNECTION;
+			rp.headers[0][1] = "close";
+			enum MHD_Result rc = send_reply(conn, &rp);
+			if (f->c.access_log)
+				access_log(conn, r, &rp);
+			buf_release(&rp.body);
+			return rc;
 		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!cl || strtoull(cl, NULL, 10) <= f->c.max_body)

@@ -46,6 +46,11 @@ struct front_config {
 	void *cls;
 };
 
+/* How many times the request carries header name (any case). A request
+ * whose framing is ambiguous (two Content-Length headers, or Content-Length
+ * with Transfer-Encoding) is answered 400 by the front itself, unhandled. */
+unsigned front_header_count(struct MHD_Connection *conn, const char *name);
+
 struct front;
 
 /* Blocks the stop signals (the workers inherit the mask, front_wait takes
