@@ -92,8 +92,8 @@ enum dp_err transport_call(const struct dp_config *cfg, struct query *q, long *s
 	if (is_http(cfg->url))
 		return transport_http(cfg, q, status, body);
 	if (cfg->url && *cfg->url && strncmp(cfg->url, "file://", 7)) {
-		dp_err_set("unsupported endpoint '%s': expected http://, https:// or file://", cfg->url);
-		return DP_ERR_UNSUPPORTED;
+		dp_err_set("invalid endpoint '%s': expected http://, https:// or file://", cfg->url);
+		return DP_ERR_USAGE;
 	}
 	return transport_local(cfg, q, status, body);
 }
