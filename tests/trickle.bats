@@ -161,6 +161,10 @@ print("headers %d body %d" % (1.5 <= headers <= 4, 1.5 <= body <= 4), answers, "
 	assert_output "headers 1 body 1 ['HTTP/1.1', 'HTTP/1.1'] idle 1 True"
 	still=$(env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-regions)
 	[[ "$still" == *REGION* ]]
+	# the log counts them (in a line every 10 s at most, the last when devpayd stops)
+	devpayd_stop
+	run sed -nE 's/.* devpayd: closed [0-9]+ waiting connection\(s\); ([0-9]+) with no complete request within 2 s$/\1/p' "$DEVPAYD_LOG"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | awk '{n += $1} END {print n}')" 3
 }
 
 @test "trickle: past --max-connections-per-ip a new connection closes its address's oldest waiting one" {
@@ -178,6 +182,8 @@ print(c.recv(12).decode(), closed(socks[1], 3), [closed(s, 0.2) for s in socks[2
 	assert_line --index 0 "[0, 0, 0] 1 [0, 0, 0]"
 	assert_line --index 1 --regexp '^HTTP/1\.1 [0-9]{3} 1 \[0, 0\]$'
 	honest_within_2s
+	devpayd_stop
+	grep -E 'devpayd: closed [0-9]+ waiting connection\(s\); .*[0-9]+ over the cap of 3 per address$' "$DEVPAYD_LOG"
 }
 
 @test "trickle: --request-deadline and --max-connections-per-ip take whole numbers in range, anything else is a usage error" {

@@ -151,10 +151,18 @@ static void evict(struct room_conn *c)
 
 static void log_closed(void)
 {
-	if (!R.late && !R.full && !R.capped)
-		return;
-	slog("closed %ld connection(s) with no complete request within %u s, %ld to keep room "
-	     "for new clients, %ld over the per-address cap", R.late, R.c.deadline, R.full, R.capped);
+	char line[256];
+	int n = 0;
+	if (R.late)
+		n += snprintf(line + n, sizeof line - (size_t)n, "; %ld with no complete request within %u s",
+			      R.late, R.c.deadline);
+	if (R.full)
+		n += snprintf(line + n, sizeof line - (size_t)n, "; %ld to keep room for new clients", R.full);
+	if (R.capped)
+		n += snprintf(line + n, sizeof line - (size_t)n, "; %ld over the cap of %ld per address",
+			      R.capped, R.c.per_address);
+	if (n)
+		slog("closed %ld waiting connection(s)%s", R.late + R.full + R.capped, line);
 	R.late = R.full = R.capped = 0;
 }
 
@@ -199,7 +207,7 @@ int room_start(const struct room_config *c)
 	 * client is taken in while the connections closed for it end */
 	long keep = c->limit / 64;
 	keep = keep < 1 ? 1 : keep > 64 ? 64 : keep;
-	R.threshold = c->limit > 0 ? c->limit - keep : 0;
+	R.threshold = c->limit > 1 ? c->limit - keep : c->limit;
 	if (c->deadline) {
 		int e = pthread_create(&R.watcher, NULL, watch, NULL);
 		if (e) {
@@ -249,7 +257,9 @@ struct room_conn *room_open(int fd, const struct sockaddr *sa)
 		evict(oldest_of(c->addr));
 		R.capped++;
 	}
-	if (R.threshold && R.live > R.threshold && R.head) {
+	/* none waiting but c: c takes a place kept free (at the limit itself
+	 * libmicrohttpd leaves new ones in the listen queue) */
+	if (R.c.limit > 0 && R.live > R.threshold && R.head && R.head != c) {
 		evict(R.head);
 		R.full++;
 	}

@@ -6,8 +6,9 @@
  *   closed;
  * - a new connection from an address that already holds its cap closes that
  *   address's connection waiting longest (none waiting: the new one);
- * - a room near its limit closes the connection waiting longest (none
- *   waiting: the new one),
+ * - a new connection taking one of the few places kept free below the
+ *   limit closes the connection waiting longest (none waiting but the new
+ *   one: it keeps the place),
  * so that trickling clients, even from the honest client's own address,
  * cannot hold every place. A connection is closed by shutting its socket
  * down (shutdown(2)); libmicrohttpd then reads its end and closes it in its
