@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "server/front.h"
 #include "server/log.h"
+#include "server/room.h"
 
 struct front {
 	struct MHD_Daemon *d;
@@ -31,6 +32,7 @@ static atomic_int started_total;
 struct conn {
 	int served;     /* requests answered on this connection */
 	int busy;       /* a request is being read or answered */
+	struct room_conn *room; /* its place in the room (server/room.h) */
 };
 
 struct request {
@@ -172,6 +174,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* the request is whole: its deadline no longer runs */
+	if (r->conn)
+		room_request_read(r->conn->room);
 	struct front_request rq = { .conn = conn, .method = method, .url = url, .body = r->body.p,
 				    .body_len = r->body.len, .too_big = r->too_big };
 	struct front_reply rp = { .status = 500, .body = BUF_INIT };
@@ -195,6 +200,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->conn) {
 		r->conn->served++;
 		r->conn->busy = 0;
+		room_request_done(r->conn->room);
 		atomic_fetch_sub(&pending, 1);
 	}
 	buf_release(&r->body);
@@ -206,16 +212,24 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = xcalloc(1, sizeof(struct conn));
+		struct conn *c = xcalloc(1, sizeof *c);
+		*socket_context = c;
 		atomic_fetch_add(&pending, 1);
 		atomic_fetch_add(&started_total, 1);
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (fd && fd->connect_fd != MHD_INVALID_SOCKET)
+			c->room = room_open(fd->connect_fd, ci ? ci->client_addr : NULL);
 		return;
 	}
 	struct conn *c = *socket_context;
 	if (!c)
 		return;
+	/* called before libmicrohttpd closes the socket */
+	room_close(c->room);
 	if (!c->served || c->busy)
 		atomic_fetch_sub(&pending, 1);
 	free(c);
@@ -299,11 +313,22 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	};
 	struct MHD_OptionItem pool[3];
 	int n = 0;
+	unsigned room = c->max_connections ? connection_room(c) : 0;
 	if (c->threads)
 		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL };
-	if (c->max_connections)
-		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, connection_room(c), NULL };
+	if (room)
+		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, room, NULL };
 	pool[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	/* the room (server/room.h): a deadline for a whole request, a cap on one
+	 * address's connections, and the connections waiting longest for a
+	 * request closed when the room runs out, rather than a new client
+	 * left in the listen queue */
+	struct room_config rc = { .limit = room, .per_address = c->max_per_address,
+				  .deadline = c->request_deadline };
+	if (room_start(&rc)) {
+		free(f);
+		return NULL;
+	}
 	f->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, c->ai->ai_addr,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_ARRAY, pool,
@@ -311,6 +336,7 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
 	if (!f->d) {
 		dp_err_set("cannot listen on %s: %s", c->listen, strerror(errno));
+		room_stop();
 		free(f);
 		return NULL;
 	}
@@ -326,6 +352,7 @@ void front_wait(struct front *f, unsigned grace_seconds)
 		slog_reopen();
 	atomic_store(&stopping, 1);
 	if (!grace_seconds) {
+		room_stop();
 		MHD_stop_daemon(f->d);
 		free(f);
 		return;
@@ -345,6 +372,7 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	     i++)
 		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	int left = atomic_load(&pending);
+	room_stop();
 	MHD_stop_daemon(f->d);
 	if (left > 0)
 		slog("%s: the grace period ended with %d connection(s) unfinished", name, left);
