@@ -164,9 +164,10 @@ static void no_password(const char *opt, const char *store)
 {
 	if (!store_is_pg_uri(store))
 		return;
+	/* the user part only (a multi-host URI's hosts follow it; an @ in the
+	 * path or the parameters is not a user's) */
 	const char *auth = strstr(store, "://") + 3, *at = strchr(auth, '@');
-	const char *slash = strchr(auth, '/');
-	if (at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth)))
+	if (at && (size_t)(at - auth) < strcspn(auth, "/?") && memchr(auth, ':', (size_t)(at - auth)))
 		usage_error("%s: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
 			    " not in the URI", opt);
 }
