@@ -486,7 +486,10 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	for (int attempt = 1;; attempt++) {
 		struct buf out = BUF_INIT;
 		status = run_action(c, a, ns, rid, &out);
-		int conflict = status >= 500 && store_retry(c->st);
+		/* whatever the handler made of the failed statement (a read that
+		 * failed may have looked like a row not found): the Action runs
+		 * again */
+		int conflict = store_retry(c->st);
 		if (conflict && attempt < STORE_RETRIES) {
 			buf_release(&out);
 			if (c->internal)

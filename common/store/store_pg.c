@@ -28,7 +28,13 @@ void pg_note_error(struct store *st, PGresult *res, const char *what)
 {
 	struct store_pg *pg = st->pg;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	pg->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
+	/* a serialization failure, a deadlock, or the lock table full
+	 * ("out of shared memory", 53200: too many transactions' predicate
+	 * locks at once) pass when the Action runs again a moment later. Kept
+	 * until the next transaction begins: the errors of the statements a
+	 * handler sends after the failed one (25P02) do not clear it. */
+	pg->retry = pg->retry || (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+					    !strcmp(state, "53200")));
 	pg->down = PQstatus(pg->conn) != CONNECTION_OK;
 	/* one line: the error's own text, without libpq's "ERROR:" and the
 	 * CONTEXT lines after it */
