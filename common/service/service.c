@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlwriter.h>
 #include "base/clock.h"
 #include "base/ids.h"
 #include "service/params.h"
@@ -178,42 +176,108 @@ int svc_image_not_found(struct svc *x, const char *id)
 	return svc_fail(x, 400, "InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id);
 }
 
-static void wcheck(struct svc *x, int rc)
+/* The answer is written as libxml2's text writer wrote it (the tests
+ * compare answers byte for byte): no indentation, an element without
+ * content as <name/>, one with an empty value as <name></name>, text
+ * escaped as xmlEncodeSpecialChars escapes it. */
+
+/* Ends the last start tag, when it still waits for its '>'. */
+static inline void tag_end(struct svc *x)
 {
-	if (rc < 0)
-		x->werr = 1;
+	if (x->tag_open) {
+		buf_addc(x->out, '>');
+		x->tag_open = 0;
+	}
 }
 
 void svc_open(struct svc *x, const char *name)
 {
-	wcheck(x, xmlTextWriterStartElement(x->w, BAD_CAST name));
+	tag_end(x);
+	if (x->depth == (int)(sizeof x->open / sizeof *x->open)) {
+		x->werr = 1;
+		return;
+	}
+	x->open[x->depth++] = name;
+	buf_addc(x->out, '<');
+	buf_adds(x->out, name);
+	x->tag_open = 1;
 }
 
 void svc_close(struct svc *x)
 {
-	wcheck(x, xmlTextWriterEndElement(x->w));
+	if (!x->depth) {
+		x->werr = 1;
+		return;
+	}
+	const char *name = x->open[--x->depth];
+	if (x->tag_open) {
+		buf_add(x->out, "/>", 2);
+		x->tag_open = 0;
+		return;
+	}
+	buf_add(x->out, "</", 2);
+	buf_adds(x->out, name);
+	buf_addc(x->out, '>');
 }
 
-/* An element whose text is value made acceptable (text_clean). */
-static int write_text_elem(xmlTextWriterPtr w, const char *name, const char *value)
+/* s escaped as text: & < > " and CR as character references. */
+static void text_escape(struct buf *b, const char *s, size_t len)
 {
-	struct buf b = BUF_INIT;
-	value = value ? value : "";
-	text_clean(value, strlen(value), &b);
-	/* escaped here, not by xmlTextWriterWriteString, which drops the text
-	 * without a word when it runs out of memory */
-	xmlChar *esc = xmlEncodeSpecialChars(NULL, BAD_CAST buf_str(&b));
-	buf_release(&b);
-	int rc = esc && xmlTextWriterStartElement(w, BAD_CAST name) >= 0 &&
-		 xmlTextWriterWriteRaw(w, esc) >= 0 && xmlTextWriterEndElement(w) >= 0 ? 0 : -1;
-	xmlFree(esc);
-	return rc;
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		const char *ref;
+		switch (s[i]) {
+		case '&': ref = "&amp;"; break;
+		case '<': ref = "&lt;"; break;
+		case '>': ref = "&gt;"; break;
+		case '"': ref = "&quot;"; break;
+		case '\r': ref = "&#13;"; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_adds(b, ref);
+		start = i + 1;
+	}
+	buf_add(b, s + start, len - start);
 }
 
-/* Every value of an answer: stored text that XML cannot carry is shown as '?'. */
+/* Every value of an answer: stored text that XML cannot carry is shown as
+ * U+FFFD (text_clean). Printable ASCII, nearly every value, needs no
+ * cleaning and is escaped as it goes in. */
 void svc_elem(struct svc *x, const char *name, const char *value)
 {
-	wcheck(x, write_text_elem(x->w, name, value));
+	value = value ? value : "";
+	tag_end(x);
+	buf_addc(x->out, '<');
+	buf_adds(x->out, name);
+	buf_addc(x->out, '>');
+	size_t len = 0;
+	int plain = 1;
+	for (const unsigned char *u = (const unsigned char *)value; u[len]; len++)
+		if (u[len] < 0x20 || u[len] >= 0x7F)
+			plain = 0;
+	if (plain)
+		text_escape(x->out, value, len);
+	else {
+		buf_reset(&x->tmp);
+		text_clean(value, len, &x->tmp);
+		text_escape(x->out, x->tmp.p, x->tmp.len);
+	}
+	buf_add(x->out, "</", 2);
+	buf_adds(x->out, name);
+	buf_addc(x->out, '>');
+}
+
+void svc_elem_raw(struct svc *x, const char *name, const char *raw)
+{
+	tag_end(x);
+	buf_addc(x->out, '<');
+	buf_adds(x->out, name);
+	buf_addc(x->out, '>');
+	buf_adds(x->out, raw);
+	buf_add(x->out, "</", 2);
+	buf_adds(x->out, name);
+	buf_addc(x->out, '>');
 }
 
 void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
@@ -261,47 +325,23 @@ void svc_product_codes(struct svc *x, const char *code)
 	svc_close(x);
 }
 
-/* libxml2 reports some failures (a list node it could not allocate) only
- * through its generic error channel, with the writer call still returning
- * success: while an answer is written, any such report fails the answer. */
-static void writer_error(void *ctx, const char *msg, ...)
-{
-	(void)msg;
-	*(int *)ctx = 1;
-}
-
-/* An error document; when libxml2 cannot write it (out of memory), a fixed
- * InternalError document that needs no writer. */
+/* An error document, written as the answers are. */
 static void write_error_doc(const char *code, const char *message, const char *rid,
 			    struct buf *xml)
 {
-	xmlGenericErrorFunc saved_fn = xmlGenericError;
-	void *saved_ctx = xmlGenericErrorContext;
-	int lib_error = 0;
-	xmlSetGenericErrorFunc(&lib_error, writer_error);
-	xmlBufferPtr b = xmlBufferCreate();
-	xmlTextWriterPtr w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
-	int ok = w && xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
-		 xmlTextWriterStartElement(w, BAD_CAST "Response") >= 0 &&
-		 xmlTextWriterStartElement(w, BAD_CAST "Errors") >= 0 &&
-		 xmlTextWriterStartElement(w, BAD_CAST "Error") >= 0 &&
-		 write_text_elem(w, "Code", code) >= 0 && write_text_elem(w, "Message", message) >= 0 &&
-		 xmlTextWriterEndElement(w) >= 0 && xmlTextWriterEndElement(w) >= 0 &&
-		 write_text_elem(w, "RequestID", rid) >= 0 && xmlTextWriterEndElement(w) >= 0 &&
-		 xmlTextWriterEndDocument(w) >= 0;
-	if (w)
-		xmlFreeTextWriter(w);
-	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
-	if (ok && !lib_error)
-		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
-	else {
-		/* rid is an id_uuid(): hexadecimal digits and dashes */
-		buf_addf(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>"
-			 "<Code>InternalError</Code><Message>An internal error has occurred</Message>"
-			 "</Error></Errors><RequestID>%s</RequestID></Response>\n", rid);
-	}
-	if (b)
-		xmlBufferFree(b);
+	struct svc x = { .out = xml, .tmp = BUF_INIT };
+	buf_adds(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	svc_open(&x, "Response");
+	svc_open(&x, "Errors");
+	svc_open(&x, "Error");
+	svc_elem(&x, "Code", code);
+	svc_elem(&x, "Message", message);
+	svc_close(&x);
+	svc_close(&x);
+	svc_elem(&x, "RequestID", rid);
+	svc_close(&x);
+	buf_addc(xml, '\n');
+	buf_release(&x.tmp);
 }
 
 void service_error_doc(const char *code, const char *message, struct buf *xml)
@@ -367,23 +407,16 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 		      const char *rid, struct buf *xml)
 {
 	struct svc x = { .call = c, .st = c->st, .account = c->account, .region = c->region,
-			 .q = c->q, .now = c->now };
-	xmlGenericErrorFunc saved_fn = xmlGenericError;
-	void *saved_ctx = xmlGenericErrorContext;
-	int lib_error = 0;
-	xmlSetGenericErrorFunc(&lib_error, writer_error);
-	xmlBufferPtr b = xmlBufferCreate();
-	x.w = b ? xmlNewTextWriterMemory(b, 0) : NULL;
+			 .q = c->q, .now = c->now, .out = xml, .tmp = BUF_INIT };
 	char root[80];
 	snprintf(root, sizeof root, "%sResponse", a->name);
-	if (!x.w)
-		x.werr = 1;
-	else {
-		wcheck(&x, xmlTextWriterStartDocument(x.w, "1.0", "UTF-8", NULL));
-		wcheck(&x, xmlTextWriterStartElement(x.w, BAD_CAST root));
-		wcheck(&x, xmlTextWriterWriteAttribute(x.w, BAD_CAST "xmlns", BAD_CAST ns));
-		svc_elem(&x, "requestId", rid);
-	}
+	buf_reset(xml);
+	buf_adds(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	svc_open(&x, root);
+	buf_adds(xml, " xmlns=\"");
+	text_escape(xml, ns, strlen(ns));
+	buf_addc(xml, '"');
+	svc_elem(&x, "requestId", rid);
 
 	/* The answer is complete before the commit: a writer that fails rolls
 	 * the change back, so a refusal never follows a committed change. */
@@ -407,10 +440,9 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 					      "Request would have succeeded, but DryRun flag is set.");
 		} else {
 			if (rc == 0) {
-				wcheck(&x, xmlTextWriterEndDocument(x.w));
-				if (!x.werr)
-					wcheck(&x, xmlTextWriterFlush(x.w));
-				x.werr |= lib_error;
+				while (x.depth)
+					svc_close(&x);
+				buf_addc(xml, '\n');
 			}
 			if (rc == 0 && x.werr) {
 				store_rollback(c->st);
@@ -421,18 +453,13 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 				store_rollback(c->st);
 		}
 	}
-	if (x.w)
-		xmlFreeTextWriter(x.w);
-	xmlSetGenericErrorFunc(saved_ctx, saved_fn);
+	buf_release(&x.tmp);
 	int status = 200;
-	if (rc == 0)
-		buf_add(xml, xmlBufferContent(b), (size_t)xmlBufferLength(b));
-	else {
+	if (rc != 0) {
+		buf_reset(xml);
 		write_error_doc(x.code, x.message, rid, xml);
 		status = x.status;
 	}
-	if (b)
-		xmlBufferFree(b);
 	return status;
 }
 
@@ -502,6 +529,11 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			status = 503;
 			write_error_doc("ServiceUnavailable", "The service is unavailable. Try again later.",
 					rid, xml);
+		} else if (!xml->len) {
+			/* the answer itself, not a copy */
+			buf_release(xml);
+			*xml = out;
+			out = (struct buf)BUF_INIT;
 		} else
 			buf_add(xml, out.p, out.len);
 		buf_release(&out);

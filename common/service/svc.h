@@ -4,7 +4,6 @@
 #ifndef DP_SVC_H
 #define DP_SVC_H
 #include <stdint.h>
-#include <libxml/xmlwriter.h>
 #include "base/buf.h"
 #include "wire/filter.h"
 #include "base/money.h"
@@ -24,8 +23,14 @@ struct svc {
 	const char *region;
 	const struct query *q;
 	int64_t now;
-	xmlTextWriterPtr w;
-	int werr;               /* a writer call failed: the answer is incomplete */
+	/* the answer, written straight into out as the handler goes: the
+	 * elements open (names the callers keep alive), whether the last start
+	 * tag still waits for its '>' (an element closed so is <name/>), and a
+	 * buffer reused for the values that need text_clean */
+	struct buf *out, tmp;
+	const char *open[32];
+	int depth, tag_open;
+	int werr;               /* the answer is incomplete (elements nested too deep) */
 	/* set by svc_fail */
 	int status;
 	char code[64];
@@ -58,6 +63,8 @@ void svc_elem_money(struct svc *x, const char *name, int64_t micro);   /* exact 
 void svc_elem_cents(struct svc *x, const char *name, int64_t micro);   /* 2 places */
 /* <productCodes> with the code as a devpay item; empty when code is "". */
 void svc_product_codes(struct svc *x, const char *code);
+/* <name>raw</name>: raw is written as it is (XML-safe text only). */
+void svc_elem_raw(struct svc *x, const char *name, const char *raw);
 
 /* Parameters. */
 const char *svc_param(struct svc *x, const char *name);

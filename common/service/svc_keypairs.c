@@ -159,9 +159,7 @@ static int check_kind(struct svc *x)
  * would replace, and only base64 characters, dashes and spaces otherwise. */
 static void write_material(struct svc *x, const char *pem)
 {
-	if (xmlTextWriterStartElement(x->w, BAD_CAST "keyMaterial") < 0 ||
-	    xmlTextWriterWriteRaw(x->w, BAD_CAST pem) < 0 || xmlTextWriterEndElement(x->w) < 0)
-		x->werr = 1;
+	svc_elem_raw(x, "keyMaterial", pem);
 }
 
 int svc_create_key_pair(struct svc *x)
