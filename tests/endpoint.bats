@@ -74,7 +74,7 @@ Try 'devpayd --help' for more information."
 		grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$comp" || fail "$o is not in completions/devpayd"
 	done
 	run bash -c ". '$comp'; COMP_WORDS=(devpayd --tr); COMP_CWORD=1; _devpayd; echo \"\${COMPREPLY[*]}\""
-	assert_equal "$output" "--trust-client-clock"
+	assert_equal "$output" "--trust-client-clock --trusted-proxy"
 }
 
 # --- accounts ----------------------------------------------------------------
