@@ -481,9 +481,11 @@ int main(int argc, char **argv)
 			usage_error("--copy-store FROM TO: the store to copy into (TO) is missing");
 		if (optind + 1 < argc)
 			usage_error("unexpected argument '%s'", argv[optind + 1]);
-		if (conf.store || new_key)
-			usage_error("--copy-store names its two stores itself: it goes with no %s",
-				    new_key ? "--add-account" : "--store");
+		const char *other = new_key ? "--add-account" : list ? "--list-accounts"
+				  : remove_key ? "--remove-account" : rotate_old ? "--rotate-key"
+				  : conf.store ? "--store" : NULL;
+		if (other)
+			usage_error("--copy-store names its two stores itself: it goes with no %s", other);
 		return copy_store(copy_from, argv[optind]);
 	}
 	if (optind < argc)

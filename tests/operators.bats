@@ -310,3 +310,26 @@ status_and_code() {
 	refute_output --partial "$OWNER_KEY$T"
 	assert_output --partial "AKOWNER2$T"
 }
+
+@test "--copy-store keeps the keys rotated out: their expiry, and their secrets (a local account's resealed)" {
+	echo "$OWNER_SECRET" | devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" >/dev/null
+	# a local account: its secret sealed with the key file beside the store
+	as_other ec2-describe-images >/dev/null
+	run -0 devpayd --store "$DEVPAY_STORE" --rotate-key "$OWNER_KEY" --new-key AKOWNERNEW <<<"s-owner"
+	run -0 devpayd --store "$DEVPAY_STORE" --rotate-key "$OTHER_KEY" --new-key AKOTHERNEW <<<"s-other"
+	local before
+	before=$(devpayd --store "$DEVPAY_STORE" --list-accounts)
+	assert_equal "$(grep -c . <<<"$before")" 4
+	# the old key keeps its kind; the new one is the operator's
+	grep -qE "^$OTHER_KEY$T[0-9]{12}${T}local$T" <<<"$before"
+	grep -qE "^AKOTHERNEW$T[0-9]{12}${T}operator$T" <<<"$before"
+	run -0 devpayd --copy-store "$DEVPAY_STORE" "$BATS_TEST_TMPDIR/copy.db"
+	assert_line "old_keys${T}2"
+	export DEVPAY_STORE=$BATS_TEST_TMPDIR/copy.db
+	assert_equal "$(devpayd --store "$DEVPAY_STORE" --list-accounts)" "$before"
+	devpayd_serve
+	local u="http://127.0.0.1:$DEVPAYD_PORT"
+	run -0 env EC2_URL="$u" AWS_ACCESS_KEY=$OWNER_KEY AWS_SECRET_KEY=$OWNER_SECRET ec2-describe-images
+	run -0 env EC2_URL="$u" AWS_ACCESS_KEY=$OTHER_KEY AWS_SECRET_KEY=$OTHER_SECRET ec2-describe-images
+	run -0 env EC2_URL="$u" AWS_ACCESS_KEY=AKOTHERNEW AWS_SECRET_KEY=s-other ec2-describe-images
+}

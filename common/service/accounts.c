@@ -146,8 +146,8 @@ int service_list_keys(struct store *st, service_key_fn fn, void *cls)
 	struct store_rows *s = store_query(st,
 		"SELECT access_key, id, secret, created, 0 FROM accounts"
 		" WHERE substr(access_key, 1, 8) != 'removed '"
-		" UNION ALL SELECT o.access_key, o.account, a.secret, o.created, o.expires"
-		" FROM old_keys o JOIN accounts a ON a.id = o.account WHERE o.expires > ?"
+		" UNION ALL SELECT access_key, account, secret, created, expires"
+		" FROM old_keys WHERE expires > ?"
 		" ORDER BY 2, 5, 1", "i", (int64_t)time(NULL));
 	int rc = s ? STORE_ROW : -1;
 	while (s && (rc = store_step(s)) == STORE_ROW) {
