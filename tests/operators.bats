@@ -145,6 +145,9 @@ status_and_code() {
 	# IPv6 hops
 	curl -s -o /dev/null -H 'X-Forwarded-For: 2001:db8::5' "$URL/healthz"
 	grep -qE "Z 2001:db8::5 $RID GET /healthz " "$DEVPAYD_LOG"
+	# a long header: its right end counts
+	curl -s -o /dev/null -H "X-Forwarded-For: $(printf '192.0.2.1, %.0s' $(seq 300))203.0.113.50" "$URL/healthz"
+	grep -qE "Z 203\.0\.113\.50 $RID GET /healthz " "$DEVPAYD_LOG"
 	devpayd_stop
 	# the peer is not a trusted proxy: the header is ignored
 	devpayd_serve --trusted-proxy 192.0.2.0/24 --trusted-proxy 2001:db8::/32

@@ -147,7 +147,9 @@ void front_client(const struct sockaddr *peer, const char *xff, const struct fro
 	 * client; one that is not an address ends the walk (the hop after it,
 	 * which a trusted proxy wrote, is taken) */
 	char copy[1024], best[INET6_ADDRSTRLEN] = "";
-	snprintf(copy, sizeof copy, "%s", xff);
+	/* a longer header: its right end, where the trusted hops are */
+	size_t xl = strlen(xff);
+	snprintf(copy, sizeof copy, "%s", xl < sizeof copy ? xff : xff + xl - (sizeof copy - 1));
 	for (;;) {
 		char *comma = strrchr(copy, ',');
 		char *hop = comma ? comma + 1 : copy;
