@@ -1,7 +1,10 @@
+# SPDX-License-Identifier: Apache-2.0
 # One non-recursive Makefile; everything it makes goes under build/.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
+# the commands' one executable (below) is installed here, linked from bin/
+LIBEXECDIR = $(PREFIX)/lib/devpay
 PKGS    := libxml-2.0 libcrypto sqlite3 libmicrohttpd jansson libpq
 # pkg-config is asked when the first recipe that needs the flags runs, not
 # when this file is read: on a fresh machine the packages are only there
@@ -18,17 +21,24 @@ STATIC_LIBS := -Wl,-Bstatic -lxml2 -lsqlite3 -lz -llzma -Wl,-Bdynamic -lm
 PKG_LIBS   = $(eval PKG_LIBS := $(STATIC_LIBS) $(shell pkg-config --libs libmicrohttpd 2>/dev/null))$(PKG_LIBS)
 # libxml2's calls into ICU land here first (see common/base/icu_dl.c)
 ICU_OBJ := build/common/base/icu_dl.o
+# The project's flags live in DP_*; the user's CFLAGS, CPPFLAGS, LDFLAGS and
+# LDLIBS (make CFLAGS=-O1 ...) come after them and replace nothing the build
+# needs. -Werror only when asked: make WERROR=1 (.ci/run asks).
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wswitch-enum -Wshadow \
-           -Wno-missing-field-initializers -Icommon $(PKG_CFLAGS)
+WERROR  ?= 0
+DP_CPPFLAGS = -Icommon -D_GNU_SOURCE $(PKG_CFLAGS)
+DP_CFLAGS  := -std=c11 -Wall -Wextra -Wswitch-enum -Wshadow -Wno-missing-field-initializers \
+              $(if $(filter 1,$(WERROR)),-Werror)
+DP_LDFLAGS := -Wl,--as-needed
+DP_LDLIBS   = $(PKG_LIBS) -ldl -lpthread
+ALL_CFLAGS  = $(DP_CPPFLAGS) $(CPPFLAGS) $(DP_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(DP_LDFLAGS) $(SAN_FLAGS) $(LDFLAGS)
 DEPFLAGS = -MMD -MP
-LDFLAGS += -Wl,--as-needed
-LDLIBS  += $(PKG_LIBS) -ldl -lpthread
 # devpayd reads its TLS certificate and key with libcrypto's PEM functions
 # (a server loads it once; the on-demand loading is for the short commands),
 # and serves a PostgreSQL database through libpq (common/store/store_pg.c, linked
 # into devpayd alone: the commands never load libpq)
-build/bin/devpayd: LDLIBS += -lcrypto -lpq
+build/bin/devpayd: DP_LDLIBS += -lcrypto -lpq
 # OpenSSL's SHA-256 functions (the local secrets' hashes, checked by every
 # local command) come from libcrypto.a: five small objects, where loading
 # libcrypto.so costs a command more than all its work. Every other libcrypto
@@ -38,12 +48,15 @@ build/bin/devpayd: LDLIBS += -lcrypto -lpq
 SHA_LIBS := -Wl,-Bstatic -lcrypto -Wl,-Bdynamic
 build/bin/devpayd: SHA_LIBS :=
 # devpay-metadata writes the instance identity document with jansson
-build/bin/devpay-metadata: LDLIBS += -ljansson
+build/bin/devpay-metadata: DP_LDLIBS += -ljansson
 # (and so does its unit program, tests/unit/imds.c)
-build/tests/imds: LDLIBS += -ljansson
-# Which packages tools/deps brings in: the test set for `make check`, the
-# fuzz set for `make fuzz`, otherwise the build set.
+build/tests/imds: DP_LDLIBS += -ljansson
+# What tools/deps looks for: the test set for `make check`, the fuzz set
+# for `make fuzz`, otherwise the build set. It installs what is missing only
+# for the README's two commands (`make check`, `make demo`) and `make deps`;
+# plain `make` and `make install` only say what is missing.
 DEPS_SET := $(if $(filter check,$(MAKECMDGOALS)),$(if $(filter fuzz,$(MAKECMDGOALS)),all,test),$(if $(filter fuzz,$(MAKECMDGOALS)),fuzz,build))
+DEPS_MODE := $(if $(filter check demo,$(MAKECMDGOALS)),install,check)
 # Test files run in parallel (bats --jobs, GNU parallel); tests within a
 # file too, unless the file sets BATS_NO_PARALLELIZE_WITHIN_FILE.
 BATS_JOBS ?= 4
@@ -54,8 +67,6 @@ BATS_JOBS ?= 4
 # build/ holds, and a change of flavour removes them first.
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-CFLAGS  += $(SAN_FLAGS)
-LDFLAGS += $(SAN_FLAGS)
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1:exitcode=99
 FLAVOUR := sanitize
@@ -64,7 +75,7 @@ FLAVOUR := plain
 endif
 ifneq ($(filter-out clean deps fuzz deps-check-fuzz build/fuzz/%,$(or $(MAKECMDGOALS),all)),)
 $(shell test "$$(cat build/.flavour 2>/dev/null || echo plain)" = $(FLAVOUR) || \
-  rm -rf build/bin build/cmd build/common build/gen build/tests build/libdevpay.a; \
+  rm -rf build/bin build/cmd build/multi build/libexec build/common build/gen build/tests build/libdevpay.a; \
   mkdir -p build; echo $(FLAVOUR) >build/.flavour)
 endif
 
@@ -80,6 +91,16 @@ GEN_OBJ := build/gen/rates_data.o
 LIB_OBJ := $(LIB_SRC:%.c=build/%.o) $(GEN_OBJ)
 CMD_SRC := $(wildcard cmd/*.c)
 CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
+# The two servers are executables of their own (they link libmicrohttpd,
+# libcrypto, libpq, jansson); every other command is a name of one
+# executable, build/libexec/devpay-commands, which runs the command its
+# name says (argv[0]): one copy of the static libxml2 and SQLite instead of
+# one per command (bench/RESULTS.md: install size). Each command's main()
+# is compiled as dp_main_NAME (build/multi/) and tools/multicall writes the
+# table that dispatches to it.
+SERVERS := devpayd devpay-metadata
+MULTI   := $(filter-out $(SERVERS),$(CMD_SRC:cmd/%.c=%))
+MULTI_BIN := build/libexec/devpay-commands
 TESTPROG_SRC := tests/sigtest.c
 TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
 # the workflow tests, run a second time through devpayd
@@ -89,7 +110,7 @@ MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)
 COMPS   := $(wildcard completions/*)
 
-.PHONY: all check demo install clean deps bench
+.PHONY: all check demo install uninstall clean deps bench
 all: $(CMDS) $(TESTPROGS)
 
 build/libdevpay.a: $(LIB_OBJ) | build/.layers
@@ -104,29 +125,45 @@ build/.layers: tools/layers Makefile $(LIB_SRC) $(LIB_HDR)
 
 build/%.o: %.c | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
+
+build/multi/%.o: cmd/%.c | deps-check
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Dmain=dp_main_$(subst -,_,$*) -c -o $@ $<
+build/gen/multicall.c: tools/multicall $(CMD_SRC) Makefile
+	@mkdir -p $(@D)
+	sh tools/multicall $(MULTI) >$@.tmp && mv $@.tmp $@
+$(MULTI_BIN): $(MULTI:%=build/multi/%.o) build/gen/multicall.o build/libdevpay.a $(ICU_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $(MULTI:%=build/multi/%.o) build/gen/multicall.o $(ICU_OBJ) build/libdevpay.a \
+	  $(ALL_LDFLAGS) $(DP_LDLIBS) $(LDLIBS) $(SHA_LIBS)
+$(MULTI:%=build/bin/%): $(MULTI_BIN)
+	@mkdir -p $(@D)
+	ln -sf ../libexec/devpay-commands $@
 
 build/gen/rates_data.c: data/rates/ec2-on-demand.rates tools/embed
 	@mkdir -p $(@D)
 	sh tools/embed rates_builtin $< >$@.tmp && mv $@.tmp $@
-build/gen/rates_data.o: build/gen/rates_data.c | deps-check
-	$(CC) $(CFLAGS) -c -o $@ $<
+build/gen/%.o: build/gen/%.c | deps-check
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
+$(SERVERS:%=build/bin/%): build/bin/%: build/cmd/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(ALL_LDFLAGS) $(DP_LDLIBS) $(LDLIBS) $(SHA_LIBS)
 
 build/tests/%: build/tests/%.o build/libdevpay.a $(ICU_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(ICU_OBJ) build/libdevpay.a $(ALL_LDFLAGS) $(DP_LDLIBS) $(LDLIBS) $(SHA_LIBS)
 
-# Missing Debian packages: installed when root, otherwise the one line to
-# run. Every compile waits for this step (order-only prerequisite).
+# What is missing (tools/deps): said, or installed (DEPS_MODE above). Every
+# compile waits for this step (order-only prerequisite).
 deps-check:
-	@sh tools/deps $(DEPS_SET)
+	@CC="$(CC)" sh tools/deps $(DEPS_MODE) $(DEPS_SET)
 
+# Installs the build and test packages (as root with apt-get; otherwise
+# prints the line to run).
 deps:
-	@sh tools/deps all
+	@CC="$(CC)" sh tools/deps install all
 
 # The workflow files' second run (through devpayd) and third (through
 # devpayd on PostgreSQL, a throwaway cluster) go on one after the other at
@@ -159,18 +196,28 @@ demo: deps-check all
 	@sh tools/demo
 
 bench: all
-	@sh tools/deps bench
+	@CC="$(CC)" sh tools/deps install bench
 	@sh bench/run
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/man/man1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8 \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
-	install -m 0755 $(CMDS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(MULTI_BIN) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0755 $(SERVERS:%=build/bin/%) $(DESTDIR)$(PREFIX)/bin/
+	for c in $(MULTI); do ln -sf ../lib/devpay/devpay-commands $(DESTDIR)$(PREFIX)/bin/$$c || exit 1; done
 	$(if $(MAN1),install -m 0644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN7),install -m 0644 $(MAN7) $(DESTDIR)$(PREFIX)/share/man/man7/)
 	$(if $(MAN8),install -m 0644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)
 	$(if $(COMPS),install -m 0644 $(COMPS) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/)
+
+# Removes exactly what install put there (and the folder of its own).
+uninstall:
+	rm -f $(CMD_SRC:cmd/%.c=$(DESTDIR)$(PREFIX)/bin/%) $(DESTDIR)$(LIBEXECDIR)/devpay-commands
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+	rm -f $(MAN1:man/%=$(DESTDIR)$(PREFIX)/share/man/%) $(MAN7:man/%=$(DESTDIR)$(PREFIX)/share/man/%) \
+	  $(MAN8:man/%=$(DESTDIR)$(PREFIX)/share/man/%) \
+	  $(COMPS:completions/%=$(DESTDIR)$(PREFIX)/share/bash-completion/completions/%)
 
 clean:
 	rm -rf build
@@ -182,11 +229,12 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 check: $(UNIT_BIN)
 build/tests/%: tests/unit/%.c tests/unit/tap.h build/libdevpay.a $(ICU_OBJ) | deps-check
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(LDFLAGS) $(LDLIBS) $(SHA_LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(ICU_OBJ) build/libdevpay.a $(ALL_LDFLAGS) $(DP_LDLIBS) $(LDLIBS) $(SHA_LIBS)
 
 .PHONY: deps-check
-.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(TESTPROG_SRC:%.c=build/%.o)
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d) $(TESTPROG_SRC:%.c=build/%.d)
+.SECONDARY: $(LIB_OBJ) $(CMD_SRC:%.c=build/%.o) $(MULTI:%=build/multi/%.o) build/gen/multicall.o \
+  $(TESTPROG_SRC:%.c=build/%.o)
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=build/%.d) $(MULTI:%=build/multi/%.d) $(TESTPROG_SRC:%.c=build/%.d)
 
 # libFuzzer targets (tests/fuzz/*.c), built with clang and the address and
 # undefined-behaviour sanitizers; `make fuzz` runs each for FUZZ_TIME seconds
@@ -206,13 +254,13 @@ fuzz: $(FUZZ_BIN)
 	    build/fuzz/corpus/$$n tests/fuzz/seeds/$$n || exit 1; done
 build/fuzz/obj/%.o: %.c | deps-check
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(DP_CPPFLAGS) $(CPPFLAGS) $(DP_CFLAGS) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
 build/fuzz/obj/gen/rates_data.o: build/gen/rates_data.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 -c -o $@ $<
+	$(FUZZ_CC) $(DP_CPPFLAGS) $(CPPFLAGS) $(DP_CFLAGS) $(filter-out -O2,$(CFLAGS)) -O1 -c -o $@ $<
 build/fuzz/libdevpay.a: $(FUZZ_OBJ) | build/.layers
 	$(AR) rcs $@ $^
 build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build/fuzz/libdevpay.a
-	$(FUZZ_CC) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
-	  build/fuzz/obj/common/base/icu_dl.o build/fuzz/libdevpay.a $(LDLIBS) $(SHA_LIBS)
+	$(FUZZ_CC) $(DP_CPPFLAGS) $(CPPFLAGS) $(DP_CFLAGS) $(filter-out -O2,$(CFLAGS)) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Itests/fuzz -o $@ $< \
+	  build/fuzz/obj/common/base/icu_dl.o build/fuzz/libdevpay.a $(DP_LDLIBS) $(LDLIBS) $(SHA_LIBS)
 -include $(FUZZ_OBJ:.o=.d)

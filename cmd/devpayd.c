@@ -43,6 +43,8 @@ static struct {
 	const char *tls_cert, *tls_key;
 	long max_connections;   /* open connections at once */
 	long idle_timeout;      /* seconds a connection may stay silent */
+	long request_deadline;  /* seconds for a whole request */
+	long max_per_ip;        /* open connections of one client address */
 } conf;
 static struct api_config api;
 
@@ -65,6 +67,8 @@ enum {
 	OPT_COPY_STORE,
 	OPT_RATES,
 	OPT_SESSION_LIFETIME,
+	OPT_REQUEST_DEADLINE,
+	OPT_MAX_PER_IP,
 	OPT_NO_HEALTHZ,
 	OPT_NO_METRICS,
 	OPT_TRUSTED_PROXY,
@@ -87,7 +91,8 @@ static _Noreturn void usage(void)
 	printf("Usage: %s [--listen ADDR:PORT] [--store PATH] [--threads N] [--log FILE]\n"
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
-	       "               [--idle-timeout SECONDS] [--rates FILE]\n"
+	       "               [--idle-timeout SECONDS] [--request-deadline SECONDS]\n"
+	       "               [--max-connections-per-ip N] [--rates FILE]\n"
 	       "               [--session-lifetime SECONDS] [--no-healthz] [--no-metrics]\n"
 	       "               [--trusted-proxy CIDR]...\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
@@ -109,6 +114,11 @@ static _Noreturn void usage(void)
 	       "      --tls-key FILE               the PEM private key of --tls-cert\n"
 	       "      --max-connections N          open connections at once (default 4096)\n"
 	       "      --idle-timeout SECONDS       close a connection silent this long (default 10)\n"
+	       "      --request-deadline SECONDS   close a connection that has not sent a whole\n"
+	       "                                   request this long after it opened or its last\n"
+	       "                                   answer (default 10)\n"
+	       "      --max-connections-per-ip N   open connections of one client address (default\n"
+	       "                                   1024); its oldest waiting one closed past that\n"
 	       "      --rates FILE                 add or override EC2 on-demand rates from FILE\n"
 	       "                                   (default DEVPAY_RATES; see devpay(7))\n"
 	       "      --session-lifetime SECONDS   end a page session idle this long (default 3600)\n"
@@ -390,6 +400,8 @@ int main(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+		{ "request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE },
+		{ "max-connections-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
 		{ "rates", required_argument, NULL, OPT_RATES },
 		{ "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
 		{ "no-healthz", no_argument, NULL, OPT_NO_HEALTHZ },
@@ -413,6 +425,8 @@ int main(int argc, char **argv)
 	api.healthz = api.metrics = 1;
 	conf.max_connections = 4096;
 	conf.idle_timeout = 10;
+	conf.request_deadline = 10;
+	conf.max_per_ip = 1024;
 	opterr = 0;
 	for (int k, prev = optind; (k = getopt_long(argc, argv, ":l:s:t:h", longopts, NULL)) != -1;
 	     prev = optind) {
@@ -446,6 +460,16 @@ int main(int argc, char **argv)
 			conf.idle_timeout = strtol(optarg, &end, 10);
 			if (!*optarg || *end || conf.idle_timeout < 1 || conf.idle_timeout > 3600)
 				usage_error("invalid --idle-timeout '%s': expected a whole number of seconds from 1 to 3600", optarg);
+			break;
+		case OPT_REQUEST_DEADLINE:
+			conf.request_deadline = strtol(optarg, &end, 10);
+			if (!*optarg || *end || conf.request_deadline < 1 || conf.request_deadline > 3600)
+				usage_error("invalid --request-deadline '%s': expected a whole number of seconds from 1 to 3600", optarg);
+			break;
+		case OPT_MAX_PER_IP:
+			conf.max_per_ip = strtol(optarg, &end, 10);
+			if (!*optarg || *end || conf.max_per_ip < 1 || conf.max_per_ip > 100000)
+				usage_error("invalid --max-connections-per-ip '%s': expected a whole number from 1 to 100000", optarg);
 			break;
 		case OPT_SESSION_LIFETIME: {
 			long v = strtol(optarg, &end, 10);
@@ -562,6 +586,7 @@ int main(int argc, char **argv)
 	struct front_config fc = {
 		.prog = PROG, .listen = listen, .ai = ai, .threads = (unsigned)threads,
 		.idle_timeout = (unsigned)conf.idle_timeout, .max_connections = conf.max_connections,
+		.max_per_address = conf.max_per_ip, .request_deadline = (unsigned)conf.request_deadline,
 		.tls_cert = cert, .tls_key = key, .max_body = API_MAX_BODY, .access_log = 1,
 		.hup_reopens_log = 1, .handle = api_handle, .request_id_header = 1,
 		.trusted = trusted_nets, .ntrusted = ntrusted, .observe = api_observe,

@@ -93,6 +93,134 @@ error_doc() {
 	still_serves
 }
 
+@test "abuse: SigV2 with both Timestamp and Expires is refused (InvalidParameterCombination), whatever Expires says" {
+	serve_accounts
+	local before when how
+	as_customer ec2-register base >/dev/null
+	before=$(store_sum)
+	for when in "$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:%SZ)" "$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)" \
+		"$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" not-a-time; do
+		for how in --v2 "--v2 --get"; do
+			# shellcheck disable=SC2086
+			run raw "Action=RegisterImage&Version=2016-11-15&ImageLocation=bkt/both.manifest.xml&Expires=$when" $how
+			error_doc 400 InvalidParameterCombination
+			assert_line --index 2 --partial "carries Timestamp or Expires, not both"
+		done
+	done
+	assert_equal "$(store_sum)" "$before"
+	# one of them alone is served (Expires alone: hostile.bats)
+	run raw "$PARAMS" --v2
+	assert_line --index 0 200
+	still_serves
+}
+
+@test "abuse: a session token is refused (403 InvalidClientTokenId): SigV4 header or query, SigV2 parameter" {
+	serve_accounts
+	local before
+	as_customer ec2-register base >/dev/null
+	before=$(store_sum)
+	local reg='Action=RegisterImage&Version=2016-11-15&ImageLocation=bkt/token.manifest.xml'
+	# correctly signed, the token among the signed headers or parameters
+	run raw "$reg" --header 'X-Amz-Security-Token: garbage'
+	error_doc 403 InvalidClientTokenId
+	assert_line --index 2 --partial "<Message>The security token included in the request is invalid.</Message>"
+	run raw "$reg&X-Amz-Security-Token=garbage" --get
+	error_doc 403 InvalidClientTokenId
+	run raw "$reg&SecurityToken=garbage" --v2
+	error_doc 403 InvalidClientTokenId
+	run raw "$reg&SecurityToken=garbage" --v2 --get
+	error_doc 403 InvalidClientTokenId
+	run raw "$reg&X-Amz-Security-Token=garbage" --v2
+	error_doc 403 InvalidClientTokenId
+	# an empty token is a token too
+	run raw "$reg" --header 'X-Amz-Security-Token:'
+	error_doc 403 InvalidClientTokenId
+	assert_equal "$(store_sum)" "$before"
+	# without one, the same requests are served
+	run raw "$PARAMS"
+	assert_line --index 0 200
+	run raw "$PARAMS" --v2
+	assert_line --index 0 200
+	# the suite's own client sends the token it is given (AWS_SESSION_TOKEN,
+	# -T, aws_session_token), and devpayd's refusal is its one line, exit 1
+	run --separate-stderr env EC2_URL="$URL" AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidClientTokenId: The security token included in the request is invalid."
+	run --separate-stderr env EC2_URL="$URL" EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidClientTokenId: The security token included in the request is invalid."
+	# local mode refuses it alike, nothing created
+	run --separate-stderr env AWS_SESSION_TOKEN=tok AWS_ACCESS_KEY=AKTOKEN000000000001 AWS_SECRET_KEY=s \
+		ec2-describe-images
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidClientTokenId: The security token included in the request is invalid."
+	assert_equal "$(store_sum)" "$before"
+	still_serves
+}
+
+@test "abuse: two Content-Length headers, or Content-Length with Transfer-Encoding, are answered 400 unprocessed" {
+	serve_accounts
+	local before
+	as_customer ec2-register base >/dev/null
+	before=$(store_sum)
+	# a well-signed RegisterImage, framed ambiguously: never run
+	local body
+	body=$(python3 - "$URL" "$CUSTOMER_KEY" "$CUSTOMER_SECRET" <<'PY'
+import base64, hashlib, hmac, sys, time, urllib.parse
+url, key, secret = sys.argv[1:]
+host = urllib.parse.urlsplit(url).netloc
+p = [("Action", "RegisterImage"), ("Version", "2016-11-15"), ("ImageLocation", "bkt/smuggled.manifest.xml"),
+     ("AWSAccessKeyId", key), ("SignatureMethod", "HmacSHA256"), ("SignatureVersion", "2"),
+     ("Timestamp", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))]
+q = lambda s: urllib.parse.quote(s, safe="-_.~")
+c = "&".join(q(k) + "=" + q(v) for k, v in sorted(p))
+sig = base64.b64encode(hmac.new(secret.encode(), f"POST\n{host}\n/\n{c}".encode(), hashlib.sha256).digest()).decode()
+print(c + "&Signature=" + q(sig))
+PY
+)
+	run python3 - "$DEVPAYD_PORT" "$body" <<'PY'
+import socket, sys
+port, body = int(sys.argv[1]), sys.argv[2].encode()
+n = len(body)
+for head in (f"Content-Length: {n}\r\nContent-Length: {n - 10}", f"Content-Length: {n}\r\nContent-Length: {n}",
+             f"Content-Length: {n - 10}\r\nContent-Length: {n}", f"Content-Length: {n}\r\nTransfer-Encoding: chunked",
+             f"Transfer-Encoding: chunked\r\nContent-Length: {n}", f"content-length: {n}\r\nContent-Length: {n}"):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    s.sendall(("POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/x-www-form-urlencoded\r\n" % port
+               + head + "\r\n\r\n").encode() + body)
+    data = b""
+    try:
+        while True:
+            c = s.recv(4096)
+            if not c:
+                break
+            data += c
+    except OSError:
+        pass
+    print(data.split(b"\r\n", 1)[0].decode("latin-1") or "closed", data.count(b"HTTP/1.1"))
+PY
+	assert_success
+	echo "$output"
+	[ "${#lines[@]}" -eq 6 ]
+	for l in "${lines[@]}"; do
+		# one answer, 400, and the connection closed (nothing smuggled after it)
+		[[ "$l" =~ ^HTTP/1\.1\ 400\ .*\ 1$ ]] || fail "answer: $l"
+	done
+	assert_equal "$(store_sum)" "$before"
+	# one Content-Length: the same request is served
+	run python3 - "$DEVPAYD_PORT" "$body" <<'PY'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+c.request("POST", "/", sys.argv[2], {"Content-Type": "application/x-www-form-urlencoded"})
+r = c.getresponse(); print(r.status); print(r.read().decode())
+PY
+	echo "$output"
+	assert_line --index 0 200
+	still_serves
+}
+
 @test "abuse: more than 1000 parameters are refused (InvalidParameterValue); 1000 are not" {
 	serve_accounts
 	local many

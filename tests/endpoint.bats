@@ -225,11 +225,26 @@ Try 'devpayd --help' for more information."
 	[[ "$output" == *$'\teu-west-1\t'* ]]
 }
 
-@test "a session token is signed and sent (SigV4 header, SigV2 parameter)" {
+@test "a session token is signed and sent (SigV4 header, SigV2 parameter); devpayd, which issues none, refuses it" {
 	serve
-	run env EC2_URL=$URL AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	local refusal="Client.InvalidClientTokenId: The security token included in the request is invalid."
+	run --separate-stderr env EC2_URL=$URL AWS_SESSION_TOKEN=tok/123+= AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_failure 1
+	# among the signed headers, its value redacted
+	[[ "$stderr" == *$'\n  x-amz-security-token:<redacted>\n'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *$'\n  content-type;host;x-amz-date;x-amz-security-token\n'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *"< HTTP/1.1 403"* ]]
+	assert_equal "${stderr##*$'\n'}" "$refusal"
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	assert_failure 1
+	assert_equal "$stderr" "$refusal"
+	# SigV2 sends it as the SecurityToken parameter, encoded
+	fake ok
+	run env EC2_URL=$FAKE_URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
 	assert_success
-	run env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images -T tok/123+=
+	grep -q '&SecurityToken=tok%2F123%2B%3D&' "$FAKE_LOG" || fail "log: $(cat "$FAKE_LOG")"
+	# without one, the same requests are served
+	run env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
 	assert_success
 }
 
@@ -429,15 +444,141 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	[[ "$stderr" == "ec2-describe-images: cannot reach endpoint 'http://127.0.0.1:1': "* ]]
 }
 
-@test "a body that is not EC2 XML (a proxy's HTML page) is a clear error, exit 1" {
+@test "an HTTP error with a body that is not EC2 XML (a proxy's or web server's page) is an endpoint problem, exit 3" {
 	fake html
 	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
-	assert_failure 1
+	assert_failure 3
 	assert_output ""
-	assert_equal "$stderr" "ec2-describe-images: the endpoint's answer (HTTP 502) is not an EC2 XML document"
+	assert_equal "$stderr" "ec2-describe-images: the endpoint '$FAKE_URL' answered HTTP 502 with a body that is not an EC2 XML document: is it an EC2 endpoint?"
+	kill "$FAKE_PID"
+	# a web server's 404 (a URL that is not an EC2 endpoint): not retried
+	fake html:404
+	run --separate-stderr env EC2_URL="$FAKE_URL/wrong/path" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_failure 3
+	assert_equal "$stderr" "ec2-describe-images: the endpoint '$FAKE_URL/wrong/path' answered HTTP 404 with a body that is not an EC2 XML document: is it an EC2 endpoint?"
+	assert_equal "$(wc -l <"$FAKE_LOG")" 1
+	kill "$FAKE_PID"
+	# the service's own refusal, an EC2 error document, stays exit 1
+	fake 404:InvalidAction
+	EC2_URL="$FAKE_URL" refused 1 InvalidAction env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	kill "$FAKE_PID"
+	# and so does a 200 whose body is not EC2 XML (an answer that cannot be read)
+	printf 'not xml' >"$BATS_TEST_TMPDIR/junk"
+	fake "body:$BATS_TEST_TMPDIR/junk"
+	run --separate-stderr env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
+	assert_failure 1
+	assert_equal "$stderr" "ec2-describe-images: the endpoint's answer (HTTP 200) is not an EC2 XML document"
 }
 
-@test "5xx and throttling are retried with backoff, at most 4 tries; other refusals are not" {
+@test "AWS CLI v2 endpoints: AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, then the profile's, each as EC2_URL; EC2_URL and -U first" {
+	local other
+	fake ok
+	other=http://127.0.0.1:1/
+	export AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x
+	# each alone reaches the endpoint it names
+	run env AWS_ENDPOINT_URL_EC2="$FAKE_URL" ec2-describe-images
+	assert_success
+	run env AWS_ENDPOINT_URL="$FAKE_URL" ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 2
+	# an unreachable one is exit 3, never a silent write to the local store
+	run --separate-stderr env AWS_ENDPOINT_URL_EC2=$other ec2-describe-regions --connection-timeout 2
+	assert_failure 3
+	[[ "$stderr" == "ec2-describe-regions: cannot reach endpoint '$other'"* ]] || fail "stderr: $stderr"
+	[ ! -e "$DEVPAY_STORE" ]
+	# the order: EC2's own variable before the general one
+	: >"$FAKE_LOG"
+	run env AWS_ENDPOINT_URL_EC2="$FAKE_URL" AWS_ENDPOINT_URL=$other ec2-describe-images
+	assert_success
+	run env AWS_ENDPOINT_URL_EC2=$other AWS_ENDPOINT_URL="$FAKE_URL" ec2-describe-images
+	assert_failure 3
+	# EC2_URL and -U come first (file://: the local store)
+	run env EC2_URL="file://$DEVPAY_STORE" AWS_ENDPOINT_URL_EC2=$other ec2-describe-images
+	assert_success
+	run env AWS_ENDPOINT_URL_EC2=$other ec2-describe-images -U "$FAKE_URL"
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 2
+	# the profile's endpoint_url, and the ec2 one of the [services] section it names before it
+	mkdir -p "$HOME/.aws"
+	printf '[default]\nregion = us-east-1\nendpoint_url = %s\n' "$FAKE_URL" >"$HOME/.aws/config"
+	run ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 3
+	printf '[default]\nendpoint_url = %s\nservices = mine\n[services other]\nec2 =\n  endpoint_url = %s\n[services mine]\ns3 =\n  endpoint_url = %s\nec2 =\n  endpoint_url = %s\n' \
+		"$other" "$other" "$other" "$FAKE_URL" >"$HOME/.aws/config"
+	run ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 4
+	# a named profile's, and the variables before the files
+	printf '[profile p]\nendpoint_url = %s\n' "$other" >"$HOME/.aws/config"
+	run ec2-describe-images --profile p -O $CUSTOMER_KEY -W x --connection-timeout 2
+	assert_failure 3
+	run env AWS_PROFILE=p AWS_ENDPOINT_URL="$FAKE_URL" ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 5
+	run env AWS_PROFILE=p EC2_URL="file://$DEVPAY_STORE" ec2-describe-images
+	assert_success
+	assert_equal "$(wc -l <"$FAKE_LOG")" 5
+}
+
+@test "an endpoint whose scheme is not http, https or file, or that cannot be parsed, is a usage error (exit 2) wherever it comes from" {
+	export AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x
+	usage_refused env EC2_URL=htp://x ec2-describe-regions
+	assert_equal "${stderr%%$'\n'*}" "ec2-describe-regions: invalid endpoint 'htp://x' (EC2_URL): expected http://, https:// or file://"
+	usage_refused ec2-describe-regions -U ftp://example.com
+	[[ "$stderr" == *"(--url)"* ]] || fail "stderr: $stderr"
+	usage_refused env AWS_ENDPOINT_URL_EC2=127.0.0.1:8773 ec2-describe-regions
+	[[ "$stderr" == *"(AWS_ENDPOINT_URL_EC2)"* ]] || fail "stderr: $stderr"
+	usage_refused env AWS_ENDPOINT_URL=htps://127.0.0.1 ec2-describe-regions
+	[[ "$stderr" == *"(AWS_ENDPOINT_URL)"* ]] || fail "stderr: $stderr"
+	mkdir -p "$HOME/.aws"
+	printf '[default]\nendpoint_url = gopher://127.0.0.1/\n' >"$HOME/.aws/config"
+	usage_refused ec2-describe-regions
+	[[ "$stderr" == *"(the endpoint_url of profile 'default')"* ]] || fail "stderr: $stderr"
+	rm "$HOME/.aws/config"
+	# an http URL that cannot be parsed
+	run --separate-stderr env EC2_URL='http://exa mple/' ec2-describe-regions
+	assert_failure 2
+	assert_equal "$stderr" "ec2-describe-regions: invalid endpoint URL 'http://exa mple/'"
+	# nothing was written anywhere
+	[ ! -e "$DEVPAY_STORE" ]
+}
+
+@test "AWS_MAX_ATTEMPTS, then the profile's max_attempts, set the tries of a request (the first included); bad values are usage errors" {
+	fake 503:Unavailable
+	export EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x
+	run env AWS_MAX_ATTEMPTS=2 ec2-describe-images
+	assert_failure 1
+	assert_equal "$(wc -l <"$FAKE_LOG")" 2
+	: >"$FAKE_LOG"
+	run env AWS_MAX_ATTEMPTS=1 ec2-describe-images
+	assert_failure 1
+	assert_equal "$(wc -l <"$FAKE_LOG")" 1
+	mkdir -p "$HOME/.aws"
+	printf '[default]\nmax_attempts = 1\n' >"$HOME/.aws/config"
+	: >"$FAKE_LOG"
+	run ec2-describe-images
+	assert_failure 1
+	assert_equal "$(wc -l <"$FAKE_LOG")" 1
+	# the variable wins over the profile
+	: >"$FAKE_LOG"
+	run env AWS_MAX_ATTEMPTS=3 ec2-describe-images
+	assert_equal "$(wc -l <"$FAKE_LOG")" 3
+	# bad values: nothing is sent
+	: >"$FAKE_LOG"
+	local v
+	for v in 0 21 -1 x 2.5 ''; do
+		[ -n "$v" ] || continue
+		usage_refused env AWS_MAX_ATTEMPTS="$v" ec2-describe-images
+		assert_equal "${stderr%%$'\n'*}" "ec2-describe-images: invalid AWS_MAX_ATTEMPTS '$v': expected a whole number from 1 to 20"
+	done
+	printf '[default]\nmax_attempts = many\n' >"$HOME/.aws/config"
+	usage_refused ec2-describe-images
+	[[ "$stderr" == *"max_attempts of profile 'default' 'many'"* ]] || fail "stderr: $stderr"
+	assert_equal "$(wc -l <"$FAKE_LOG")" 0
+}
+
+@test "5xx and throttling are retried with backoff, at most 4 tries by default; other refusals are not" {
 	fake 503:Unavailable 500:InternalError ok
 	run env EC2_URL="$FAKE_URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=x ec2-describe-images
 	assert_success
@@ -495,18 +636,23 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 
 @test "--debug shows the canonical request, string to sign and exchange, secrets redacted" {
 	serve
+	# devpayd refuses the token (it issues none), after the whole exchange
 	run --separate-stderr env EC2_URL=$URL AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
-	assert_success
+	assert_failure 1
 	[[ "$stderr" == *"canonical request (SigV4):"* ]]
 	[[ "$stderr" == *"string to sign (SigV4):"* ]]
 	[[ "$stderr" == *"> Authorization: AWS4-HMAC-SHA256 Credential=$CUSTOMER_KEY/"*", Signature=<redacted>"* ]]
 	[[ "$stderr" == *"> Action=DescribeImages&Version=2016-11-15"* ]]
-	[[ "$stderr" == *"< HTTP/1.1 200"* ]]
+	[[ "$stderr" == *"< HTTP/1.1 403"* ]]
 	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
 	[[ "$stderr" != *"the-token"* ]]
 	grep -vq 'Signature=[0-9a-f]\{64\}' <<<"$stderr"
-	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	run --separate-stderr env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
 	assert_success
+	[[ "$stderr" == *"< HTTP/1.1 200"* ]]
+	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]
+	run --separate-stderr env EC2_URL=$URL EC2_SIGNATURE_VERSION=2 AWS_SESSION_TOKEN=the-token AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images --debug
+	assert_failure 1
 	[[ "$stderr" == *"string to sign (SigV2):"* ]]
 	[[ "$stderr" == *"&Signature=<redacted>"* ]]
 	[[ "$stderr" != *"$CUSTOMER_SECRET"* ]]

@@ -4,6 +4,7 @@ usage: fake_endpoint.py PORTFILE LOGFILE MODE...
 Each MODE answers one request, in turn; the last one answers all the rest:
   ok           200 with an EC2 answer for the request's Action
   html         502 with an HTML page (a proxy's)
+  html:STATUS  that status with an HTML page (a web server's 404 ...)
   body:FILE    200 with FILE's content as the answer
   STATUS:CODE  an EC2 error document with that status and code
   tls:CERT:KEY (first argument only) serve HTTPS with that certificate
@@ -40,9 +41,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, ctype = 200, "text/xml"
             with open(mode[5:]) as f:
                 text = f.read()
-        elif mode == "html":
-            status, ctype = 502, "text/html"
-            text = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+        elif mode == "html" or mode.startswith("html:"):
+            status, ctype = int(mode[5:] or 502), "text/html"
+            text = f"<html><body><h1>{status} Not an EC2 endpoint</h1></body></html>"
         else:
             st, code = mode.split(":")
             status, ctype = int(st), "text/xml"

@@ -95,10 +95,22 @@ aws_files() {
 	printf '[ci]\naws_access_key_id=%s\naws_secret_access_key=%s\naws_session_token=%s\n' \
 		"$OWNER_KEY" "$OWNER_SECRET" "$(printf 'T%.0s' $(seq 900))" >"$BATS_TEST_TMPDIR/creds"
 	printf '[profile ci]\nregion = ap-southeast-1\n' >"$BATS_TEST_TMPDIR/config"
+	# the service issues no session tokens: the store refuses the one read
+	# (as devpayd does), nothing launched
+	local before
+	before=$(store_sum)
+	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" \
+		AWS_CONFIG_FILE="$BATS_TEST_TMPDIR/config" AWS_PROFILE=ci ec2-run-instances "$o"
+	assert_failure 1
+	assert_equal "$stderr" "Client.InvalidClientTokenId: The security token included in the request is invalid."
+	assert_equal "$(store_sum)" "$before"
+	# the same profile without it: its key, and the config file's region
+	sed -i '/^aws_session_token=/d' "$BATS_TEST_TMPDIR/creds"
 	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" \
 		AWS_CONFIG_FILE="$BATS_TEST_TMPDIR/config" AWS_PROFILE=ci ec2-run-instances "$o"
 	assert_success
 	assert_equal "$(field_of INSTANCE 12 <<<"$output")" ap-southeast-1a
+	printf 'aws_session_token=%s\n' "$(printf 'T%.0s' $(seq 900))" >>"$BATS_TEST_TMPDIR/creds"
 	# the 900-character token reaches the request whole (SigV2 puts it in the body)
 	fake_ok
 	run --separate-stderr env AWS_SHARED_CREDENTIALS_FILE="$BATS_TEST_TMPDIR/creds" AWS_PROFILE=ci \
@@ -126,6 +138,122 @@ aws_files() {
 	usage_refused ec2-describe-images
 	[[ "$stderr" == *"no secret key"* ]] || fail "stderr: $stderr"
 	[ ! -e "$DEVPAY_STORE" ] || [ -z "$(sqlite3 "$DEVPAY_STORE" 'SELECT 1 FROM accounts')" ]
+}
+
+# keys_process NAME JSON: a credential_process script printing JSON (exit
+# status $3, default 0); prints its command line.
+keys_process() {
+	local f="$BATS_TEST_TMPDIR/$1.sh"
+	printf '#!/bin/sh\ncat <<"EOF"\n%s\nEOF\nexit %s\n' "$2" "${3:-0}" >"$f"
+	chmod +x "$f"
+	echo "'$f' --ignored-argument"
+}
+
+@test "credentials: a profile's credential_process gives the keys, after the profile's own keys and the variables" {
+	local c o cmd
+	c=$(as_customer ec2-register mine | ami_of)
+	o=$(as_owner ec2-register theirs | ami_of)
+	mkdir -p "$HOME/.aws"
+	cmd=$(keys_process owner "{\"Version\": 1, \"AccessKeyId\": \"$OWNER_KEY\", \"SecretAccessKey\": \"$OWNER_SECRET\", \"Expiration\": \"2999-01-01T00:00:00Z\"}")
+	printf '[default]\nregion = us-east-1\ncredential_process = %s\n' "$cmd" >"$HOME/.aws/config"
+	run --separate-stderr ec2-describe-images
+	assert_success
+	assert_equal "$stderr" ""
+	assert_output --partial "$o"
+	refute_output --partial "$c"
+	# as the AWS CLI runs it: a shell command line (the acceptance's printf)
+	printf '[profile p]\ncredential_process = printf {\\"Version\\":1,\\"AccessKeyId\\":\\"%s\\",\\"SecretAccessKey\\":\\"%s\\"}\n' \
+		"$OWNER_KEY" "$OWNER_SECRET" >>"$HOME/.aws/config"
+	run --separate-stderr ec2-describe-images --profile p
+	assert_success
+	assert_output --partial "$o"
+	# the variables come first, then the profile's own keys
+	run --separate-stderr as_customer ec2-describe-images
+	assert_output --partial "$c"
+	refute_output --partial "$o"
+	printf '[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$CUSTOMER_KEY" \
+		"$CUSTOMER_SECRET" >"$HOME/.aws/credentials"
+	run --separate-stderr ec2-describe-images
+	assert_success
+	assert_output --partial "$c"
+	refute_output --partial "$o"
+	# its session token is sent
+	cmd=$(keys_process token "{\"Version\": 1, \"AccessKeyId\": \"$OWNER_KEY\", \"SecretAccessKey\": \"$OWNER_SECRET\", \"SessionToken\": \"PROCESS-TOKEN\"}")
+	printf '[profile t]\ncredential_process = %s\n' "$cmd" >"$HOME/.aws/config"
+	fake_ok
+	run --separate-stderr env EC2_URL="$FAKE_URL" EC2_SIGNATURE_VERSION=2 ec2-describe-images --profile t
+	assert_success
+	grep -q "SecurityToken=PROCESS-TOKEN&" "$BATS_TEST_TMPDIR/fake.log" || fail "token not sent"
+}
+
+@test "credentials: a credential_process that fails, answers badly or gave expired keys is a one-line error naming the profile, never the secret" {
+	local cmd before
+	as_owner ec2-describe-images >/dev/null
+	before=$(store_sum)
+	mkdir -p "$HOME/.aws"
+	# each: the answer, the exit status, what the message says
+	while IFS='|' read -r json rc why; do
+		cmd=$(keys_process bad "$json" "$rc")
+		printf '[profile cp]\ncredential_process = %s\n' "$cmd" >"$HOME/.aws/config"
+		run --separate-stderr ec2-describe-images --profile cp
+		assert_equal "$status" 2
+		assert_output ""
+		# (WHY may end in * where the JSON library's column may differ)
+		[[ "$stderr" == "ec2-describe-images: profile 'cp': credential_process: "$why ]] ||
+			fail "for '$json': $stderr"
+		[[ "$stderr" != *NEVER-SHOWN* ]] || fail "the secret is printed: $stderr"
+	done <<-EOF
+	{"Version": 1, "AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": "NEVER-SHOWN"}|3|it exited with status 3
+	AccessKeyId=AKPROC0000000000001 SecretAccessKey=NEVER-SHOWN|0|its answer is not JSON (line 1, column *)
+	["NEVER-SHOWN"]|0|its answer is not a JSON object
+	{"AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": "NEVER-SHOWN"}|0|its answer has no Version
+	{"Version": 2, "AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": "NEVER-SHOWN"}|0|its answer's Version is not 1
+	{"Version": 1, "SecretAccessKey": "NEVER-SHOWN"}|0|its answer has no AccessKeyId
+	{"Version": 1, "AccessKeyId": "AKPROC0000000000001"}|0|its answer has no SecretAccessKey
+	{"Version": 1, "AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": 7}|0|its answer has no usable SecretAccessKey
+	{"Version": 1, "AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": "NEVER-SHOWN", "Expiration": "2001-01-01T00:00:00Z"}|0|the keys it gave expired at 2001-01-01T00:00:00Z
+	{"Version": 1, "AccessKeyId": "AKPROC0000000000001", "SecretAccessKey": "NEVER-SHOWN", "Expiration": "soon"}|0|its answer's Expiration 'soon' is not an ISO 8601 UTC time
+	EOF
+	# no account was made for any of them
+	assert_equal "$(store_sum)" "$before"
+}
+
+@test "credentials: a profile that assumes a role, uses SSO or a web identity is refused naming the setting (exit 2)" {
+	local setting
+	mkdir -p "$HOME/.aws"
+	for setting in "role_arn = arn:aws:iam::123456789012:role/r" "sso_start_url = https://example.invalid/start" \
+		"web_identity_token_file = /tmp/token" "credential_source = Environment"; do
+		printf '[profile x]\n%s\nsource_profile = default\n' "$setting" >"$HOME/.aws/config"
+		usage_refused ec2-describe-images --profile x
+		assert_equal "$stderr" "ec2-describe-images: profile 'x' uses ${setting%% *}, which devpay commands do not support; give keys (aws_access_key_id, aws_secret_access_key) or credential_process"
+	done
+	# with keys of its own too: the AWS CLI would assume the role, so no silent use of the keys
+	printf '[profile x]\nrole_arn = arn:aws:iam::123456789012:role/r\naws_access_key_id = %s\naws_secret_access_key = %s\n' \
+		"$OWNER_KEY" "$OWNER_SECRET" >"$HOME/.aws/config"
+	usage_refused ec2-describe-images --profile x
+	[[ "$stderr" == *"profile 'x' uses role_arn"* ]] || fail "stderr: $stderr"
+	# keys given otherwise: the profile's way of getting keys does not matter
+	run --separate-stderr as_owner env AWS_PROFILE=x ec2-describe-images
+	assert_success
+	# a plain profile is not refused
+	printf '[profile x]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$OWNER_KEY" "$OWNER_SECRET" >"$HOME/.aws/config"
+	run --separate-stderr ec2-describe-images --profile x
+	assert_success
+}
+
+@test "region: --region, EC2_REGION, AWS_REGION, AWS_DEFAULT_REGION, then the profile's, as the AWS CLI v2 reads them" {
+	mkdir -p "$HOME/.aws"
+	printf '[default]\nregion = ap-southeast-2\n' >"$HOME/.aws/config"
+	zone() { as_customer env "$@" ec2-describe-availability-zones | field_of AVAILABILITYZONE 2 | head -n 1; }
+	assert_equal "$(zone AWS_REGION=eu-west-1 AWS_DEFAULT_REGION=us-west-1)" eu-west-1a
+	assert_equal "$(zone AWS_DEFAULT_REGION=us-west-1)" us-west-1a
+	assert_equal "$(zone AWS_REGION=eu-west-1)" eu-west-1a
+	assert_equal "$(zone EC2_REGION=sa-east-1 AWS_REGION=eu-west-1)" sa-east-1a
+	assert_equal "$(as_customer env AWS_REGION=eu-west-1 ec2-describe-availability-zones --region us-west-2 | field_of AVAILABILITYZONE 2 | head -n 1)" us-west-2a
+	assert_equal "$(zone X=1)" ap-southeast-2a
+	# an unknown one is refused wherever it comes from
+	usage_refused as_customer env AWS_REGION=mars-1 AWS_DEFAULT_REGION=us-west-1 ec2-describe-availability-zones
+	[[ "$stderr" == *"unknown region 'mars-1'"* ]] || fail "stderr: $stderr"
 }
 
 # --- standard output ---------------------------------------------------------

@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
-# The first `make` on a fresh Debian 12 works at once: tools/deps installs
-# the missing packages and only then does any recipe ask pkg-config for the
-# compiler flags. Simulated without touching the machine: tests/fresh/fake
-# stands in for id, dpkg-query, apt-get, pkg-config, cc, ar and bats (no
-# package is known until the fake apt-get "installs"), on a copy of the tree.
+# On a fresh Debian 12 plain `make` installs nothing and names what is
+# missing; `make deps` installs it, and the README's `make check` (like
+# `make demo`) installs first and only then does any recipe ask pkg-config
+# for the compiler flags. Simulated without touching the machine:
+# tests/fresh/fake stands in for id, dpkg-query, apt-get, pkg-config, cc, ar
+# and bats (no library is known to pkg-config until the fake apt-get
+# "installs"), on a copy of the tree.
 bats_require_minimum_version 1.5.0
 load helpers
 
@@ -23,16 +25,29 @@ fresh_make() {
 	run --separate-stderr env PATH="$FRESH/bin:$PATH" make -C "$FRESH/src" -j2 CC=cc AR=ar "$@"
 }
 
-@test "fresh machine, root: the first make installs, then compiles with pkg-config's flags" {
+@test "fresh machine, root: plain make installs nothing; it names what is missing and how to get it" {
 	fresh_make all
+	assert_failure
+	[[ "$stderr" == *"missing:"*"libxml-2.0(pkg-config)"*"libmicrohttpd(pkg-config)"* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *'run `make deps` as root, or: sudo apt-get install -y '*libxml2-dev*bash-completion* ]] ||
+		fail "stderr: $stderr"
+	! grep -q '^apt-get' "$FRESH/log" || fail "apt-get run by make: $(cat "$FRESH/log")"
+	! grep -q '^dpkg-query' "$FRESH/log" || fail "dpkg-query asked"
+	! grep -q '^cc ' "$FRESH/log" || fail "compiled without the packages"
+	# make install neither
+	fresh_make install PREFIX="$FRESH/root"
+	assert_failure
+	! grep -q '^apt-get' "$FRESH/log" || fail "apt-get run by make install"
+}
+
+@test "fresh machine, root: make deps installs, then make compiles with pkg-config's flags" {
+	fresh_make deps
 	assert_success
 	grep -q '^apt-get .*install .*libxml2-dev' "$FRESH/log" || fail "apt-get install not run: $(cat "$FRESH/log")"
 	grep -q '^apt-get .*install .*bash-completion' "$FRESH/log" || fail "bash-completion not installed"
-	# the install comes before the first compile
-	local inst first
-	inst=$(grep -n '^apt-get .*install' "$FRESH/log" | head -n1 | cut -d: -f1)
-	first=$(grep -n '^cc ' "$FRESH/log" | head -n1 | cut -d: -f1)
-	[ -n "$first" ] && [ "$inst" -lt "$first" ] || fail "compiled before installing: $(cat "$FRESH/log")"
+	fresh_make all
+	assert_success
+	[ "$(grep -c '^apt-get .*install' "$FRESH/log")" -eq 1 ] || fail "apt-get install run again"
 	# every compile has libxml2's include folder, every link the libraries
 	local xml
 	xml=$(/usr/bin/pkg-config --cflags libxml-2.0)
@@ -42,16 +57,21 @@ fresh_make() {
 	[ -e "$FRESH/src/build/bin/ec2-run-instances" ]
 }
 
-@test "fresh machine, root: the first make check installs the test packages too, then runs bats" {
+@test "fresh machine, root: the first make check installs, then compiles and runs bats" {
 	fresh_make check
 	assert_success
-	grep -q '^apt-get .*install .*bats-assert.* parallel' "$FRESH/log" || fail "test packages not installed: $(cat "$FRESH/log")"
+	grep -q '^apt-get .*install .*libxml2-dev' "$FRESH/log" || fail "packages not installed: $(cat "$FRESH/log")"
 	grep -q '^bats --jobs' "$FRESH/log" || fail "bats not run"
 	[ "$(grep -c '^apt-get .*install' "$FRESH/log")" -eq 1 ] || fail "apt-get install run more than once"
+	# the install comes before the first compile
+	local inst first
+	inst=$(grep -n '^apt-get .*install' "$FRESH/log" | head -n1 | cut -d: -f1)
+	first=$(grep -n '^cc ' "$FRESH/log" | head -n1 | cut -d: -f1)
+	[ -n "$first" ] && [ "$inst" -lt "$first" ] || fail "compiled before installing: $(cat "$FRESH/log")"
 }
 
-@test "fresh machine, not root: make prints the one apt-get line and stops" {
-	FRESH_UID=1000 fresh_make all
+@test "fresh machine, not root: make deps prints the one apt-get line and stops" {
+	FRESH_UID=1000 fresh_make deps
 	assert_failure
 	[[ "$stderr" == *"missing Debian packages; run: sudo apt-get install -y "*libxml2-dev*bash-completion* ]] ||
 		fail "stderr: $stderr"
@@ -64,4 +84,23 @@ fresh_make() {
 	fresh_make all
 	assert_success
 	! grep -q '^apt-get' "$FRESH/log"
+}
+
+@test "installed machine: make CFLAGS=, CPPFLAGS=, LDFLAGS= add to the project's flags; -Werror only with WERROR=1" {
+	: >"$FRESH/installed"
+	fresh_make all CFLAGS=-O1 CPPFLAGS=-DDP_TEST_FLAG LDFLAGS=-Wl,-O1
+	assert_success
+	local xml
+	xml=$(/usr/bin/pkg-config --cflags libxml-2.0)
+	! grep '^cc .* -c ' "$FRESH/log" | grep -vF -- "$xml" | grep . || fail "a compile without $xml"
+	! grep '^cc .* -c ' "$FRESH/log" | grep -v -- '-Icommon .*-DDP_TEST_FLAG .*-Wall.* -O1' | grep . ||
+		fail "a compile without the project's and the user's flags"
+	! grep '^cc .*build/libdevpay.a' "$FRESH/log" | grep -v -- '-Wl,--as-needed .*-Wl,-O1 .*-lxml2' | grep . ||
+		fail "a link without the project's and the user's flags"
+	! grep -q -- '-Werror' "$FRESH/log" || fail "-Werror without WERROR=1"
+	rm -rf "$FRESH/src/build"
+	: >"$FRESH/log"
+	fresh_make all WERROR=1
+	assert_success
+	! grep '^cc .* -c ' "$FRESH/log" | grep -v -- '-Werror' | grep . || fail "a compile without -Werror under WERROR=1"
 }

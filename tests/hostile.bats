@@ -44,6 +44,30 @@ BAD_VALUES=($'a\001b' $'img\377' $'a\tb' $'line\nline' $'\302\205' $'\355\240\20
 	assert_equal "$(store_sum)" "$before"
 }
 
+@test "line separators and bidirectional controls are refused as control characters, the store unchanged" {
+	local before c cp ami
+	new_product Good >/dev/null
+	ami=$(as_customer ec2-register mine | ami_of)
+	before=$(store_sum)
+	# U+2028, U+2029, U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C
+	for cp in 2028 2029 202A 202B 202C 202D 202E 2066 2067 2068 2069 200E 200F 061C; do
+		c=$(python3 -c "print(chr(0x$cp), end='')")
+		refused 1 InvalidParameterValue as_owner devpay-register-product --name "a${c}b" --platform linux --instance-type m1.small=1
+		assert_equal "$stderr" "Client.InvalidParameterValue: Value for parameter Name is invalid: it contains the control character U+$cp at offset 1; text values are UTF-8 without control characters (tab and newline included)"
+		refused 1 InvalidParameterValue as_owner devpay-register-product --name ok --description "x${c}" --platform linux --instance-type m1.small=1
+		refused 1 InvalidParameterValue as_customer ec2-register "img${c}"
+		refused 1 InvalidParameterValue as_customer ec2-create-tags "$ami" --tag "Name=a${c}b"
+		refused 1 InvalidParameterValue as_customer ec2-add-keypair "key${c}"
+	done
+	assert_equal "$(store_sum)" "$before"
+	# their neighbours are ordinary text: U+2027, U+2030, U+2065, U+206A, U+200D, U+061B
+	for cp in 2027 2030 2065 206A 200D 061B; do
+		c=$(python3 -c "print(chr(0x$cp), end='')")
+		run as_customer ec2-register "img${c}$cp"
+		assert_success
+	done
+}
+
 @test "the refusal never echoes the bad bytes; it names the parameter, the character and where" {
 	new_product Good >/dev/null
 	refused 1 InvalidParameterValue as_owner devpay-register-product --name $'a\001b' --platform linux --instance-type m1.small=1

@@ -67,16 +67,37 @@ account_of() { sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key
 	assert_equal "$(od -An -tx1 "$DEVPAY_STORE.key")" "$key"
 }
 
-@test "accounts: a key file that is not ours is never overwritten nor used; the account has no sealed secret" {
-	printf 'not a key\n' >"$DEVPAY_STORE.key"
-	chmod 600 "$DEVPAY_STORE.key"
+@test "accounts: a key file that is not a valid key is never used, nor overwritten: a new account is refused (exit 3), nothing written" {
+	# an account made while the key file was good
+	as_customer ec2-describe-images >/dev/null
+	local before bad
+	before=$(store_sum)
+	for bad in short "$(head -c 31 /dev/zero | tr '\0' k)" "$(head -c 33 /dev/zero | tr '\0' k)" ''; do
+		printf '%s' "$bad" >"$DEVPAY_STORE.key"
+		chmod 600 "$DEVPAY_STORE.key"
+		run --separate-stderr env AWS_ACCESS_KEY=AKNEWCOMER000000001 AWS_SECRET_KEY=newcomer-secret ec2-describe-images
+		assert_failure 3
+		assert_equal "${#stderr_lines[@]}" 1
+		[[ "$stderr" == "ec2-describe-images: the key file '$DEVPAY_STORE.key' is not a valid key"* ]] || fail "stderr: $stderr"
+		[[ "$stderr" != *newcomer-secret* ]]
+		assert_equal "$(store_sum)" "$before"
+		assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM accounts WHERE access_key = 'AKNEWCOMER000000001'")" 0
+		assert_equal "$(cat "$DEVPAY_STORE.key")" "$bad"
+	done
+	# 32 bytes others may read is not ours either
+	head -c 32 /dev/urandom >"$DEVPAY_STORE.key"
+	chmod 644 "$DEVPAY_STORE.key"
+	run --separate-stderr env AWS_ACCESS_KEY=AKNEWCOMER000000001 AWS_SECRET_KEY=newcomer-secret ec2-describe-images
+	assert_failure 3
+	assert_equal "$(store_sum)" "$before"
+	# an account that is there needs no sealing: it works all the same
 	run as_customer ec2-describe-images
 	assert_success
-	assert_equal "$(cat "$DEVPAY_STORE.key")" "not a key"
-	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT secret_sealed FROM accounts")" ""
-	# the local account works all the same
-	run as_customer ec2-describe-images
+	# a valid key file again: the account is made, its secret sealed
+	rm "$DEVPAY_STORE.key"
+	run env AWS_ACCESS_KEY=AKNEWCOMER000000001 AWS_SECRET_KEY=newcomer-secret ec2-describe-images
 	assert_success
+	[[ "$(sqlite3 "$DEVPAY_STORE" "SELECT secret_sealed FROM accounts WHERE access_key = 'AKNEWCOMER000000001'")" == aes256gcm\$* ]]
 }
 
 @test "accounts: devpayd --add-account keeps the secret devpayd needs, and its hash" {

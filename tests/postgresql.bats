@@ -103,6 +103,18 @@ product_ami() {
 	assert_equal "$(EC2_URL=$R1 as_customer ec2-describe-instances | grep -c '^INSTANCE')" 80
 }
 
+@test "postgresql: 10,000 contended launches from raw clients (8 connections, no retries of theirs): never a 500" {
+	two_replicas
+	product_ami
+	# the suite's client retries a 5xx; a raw API client does not: every
+	# serialization failure must be retried inside devpayd
+	run env AWS_ACCESS_KEY="$CUSTOMER_KEY" AWS_SECRET_KEY="$CUSTOMER_SECRET" \
+		python3 "$BATS_TEST_DIRNAME/pg_contend.py" 8 1250 "$AMI" "$R1" "$R2"
+	assert_success
+	assert_output "$(printf '200 10000\nlaunched 10000')"
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 10000
+}
+
 @test "postgresql: one client token sent to both replicas at once gives one reservation" {
 	two_replicas
 	product_ami

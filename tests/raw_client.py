@@ -6,7 +6,8 @@ time). Prints the HTTP status on the first line, then the body.
 
 usage: raw_client.py URL KEY SECRET PARAMS [--get] [--v2] [--region R]
        [--service S] [--host H] [--skew SECONDS] [--send BODY] [--send-host H]
---host signs for (and sends) another Host; --send-host sends another Host
+       [--header NAME:VALUE]...
+--header adds a header (signed, with SigV4); --host signs for (and sends) another Host; --send-host sends another Host
 than the one signed; --send another body than the one signed.
 PARAMS is a form-encoded string (Action=DescribeImages&Version=2016-11-15).
 """
@@ -46,6 +47,7 @@ def main():
     ap.add_argument("--skew", type=int, default=0)
     ap.add_argument("--send")
     ap.add_argument("--send-host")
+    ap.add_argument("--header", action="append", default=[])
     a = ap.parse_args()
 
     u = urllib.parse.urlsplit(a.url)
@@ -54,6 +56,9 @@ def main():
     params = urllib.parse.parse_qsl(a.params, keep_blank_values=True)
     method = "GET" if a.get else "POST"
     headers = {"Host": host}
+    for h in a.header:
+        n, _, v = h.partition(":")
+        headers[n] = v.strip()
     if a.v2:
         params += [("AWSAccessKeyId", a.key), ("SignatureMethod", "HmacSHA256"),
                    ("SignatureVersion", "2"), ("Timestamp", time.strftime("%Y-%m-%dT%H:%M:%SZ", t))]

@@ -526,6 +526,50 @@ md_instance() {
 	assert_equal "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$MD/latest/meta-data/instance-id")" 405
 }
 
+@test "metadata: a token PUT's TTL header given twice, signed or not plain digits, or a Forwarded header, is refused" {
+	need curl
+	md_instance
+	md_start "$INST"
+	local code ttl h=X-aws-ec2-metadata-token-ttl-seconds
+	code() { curl -s -o /dev/null -w '%{http_code}' -X PUT "$@" "$MD/latest/api/token"; }
+	# the allowed side: one header, plain digits from 1 to 21600
+	for ttl in 1 60 21600; do
+		assert_equal "$(code -H "$h: $ttl")" 200
+	done
+	# twice, whichever order, even equal values
+	assert_equal "$(code -H "$h: 5" -H "$h: 21601")" 400
+	assert_equal "$(code -H "$h: 21601" -H "$h: 5")" 400
+	assert_equal "$(code -H "$h: 60" -H "$h: 60")" 400
+	# a sign, a space, a fraction, hex, out of range
+	for ttl in +5 -5 5x '5 5' 5.0 0x10 0 21601 999999999999999999999; do
+		assert_equal "$(code -H "$h: $ttl")" 400
+	done
+	run curl -s -X PUT -H "$h: 60" -H "$h: 60" "$MD/latest/api/token"
+	assert_output "Bad Request: X-aws-ec2-metadata-token-ttl-seconds is given more than once"
+	# through a proxy: X-Forwarded-For or Forwarded (RFC 7239), no token
+	assert_equal "$(code -H "$h: 60" -H 'X-Forwarded-For: 1.2.3.4')" 403
+	assert_equal "$(code -H "$h: 60" -H 'Forwarded: for=1.2.3.4')" 403
+	assert_equal "$(code -H "$h: 60" -H 'forwarded: for=192.0.2.60;proto=http')" 403
+	# ambiguous framing is refused before any route (the front of devpayd too)
+	run python3 - "${MD##*:}" <<'PY'
+import socket, sys
+for head in ("Content-Length: 0\r\nContent-Length: 0", "Content-Length: 0\r\nTransfer-Encoding: chunked"):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    s.sendall(("PUT /latest/api/token HTTP/1.1\r\nHost: x\r\nX-aws-ec2-metadata-token-ttl-seconds: 60\r\n"
+               + head + "\r\n\r\n").encode())
+    data = b""
+    while True:
+        c = s.recv(4096)
+        if not c:
+            break
+        data += c
+    print(data.split(b"\r\n", 1)[0].decode())
+PY
+	assert_success
+	assert_line --index 0 --regexp '^HTTP/1\.1 400 '
+	assert_line --index 1 --regexp '^HTTP/1\.1 400 '
+}
+
 @test "metadata: --http-tokens required refuses a request without a token" {
 	need curl
 	md_instance

@@ -179,8 +179,9 @@ unreachable() {
 	[ ! -e relative.db ] && [ ! -e "$DEVPAY_STORE" ]
 }
 
-@test "store: an endpoint that is neither http(s) nor file is refused" {
-	unreachable "unsupported endpoint 'ftp://example.com'" as_owner devpay-describe-products -U ftp://example.com
+@test "store: an endpoint that is neither http(s) nor file is a usage error" {
+	usage_refused as_owner devpay-describe-products -U ftp://example.com
+	[[ "$stderr" == *"invalid endpoint 'ftp://example.com' (--url)"* ]] || fail "stderr: $stderr"
 	[ ! -e "$DEVPAY_STORE" ]
 }
 

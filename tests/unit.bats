@@ -22,6 +22,7 @@ unit() {
 @test "unit: common/base/ids.c (identifier shapes)" { unit ids; }
 @test "unit: common/wire/filter.c (wildcards, parameter patterns, Filter.N parsing)" { unit filter; }
 @test "unit: common/base/text.c (the text rule: UTF-8, controls, lengths; cleaning; strict XML check)" { unit text; }
+@test "unit: common/client/awsconf.c (profiles, the [services] ec2 endpoint, unsupported settings, credential_process answers)" { unit awsconf; }
 @test "unit: common/service/service.c (a failing answer writer never follows a commit; text at the boundary)" {
 	LSAN_OPTIONS=suppressions=$ROOT/tests/unit/service.lsan unit service
 }

@@ -110,20 +110,32 @@ enum dp_err secret_key_load(const char *store_path, int create, unsigned char ke
 	enum dp_err e = DP_OK;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT && create) {
-		/* a new key, never over a file that is there (O_EXCL) */
+		/* a new key, written whole under a name of its own and then linked
+		 * into place: never over a file that is there, and never seen
+		 * half-written by another process making it at the same time */
 		unsigned char k[SECRET_KEY_BYTES];
-		int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		size_t tl = n + sizeof SECRET_KEY_SUFFIX + 7;
+		char *tmp = malloc(tl);
+		int w = -1;
+		if (tmp) {
+			snprintf(tmp, tl, "%s.XXXXXX", path);
+			w = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+		}
 		if (w >= 0) {
 			int ok = RAND_bytes(k, sizeof k) == 1 && write(w, k, sizeof k) == (ssize_t)sizeof k &&
 				 fsync(w) == 0;
 			close(w);
 			OPENSSL_cleanse(k, sizeof k);
-			if (!ok) {
-				unlink(path);
+			if (!ok || (link(tmp, path) && errno != EEXIST)) {
 				dp_err_set("cannot write the sealing key '%s'", path);
 				e = DP_ERR_STORE_OPEN;
 			}
+			unlink(tmp);
+		} else {
+			dp_err_set("cannot create the sealing key '%s': %s", path, strerror(errno));
+			e = DP_ERR_STORE_OPEN;
 		}
+		free(tmp);
 		if (!e)
 			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	}

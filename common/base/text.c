@@ -32,9 +32,15 @@ static size_t decode(const unsigned char *s, size_t len, unsigned *cp)
 	return n;
 }
 
+/* Refused as control characters too: the line and paragraph separators
+ * (U+2028, U+2029: a line break to JavaScript and to some terminals) and the
+ * bidirectional controls (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069), which make a name show as another one. */
 static int control(unsigned cp)
 {
-	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF;
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFFFE || cp == 0xFFFF ||
+	       cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
 enum text_problem text_check(const char *s, size_t len, size_t max, size_t *at, unsigned *cp)

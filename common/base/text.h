@@ -2,8 +2,10 @@
  * into an XML answer. One rule for both: valid UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF) without control characters (U+0000 to
  * U+001F, tab and newline included, since records are TAB- and
- * line-separated; U+007F to U+009F) and without U+FFFE and U+FFFF, which
- * XML 1.0 does not allow. */
+ * line-separated; U+007F to U+009F), without U+FFFE and U+FFFF, which
+ * XML 1.0 does not allow, and without the line and paragraph separators
+ * (U+2028, U+2029) and the bidirectional controls (U+061C, U+200E, U+200F,
+ * U+202A to U+202E, U+2066 to U+2069), refused as control characters. */
 #ifndef DP_TEXT_H
 #define DP_TEXT_H
 #include <stddef.h>
@@ -17,7 +19,7 @@
 enum text_problem {
 	TEXT_OK = 0,
 	TEXT_BAD_UTF8,  /* a byte sequence that is not UTF-8 */
-	TEXT_CONTROL,   /* a control character (or U+FFFE/U+FFFF) */
+	TEXT_CONTROL,   /* a control character (or U+FFFE/U+FFFF, a separator, a bidi control) */
 	TEXT_TOO_LONG,  /* longer than max bytes */
 };
 

@@ -357,13 +357,83 @@ static struct aws_profile *shared_profile(struct cli *c, const char *name, int n
 	return &prof;
 }
 
+/* The keys of the profile PNAME: its static keys, else what its
+ * credential_process prints. A profile that gets its keys in a way the suite
+ * does not support (assuming a role, SSO, a web identity) is refused rather
+ * than used without them. */
+static void profile_keys(struct cli *c, struct aws_profile *prof, const char *pname)
+{
+	struct dp_config *f = &c->cfg;
+	if (prof->unsupported)
+		cli_fatal(c, DP_ERR_CREDENTIALS, "profile '%s' uses %s, which devpay commands do not "
+			  "support; give keys (aws_access_key_id, aws_secret_access_key) or "
+			  "credential_process", pname, prof->unsupported);
+	if (prof->access_key || prof->secret_key || !prof->credential_process ||
+	    !*prof->credential_process) {
+		f->access_key = prof->access_key;
+		f->secret_key = prof->secret_key;
+		if (!f->token)
+			f->token = prof->token;
+		return;
+	}
+	static struct aws_process_keys k;	/* for the life of the process */
+	if (awsconf_process(prof->credential_process, &k))
+		cli_fatal(c, DP_ERR_CREDENTIALS, "profile '%s': credential_process: %s", pname,
+			  dp_err_detail());
+	f->access_key = k.access_key;
+	f->secret_key = k.secret_key;
+	if (!f->token)
+		f->token = k.token;
+}
+
+static int is_http(const char *url)
+{
+	return url && (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8));
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* The endpoint, first found wins: -U, EC2_URL (ec2-api-tools),
+ * AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, the endpoint_url of the "ec2 ="
+ * subsection of the [services NAME] section the profile names, the
+ * profile's endpoint_url (the AWS CLI v2's order after EC2_URL); none: the
+ * local store. A scheme other than http, https or file is a usage error. */
+static void endpoint(struct cli *c, const char *pname, int named)
+{
+	struct dp_config *f = &c->cfg;
+	static char from[160];
+	const char *src = f->url ? "--url" : NULL;
+	static const char *const vars[] = { "EC2_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL", NULL };
+	for (int i = 0; !src && vars[i]; i++)
+		if ((f->url = env_first(vars[i], NULL)))
+			src = vars[i];
+	if (!src) {
+		struct aws_profile *prof = shared_profile(c, pname, named);
+		if ((f->url = nonempty(prof->ec2_endpoint_url))) {
+			snprintf(from, sizeof from, "the ec2 endpoint_url of [services %s] in the config file",
+				 prof->services);
+			src = from;
+		} else if ((f->url = nonempty(prof->endpoint_url))) {
+			snprintf(from, sizeof from, "the endpoint_url of profile '%s'", pname);
+			src = from;
+		}
+	}
+	if (f->url && *f->url && !is_http(f->url) && strncmp(f->url, "file://", 7))
+		cli_usage_error(c, "invalid endpoint '%s' (%s): expected http://, https:// or file://",
+				f->url, src);
+}
+
 /* Where the credentials come from, first found wins, key and secret as a
  * pair from the shared files:
  *   -O/-W (and --profile NAME: that profile's keys);
  *   AWS_ACCESS_KEY/AWS_SECRET_KEY (ec2-api-tools);
  *   AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (AWS CLI);
  *   the profile AWS_PROFILE (or "default") of ~/.aws/credentials, then of
- *   ~/.aws/config, with its aws_session_token and region. */
+ *   ~/.aws/config, with its aws_session_token and region: its static keys,
+ *   else its credential_process. */
 void cli_finish(struct cli *c)
 {
 	struct dp_config *f = &c->cfg;
@@ -374,14 +444,8 @@ void cli_finish(struct cli *c)
 	const char *env_profile = env_first("AWS_PROFILE", NULL);
 	const char *pname = f->profile ? f->profile : env_profile ? env_profile : "default";
 	int named = f->profile || env_profile;
-	struct aws_profile *prof = NULL;
-	if (f->profile && !f->access_key && !f->secret_key) {
-		prof = shared_profile(c, pname, named);
-		f->access_key = prof->access_key;
-		f->secret_key = prof->secret_key;
-		if (!f->token)
-			f->token = prof->token;
-	}
+	if (f->profile && !f->access_key && !f->secret_key)
+		profile_keys(c, shared_profile(c, pname, named), pname);
 	int from_vars = f->access_key || f->secret_key;
 	if (!f->access_key)
 		f->access_key = env_first("AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID");
@@ -391,22 +455,30 @@ void cli_finish(struct cli *c)
 	if (!f->token && from_vars)
 		f->token = env_first("AWS_SESSION_TOKEN", NULL);
 	if (!from_vars) {
-		prof = shared_profile(c, pname, named);
-		f->access_key = prof->access_key;
-		f->secret_key = prof->secret_key;
-		f->token = f->token ? f->token : prof->token ? prof->token
-			 : env_first("AWS_SESSION_TOKEN", NULL);
+		profile_keys(c, shared_profile(c, pname, named), pname);
+		if (!f->token)
+			f->token = env_first("AWS_SESSION_TOKEN", NULL);
 	}
-	if (!f->url)
-		f->url = env_first("EC2_URL", NULL);
+	endpoint(c, pname, named);
+	/* the ec2-api-tools' variable, then the AWS CLI's in its order */
 	if (!f->region)
-		f->region = env_first("EC2_REGION", "AWS_DEFAULT_REGION");
+		f->region = env_first("EC2_REGION", "AWS_REGION");
 	if (!f->region)
-		f->region = env_first("AWS_REGION", NULL);
+		f->region = env_first("AWS_DEFAULT_REGION", NULL);
 	if (!f->region)
 		f->region = shared_profile(c, pname, named)->region;
 	if (!f->region || !*f->region)
 		f->region = "us-east-1";
+	/* the tries of an HTTP request: AWS_MAX_ATTEMPTS, then the profile's
+	 * max_attempts (read only when there is an HTTP endpoint to try) */
+	const char *tries = env_first("AWS_MAX_ATTEMPTS", NULL);
+	if (tries)
+		f->max_attempts = (int)cli_long_or_err(c, "AWS_MAX_ATTEMPTS", tries, 1, 20);
+	else if (is_http(f->url) && (tries = nonempty(shared_profile(c, pname, named)->max_attempts))) {
+		char what[160];
+		snprintf(what, sizeof what, "max_attempts of profile '%s'", pname);
+		f->max_attempts = (int)cli_long_or_err(c, what, tries, 1, 20);
+	}
 	if (!f->ca_bundle)
 		f->ca_bundle = env_first("AWS_CA_BUNDLE", NULL);
 	const char *sv = env_first("EC2_SIGNATURE_VERSION", NULL);

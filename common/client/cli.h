@@ -15,6 +15,8 @@ struct dp_config {
 	int verbose, debug, headers, show_empty;
 	enum out_format output; /* --output text|json|csv */
 	long connect_timeout, request_timeout; /* seconds, 0 = library default */
+	int max_attempts;       /* tries of an HTTP request, the first included;
+				   0 = the transport's default */
 	int dry_run;            /* --dry-run: DryRun=true on the request */
 	const char **filters;   /* -F NAME=VALUE, as given */
 	int nfilters;

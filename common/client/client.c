@@ -63,6 +63,19 @@ static void check_answer(const struct cli *c, const char *action, long status, c
 	exit(70);
 }
 
+/* An HTTP error status with a body that is not an EC2 document (a proxy's
+ * page, a web server's 404: not an EC2 endpoint, or a wrong path) is an
+ * endpoint problem (exit 3), not the service's refusal. */
+static enum dp_err not_ec2(const struct dp_config *cfg, long status, enum dp_err e, struct buf *msg)
+{
+	if (e != DP_ERR_BADXML || status < 400)
+		return e;
+	buf_reset(msg);
+	buf_addf(msg, "the endpoint '%s' answered HTTP %ld with a body that is not an EC2 XML "
+		 "document: is it an EC2 endpoint?", cfg->url ? cfg->url : "", status);
+	return DP_ERR_CONNECT;
+}
+
 enum dp_err client_call(struct cli *c, const char *action, struct query *q, struct response *r,
 			struct buf *msg)
 {
@@ -76,7 +89,7 @@ enum dp_err client_call(struct cli *c, const char *action, struct query *q, stru
 		buf_adds(msg, *dp_err_detail() ? dp_err_detail() : dp_strerror(e));
 	else {
 		check_answer(c, action, status, &body);
-		e = response_parse(body.p, body.len, status, r, msg);
+		e = not_ec2(&c->cfg, status, response_parse(body.p, body.len, status, r, msg), msg);
 	}
 	buf_release(&body);
 	return e;
@@ -112,7 +125,7 @@ void client_call_or_die(struct cli *c, const char *action, struct query *q, stru
 	if (e)
 		cli_fatal(c, e, "%s", *dp_err_detail() ? dp_err_detail() : dp_strerror(e));
 	check_answer(c, action, status, &body);
-	e = response_parse(body.p, body.len, status, r, &msg);
+	e = not_ec2(&c->cfg, status, response_parse(body.p, body.len, status, r, &msg), &msg);
 	if (c->cfg.verbose && r->request_id && *r->request_id)
 		fprintf(stderr, "RequestId: %s\n", r->request_id);
 	if (e == DP_ERR_SERVICE) {

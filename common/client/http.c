@@ -373,7 +373,11 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 	if (cfg->debug)
 		fprintf(stderr, "* timeouts: %ld s to connect, %ld s for the whole request, retries included\n",
 			connect_s, request_s);
-	for (int attempt = 0; attempt < HTTP_TRIES; attempt++) {
+	/* AWS_MAX_ATTEMPTS or the profile's max_attempts (cli.c), the first try included */
+	int tries = cfg->max_attempts > 0 ? cfg->max_attempts : HTTP_TRIES;
+	if (cfg->debug)
+		fprintf(stderr, "* tries: at most %d, the first included\n", tries);
+	for (int attempt = 0; attempt < tries; attempt++) {
 		if (attempt && backoff(attempt - 1, deadline)) {
 			timed_out = 1;
 			break;
@@ -425,7 +429,7 @@ enum dp_err transport_http(const struct dp_config *cfg, struct query *q, long *s
 		if (!again)
 			break;
 		if (cfg->debug)
-			fprintf(stderr, "* try %d of %d failed (%s)\n", attempt + 1, HTTP_TRIES,
+			fprintf(stderr, "* try %d of %d failed (%s)\n", attempt + 1, tries,
 				rc != CURLE_OK ? curl_easy_strerror(rc) : "service busy or failing");
 	}
 	curl_easy_cleanup(h);

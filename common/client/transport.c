@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/clock.h"
+#include "service/auth.h"
 #include "service/service.h"
 #include "store/store.h"
 #include "client/transport.h"
@@ -43,8 +44,20 @@ enum dp_err transport_local(const struct dp_config *cfg, const struct query *q, 
 	store_fault_reset();
 	int created = 0;
 	/* no key: only a command that needs no account gets here (cli.h) */
-	int s = cfg->access_key
-		? service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, &created, body) : 0;
+	int s = 0;
+	if (cfg->token && *cfg->token) {
+		/* the service issues no session tokens: refused as devpayd does */
+		service_error_doc(AUTH_TOKEN_CODE, AUTH_TOKEN_MESSAGE, body);
+		s = 403;
+	} else if (cfg->access_key)
+		s = service_auth_local(st, cfg->access_key, cfg->secret_key, now, account, &created, body);
+	if (s < 0) {
+		/* the store cannot be used as it is (its key file): nothing was written */
+		*status = 0;
+		store_close(st);
+		buf_release(&endpoint);
+		return DP_ERR_STORE_OPEN;
+	}
 	/* a mistyped key makes a new, empty account: say so, once, on stderr */
 	if (created) {
 		const char *quiet = getenv("DEVPAY_NO_ACCOUNT_NOTICE");
@@ -79,8 +92,8 @@ enum dp_err transport_call(const struct dp_config *cfg, struct query *q, long *s
 	if (is_http(cfg->url))
 		return transport_http(cfg, q, status, body);
 	if (cfg->url && *cfg->url && strncmp(cfg->url, "file://", 7)) {
-		dp_err_set("unsupported endpoint '%s': expected http://, https:// or file://", cfg->url);
-		return DP_ERR_UNSUPPORTED;
+		dp_err_set("invalid endpoint '%s': expected http://, https:// or file://", cfg->url);
+		return DP_ERR_USAGE;
 	}
 	return transport_local(cfg, q, status, body);
 }

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -15,6 +16,7 @@
 #include "base/ids.h"
 #include "server/front.h"
 #include "server/log.h"
+#include "server/room.h"
 
 struct front {
 	struct MHD_Daemon *d;
@@ -40,6 +42,7 @@ long front_open_connections(void)
 struct conn {
 	int served;     /* requests answered on this connection */
 	int busy;       /* a request is being read or answered */
+	struct room_conn *room; /* its place in the room (server/room.h) */
 };
 
 struct request {
@@ -214,6 +217,62 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, const struct fron
 	return rc;
 }
 
+struct count {
+	const char *name;
+	unsigned n;
+};
+
+static enum MHD_Result count_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	(void)kind;
+	struct count *c = cls;
+	(void)value;
+	if (key && !strcasecmp(key, c->name))
+		c->n++;
+	return MHD_YES;
+}
+
+unsigned front_header_count(struct MHD_Connection *conn, const char *name)
+{
+	struct count c = { name, 0 };
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_one, &c);
+	return c.n;
+}
+
+/* The request's framing is ambiguous (RFC 9112 6.3): two Content-Length
+ * headers, equal or not, or Content-Length beside Transfer-Encoding (one
+ * that is not a number libmicrohttpd answers 400 itself). A server and a
+ * proxy in front of it could read different requests from the same bytes:
+ * NULL when it is none of these. */
+static const char *bad_framing(struct MHD_Connection *conn)
+{
+	unsigned cl = front_header_count(conn, "Content-Length");
+	if (cl > 1)
+		return "the request has more than one Content-Length header";
+	if (cl && front_header_count(conn, "Transfer-Encoding"))
+		return "the request has both Content-Length and Transfer-Encoding";
+	return NULL;
+}
+
+/* The reply sent, then observed (metrics) and logged. */
+static enum MHD_Result answer(struct front *f, struct MHD_Connection *conn, const struct request *r,
+			      const struct front_request *rq, const struct front_reply *rp)
+{
+	enum MHD_Result rc = send_reply(conn, &f->c, rq, rp);
+	if (f->c.access_log || f->c.observe) {
+		struct timespec end;
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		long us = (end.tv_sec - r->start.tv_sec) * 1000000L +
+			  (end.tv_nsec - r->start.tv_nsec) / 1000L;
+		if (f->c.observe)
+			f->c.observe(rq, rp, us / 1e6);
+		if (f->c.access_log)
+			access_log(conn, &f->c, rq, rp, us);
+	}
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -235,6 +294,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				atomic_fetch_add(&pending, 1);
 			r->conn->busy = 1;
 		}
+		const char *framing = bad_framing(conn);
+		if (framing) {
+			/* answered now, never handled, the body left unread and the
+			 * connection closed: nothing after it is read as a request */
+			struct front_reply rp = { .status = MHD_HTTP_BAD_REQUEST, .body = BUF_INIT };
+			buf_addf(&rp.body, "Bad Request: %s\n", framing);
+			rp.headers[0][0] = MHD_HTTP_HEADER_CONNECTION;
+			rp.headers[0][1] = "close";
+			struct front_request rq = { .conn = conn, .method = method, .url = url,
+						    .request_id = r->rid };
+			enum MHD_Result rc = answer(f, conn, r, &rq, &rp);
+			buf_release(&rp.body);
+			return rc;
+		}
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!cl || strtoull(cl, NULL, 10) <= f->c.max_body)
 			return MHD_YES;
@@ -247,22 +320,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* the request is whole: its deadline no longer runs */
+	if (r->conn)
+		room_request_read(r->conn->room);
 	struct front_request rq = { .conn = conn, .method = method, .url = url, .body = r->body.p,
 				    .body_len = r->body.len, .too_big = r->too_big,
 				    .request_id = r->rid };
 	struct front_reply rp = { .status = 500, .body = BUF_INIT };
 	f->c.handle(f->c.cls, &rq, &rp);
-	enum MHD_Result rc = send_reply(conn, &f->c, &rq, &rp);
-	if (f->c.access_log || f->c.observe) {
-		struct timespec end;
-		clock_gettime(CLOCK_MONOTONIC, &end);
-		long us = (end.tv_sec - r->start.tv_sec) * 1000000L +
-			  (end.tv_nsec - r->start.tv_nsec) / 1000L;
-		if (f->c.observe)
-			f->c.observe(&rq, &rp, us / 1e6);
-		if (f->c.access_log)
-			access_log(conn, &f->c, &rq, &rp, us);
-	}
+	enum MHD_Result rc = answer(f, conn, r, &rq, &rp);
 	buf_release(&rp.body);
 	return rc;
 }
@@ -279,6 +345,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r->conn) {
 		r->conn->served++;
 		r->conn->busy = 0;
+		room_request_done(r->conn->room);
 		atomic_fetch_sub(&pending, 1);
 	}
 	buf_release(&r->body);
@@ -290,18 +357,26 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = xcalloc(1, sizeof(struct conn));
+		struct conn *c = xcalloc(1, sizeof *c);
+		*socket_context = c;
 		atomic_fetch_add_explicit(&open_conns, 1, memory_order_relaxed);
 		atomic_fetch_add(&pending, 1);
 		atomic_fetch_add(&started_total, 1);
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (fd && fd->connect_fd != MHD_INVALID_SOCKET)
+			c->room = room_open(fd->connect_fd, ci ? ci->client_addr : NULL);
 		return;
 	}
 	struct conn *c = *socket_context;
 	if (!c)
 		return;
 	atomic_fetch_sub_explicit(&open_conns, 1, memory_order_relaxed);
+	/* called before libmicrohttpd closes the socket */
+	room_close(c->room);
 	if (!c->served || c->busy)
 		atomic_fetch_sub(&pending, 1);
 	free(c);
@@ -385,11 +460,22 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	};
 	struct MHD_OptionItem pool[3];
 	int n = 0;
+	unsigned room = c->max_connections ? connection_room(c) : 0;
 	if (c->threads)
 		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL };
-	if (c->max_connections)
-		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, connection_room(c), NULL };
+	if (room)
+		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, room, NULL };
 	pool[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+	/* the room (server/room.h): a deadline for a whole request, a cap on one
+	 * address's connections, and the connections waiting longest for a
+	 * request closed when the room runs out, rather than a new client
+	 * left in the listen queue */
+	struct room_config rc = { .limit = room, .per_address = c->max_per_address,
+				  .deadline = c->request_deadline };
+	if (room_start(&rc)) {
+		free(f);
+		return NULL;
+	}
 	f->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, c->ai->ai_addr,
 		MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_ARRAY, pool,
@@ -397,6 +483,7 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
 	if (!f->d) {
 		dp_err_set("cannot listen on %s: %s", c->listen, strerror(errno));
+		room_stop();
 		free(f);
 		return NULL;
 	}
@@ -412,6 +499,7 @@ void front_wait(struct front *f, unsigned grace_seconds)
 		slog_reopen();
 	atomic_store(&stopping, 1);
 	if (!grace_seconds) {
+		room_stop();
 		MHD_stop_daemon(f->d);
 		free(f);
 		return;
@@ -431,6 +519,7 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	     i++)
 		nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	int left = atomic_load(&pending);
+	room_stop();
 	MHD_stop_daemon(f->d);
 	if (left > 0)
 		slog("%s: the grace period ended with %d connection(s) unfinished", name, left);

@@ -60,6 +60,8 @@ struct front_config {
 	unsigned threads;               /* worker threads; 0: one answers them all */
 	unsigned idle_timeout;          /* seconds a connection may stay silent */
 	long max_connections;           /* open at once; 0: libmicrohttpd's default */
+	long max_per_address;           /* open at once from one client address; 0: no cap */
+	unsigned request_deadline;      /* seconds for a whole request; 0: none */
 	const char *tls_cert, *tls_key; /* PEM text (server/tls.h); NULL: HTTP */
 	size_t max_body;
 	int access_log;                 /* a line a request in the log (server/log.h) */
@@ -71,6 +73,11 @@ struct front_config {
 	int ntrusted;
 	front_observer observe;         /* NULL: none */
 };
+
+/* How many times the request carries header name (any case). A request
+ * whose framing is ambiguous (two Content-Length headers, or Content-Length
+ * with Transfer-Encoding) is answered 400 by the front itself, unhandled. */
+unsigned front_header_count(struct MHD_Connection *conn, const char *name);
 
 struct front;
 

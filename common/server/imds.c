@@ -206,15 +206,24 @@ static int64_t now_or_zero(void)
 
 static void new_token(struct MHD_Connection *conn, struct front_reply *rp)
 {
-	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For")) {
+	/* a request that went through a proxy (either header) gets no token */
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") ||
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Forwarded")) {
 		reply(rp, 403, "Forbidden\n");
 		return;
 	}
 	const char *ttl_s = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							"X-aws-ec2-metadata-token-ttl-seconds");
-	char *end = NULL;
-	long ttl = ttl_s ? strtol(ttl_s, &end, 10) : 0;
-	if (!ttl_s || !*ttl_s || *end || ttl < 1 || ttl > TOKEN_TTL_MAX) {
+	/* one header, plain digits (no sign, no space), 1 to 21600 */
+	long ttl = 0;
+	size_t nd = ttl_s ? strspn(ttl_s, "0123456789") : 0;
+	if (ttl_s && nd && !ttl_s[nd] && nd <= 5)
+		ttl = strtol(ttl_s, NULL, 10);
+	if (front_header_count(conn, "X-aws-ec2-metadata-token-ttl-seconds") > 1) {
+		reply(rp, 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds is given more than once\n");
+		return;
+	}
+	if (ttl < 1 || ttl > TOKEN_TTL_MAX) {
 		reply(rp, 400, "Bad Request: X-aws-ec2-metadata-token-ttl-seconds must be a whole number from 1 to 21600\n");
 		return;
 	}

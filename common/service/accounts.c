@@ -76,9 +76,22 @@ static int insert_account(struct store *st, const char *key, const char *secret,
 	char *sealed = NULL;
 	unsigned char k[SECRET_KEY_BYTES];
 	int have = 0;
-	if (!keep && !secret_key_load(st->path, 1, k, &have) && have && secret_seal(k, secret, &sealed))
-		return -1;
-	secret_wipe(k, sizeof k);
+	if (!keep && !st->pg) {
+		/* a key file that is there but not a key of ours is never used
+		 * (nor overwritten): the account is not made (-3, dp_err says why) */
+		if (secret_key_load(st->path, 1, k, &have))
+			return -3;
+		if (!have) {
+			dp_err_set("the key file '%s%s' is not a valid key (%d bytes, a regular file "
+				   "readable by its owner only): no account was created, and the file "
+				   "was left as it is", st->path, SECRET_KEY_SUFFIX, SECRET_KEY_BYTES);
+			return -3;
+		}
+		enum dp_err e = secret_seal(k, secret, &sealed);
+		secret_wipe(k, sizeof k);
+		if (e)
+			return -1;
+	}
 	for (int tries = 0; tries < 20; tries++) {
 		id_account(account);
 		int r = store_exec(st, "INSERT INTO accounts(id, access_key, secret, secret_hash,"
@@ -287,6 +300,8 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
 				r = -1;
 		}
 	}
+	if (r == -3) /* the key file: the store cannot take a new account */
+		return -1;
 	int ok = r == 0 && (*created || (hash && *hash ? secret_verify(secret, hash)
 					 : known && *known && same_secret(known, secret)));
 	if (known) {

@@ -199,6 +199,10 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 			      "A Signature Version 2 request needs AWSAccessKeyId and Signature");
 	if (!sm || strcmp(sm, "HmacSHA256"))
 		return auth_refuse(&o->refusal, 400, "InvalidParameterValue", "SignatureMethod must be HmacSHA256");
+	/* AWS refuses a request carrying both: which one bounds it is unclear */
+	if (ts && exp)
+		return auth_refuse(&o->refusal, 400, "InvalidParameterCombination",
+				   "A Signature Version 2 request carries Timestamp or Expires, not both");
 	int64_t t;
 	if (ts) {
 		/* the zone may be left out: UTC */
@@ -248,12 +252,21 @@ int auth_check(struct store *st, const struct auth_request *r, struct auth_resul
 	char *authz = auth_header(r, "Authorization");
 	const char *v = query_get(r->params, "SignatureVersion");
 	int rc;
-	if (authz)
+	char *token = auth_header(r, "X-Amz-Security-Token");
+	int signed_request = authz || (v && !strcmp(v, "2"));
+	/* the service issues no session tokens: any one is not of ours */
+	if (signed_request && (token || query_get(r->params, "SecurityToken") ||
+			       query_get(r->params, "X-Amz-Security-Token"))) {
+		snprintf(out->key, sizeof out->key, "%s",
+			 query_get(r->params, "AWSAccessKeyId") ? query_get(r->params, "AWSAccessKeyId") : "");
+		rc = auth_refuse(&out->refusal, 403, AUTH_TOKEN_CODE, "%s", AUTH_TOKEN_MESSAGE);
+	} else if (authz)
 		rc = check_v4(st, r, authz, out);
 	else if (v && !strcmp(v, "2"))
 		rc = check_v2(st, r, out);
 	else
 		rc = auth_refuse(&out->refusal, 401, "MissingAuthenticationToken", "Request is missing Authentication Token");
 	free(authz);
+	free(token);
 	return rc;
 }

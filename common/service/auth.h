@@ -26,6 +26,11 @@ struct auth_request {
 	int64_t real_now;                   /* the real clock, not the service's */
 };
 
+/* A session token (X-Amz-Security-Token, SecurityToken): the service issues
+ * none, so any one is refused, 403, in both modes. */
+#define AUTH_TOKEN_CODE "InvalidClientTokenId"
+#define AUTH_TOKEN_MESSAGE "The security token included in the request is invalid."
+
 /* A refusal: HTTP status, EC2 error code and message. */
 struct auth_refusal {
 	int status;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlwriter.h>
 #include "base/clock.h"
@@ -25,8 +26,12 @@
  * would have succeeded, its refusal when not. EC2 Actions all take DryRun;
  * DevPay Actions only when they change something. Describe Actions that
  * filter add FILTERS and call svc_filters() with their filter names. */
-/* runs of one Action on a serialization failure (PostgreSQL) */
-#define STORE_RETRIES 5
+/* runs of one Action on a serialization failure (PostgreSQL), with a
+ * jittered exponential backoff between them: a random pause of up to
+ * 1 ms, 2 ms, ... at most 50 ms (at most about 0.8 s in all) */
+#define STORE_RETRIES 20
+#define RETRY_BASE_US 1000
+#define RETRY_CAP_US 50000
 
 #define PARAMS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define FILTERS "Filter.N.Name", "Filter.N.Value.N"
@@ -485,19 +490,24 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
 
 	/* PostgreSQL: a transaction that meets a serialization failure or a
-	 * deadlock runs again from the start (a fresh answer each time), a few
-	 * times; a lost database connection is 503, which clients retry. */
+	 * deadlock runs again from the start (a fresh answer each time) after
+	 * a random pause, so that the writers that met each other do not meet
+	 * again; should they still, the answer is 503 (clients retry it), as is
+	 * a lost database connection: never a 500. */
 	int status;
 	for (int attempt = 1;; attempt++) {
 		struct buf out = BUF_INIT;
 		status = run_action(c, a, ns, rid, &out);
-		if (status >= 500 && store_retry(c->st) && attempt < STORE_RETRIES) {
+		int conflict = status >= 500 && store_retry(c->st);
+		if (conflict && attempt < STORE_RETRIES) {
 			buf_release(&out);
 			if (c->internal)
 				buf_reset(c->internal);
+			uint32_t cap = RETRY_BASE_US << (attempt < 6 ? attempt - 1 : 6);
+			usleep(arc4random_uniform(cap < RETRY_CAP_US ? cap : RETRY_CAP_US) + 1);
 			continue;
 		}
-		if (status >= 500 && store_down(c->st)) {
+		if (conflict || (status >= 500 && store_down(c->st))) {
 			status = 503;
 			write_error_doc("ServiceUnavailable", "The service is unavailable. Try again later.",
 					rid, xml);

@@ -1,4 +1,4 @@
-/* awsconf_parse, the reader of ~/.aws/credentials and ~/.aws/config: never
+/* awsconf_parse and awsconf_parse_services, the reader of ~/.aws/credentials and ~/.aws/config: never
  * crashes or reads outside its input (no NUL needed at the end); every value
  * it returns is a substring of the input without leading or trailing white
  * space; a section found once is found again when the text is read twice. */
@@ -33,6 +33,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_value(p.secret_key, data, size);
 		check_value(p.token, data, size);
 		check_value(p.region, data, size);
+		check_value(p.endpoint_url, data, size);
+		check_value(p.services, data, size);
+		check_value(p.credential_process, data, size);
+		check_value(p.max_attempts, data, size);
+		struct aws_profile s = { 0 };
+		awsconf_parse_services(text, size, sections[i], &s);
+		fuzz_check(!s.found && !s.region && !s.access_key);
+		check_value(s.ec2_endpoint_url, data, size);
+		awsconf_release(&s);
 		struct aws_profile q = { 0 };
 		fuzz_check(awsconf_parse(text, size, sections[i], &q) == found);
 		awsconf_release(&p);

@@ -36,6 +36,18 @@ int main(void)
 	is_int(check("\xEF\xBF\xBE", 10, &at, &cp), TEXT_CONTROL, "U+FFFE refused (not an XML character)");
 	is_int(check("\xEF\xBF\xBF", 10, &at, &cp), TEXT_CONTROL, "U+FFFF refused");
 	is_int(check("\xEF\xBF\xBD", 10, &at, &cp), TEXT_OK, "U+FFFD is text");
+	is_int(check("a\xE2\x80\xA8" "b", 10, &at, &cp), TEXT_CONTROL, "U+2028 (line separator) refused");
+	is_int(cp, 0x2028, "named as U+2028");
+	is_int(check("\xE2\x80\xA9", 10, &at, &cp), TEXT_CONTROL, "U+2029 (paragraph separator) refused");
+	is_int(check("\xE2\x80\xAA", 10, &at, &cp), TEXT_CONTROL, "U+202A refused");
+	is_int(check("\xE2\x80\xAE", 10, &at, &cp), TEXT_CONTROL, "U+202E (right-to-left override) refused");
+	is_int(check("\xE2\x81\xA6", 10, &at, &cp), TEXT_CONTROL, "U+2066 refused");
+	is_int(check("\xE2\x81\xA9", 10, &at, &cp), TEXT_CONTROL, "U+2069 refused");
+	is_int(check("\xE2\x80\x8E", 10, &at, &cp), TEXT_CONTROL, "U+200E refused");
+	is_int(check("\xE2\x80\x8F", 10, &at, &cp), TEXT_CONTROL, "U+200F refused");
+	is_int(check("\xD8\x9C", 10, &at, &cp), TEXT_CONTROL, "U+061C (Arabic letter mark) refused");
+	is_int(check("\xE2\x80\xA7\xE2\x80\xAF\xE2\x81\xA5\xE2\x81\xAA\xE2\x80\x8D", 20, &at, &cp), TEXT_OK,
+	       "their neighbours U+2027, U+202F, U+2065, U+206A, U+200D are text");
 	is_int(check("img\xFF", 10, &at, &cp), TEXT_BAD_UTF8, "byte 0xFF refused");
 	is_int(at, 3, "at its offset");
 	is_int(cp, 0xFF, "naming the byte");

@@ -1,0 +1,200 @@
+#!/usr/bin/env bats
+# devpayd against trickling clients (slowloris), from the honest client's own
+# address: a deadline for a whole request (--request-deadline), a cap on one
+# address's connections (--max-connections-per-ip), and the connections
+# waiting longest for a request closed when the room runs out. An honest
+# client is served within 2 s throughout. Loopback only; each test is
+# bounded (tests/trickle.py runs for a given time).
+bats_require_minimum_version 1.5.0
+load helpers
+
+TRICKLE="$BATS_TEST_DIRNAME/trickle.py"
+
+# trickle COUNT SECONDS: COUNT connections from 127.0.0.1, each sending one
+# header line a second for SECONDS, never finishing; returns once they are
+# open (TRICKLE_PID, the count opened in $BATS_TEST_TMPDIR/opened).
+trickle() {
+	python3 "$TRICKLE" "$DEVPAYD_PORT" "$1" "$2" "$BATS_TEST_TMPDIR/opened" \
+		>"$BATS_TEST_TMPDIR/alive" 2>&1 3>&- &
+	TRICKLE_PID=$!
+	local i
+	for i in $(seq 300); do [ -s "$BATS_TEST_TMPDIR/opened" ] && break; sleep 0.05; done
+	cat "$BATS_TEST_TMPDIR/opened"
+	grep -q "^opened $1\$" "$BATS_TEST_TMPDIR/opened"
+}
+
+# honest_within_2s: ec2-describe-regions through devpayd succeeds in under 2 s.
+honest_within_2s() {
+	local t0 ms
+	t0=$(date +%s%N)
+	run --separate-stderr env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET \
+		ec2-describe-regions --request-timeout 5
+	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	echo "honest client: exit $status in ${ms} ms"
+	assert_success
+	assert_output --partial REGION
+	[ "$ms" -lt 2000 ] || fail "served in $ms ms, not under 2 s"
+}
+
+# conns PORT SCRIPT: a Python helper with socket helpers: opened(n) opens n
+# connections that each send an unfinished request; closed(s, wait) is 1 if
+# the server closed s within wait seconds without answering.
+conns() {
+	local port=$1 script=$2
+	python3 - "$port" <<PY
+import socket, sys, time
+port = int(sys.argv[1])
+def opened(n, sleep=0.05):
+    out = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        out.append(s)
+        time.sleep(sleep)
+    return out
+def closed(s, wait):
+    s.settimeout(wait)
+    try:
+        data = s.recv(100)
+    except socket.timeout:
+        return 0
+    except OSError:
+        return 1
+    if data:
+        raise SystemExit("answered: %r" % data[:40])
+    return 1
+$script
+PY
+}
+
+@test "trickle: an honest client from the same address is served within 2 s under 1,500 trickling connections (the per-address cap)" {
+	serve_accounts
+	trickle 1500 9
+	sleep 1
+	honest_within_2s
+	sleep 3
+	honest_within_2s
+	wait "$TRICKLE_PID"
+	cat "$BATS_TEST_TMPDIR/alive"
+	# the address's cap (1024 by default) held; the newest kept, the oldest closed
+	local alive
+	alive=$(awk '{print $2}' "$BATS_TEST_TMPDIR/alive")
+	[ "$alive" -le 1024 ] && [ "$alive" -ge 900 ] || fail "alive: $alive"
+	honest_within_2s
+	kill -0 "$DEVPAYD_PID"
+}
+
+@test "trickle: a full room closes the connection waiting longest, so an honest client is served within 2 s" {
+	serve_accounts --max-connections 400 --max-connections-per-ip 100000 --request-deadline 3600 --idle-timeout 3600
+	trickle 700 8
+	sleep 1
+	honest_within_2s
+	sleep 3
+	honest_within_2s
+	wait "$TRICKLE_PID"
+	cat "$BATS_TEST_TMPDIR/alive"
+	local alive
+	alive=$(awk '{print $2}' "$BATS_TEST_TMPDIR/alive")
+	[ "$alive" -le 400 ] && [ "$alive" -ge 300 ] || fail "alive: $alive"
+	kill -0 "$DEVPAYD_PID"
+}
+
+@test "trickle: at --max-connections the oldest waiting connection is closed for a new one, the others kept" {
+	serve_accounts --max-connections 8 --threads 1 --idle-timeout 60
+	run conns "$DEVPAYD_PORT" '
+socks = opened(7)
+first = [closed(s, 0.3) for s in socks]
+socks += opened(1)
+print(first, closed(socks[0], 3), [closed(s, 0.2) for s in socks[1:]])'
+	assert_success
+	assert_output "[0, 0, 0, 0, 0, 0, 0] 1 [0, 0, 0, 0, 0, 0, 0]"
+}
+
+@test "trickle: a request that trickles past --request-deadline is closed unanswered; one done in time is answered" {
+	serve_accounts --request-deadline 2 --idle-timeout 30
+	run conns "$DEVPAYD_PORT" '
+# headers a line every 0.5 s, never finished
+s = opened(1)[0]
+t0 = time.time(); k = 0; gone = 0
+while time.time() - t0 < 8 and not gone:
+    time.sleep(0.5); k += 1
+    try:
+        s.sendall(b"X-Trickle-%d: x\r\n" % k)
+    except OSError:
+        gone = 1
+    if not gone:
+        gone = closed(s, 0.01)
+headers = time.time() - t0
+# a body trickled a byte every 0.5 s
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n")
+t0 = time.time(); gone = 0
+while time.time() - t0 < 8 and not gone:
+    time.sleep(0.5)
+    try:
+        s.sendall(b"a")
+    except OSError:
+        gone = 1
+    if not gone:
+        gone = closed(s, 0.01)
+body = time.time() - t0
+# trickled for 1 s, then finished: answered; the next request on the same
+# connection has its own 2 s from that answer
+s = socket.create_connection(("127.0.0.1", port), timeout=5)
+answers = []
+for _ in range(2):
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+    time.sleep(0.5); s.sendall(b"X-A: 1\r\n"); time.sleep(0.5); s.sendall(b"X-B: 2\r\n")
+    time.sleep(0.5); s.sendall(b"\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    answers.append(data.split(b" ")[0].decode())
+    head, _, rest = data.partition(b"\r\n\r\n")
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length:")][0])
+    while len(rest) < n:
+        rest += s.recv(4096)
+# idle on keep-alive past the deadline: closed
+t0 = time.time(); idle = closed(s, 6); idle_t = time.time() - t0
+print("headers %d body %d" % (1.5 <= headers <= 4, 1.5 <= body <= 4), answers, "idle", idle, 1.5 <= idle_t <= 4)'
+	assert_success
+	assert_output "headers 1 body 1 ['HTTP/1.1', 'HTTP/1.1'] idle 1 True"
+	still=$(env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-regions)
+	[[ "$still" == *REGION* ]]
+	# the log counts them (in a line every 10 s at most, the last when devpayd stops)
+	devpayd_stop
+	run sed -nE 's/.* devpayd: closed [0-9]+ waiting connection\(s\); ([0-9]+) with no complete request within 2 s$/\1/p' "$DEVPAYD_LOG"
+	assert_equal "$(printf '%s\n' "${lines[@]}" | awk '{n += $1} END {print n}')" 3
+}
+
+@test "trickle: past --max-connections-per-ip a new connection closes its address's oldest waiting one" {
+	serve_accounts --max-connections-per-ip 3 --idle-timeout 60
+	run conns "$DEVPAYD_PORT" '
+socks = opened(3)
+first = [closed(s, 0.3) for s in socks]
+socks += opened(1)
+print(first, closed(socks[0], 3), [closed(s, 0.2) for s in socks[1:]])
+# a client of the address that sends its request at once is answered
+c = socket.create_connection(("127.0.0.1", port), timeout=5)
+c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+print(c.recv(12).decode(), closed(socks[1], 3), [closed(s, 0.2) for s in socks[2:]])'
+	assert_success
+	assert_line --index 0 "[0, 0, 0] 1 [0, 0, 0]"
+	assert_line --index 1 --regexp '^HTTP/1\.1 [0-9]{3} 1 \[0, 0\]$'
+	honest_within_2s
+	devpayd_stop
+	grep -E 'devpayd: closed [0-9]+ waiting connection\(s\); .*[0-9]+ over the cap of 3 per address$' "$DEVPAYD_LOG"
+}
+
+@test "trickle: --request-deadline and --max-connections-per-ip take whole numbers in range, anything else is a usage error" {
+	usage_refused devpayd --request-deadline 0
+	[[ "$stderr" == *"invalid --request-deadline '0'"* ]] || fail "$stderr"
+	usage_refused devpayd --request-deadline 3601
+	usage_refused devpayd --request-deadline 1.5
+	usage_refused devpayd --request-deadline ''
+	usage_refused devpayd --max-connections-per-ip 0
+	[[ "$stderr" == *"invalid --max-connections-per-ip '0'"* ]] || fail "$stderr"
+	usage_refused devpayd --max-connections-per-ip 100001
+	usage_refused devpayd --max-connections-per-ip ten
+	usage_refused devpayd --max-connections-per-ip
+}
