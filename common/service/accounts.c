@@ -19,15 +19,22 @@ static int have_sealing_key;
 static int find_key(struct store *st, const char *key, char account[13], char **secret,
 		    char **hash)
 {
-	/* an account's key, or a key rotated out that has not expired yet (real
-	 * time: an operator's deadline); one statement, one snapshot */
+	/* an account's key, or else a key rotated out that has not expired yet
+	 * (real time: an operator's deadline); the second look-up only for a
+	 * key that is not an account's, so a request's costs what it did */
 	struct store_rows *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
-				      " WHERE access_key = ? UNION ALL SELECT account, secret, secret_hash,"
-				      " secret_sealed FROM old_keys WHERE access_key = ? AND expires > ?",
-				      "ssi", key, key, (int64_t)time(NULL));
+				      " WHERE access_key = ?", "s", key);
 	if (!s)
 		return -1;
 	int rc = store_step(s);
+	if (rc == STORE_DONE) {
+		store_done(s);
+		s = store_query(st, "SELECT account, secret, secret_hash, secret_sealed FROM old_keys"
+				" WHERE access_key = ? AND expires > ?", "si", key, (int64_t)time(NULL));
+		if (!s)
+			return -1;
+		rc = store_step(s);
+	}
 	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
 	if (r == 0) {
 		snprintf(account, 13, "%s", store_text(s, 0));
