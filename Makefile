@@ -110,7 +110,7 @@ MAN7    := $(wildcard man/man7/*.7)
 MAN8    := $(wildcard man/man8/*.8)
 COMPS   := $(wildcard completions/*)
 
-.PHONY: all check demo install uninstall clean deps bench
+.PHONY: all check demo install uninstall clean deps bench soak
 all: $(CMDS) $(TESTPROGS)
 
 build/libdevpay.a: $(LIB_OBJ) | build/.layers
@@ -198,6 +198,11 @@ demo: deps-check all
 bench: all
 	@CC="$(CC)" sh tools/deps install bench
 	@sh bench/run
+
+# devpayd at 1,000 signed requests a second for 30 minutes (bench/soak.sh)
+soak: all
+	@CC="$(CC)" sh tools/deps install bench
+	@bash bench/soak.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/man/man1 \

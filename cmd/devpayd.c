@@ -36,6 +36,12 @@
 #define PROG "devpayd"
 /* seconds a stop on SIGTERM/SIGINT waits for the requests already accepted */
 #define GRACE_SECONDS 30
+/* the answer when --max-answer-memory has no room for one: EC2's error
+ * document (clients retry a 503) */
+#define BUSY_XML "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error>" \
+	"<Code>ServiceUnavailable</Code><Message>The service holds too many answers its clients " \
+	"have not read yet. Try again later, or ask for fewer items (MaxResults).</Message>" \
+	"</Error></Errors><RequestID>00000000-0000-0000-0000-000000000000</RequestID></Response>\n"
 
 static struct {
 	const char *store;
@@ -45,6 +51,7 @@ static struct {
 	long idle_timeout;      /* seconds a connection may stay silent */
 	long request_deadline;  /* seconds for a whole request */
 	long max_per_ip;        /* open connections of one client address */
+	long answer_mb;         /* MiB of answers not yet read by their clients */
 } conf;
 static struct api_config api;
 
@@ -69,6 +76,7 @@ enum {
 	OPT_SESSION_LIFETIME,
 	OPT_REQUEST_DEADLINE,
 	OPT_MAX_PER_IP,
+	OPT_ANSWER_MEMORY,
 	OPT_NO_HEALTHZ,
 	OPT_NO_METRICS,
 	OPT_TRUSTED_PROXY,
@@ -92,9 +100,9 @@ static _Noreturn void usage(void)
 	       "               [--region REGION] [--trust-client-clock]\n"
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	       "               [--idle-timeout SECONDS] [--request-deadline SECONDS]\n"
-	       "               [--max-connections-per-ip N] [--rates FILE]\n"
-	       "               [--session-lifetime SECONDS] [--no-healthz] [--no-metrics]\n"
-	       "               [--trusted-proxy CIDR]...\n"
+	       "               [--max-connections-per-ip N] [--max-answer-memory MIB]\n"
+	       "               [--rates FILE] [--session-lifetime SECONDS] [--no-healthz]\n"
+	       "               [--no-metrics] [--trusted-proxy CIDR]...\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
 	       "       %s [--store PATH] --list-accounts\n"
 	       "       %s [--store PATH] --remove-account ACCESS_KEY\n"
@@ -119,6 +127,8 @@ static _Noreturn void usage(void)
 	       "                                   answer (default 10)\n"
 	       "      --max-connections-per-ip N   open connections of one client address (default\n"
 	       "                                   1024); its oldest waiting one closed past that\n"
+	       "      --max-answer-memory MIB      answers not yet read by their clients held at\n"
+	       "                                   once (default 256); a larger one: 503\n"
 	       "      --rates FILE                 add or override EC2 on-demand rates from FILE\n"
 	       "                                   (default DEVPAY_RATES; see devpay(7))\n"
 	       "      --session-lifetime SECONDS   end a page session idle this long (default 3600)\n"
@@ -188,9 +198,10 @@ static void no_password(const char *opt, const char *store)
 {
 	if (!store_is_pg_uri(store))
 		return;
+	/* the user part only (a multi-host URI's hosts follow it; an @ in the
+	 * path or the parameters is not a user's) */
 	const char *auth = strstr(store, "://") + 3, *at = strchr(auth, '@');
-	const char *slash = strchr(auth, '/');
-	if (at && (!slash || at < slash) && memchr(auth, ':', (size_t)(at - auth)))
+	if (at && (size_t)(at - auth) < strcspn(auth, "/?") && memchr(auth, ':', (size_t)(at - auth)))
 		usage_error("%s: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
 			    " not in the URI", opt);
 }
@@ -402,6 +413,7 @@ int main(int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 		{ "request-deadline", required_argument, NULL, OPT_REQUEST_DEADLINE },
 		{ "max-connections-per-ip", required_argument, NULL, OPT_MAX_PER_IP },
+		{ "max-answer-memory", required_argument, NULL, OPT_ANSWER_MEMORY },
 		{ "rates", required_argument, NULL, OPT_RATES },
 		{ "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
 		{ "no-healthz", no_argument, NULL, OPT_NO_HEALTHZ },
@@ -424,6 +436,7 @@ int main(int argc, char **argv)
 	api.region = "us-east-1";
 	api.healthz = api.metrics = 1;
 	conf.max_connections = 4096;
+	conf.answer_mb = 256;
 	conf.idle_timeout = 10;
 	conf.request_deadline = 10;
 	conf.max_per_ip = 1024;
@@ -470,6 +483,11 @@ int main(int argc, char **argv)
 			conf.max_per_ip = strtol(optarg, &end, 10);
 			if (!*optarg || *end || conf.max_per_ip < 1 || conf.max_per_ip > 100000)
 				usage_error("invalid --max-connections-per-ip '%s': expected a whole number from 1 to 100000", optarg);
+			break;
+		case OPT_ANSWER_MEMORY:
+			conf.answer_mb = strtol(optarg, &end, 10);
+			if (!*optarg || *end || conf.answer_mb < 1 || conf.answer_mb > 1048576)
+				usage_error("invalid --max-answer-memory '%s': expected a whole number of MiB from 1 to 1048576", optarg);
 			break;
 		case OPT_SESSION_LIFETIME: {
 			long v = strtol(optarg, &end, 10);
@@ -588,6 +606,7 @@ int main(int argc, char **argv)
 		.idle_timeout = (unsigned)conf.idle_timeout, .max_connections = conf.max_connections,
 		.max_per_address = conf.max_per_ip, .request_deadline = (unsigned)conf.request_deadline,
 		.tls_cert = cert, .tls_key = key, .max_body = API_MAX_BODY, .access_log = 1,
+		.answer_memory = (size_t)conf.answer_mb << 20, .busy_body = BUSY_XML, .busy_type = "text/xml",
 		.hup_reopens_log = 1, .handle = api_handle, .request_id_header = 1,
 		.trusted = trusted_nets, .ntrusted = ntrusted, .observe = api_observe,
 	};

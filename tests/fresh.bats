@@ -22,7 +22,9 @@ setup() {
 }
 
 fresh_make() {
-	run --separate-stderr env PATH="$FRESH/bin:$PATH" make -C "$FRESH/src" -j2 CC=cc AR=ar "$@"
+	# (not the flags of a make check this runs under: WERROR=1, SANITIZE=1)
+	run --separate-stderr env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL PATH="$FRESH/bin:$PATH" \
+		make -C "$FRESH/src" -j2 CC=cc AR=ar "$@"
 }
 
 @test "fresh machine, root: plain make installs nothing; it names what is missing and how to get it" {

@@ -198,3 +198,48 @@ print(c.recv(12).decode(), closed(socks[1], 3), [closed(s, 0.2) for s in socks[2
 	usage_refused devpayd --max-connections-per-ip ten
 	usage_refused devpayd --max-connections-per-ip
 }
+
+@test "slow readers: answers nobody reads are held up to --max-answer-memory, the rest answered 503; memory stays bounded" {
+	# an account with 5,000 instances: its DescribeInstances is about 5 MB,
+	# more than the kernel's send buffer (4 MB at most) takes off devpayd's hands
+	local ami
+	ami=$(as_customer ec2-register big --platform linux --root-device-type instance-store | ami_of)
+	for _ in $(seq 250); do as_customer ec2-run-instances "$ami" -n 20 >/dev/null; done
+	serve_accounts --max-answer-memory 16 --idle-timeout 20 --threads 2
+	local size base
+	size=$(as_customer python3 "$BATS_TEST_DIRNAME/signed_request.py" "$URL/" us-east-1 \
+		Action=DescribeInstances Version=2016-11-15 | wc -c)
+	[ "$size" -gt 4500000 ] || fail "the answer is only $size bytes"
+	base=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DEVPAYD_PID/status")
+	# 30 clients ask for it and read nothing: without the cap about 30 x 5 MB
+	run env AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET python3 "$BATS_TEST_DIRNAME/slow_readers.py" \
+		"$URL" "$DEVPAYD_PID" 30 8 Action=DescribeInstances Version=2016-11-15
+	assert_success
+	echo "baseline rss ${base} kB; answer $size bytes; $output"
+	local rss ok busy closed
+	rss=$(awk '$1 == "rss" { print $2 }' <<<"$output")
+	ok=$(awk '$1 == "200" { print $2 }' <<<"$output")
+	busy=$(awk '$1 == "503" { print $2 }' <<<"$output")
+	closed=$(awk '$1 == "closed" { print $2 }' <<<"$output")
+	[ "${ok:-0}" -ge 1 ] && [ "${busy:-0}" -ge 1 ] || fail "expected some 200 and some 503"
+	# (requests two busy threads had not read within --request-deadline are
+	# closed unanswered)
+	[ $((ok + busy + ${closed:-0})) -eq 30 ] || fail "requests unaccounted for"
+	# held: at most the cap (16 MiB) and the answers being made (2 threads,
+	# each up to twice an answer while it grows); without the cap it grows
+	# by about 190 MB here
+	[ $((rss - base)) -lt $((64 * 1024)) ] || fail "devpayd grew by $((rss - base)) kB"
+	[ $((ok * size)) -le $((24 * 1024 * 1024)) ] || fail "$ok answers of $size bytes held"
+	# the server still answers a reader, and a refused one read the EC2 error
+	run env EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-regions
+	assert_success
+}
+
+@test "slow readers: --max-answer-memory takes whole MiB from 1 to 1048576" {
+	local bad
+	for bad in 0 -1 x 1048577 1.5 ''; do
+		run --separate-stderr devpayd --store "$DEVPAY_STORE" --max-answer-memory "$bad"
+		assert_failure 2
+		[[ "$stderr" == *"invalid --max-answer-memory"* ]] || fail "$bad: $stderr"
+	done
+}

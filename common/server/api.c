@@ -257,6 +257,10 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 		f = who.refusal;
 		if (f.status >= 500)
 			slog("cannot verify a request: %s", dp_err_detail());
+		/* the database connection lost (or failed over) while the key was
+		 * looked up: clients retry a 503; the next request reconnects */
+		if (f.status >= 500 && store_down(st))
+			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
 		goto out;
 	}
 	int64_t now;

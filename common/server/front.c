@@ -197,17 +197,69 @@ static void access_log(struct MHD_Connection *conn, const struct front_config *c
 	slog_unlock();
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, const struct front_config *c,
-				  const struct front_request *rq, const struct front_reply *rp)
+/* The answers made and not yet sent whole (a client that does not read
+ * its answer holds it until the idle timeout closes the connection): their
+ * bytes, at most answer_cap (front_config.answer_memory) at once. */
+static atomic_size_t held_bytes;
+
+struct held {
+	char *p;
+	size_t len;
+};
+
+static void held_free(void *cls)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(rp->body.len, rp->body.p,
-								     MHD_RESPMEM_MUST_COPY);
-	if (!resp)
+	struct held *h = cls;
+	atomic_fetch_sub(&held_bytes, h->len);
+	free(h->p);
+	free(h);
+}
+
+/* 1 when an answer of len bytes may be held now (counted), 0 when it would
+ * pass the cap. An answer is always taken when nothing else is held, so one
+ * larger than the cap is still served, alone; and one under 64 KiB always
+ * (an error, a page: what a busy server still answers). */
+static int held_take(const struct front *f, size_t len)
+{
+	size_t now = atomic_fetch_add(&held_bytes, len) + len;
+	if (!f->c.answer_memory || len < 65536 || now <= f->c.answer_memory || now == len)
+		return 1;
+	atomic_fetch_sub(&held_bytes, len);
+	return 0;
+}
+
+/* Sends rp, its body handed over to libmicrohttpd without a copy (rp->body
+ * is emptied; its len is kept for the log); one the cap has no room for is
+ * answered 503 with the configured busy body instead. */
+static enum MHD_Result send_reply(const struct front *f, struct MHD_Connection *conn,
+				  const struct front_request *rq, struct front_reply *rp)
+{
+	if (!held_take(f, rp->body.len)) {
+		buf_reset(&rp->body);
+		buf_adds(&rp->body, f->c.busy_body ? f->c.busy_body
+						   : "Service Unavailable: too many answers wait for "
+						     "their clients to read them; try again\n");
+		rp->type = f->c.busy_body ? f->c.busy_type : NULL;
+		rp->status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		for (int i = 0; i < FRONT_HEADERS; i++)
+			rp->headers[i][0] = NULL;
+		atomic_fetch_add(&held_bytes, rp->body.len);
+	}
+	struct held *h = xcalloc(1, sizeof *h);
+	h->p = rp->body.p;
+	h->len = rp->body.len;
+	rp->body.p = NULL;
+	rp->body.cap = 0;
+	struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		h->len, h->p ? h->p : "", held_free, h);
+	if (!resp) {
+		held_free(h);
 		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", rp->type ? rp->type : "text/plain");
 	for (int i = 0; i < FRONT_HEADERS && rp->headers[i][0]; i++)
 		MHD_add_response_header(resp, rp->headers[i][0], rp->headers[i][1]);
-	if (c->request_id_header)
+	if (f->c.request_id_header)
 		MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	/* while stopping, no connection is kept for another request */
 	if (atomic_load(&stopping))
@@ -257,9 +309,9 @@ static const char *bad_framing(struct MHD_Connection *conn)
 
 /* The reply sent, then observed (metrics) and logged. */
 static enum MHD_Result answer(struct front *f, struct MHD_Connection *conn, const struct request *r,
-			      const struct front_request *rq, const struct front_reply *rp)
+			      const struct front_request *rq, struct front_reply *rp)
 {
-	enum MHD_Result rc = send_reply(conn, &f->c, rq, rp);
+	enum MHD_Result rc = send_reply(f, conn, rq, rp);
 	if (f->c.access_log || f->c.observe) {
 		struct timespec end;
 		clock_gettime(CLOCK_MONOTONIC, &end);

@@ -64,6 +64,11 @@ struct front_config {
 	unsigned request_deadline;      /* seconds for a whole request; 0: none */
 	const char *tls_cert, *tls_key; /* PEM text (server/tls.h); NULL: HTTP */
 	size_t max_body;
+	/* the bytes of answers made and not yet sent whole (clients that do
+	 * not read them) at most; one that would pass it is answered 503 with
+	 * busy_body (busy_type; NULL: a line of text); 0: no cap */
+	size_t answer_memory;
+	const char *busy_body, *busy_type;
 	int access_log;                 /* a line a request in the log (server/log.h) */
 	int hup_reopens_log;            /* SIGHUP reopens the log; otherwise it is left as it is */
 	front_handler handle;

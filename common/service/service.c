@@ -493,12 +493,17 @@ int service_handle(const struct service_call *c, struct buf *xml)
 	 * deadlock runs again from the start (a fresh answer each time) after
 	 * a random pause, so that the writers that met each other do not meet
 	 * again; should they still, the answer is 503 (clients retry it), as is
-	 * a lost database connection: never a 500. */
+	 * a lost database connection (a failover): never a 500, and never an
+	 * answer a failed read made up (a subscription not found, a 4xx) —
+	 * the transaction cannot have committed once the connection is down. */
 	int status;
 	for (int attempt = 1;; attempt++) {
 		struct buf out = BUF_INIT;
 		status = run_action(c, a, ns, rid, &out);
-		int conflict = status >= 500 && store_retry(c->st);
+		/* whatever the handler made of the failed statement (a read that
+		 * failed may have looked like a row not found): the Action runs
+		 * again */
+		int conflict = store_retry(c->st);
 		if (conflict && attempt < STORE_RETRIES) {
 			buf_release(&out);
 			if (c->internal)
@@ -507,7 +512,7 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			usleep(arc4random_uniform(cap < RETRY_CAP_US ? cap : RETRY_CAP_US) + 1);
 			continue;
 		}
-		if (conflict || (status >= 500 && store_down(c->st))) {
+		if (conflict || store_down(c->st)) {
 			status = 503;
 			write_error_doc("ServiceUnavailable", "The service is unavailable. Try again later.",
 					rid, xml);

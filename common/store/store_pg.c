@@ -28,7 +28,13 @@ void pg_note_error(struct store *st, PGresult *res, const char *what)
 {
 	struct store_pg *pg = st->pg;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	pg->retry = state && (!strcmp(state, "40001") || !strcmp(state, "40P01"));
+	/* a serialization failure, a deadlock, or the lock table full
+	 * ("out of shared memory", 53200: too many transactions' predicate
+	 * locks at once) pass when the Action runs again a moment later. Kept
+	 * until the next transaction begins: the errors of the statements a
+	 * handler sends after the failed one (25P02) do not clear it. */
+	pg->retry = pg->retry || (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+					    !strcmp(state, "53200")));
 	pg->down = PQstatus(pg->conn) != CONNECTION_OK;
 	/* one line: the error's own text, without libpq's "ERROR:" and the
 	 * CONTEXT lines after it */
@@ -466,7 +472,11 @@ static void quiet(void *arg, const char *message)
 static char *shown(const char *uri)
 {
 	char *s = xstrdup(uri);
-	char *at = strchr(s, '@'), *scheme = strstr(s, "://");
+	char *scheme = strstr(s, "://");
+	/* the user part only: an @ in the path or the parameters is theirs */
+	char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	if (at && (size_t)(at - scheme - 3) > strcspn(scheme + 3, "/?"))
+		at = NULL;
 	if (at && scheme) {
 		char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
 		if (colon)
@@ -487,7 +497,24 @@ static enum dp_err pg_open(const char *uri, struct store **out)
 		size_t n = strlen(m);
 		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			m[--n] = '\0';
-		dp_err_set("cannot connect to '%s': %s", st->path, m);
+		/* one line: libpq's hint lines joined, and a multi-host URI's
+		 * hosts (each its own line) separated by "; " */
+		char *one = xcalloc(1, 2 * n + 1), *w = one;
+		for (const char *r = m; *r; r++) {
+			if (*r == '\n' && r[1] == '\t') {
+				*w++ = ' ';
+				r++;
+			} else if (*r == '\n') {
+				*w++ = ';';
+				*w++ = ' ';
+			} else if (*r == '\t')
+				*w++ = ' ';
+			else
+				*w++ = *r;
+		}
+		*w = '\0';
+		dp_err_set("cannot connect to '%s': %s", st->path, one);
+		free(one);
 		free(m);
 		pg_close(st);
 		return DP_ERR_STORE_OPEN;
