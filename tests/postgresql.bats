@@ -156,6 +156,12 @@ product_ami() {
 	run curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${R1}healthz"
 	assert_output 503
 	"$BATS_TEST_DIRNAME/pg-cluster" restart "$PGDIR/cluster"
+	# back: 200 once the server has connected again (within a few seconds)
+	local i
+	for i in $(seq 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "${R1}healthz")" = 200 ] && break
+		sleep 0.2
+	done
 	run curl -s -o /dev/null -w '%{http_code}' "${R1}healthz"
 	assert_output 200
 	run curl -s "${R1}metrics"
