@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 #include "base/crypto_dl.h"
@@ -76,7 +77,22 @@ enum {
 	OPT_REQUEST_DEADLINE,
 	OPT_MAX_PER_IP,
 	OPT_ANSWER_MEMORY,
+	OPT_NO_HEALTHZ,
+	OPT_NO_METRICS,
+	OPT_TRUSTED_PROXY,
+	OPT_LIST_ACCOUNTS,
+	OPT_REMOVE_ACCOUNT,
+	OPT_ROTATE_KEY,
+	OPT_NEW_KEY,
+	OPT_OLD_KEY_EXPIRES,
 };
+
+/* --trusted-proxy networks */
+#define MAX_TRUSTED 64
+static struct front_net trusted_nets[MAX_TRUSTED];
+static int ntrusted;
+/* a key rotated out signs for this long unless --old-key-expires says */
+#define OLD_KEY_SECONDS 86400
 
 static _Noreturn void usage(void)
 {
@@ -85,9 +101,13 @@ static _Noreturn void usage(void)
 	       "               [--tls-cert FILE --tls-key FILE] [--max-connections N]\n"
 	       "               [--idle-timeout SECONDS] [--request-deadline SECONDS]\n"
 	       "               [--max-connections-per-ip N] [--max-answer-memory MIB]\n"
-	       "               [--rates FILE]\n"
-	       "               [--session-lifetime SECONDS]\n"
+	       "               [--rates FILE] [--session-lifetime SECONDS] [--no-healthz]\n"
+	       "               [--no-metrics] [--trusted-proxy CIDR]...\n"
 	       "       %s [--store PATH] --add-account ACCESS_KEY < secret\n"
+	       "       %s [--store PATH] --list-accounts\n"
+	       "       %s [--store PATH] --remove-account ACCESS_KEY\n"
+	       "       %s [--store PATH] --rotate-key OLD_KEY --new-key NEW_KEY\n"
+	       "               [--old-key-expires TIME|SECONDS] < new secret\n"
 	       "       %s --copy-store FROM TO\n\n"
 	       "Serve the EC2/DevPay Query API over HTTP on a devpay store.\n\n"
 	       "Options:\n"
@@ -112,8 +132,22 @@ static _Noreturn void usage(void)
 	       "      --rates FILE                 add or override EC2 on-demand rates from FILE\n"
 	       "                                   (default DEVPAY_RATES; see devpay(7))\n"
 	       "      --session-lifetime SECONDS   end a page session idle this long (default 3600)\n"
+	       "      --no-healthz                 no GET /healthz (answered as any unsigned request)\n"
+	       "      --no-metrics                 no GET /metrics (answered as any unsigned request)\n"
+	       "      --trusted-proxy CIDR         log the X-Forwarded-For client of requests from\n"
+	       "                                   this network (repeatable; IPv4 or IPv6)\n"
 	       "      --add-account ACCESS_KEY     add an account, its secret read from stdin, print\n"
 	       "                                   its id and exit\n"
+	       "      --list-accounts              print each access key (key, account, kind,\n"
+	       "                                   created, expires), never a secret, and exit\n"
+	       "      --remove-account ACCESS_KEY  the key no longer signs (the account's data\n"
+	       "                                   stays); print the account's id and exit\n"
+	       "      --rotate-key OLD_KEY         give OLD_KEY's account the key of --new-key, its\n"
+	       "                                   secret read from stdin; print the id and exit\n"
+	       "      --new-key NEW_KEY            the new access key of --rotate-key\n"
+	       "      --old-key-expires TIME|SECONDS\n"
+	       "                                   OLD_KEY signs until TIME (ISO 8601 UTC) or for\n"
+	       "                                   SECONDS more (default 86400; 0: stops at once)\n"
 	       "      --copy-store FROM TO         copy every row of the store FROM into TO, which\n"
 	       "                                   must be empty (SQLite path or postgresql:// URI),\n"
 	       "                                   print each table's rows and exit\n"
@@ -121,7 +155,7 @@ static _Noreturn void usage(void)
 	       "      --version                    print the version and exit\n\n"
 	       "Exit status: 0 success, 1 failure, 2 usage error, 3 store unreachable.\n"
 	       "See devpayd(8).\n",
-	       PROG, PROG, PROG);
+	       PROG, PROG, PROG, PROG, PROG, PROG);
 	exit(0);
 }
 
@@ -240,6 +274,124 @@ static int add_account(const char *key)
 	return 0;
 }
 
+static void check_key(const char *opt, const char *key)
+{
+	int ok = *key && strlen(key) <= 128;
+	for (const char *p = key; ok && *p; p++)
+		ok = *p > ' ' && *p < 127;
+	if (!ok)
+		usage_error("invalid %s '%s': expected 1 to 128 printable characters", opt, key);
+}
+
+static struct store *open_store(void)
+{
+	struct store *st;
+	enum dp_err e = store_open(conf.store, &st);
+	if (e)
+		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store_shown, dp_err_detail());
+	return st;
+}
+
+static void print_key(void *cls, const struct service_key *k)
+{
+	(void)cls;
+	char created[32], expires[32] = "-";
+	clock_format_wire(k->created, created);
+	if (k->expires)
+		clock_format_wire(k->expires, expires);
+	printf("%s\t%s\t%s\t%s\t%s\n", k->access_key, k->account,
+	       k->operator_account ? "operator" : "local", created, expires);
+}
+
+/* --list-accounts: one line a key that signs, tab-separated. */
+static int list_accounts(void)
+{
+	struct store *st = open_store();
+	int r = service_list_keys(st, print_key, NULL);
+	store_close(st);
+	if (r)
+		die(3, "cannot read the accounts of '%s': %s", conf.store_shown, dp_err_detail());
+	return fflush(stdout) ? 1 : 0;
+}
+
+static int remove_account(const char *key)
+{
+	check_key("access key", key);
+	struct store *st = open_store();
+	char account[13];
+	int r = service_remove_key(st, key, account);
+	store_close(st);
+	if (r == 1)
+		die(1, "access key '%s' has no account in '%s'", key, conf.store_shown);
+	if (r < 0)
+		die(3, "cannot remove the key: %s", dp_err_detail());
+	printf("%s\n", account);
+	return 0;
+}
+
+/* --old-key-expires: an ISO 8601 UTC time, or seconds from now. */
+static int64_t old_key_expires(const char *s, int64_t now)
+{
+	if (!s)
+		return now + OLD_KEY_SECONDS;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (*s >= '0' && *s <= '9' && !*end && !errno && v <= 10LL * 366 * 86400)
+		return now + v;
+	int64_t t;
+	if (clock_parse(s, &t))
+		usage_error("invalid --old-key-expires '%s': expected an ISO 8601 UTC time"
+			    " (2026-12-31T00:00:00Z) or a whole number of seconds", s);
+	return t;
+}
+
+static int rotate_key(const char *old, const char *new_key, const char *expires_at)
+{
+	check_key("access key", old);
+	if (!new_key)
+		usage_error("--rotate-key OLD_KEY needs --new-key NEW_KEY (the new secret on standard input)");
+	check_key("--new-key", new_key);
+	if (!strcmp(old, new_key))
+		usage_error("--new-key '%s' is the key rotated out: give a new one", new_key);
+	int64_t real = (int64_t)time(NULL), now;
+	int64_t expires = old_key_expires(expires_at, real);
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+	if (n < 0)
+		die(1, "no secret on standard input: give the new key's secret as one line");
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (!n)
+		die(1, "empty secret on standard input: give the new key's secret as one line");
+	if (clock_now(&now))
+		die(2, "%s", dp_err_detail());
+	struct store *st = open_store();
+	char account[13];
+	int r = service_rotate_key(st, old, new_key, line, expires, now, account);
+	wipe(line);
+	free(line);
+	store_close(st);
+	if (r == 1)
+		die(1, "access key '%s' has no account in '%s'", old, conf.store_shown);
+	if (r == -3)
+		die(1, "access key '%s' was rotated out already: rotate its account's current key",
+		    old);
+	if (r == -2)
+		die(1, "access key '%s' is a key in '%s' already", new_key, conf.store_shown);
+	if (r < 0)
+		die(3, "cannot rotate the key: %s", dp_err_detail());
+	if (expires > real) {
+		char when[32];
+		clock_format_wire(expires, when);
+		fprintf(stderr, "%s: access key '%s' signs until %s\n", PROG, old, when);
+	} else
+		fprintf(stderr, "%s: access key '%s' no longer signs\n", PROG, old);
+	printf("%s\n", account);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	/* a store this server upgrades keeps the secrets its accounts need */
@@ -264,14 +416,25 @@ int main(int argc, char **argv)
 		{ "max-answer-memory", required_argument, NULL, OPT_ANSWER_MEMORY },
 		{ "rates", required_argument, NULL, OPT_RATES },
 		{ "session-lifetime", required_argument, NULL, OPT_SESSION_LIFETIME },
+		{ "no-healthz", no_argument, NULL, OPT_NO_HEALTHZ },
+		{ "no-metrics", no_argument, NULL, OPT_NO_METRICS },
+		{ "trusted-proxy", required_argument, NULL, OPT_TRUSTED_PROXY },
+		{ "list-accounts", no_argument, NULL, OPT_LIST_ACCOUNTS },
+		{ "remove-account", required_argument, NULL, OPT_REMOVE_ACCOUNT },
+		{ "rotate-key", required_argument, NULL, OPT_ROTATE_KEY },
+		{ "new-key", required_argument, NULL, OPT_NEW_KEY },
+		{ "old-key-expires", required_argument, NULL, OPT_OLD_KEY_EXPIRES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen = "127.0.0.1:8773", *logfile = NULL, *new_key = NULL, *copy_from = NULL;
 	const char *rates = getenv("DEVPAY_RATES"), *rates_from = "DEVPAY_RATES: ";
+	const char *remove_key = NULL, *rotate_old = NULL, *rotate_new = NULL, *expires_at = NULL;
+	int list = 0;
 	long threads = 4;
 	api.region = "us-east-1";
+	api.healthz = api.metrics = 1;
 	conf.max_connections = 4096;
 	conf.answer_mb = 256;
 	conf.idle_timeout = 10;
@@ -333,6 +496,20 @@ int main(int argc, char **argv)
 			session_set_lifetime(v);
 			break;
 		}
+		case OPT_NO_HEALTHZ: api.healthz = 0; break;
+		case OPT_NO_METRICS: api.metrics = 0; break;
+		case OPT_TRUSTED_PROXY:
+			if (ntrusted == MAX_TRUSTED)
+				usage_error("--trusted-proxy: at most %d networks", MAX_TRUSTED);
+			if (front_net_parse(optarg, &trusted_nets[ntrusted]))
+				usage_error("%s", dp_err_detail());
+			ntrusted++;
+			break;
+		case OPT_LIST_ACCOUNTS: list = 1; break;
+		case OPT_REMOVE_ACCOUNT: remove_key = optarg; break;
+		case OPT_ROTATE_KEY: rotate_old = optarg; break;
+		case OPT_NEW_KEY: rotate_new = optarg; break;
+		case OPT_OLD_KEY_EXPIRES: expires_at = optarg; break;
 		case 'h': usage();
 		case OPT_VERSION:
 			printf("%s %s\n", PROG, DEVPAY_VERSION);
@@ -346,13 +523,20 @@ int main(int argc, char **argv)
 			usage_error("--copy-store FROM TO: the store to copy into (TO) is missing");
 		if (optind + 1 < argc)
 			usage_error("unexpected argument '%s'", argv[optind + 1]);
-		if (conf.store || new_key)
-			usage_error("--copy-store names its two stores itself: it goes with no %s",
-				    new_key ? "--add-account" : "--store");
+		const char *other = new_key ? "--add-account" : list ? "--list-accounts"
+				  : remove_key ? "--remove-account" : rotate_old ? "--rotate-key"
+				  : conf.store ? "--store" : NULL;
+		if (other)
+			usage_error("--copy-store names its two stores itself: it goes with no %s", other);
 		return copy_store(copy_from, argv[optind]);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!!new_key + list + !!remove_key + !!rotate_old > 1)
+		usage_error("--add-account, --list-accounts, --remove-account and --rotate-key go alone:"
+			    " give one of them");
+	if ((rotate_new || expires_at) && !rotate_old)
+		usage_error("%s goes with --rotate-key OLD_KEY", rotate_new ? "--new-key" : "--old-key-expires");
 	if (!conf.tls_cert != !conf.tls_key)
 		usage_error("--tls-cert and --tls-key go together");
 	char rates_err[512];
@@ -370,6 +554,12 @@ int main(int argc, char **argv)
 	no_password("--store", conf.store);
 	if (new_key)
 		return add_account(new_key);
+	if (list)
+		return list_accounts();
+	if (remove_key)
+		return remove_account(remove_key);
+	if (rotate_old)
+		return rotate_key(rotate_old, rotate_new, expires_at);
 
 	int64_t probe;
 	if (clock_now(&probe))
@@ -417,7 +607,8 @@ int main(int argc, char **argv)
 		.max_per_address = conf.max_per_ip, .request_deadline = (unsigned)conf.request_deadline,
 		.tls_cert = cert, .tls_key = key, .max_body = API_MAX_BODY, .access_log = 1,
 		.answer_memory = (size_t)conf.answer_mb << 20, .busy_body = BUSY_XML, .busy_type = "text/xml",
-		.hup_reopens_log = 1, .handle = api_handle,
+		.hup_reopens_log = 1, .handle = api_handle, .request_id_header = 1,
+		.trusted = trusted_nets, .ntrusted = ntrusted, .observe = api_observe,
 	};
 	unsigned port;
 	struct front *f = front_start(&fc, &port);

@@ -74,7 +74,7 @@ Try 'devpayd --help' for more information."
 		grep -qE -- "(^|[[:space:]'|])$o([[:space:]'|)]|\$)" "$comp" || fail "$o is not in completions/devpayd"
 	done
 	run bash -c ". '$comp'; COMP_WORDS=(devpayd --tr); COMP_CWORD=1; _devpayd; echo \"\${COMPREPLY[*]}\""
-	assert_equal "$output" "--trust-client-clock"
+	assert_equal "$output" "--trust-client-clock --trusted-proxy"
 }
 
 # --- accounts ----------------------------------------------------------------
@@ -338,14 +338,15 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_line --index 2 403
 }
 
-@test "one access-log line per request: time, peer, action, key, status, duration; no secret" {
+@test "one access-log line per request: time, client, request id, method, path, action, key, status, bytes, duration; no secret" {
 	serve
 	EC2_URL=$URL as_customer ec2-describe-images >/dev/null
 	EC2_URL=$URL AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=wrong-secret ec2-describe-images 2>/dev/null || true
-	run grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z 127\.0\.0\.1:[0-9]+ ' "$DEVPAYD_LOG"
+	run grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+\.[0-9]{3}Z 127\.0\.0\.1:[0-9]+ ' "$DEVPAYD_LOG"
 	assert_equal "${#lines[@]}" 2
-	assert_line --index 0 --regexp " DescribeImages $CUSTOMER_KEY 200 [0-9]+ms$"
-	assert_line --index 1 --regexp " DescribeImages $CUSTOMER_KEY 403 [0-9]+ms$"
+	local rid='[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
+	assert_line --index 0 --regexp " $rid POST / DescribeImages $CUSTOMER_KEY 200 [0-9]+ [0-9]+ms$"
+	assert_line --index 1 --regexp " $rid POST / DescribeImages $CUSTOMER_KEY 403 [0-9]+ [0-9]+ms$"
 	run grep -c -e "$CUSTOMER_SECRET" -e wrong-secret "$DEVPAYD_LOG"
 	assert_output 0
 }
@@ -380,7 +381,7 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_equal "$(cat "$BATS_TEST_TMPDIR"/ids.* | sort -u | wc -l)" 24
 	run -0 env EC2_URL="$URL" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances
 	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "INSTANCE" && ($6 == "shutting-down" || $6 == "terminated")' | wc -l)" 24
-	assert_equal "$(awk '$6 ~ /ms$/ && $5 >= 500' "$DEVPAYD_LOG")" ""
+	assert_equal "$(awk '$10 ~ /ms$/ && $8 >= 500' "$DEVPAYD_LOG")" ""
 }
 
 @test "devpayd killed with SIGKILL loses no acknowledged launch; the store stays sound" {

@@ -63,7 +63,7 @@ add_writers() {
 	assert_success
 	assert_output --regexp '^24 launches \(48 instances\), 24 terminations, 24 purchases, 24 cancels, 32 registrations, 24 associations'
 	# nothing was answered with a 5xx
-	assert_equal "$(awk '$6 ~ /ms$/ && $5 >= 500' "$DEVPAYD_LOG")" ""
+	assert_equal "$(awk '$10 ~ /ms$/ && $8 >= 500' "$DEVPAYD_LOG")" ""
 }
 
 @test "faults: writers killed with SIGKILL at random moments: the store is sound, launches whole, no acknowledged change lost" {

@@ -122,7 +122,7 @@ old_store() {
 		ALTER TABLE reservations DROP COLUMN user_data; DROP TABLE key_pairs;
 		ALTER TABLE reservations DROP COLUMN key_name; DROP TABLE reservation_groups;
 		DROP TABLE group_rules; DROP TABLE security_groups; DROP TABLE tags;
-		ALTER TABLE images DROP COLUMN region;
+		ALTER TABLE images DROP COLUMN region; DROP TABLE old_keys;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }

@@ -147,6 +147,55 @@ product_ami() {
 	done
 }
 
+@test "postgresql: /healthz is 200, 503 while the database is stopped; /metrics counts the store errors" {
+	two_replicas
+	run curl -s -w '\n%{http_code}' "${R1}healthz"
+	assert_line --index 0 ok
+	assert_line --index 1 200
+	"$BATS_TEST_DIRNAME/pg-cluster" stop "$PGDIR/cluster"
+	run curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${R1}healthz"
+	assert_output 503
+	"$BATS_TEST_DIRNAME/pg-cluster" restart "$PGDIR/cluster"
+	# back: 200 once the server has connected again (within a few seconds)
+	local i
+	for i in $(seq 50); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "${R1}healthz")" = 200 ] && break
+		sleep 0.2
+	done
+	run curl -s -o /dev/null -w '%{http_code}' "${R1}healthz"
+	assert_output 200
+	run curl -s "${R1}metrics"
+	assert_line --regexp '^devpayd_store_errors_total [1-9][0-9]*$'
+}
+
+@test "postgresql: --list-accounts, --rotate-key and --remove-account on a database; replicas follow" {
+	two_replicas
+	run -0 devpayd --store "$DEVPAY_STORE" --list-accounts
+	assert_equal "${#lines[@]}" 3
+	assert_line --regexp "^$CUSTOMER_KEY"$'\t'"[0-9]{12}"$'\t'"operator"$'\t'
+	refute_output --partial secret
+	local id
+	id=$(devpayd --store "$DEVPAY_STORE" --rotate-key "$CUSTOMER_KEY" --new-key AKPGNEW000000000001 \
+		--old-key-expires 3600 <<<"pg-new-secret" 2>/dev/null)
+	[[ "$id" =~ ^[0-9]{12}$ ]] || fail "id: $id"
+	run -0 env EC2_URL="$R1" AWS_ACCESS_KEY=AKPGNEW000000000001 AWS_SECRET_KEY=pg-new-secret ec2-describe-images
+	run -0 env EC2_URL="$R2" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	run -0 devpayd --store "$DEVPAY_STORE" --list-accounts
+	assert_line --regexp "^$CUSTOMER_KEY"$'\t'"$id"$'\t'".*Z\$"
+	# the old key stops at once when removed; then the account's new key too
+	run -0 devpayd --store "$DEVPAY_STORE" --remove-account "$CUSTOMER_KEY"
+	refused 1 AuthFailure env EC2_URL="$R2" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-images
+	run -0 devpayd --store "$DEVPAY_STORE" --remove-account AKPGNEW000000000001
+	assert_output "$id"
+	refused 1 AuthFailure env EC2_URL="$R1" AWS_ACCESS_KEY=AKPGNEW000000000001 AWS_SECRET_KEY=pg-new-secret ec2-describe-images
+	assert_equal "$(store_sql "SELECT count(*) FROM accounts WHERE id = '$id'")" 1
+	run --separate-stderr devpayd --store "$DEVPAY_STORE" --remove-account AKPGNEW000000000001
+	assert_failure 1
+	assert_equal "$stderr" "devpayd: access key 'AKPGNEW000000000001' has no account in '$DEVPAY_STORE'"
+	run -0 devpayd --store "$DEVPAY_STORE" --list-accounts
+	assert_equal "${#lines[@]}" 2
+}
+
 @test "postgresql: a database that is not ours is refused and left as it was; the schema is versioned" {
 	psql -X -q "$DEVPAY_STORE" -c "CREATE TABLE theirs (x int); INSERT INTO theirs VALUES (1)"
 	run --separate-stderr devpayd --store "$DEVPAY_STORE" --add-account "$OWNER_KEY" <<<"$OWNER_SECRET"

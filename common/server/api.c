@@ -14,6 +14,7 @@
 #include "wire/query.h"
 #include "server/api.h"
 #include "server/log.h"
+#include "server/metrics.h"
 #include "server/pages.h"
 
 #define MAX_PARAMS TEXT_MAX_PARAMS /* parameters of one request, query string and body together */
@@ -35,6 +36,7 @@ static void worker_exit(void *st)
 int api_init(const struct api_config *c)
 {
 	conf = c;
+	metrics_init();
 	if (pthread_key_create(&worker_key, worker_exit)) {
 		dp_err_set("cannot create the workers' store key");
 		return -1;
@@ -141,9 +143,57 @@ static void page(const struct front_request *rq, struct front_reply *rp)
 	pages_handle(&pc, rq, rp, st, now);
 }
 
+void api_observe(const struct front_request *rq, const struct front_reply *rp, double seconds)
+{
+	(void)rq;
+	metrics_request(rp->action, rp->status, seconds);
+}
+
+/* GET /healthz: 200 when the store answers a cheap query, else 503. */
+static void healthz(struct front_reply *rp)
+{
+	struct auth_refusal f = { 0 };
+	struct store *st = NULL;
+	int ok = 0;
+	if ((conf->pg || !store_check(&f)) && (st = worker_store_get()) &&
+	    !store_begin(st, STORE_READ_ONE)) {
+		struct store_rows *r = store_query(st, "SELECT 1 FROM accounts LIMIT 1", "");
+		int rc = r ? store_step(r) : -1;
+		ok = rc == STORE_ROW || rc == STORE_DONE;
+		store_done(r);
+		store_rollback(st);
+	}
+	if (!ok)
+		metrics_store_error();
+	rp->status = ok ? 200 : 503;
+	rp->type = "text/plain;charset=UTF-8";
+	buf_adds(&rp->body, ok ? "ok\n" : "the store does not answer\n");
+	rp->headers[0][0] = "Cache-Control";
+	rp->headers[0][1] = "no-store";
+}
+
+static void metrics(struct front_reply *rp)
+{
+	rp->status = 200;
+	rp->type = "text/plain; version=0.0.4; charset=utf-8";
+	metrics_write(&rp->body, front_open_connections());
+	rp->headers[0][0] = "Cache-Control";
+	rp->headers[0][1] = "no-store";
+}
+
 void api_handle(void *cls, const struct front_request *rq, struct front_reply *rp)
 {
 	(void)cls;
+	if (!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD")) {
+		if (conf->healthz && !strcmp(rq->url, "/healthz")) {
+			healthz(rp);
+			return;
+		}
+		if (conf->metrics && !strcmp(rq->url, "/metrics")) {
+			metrics(rp);
+			return;
+		}
+	}
 	if (pages_path(rq->url)) {
 		page(rq, rp);
 		return;
@@ -179,10 +229,13 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 		goto out;
 	}
 	action = query_get(&q, "Action");
-	if (!conf->pg && store_check(&f))
+	if (!conf->pg && store_check(&f)) {
+		metrics_store_error();
 		goto out;
+	}
 	if (!(st = worker_store_get())) {
 		slog("cannot open the store: %s", dp_err_detail());
+		metrics_store_error();
 		if (conf->pg)
 			/* the database is unreachable: clients retry a 503 */
 			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
@@ -221,8 +274,11 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'"))
 		buf_addf(&endpoint, "%s://%s/", conf->https ? "https" : "http", host);
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
-				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint) };
+				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint),
+				     .request_id = rq->request_id };
 	status = service_handle(&call, &rp->body);
+	if (internal.len || status == 503)
+		metrics_store_error();
 	buf_release(&endpoint);
 	if (internal.len) {
 		char a[80];
@@ -233,7 +289,7 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 out:
 	if (!status) {
 		status = f.status;
-		service_error_doc(f.code, f.message, &rp->body);
+		service_error_doc_id(f.code, f.message, rq->request_id, &rp->body);
 	}
 	/* the action's name outlives q in the access log */
 	if (action)

@@ -17,6 +17,8 @@ struct api_config {
 	int https;              /* the scheme of the endpoint DescribeRegions shows */
 	dev_t store_dev;        /* the store served: a file at the path with */
 	ino_t store_ino;        /* another identity is not it */
+	int healthz;            /* GET /healthz answers (unauthenticated) */
+	int metrics;            /* GET /metrics answers (server/metrics.h) */
 };
 
 /* Before serving: 0, or -1 with dp_err_detail(). c is kept. */
@@ -24,5 +26,7 @@ int api_init(const struct api_config *c);
 
 /* The front's handler (front_config.handle). */
 void api_handle(void *cls, const struct front_request *rq, struct front_reply *rp);
+/* The front's observer (front_config.observe): the metrics. */
+void api_observe(const struct front_request *rq, const struct front_reply *rp, double seconds);
 
 #endif

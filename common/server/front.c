@@ -1,5 +1,7 @@
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <unistd.h>
 #include "base/clock.h"
 #include "base/err.h"
+#include "base/ids.h"
 #include "server/front.h"
 #include "server/log.h"
 #include "server/room.h"
@@ -28,6 +31,13 @@ static atomic_int stopping;
 /* connections the server has taken in so far: those handed over from the
  * listen queue on a stop start (and count as pending) a little later */
 static atomic_int started_total;
+/* connections open now */
+static atomic_long open_conns;
+
+long front_open_connections(void)
+{
+	return atomic_load_explicit(&open_conns, memory_order_relaxed);
+}
 
 struct conn {
 	int served;     /* requests answered on this connection */
@@ -40,6 +50,7 @@ struct request {
 	int too_big;
 	struct timespec start;
 	struct conn *conn;
+	char rid[37];
 };
 
 int front_stopping(void)
@@ -47,28 +58,141 @@ int front_stopping(void)
 	return atomic_load(&stopping);
 }
 
-static void access_log(struct MHD_Connection *conn, const struct request *r,
-		       const struct front_reply *rp)
+int front_net_parse(const char *cidr, struct front_net *out)
 {
-	char when[32], peer[NI_MAXHOST + NI_MAXSERV + 2] = "-", a[80], k[140];
-	struct timespec end;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	long ms = (end.tv_sec - r->start.tv_sec) * 1000L + (end.tv_nsec - r->start.tv_nsec) / 1000000L;
-	clock_format_wire((int64_t)time(NULL), when);
+	char a[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(cidr, '/');
+	size_t n = slash ? (size_t)(slash - cidr) : strlen(cidr);
+	memset(out, 0, sizeof *out);
+	if (n >= sizeof a - 1)
+		goto bad;
+	memcpy(a, cidr, n);
+	a[n] = '\0';
+	if (inet_pton(AF_INET, a, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, a, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		goto bad;
+	unsigned max = out->family == AF_INET ? 32 : 128;
+	out->bits = max;
+	if (slash) {
+		char *end;
+		const char *b = slash + 1;
+		unsigned long v = strtoul(b, &end, 10);
+		if (!*b || *end || *b < '0' || *b > '9' || v > max)
+			goto bad;
+		out->bits = (unsigned)v;
+	}
+	return 0;
+bad:
+	dp_err_set("invalid --trusted-proxy '%s': expected an IPv4 or IPv6 address or network"
+		   " (ADDRESS or ADDRESS/BITS)", cidr);
+	return -1;
+}
+
+/* 1 when the address (family, 4 or 16 bytes) is inside one of the networks;
+ * an IPv4-mapped IPv6 address is taken as its IPv4 address. */
+static int trusted(int family, const unsigned char *addr, const struct front_net *nets, int n)
+{
+	static const unsigned char mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (family == AF_INET6 && !memcmp(addr, mapped, 12)) {
+		family = AF_INET;
+		addr += 12;
+	}
+	for (int i = 0; i < n; i++) {
+		if (nets[i].family != family)
+			continue;
+		unsigned bits = nets[i].bits, full = bits / 8, rest = bits % 8;
+		if (memcmp(addr, nets[i].addr, full))
+			continue;
+		if (rest && ((addr[full] ^ nets[i].addr[full]) & (0xff << (8 - rest)) & 0xff))
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_addr(const char *s, int *family, unsigned char addr[16])
+{
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+void front_client(const struct sockaddr *peer, const char *xff, const struct front_net *nets,
+		  int nnets, char *out, size_t outsz)
+{
+	snprintf(out, outsz, "-");
+	if (!peer)
+		return;
+	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	socklen_t len = peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						    : sizeof(struct sockaddr_in);
+	if (getnameinfo(peer, len, host, sizeof host, serv, sizeof serv,
+			NI_NUMERICHOST | NI_NUMERICSERV))
+		return;
+	snprintf(out, outsz, "%s:%s", host, serv);
+	if (!nnets || !xff || !*xff)
+		return;
+	const unsigned char *pa = peer->sa_family == AF_INET6
+		? ((const struct sockaddr_in6 *)peer)->sin6_addr.s6_addr
+		: (const unsigned char *)&((const struct sockaddr_in *)peer)->sin_addr;
+	if (!trusted(peer->sa_family, pa, nets, nnets))
+		return;
+	/* right to left: the first hop that is not a trusted proxy is the
+	 * client; one that is not an address ends the walk (the hop after it,
+	 * which a trusted proxy wrote, is taken) */
+	char copy[1024], best[INET6_ADDRSTRLEN] = "";
+	/* a longer header: its right end, where the trusted hops are */
+	size_t xl = strlen(xff);
+	snprintf(copy, sizeof copy, "%s", xl < sizeof copy ? xff : xff + xl - (sizeof copy - 1));
+	for (;;) {
+		char *comma = strrchr(copy, ',');
+		char *hop = comma ? comma + 1 : copy;
+		while (*hop == ' ' || *hop == '\t')
+			hop++;
+		size_t n = strlen(hop);
+		while (n && (hop[n - 1] == ' ' || hop[n - 1] == '\t'))
+			hop[--n] = '\0';
+		int family;
+		unsigned char a[16];
+		if (parse_addr(hop, &family, a))
+			break;
+		char canon[INET6_ADDRSTRLEN];
+		inet_ntop(family, a, canon, sizeof canon);
+		snprintf(best, sizeof best, "%s", canon);
+		if (!trusted(family, a, nets, nnets) || !comma)
+			break;
+		*comma = '\0';
+	}
+	if (*best)
+		snprintf(out, outsz, "%s", best);
+}
+
+static void access_log(struct MHD_Connection *conn, const struct front_config *c,
+		       const struct front_request *rq, const struct front_reply *rp, long us)
+{
+	char when[40], client[NI_MAXHOST + NI_MAXSERV + 2], a[80], k[140], path[256], m[32];
+	slog_when(when);
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
-		char host[NI_MAXHOST], serv[NI_MAXSERV];
-		socklen_t len = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-									: sizeof(struct sockaddr_in);
-		if (!getnameinfo(ci->client_addr, len, host, sizeof host, serv, sizeof serv,
-				 NI_NUMERICHOST | NI_NUMERICSERV))
-			snprintf(peer, sizeof peer, "%s:%s", host, serv);
-	}
+	const char *xff = c->ntrusted
+		? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+	front_client(ci ? ci->client_addr : NULL, xff, c->trusted, c->ntrusted, client, sizeof client);
 	slog_token(a, sizeof a, rp->action);
 	slog_token(k, sizeof k, rp->key);
+	slog_token(path, sizeof path, rq->url);
+	slog_token(m, sizeof m, rq->method);
 	slog_lock();
-	fprintf(slog_stream(), "%s %s %s %s %u %ldms\n", when, peer, a, k, rp->status, ms);
+	fprintf(slog_stream(), "%s %s %s %s %s %s %s %u %zu %ldms\n", when, client, rq->request_id, m,
+		path, a, k, rp->status, rp->body.len, us / 1000);
 	fflush(slog_stream());
 	slog_unlock();
 }
@@ -108,7 +232,7 @@ static int held_take(const struct front *f, size_t len)
  * is emptied; its len is kept for the log); one the cap has no room for is
  * answered 503 with the configured busy body instead. */
 static enum MHD_Result send_reply(const struct front *f, struct MHD_Connection *conn,
-				  struct front_reply *rp)
+				  const struct front_request *rq, struct front_reply *rp)
 {
 	if (!held_take(f, rp->body.len)) {
 		buf_reset(&rp->body);
@@ -135,6 +259,8 @@ static enum MHD_Result send_reply(const struct front *f, struct MHD_Connection *
 	MHD_add_response_header(resp, "Content-Type", rp->type ? rp->type : "text/plain");
 	for (int i = 0; i < FRONT_HEADERS && rp->headers[i][0]; i++)
 		MHD_add_response_header(resp, rp->headers[i][0], rp->headers[i][1]);
+	if (f->c.request_id_header)
+		MHD_add_response_header(resp, "x-amzn-RequestId", rq->request_id);
 	/* while stopping, no connection is kept for another request */
 	if (atomic_load(&stopping))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -181,6 +307,24 @@ static const char *bad_framing(struct MHD_Connection *conn)
 	return NULL;
 }
 
+/* The reply sent, then observed (metrics) and logged. */
+static enum MHD_Result answer(struct front *f, struct MHD_Connection *conn, const struct request *r,
+			      const struct front_request *rq, struct front_reply *rp)
+{
+	enum MHD_Result rc = send_reply(f, conn, rq, rp);
+	if (f->c.access_log || f->c.observe) {
+		struct timespec end;
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		long us = (end.tv_sec - r->start.tv_sec) * 1000000L +
+			  (end.tv_nsec - r->start.tv_nsec) / 1000L;
+		if (f->c.observe)
+			f->c.observe(rq, rp, us / 1e6);
+		if (f->c.access_log)
+			access_log(conn, &f->c, rq, rp, us);
+	}
+	return rc;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
@@ -191,6 +335,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!r) {
 		r = xcalloc(1, sizeof *r);
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		id_uuid(r->rid);
 		*con_cls = r;
 		const union MHD_ConnectionInfo *ci =
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -209,9 +354,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			buf_addf(&rp.body, "Bad Request: %s\n", framing);
 			rp.headers[0][0] = MHD_HTTP_HEADER_CONNECTION;
 			rp.headers[0][1] = "close";
-			enum MHD_Result rc = send_reply(f, conn, &rp);
-			if (f->c.access_log)
-				access_log(conn, r, &rp);
+			struct front_request rq = { .conn = conn, .method = method, .url = url,
+						    .request_id = r->rid };
+			enum MHD_Result rc = answer(f, conn, r, &rq, &rp);
 			buf_release(&rp.body);
 			return rc;
 		}
@@ -231,12 +376,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->conn)
 		room_request_read(r->conn->room);
 	struct front_request rq = { .conn = conn, .method = method, .url = url, .body = r->body.p,
-				    .body_len = r->body.len, .too_big = r->too_big };
+				    .body_len = r->body.len, .too_big = r->too_big,
+				    .request_id = r->rid };
 	struct front_reply rp = { .status = 500, .body = BUF_INIT };
 	f->c.handle(f->c.cls, &rq, &rp);
-	enum MHD_Result rc = send_reply(f, conn, &rp);
-	if (f->c.access_log)
-		access_log(conn, r, &rp);
+	enum MHD_Result rc = answer(f, conn, r, &rq, &rp);
 	buf_release(&rp.body);
 	return rc;
 }
@@ -268,6 +412,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct conn *c = xcalloc(1, sizeof *c);
 		*socket_context = c;
+		atomic_fetch_add_explicit(&open_conns, 1, memory_order_relaxed);
 		atomic_fetch_add(&pending, 1);
 		atomic_fetch_add(&started_total, 1);
 		const union MHD_ConnectionInfo *fd =
@@ -281,6 +426,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	struct conn *c = *socket_context;
 	if (!c)
 		return;
+	atomic_fetch_sub_explicit(&open_conns, 1, memory_order_relaxed);
 	/* called before libmicrohttpd closes the socket */
 	room_close(c->room);
 	if (!c->served || c->busy)

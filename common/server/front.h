@@ -15,6 +15,7 @@ struct front_request {
 	const char *body;
 	size_t body_len;
 	int too_big;                    /* the body passed max_body: left unread */
+	const char *request_id;         /* this request's id (an id_uuid()) */
 };
 
 #define FRONT_HEADERS 8
@@ -30,6 +31,27 @@ struct front_reply {
 };
 
 typedef void (*front_handler)(void *cls, const struct front_request *rq, struct front_reply *rp);
+/* Called after each reply is sent, with the seconds it took (metrics). */
+typedef void (*front_observer)(const struct front_request *rq, const struct front_reply *rp,
+			       double seconds);
+
+/* A network whose addresses are trusted proxies (--trusted-proxy CIDR). */
+struct front_net {
+	int family;                     /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned bits;
+};
+/* "ADDR/BITS" or "ADDR" (a single address), IPv4 or IPv6: 0, or -1 with
+ * dp_err_detail() saying what is wrong. */
+int front_net_parse(const char *cidr, struct front_net *out);
+/* The client address of the access log: the peer's, unless the peer is
+ * inside one of the trusted networks and xff (X-Forwarded-For) names
+ * addresses; then the last of them (right to left) that is not trusted
+ * itself. out gets the address (the peer's as ADDR:PORT). */
+void front_client(const struct sockaddr *peer, const char *xff, const struct front_net *nets,
+		  int nnets, char *out, size_t outsz);
+/* Connections open now (the metrics' gauge). */
+long front_open_connections(void);
 
 struct front_config {
 	const char *prog;
@@ -51,6 +73,10 @@ struct front_config {
 	int hup_reopens_log;            /* SIGHUP reopens the log; otherwise it is left as it is */
 	front_handler handle;
 	void *cls;
+	int request_id_header;          /* every reply carries x-amzn-RequestId */
+	const struct front_net *trusted; /* trusted proxies (access log's client) */
+	int ntrusted;
+	front_observer observe;         /* NULL: none */
 };
 
 /* How many times the request carries header name (any case). A request

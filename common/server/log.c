@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "base/clock.h"
@@ -47,11 +48,22 @@ void slog_unlock(void)
 	pthread_mutex_unlock(&lock);
 }
 
+void slog_when(char w[40])
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	clock_format_wire((int64_t)now.tv_sec, w);
+	/* the wire form ends in ".000Z": the milliseconds put in */
+	size_t n = strlen(w);
+	if (n > 5 && !strcmp(w + n - 5, ".000Z"))
+		snprintf(w + n - 4, 40 - (n - 4), "%03ldZ", now.tv_nsec / 1000000L);
+}
+
 void slog(const char *fmt, ...)
 {
-	char when[32];
+	char when[40];
 	va_list ap;
-	clock_format_wire((int64_t)time(NULL), when);
+	slog_when(when);
 	pthread_mutex_lock(&lock);
 	FILE *f = slog_stream();
 	fprintf(f, "%s %s: ", when, name);

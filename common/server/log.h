@@ -20,6 +20,9 @@ void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * is kept. Either way a line says what happened. */
 void slog_reopen(void);
 
+/* The time now, to the millisecond: 2026-12-05T19:00:00.123Z. */
+void slog_when(char out[40]);
+
 /* s as a log token: printable ASCII, no spaces, bounded; "-" for none. */
 void slog_token(char *out, size_t outsz, const char *s);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "base/clock.h"
 #include "base/ids.h"
 #include "base/secret.h"
 #include "service/service.h"
@@ -17,11 +19,22 @@ static int have_sealing_key;
 static int find_key(struct store *st, const char *key, char account[13], char **secret,
 		    char **hash)
 {
+	/* an account's key, or else a key rotated out that has not expired yet
+	 * (real time: an operator's deadline); the second look-up only for a
+	 * key that is not an account's, so a request's costs what it did */
 	struct store_rows *s = store_query(st, "SELECT id, secret, secret_hash, secret_sealed FROM accounts"
 				      " WHERE access_key = ?", "s", key);
 	if (!s)
 		return -1;
 	int rc = store_step(s);
+	if (rc == STORE_DONE) {
+		store_done(s);
+		s = store_query(st, "SELECT account, secret, secret_hash, secret_sealed FROM old_keys"
+				" WHERE access_key = ? AND expires > ?", "si", key, (int64_t)time(NULL));
+		if (!s)
+			return -1;
+		rc = store_step(s);
+	}
 	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
 	if (r == 0) {
 		snprintf(account, 13, "%s", store_text(s, 0));
@@ -107,13 +120,125 @@ static int insert_account(struct store *st, const char *key, const char *secret,
 	return -1;
 }
 
+/* A key rotated out that still signs: 0 (its account in account), 1 none,
+ * -1 error. */
+static int old_key(struct store *st, const char *key, char account[13])
+{
+	struct store_rows *s = store_query(st, "SELECT account FROM old_keys WHERE access_key = ?"
+				      " AND expires > ?", "si", key, (int64_t)time(NULL));
+	if (!s)
+		return -1;
+	int rc = store_step(s);
+	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
+	if (r == 0 && account)
+		snprintf(account, 13, "%s", store_text(s, 0));
+	store_done(s);
+	return r;
+}
+
+/* An account's current key: 0 (its id in account), 1 none, -1 error. */
+static int current_key(struct store *st, const char *key, char account[13])
+{
+	struct store_rows *s = store_query(st, "SELECT id FROM accounts WHERE access_key = ?", "s", key);
+	if (!s)
+		return -1;
+	int rc = store_step(s);
+	int r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
+	if (r == 0)
+		snprintf(account, 13, "%s", store_text(s, 0));
+	store_done(s);
+	return r;
+}
+
+static int finish(struct store *st, int r)
+{
+	if (r >= 0 && store_commit(st))
+		return -1;
+	if (r < 0)
+		store_rollback(st);
+	return r;
+}
+
+int service_list_keys(struct store *st, service_key_fn fn, void *cls)
+{
+	if (store_begin(st, 0))
+		return -1;
+	struct store_rows *s = store_query(st,
+		"SELECT access_key, id, secret, created, 0 FROM accounts"
+		" WHERE substr(access_key, 1, 8) != 'removed '"
+		" UNION ALL SELECT access_key, account, secret, created, expires"
+		" FROM old_keys WHERE expires > ?"
+		" ORDER BY 2, 5, 1", "i", (int64_t)time(NULL));
+	int rc = s ? STORE_ROW : -1;
+	while (s && (rc = store_step(s)) == STORE_ROW) {
+		struct service_key k = { .access_key = store_text(s, 0), .account = store_text(s, 1),
+					 .operator_account = *store_text(s, 2) != '\0',
+					 .created = store_int64(s, 3), .expires = store_int64(s, 4) };
+		fn(cls, &k);
+	}
+	store_done(s);
+	store_rollback(st);
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+int service_remove_key(struct store *st, const char *key, char account[13])
+{
+	if (store_begin(st, 1))
+		return -1;
+	int r = current_key(st, key, account);
+	if (r == 0) {
+		/* the account and its resources stay; its keys no longer sign */
+		r = store_exec(st, "UPDATE accounts SET access_key = 'removed ' || id, secret = '',"
+			       " secret_hash = '', secret_sealed = '' WHERE id = ?", "s", account) ||
+		    store_exec(st, "DELETE FROM old_keys WHERE account = ?", "s", account) ? -1 : 0;
+	} else if (r == 1 && (r = old_key(st, key, account)) == 0)
+		r = store_exec(st, "DELETE FROM old_keys WHERE access_key = ?", "s", key) ? -1 : 2;
+	return finish(st, r);
+}
+
+int service_rotate_key(struct store *st, const char *old, const char *new_key, const char *secret,
+		       int64_t expires, int64_t now, char account[13])
+{
+	char hash[SECRET_HASH_MAX], other[13];
+	if (secret_hash(secret, hash))
+		return -1;
+	if (store_begin(st, 1))
+		return -1;
+	int64_t real = (int64_t)time(NULL);
+	int r = store_exec(st, "DELETE FROM old_keys WHERE expires <= ?", "i", real) ? -1
+	      : current_key(st, old, account);
+	if (r == 1)
+		r = old_key(st, old, other) == 0 ? -3 : 1;
+	if (r == 0) {
+		/* the new key is nobody's yet, this account's included */
+		int c = current_key(st, new_key, other), o = c == 1 ? old_key(st, new_key, other) : c;
+		r = c < 0 || o < 0 ? -1 : c == 0 || o == 0 ? -2 : 0;
+	}
+	if (r == 0 && expires > real)
+		r = store_exec(st, "INSERT INTO old_keys(access_key, account, secret, secret_hash,"
+			       " secret_sealed, expires, created) SELECT access_key, id, secret,"
+			       " secret_hash, secret_sealed, ?, ? FROM accounts WHERE id = ?", "iis",
+			       expires, now, account) ? -1 : 0;
+	if (r == 0)
+		r = store_exec(st, "UPDATE accounts SET access_key = ?, secret = ?, secret_hash = ?,"
+			       " secret_sealed = '' WHERE id = ?", "ssss", new_key, secret, hash,
+			       account) ? -1 : 0;
+	return finish(st, r);
+}
+
 int service_add_account(struct store *st, const char *access_key, const char *secret,
 			int64_t now, char account[13])
 {
 	if (store_begin(st, 1))
 		return -1;
 	char *known = NULL;
-	int r = find_key(st, access_key, account, &known, NULL);
+	int r = old_key(st, access_key, NULL);
+	if (r == 0) {
+		/* a key rotated out, still signing: not a new account's */
+		store_rollback(st);
+		return -2;
+	}
+	r = r < 0 ? -1 : find_key(st, access_key, account, &known, NULL);
 	if (r == 0 && !*known) {
 		/* a local account: the operator adds what devpayd needs to it */
 		char hash[SECRET_HASH_MAX];

@@ -351,6 +351,16 @@ void service_error_doc(const char *code, const char *message, struct buf *xml)
 	write_error_doc(code, message, rid, xml);
 }
 
+const char *service_action_name(size_t i)
+{
+	return i < sizeof actions / sizeof actions[0] ? actions[i].name : NULL;
+}
+
+void service_error_doc_id(const char *code, const char *message, const char *rid, struct buf *xml)
+{
+	write_error_doc(code, message, rid, xml);
+}
+
 static void describe_problem(enum text_problem p, size_t at, unsigned cp, size_t max, struct buf *m)
 {
 	switch (p) {
@@ -465,8 +475,12 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 
 int service_handle(const struct service_call *c, struct buf *xml)
 {
-	char rid[37];
-	id_uuid(rid);
+	char own[37];
+	const char *rid = c->request_id;
+	if (!rid || !*rid) {
+		id_uuid(own);
+		rid = own;
+	}
 	struct buf m = BUF_INIT;
 	if (service_check_text(c->q, &m)) {
 		write_error_doc("InvalidParameterValue", buf_str(&m), rid, xml);

@@ -20,6 +20,8 @@ struct service_call {
 	struct buf *internal;
 	const char *endpoint;   /* the URL its clients use: devpayd's, or the
 				   local store's file:// URL (DescribeRegions) */
+	const char *request_id; /* the answer's requestId (an id_uuid(), devpayd's
+				   x-amzn-RequestId header too); NULL: a new one */
 };
 
 /* Runs the Action named in q, in one transaction, and writes its XML answer
@@ -35,6 +37,10 @@ int service_check_text(const struct query *q, struct buf *msg);
 
 /* An EC2 error document on its own, for failures before a handler runs. */
 void service_error_doc(const char *code, const char *message, struct buf *xml);
+/* The name of the i-th Action of the service, NULL past the last. */
+const char *service_action_name(size_t i);
+/* The same with its RequestID given (an id_uuid(): devpayd's request id). */
+void service_error_doc_id(const char *code, const char *message, const char *rid, struct buf *xml);
 
 /* Local mode: the account of access_key, created on first use (*created
  * set) with a salted hash of its secret, never the secret. A known key with
@@ -58,5 +64,26 @@ void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES]);
  * account already; -1 error. */
 int service_add_account(struct store *st, const char *access_key, const char *secret,
 			int64_t now, char account[13]);
+
+/* The operator's keys (devpayd --list-accounts): each account's key and the
+ * keys rotated out that still sign (expires their end, 0 for a current key),
+ * never a secret; fn is called for each. 0, or -1 (dp_err_detail()). */
+struct service_key {
+	const char *access_key, *account;
+	int operator_account;   /* added by an operator (secret kept), else local */
+	int64_t created, expires;
+};
+typedef void (*service_key_fn)(void *cls, const struct service_key *k);
+int service_list_keys(struct store *st, service_key_fn fn, void *cls);
+/* devpayd --remove-account: KEY, an account's current key, no longer signs,
+ * nor do the keys rotated out of it (0); the account and its resources
+ * stay. A key rotated out: it alone stops (2). 1 unknown key; -1 error. */
+int service_remove_key(struct store *st, const char *key, char account[13]);
+/* devpayd --rotate-key: the account of OLD (its current key) signs with
+ * NEW_KEY and SECRET from now on; OLD keeps signing until EXPIRES (real
+ * time; at once when not in the future). 0 done; 1 OLD unknown; -2 NEW_KEY
+ * is a key already; -3 OLD is itself a key rotated out; -1 error. */
+int service_rotate_key(struct store *st, const char *old, const char *new_key, const char *secret,
+		       int64_t expires, int64_t now, char account[13]);
 
 #endif

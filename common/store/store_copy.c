@@ -134,9 +134,10 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 	for (int i = 0; i < nc; i++) {
 		const char *name = store_column_name(r, i);
 		buf_addf(sql, "%s%s", i ? ", " : "", name);
-		if (!strcmp(table, "accounts") && !strcmp(name, "secret"))
+		int keyed = !strcmp(table, "accounts") || !strcmp(table, "old_keys");
+		if (keyed && !strcmp(name, "secret"))
 			k->col_secret = i;
-		if (!strcmp(table, "accounts") && !strcmp(name, "secret_sealed"))
+		if (keyed && !strcmp(name, "secret_sealed"))
 			k->col_sealed = i;
 	}
 	buf_adds(sql, ") VALUES (");

@@ -137,6 +137,16 @@ static const char *const migrations[] = {
 	/* 10: an image belongs to the region it was registered in (svc_images.c);
 	 * the images of older stores were all us-east-1's */
 	"ALTER TABLE images ADD COLUMN region TEXT NOT NULL DEFAULT 'us-east-1';",
+	/* 11: a key rotated out (devpayd --rotate-key) keeps signing for its
+	 * account until 'expires'; its secret kept as the accounts row kept it.
+	 * A removed key (--remove-account) leaves its account and the account's
+	 * resources: the row's access_key becomes 'removed ' || id (a space, so
+	 * no key names it) and its secrets ''. */
+	"CREATE TABLE old_keys ("
+	"  access_key TEXT PRIMARY KEY, account TEXT NOT NULL REFERENCES accounts(id),"
+	"  secret TEXT NOT NULL, secret_hash TEXT NOT NULL, secret_sealed TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL, created INTEGER NOT NULL);"
+	"CREATE INDEX old_keys_account ON old_keys(account);",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
