@@ -282,6 +282,16 @@ verdict() { [ -z "$bad" ] || fail "$1:$bad"; }
 	verdict "documentation pointing outside the repository"
 }
 
+@test "a LICENSE (Apache-2.0), and every source file of the project says so in an SPDX line near its top" {
+	grep -q 'Apache License' "$ROOT/LICENSE" && grep -q 'Version 2.0, January 2004' "$ROOT/LICENSE" ||
+		offend "LICENSE is not the Apache License 2.0"
+	local f
+	while IFS= read -r f; do
+		head -n 3 "$ROOT/$f" | grep -q 'SPDX-License-Identifier: Apache-2.0' || offend "$f"
+	done < <(cd "$ROOT" && git ls-files 2>/dev/null | grep -E '\.(c|h|sh|bash|bats|py|js|[178])$|^(Makefile|tools/[a-z]+|completions/.*|\.ci/run|bench/run|tests/pg-cluster|tests/devpayd-shim|tests/fresh/fake)$')
+	verdict "no SPDX-License-Identifier line in the first three lines"
+}
+
 @test "the client commands carry only libcrypto's SHA-256 and its helpers; the rest of libcrypto is loaded on demand" {
 	# Makefile: SHA_LIBS links libcrypto.a for the local secrets' hashes; a
 	# libcrypto function called directly instead of through crypto_dl.h
