@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The seller's report and a customer's bill over a month with 100,000
 # instances of 1,000 customers (the report), next to /bin/true.
 #   bench/bill.sh [RUNS]      (from the project root, after make)

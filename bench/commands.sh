@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # What one command costs, end to end (process start, libraries loaded, store
 # opened, one transaction, answer printed), against its floors measured in
 # the same run: /bin/true for a local command, curl --aws-sigv4 sending the

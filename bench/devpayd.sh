@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # devpayd against the machine's HTTP ceiling, in one run:
 # - the ceiling: libmicrohttpd answering a fixed body (bench/mhd-static.c);
 # - signed DescribeInstances (the caller owns 10 instances) and signed

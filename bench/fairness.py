@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """One account's largest accepted requests against another's latency.
 
 usage: fairness.py PORT HEAVY_KEY HEAVY_SECRET LIGHT_KEY LIGHT_SECRET [SAMPLES]

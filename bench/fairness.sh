@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fairness under hostile load: another account's DescribeImages latency while
 # one account sends the largest accepted requests back to back (4 at a time)
 # to a devpayd with its default 4 threads. See bench/fairness.py.

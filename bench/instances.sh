@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Instance commands on stores holding 1,000, 100,000 and 1,000,000 instances:
 # every query is indexed, so they should cost about the same.
 #   bench/instances.sh [RUNS]     (from the project root, after make)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crashes: ROUNDS rounds of 3 writers (tests/writer.sh) killed with SIGKILL at
 # a random moment (50-800 ms in). After each round: PRAGMA integrity_check is
 # ok; at the end, no reservation is partial and no acknowledged change is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ceiling for an HTTP server on this machine: libmicrohttpd answering
  * every request with one fixed small XML body (the same server set-up as
  * devpayd: a pool of 2 threads, epoll). Usage: mhd-static PORT */

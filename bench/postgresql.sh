@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # devpayd on PostgreSQL beside devpayd on SQLite, under the loads of
 # bench/devpayd.sh: signed DescribeInstances (the caller owns 10 instances),
 # signed ConfirmProductInstance, and signed RunInstances from 8 connections

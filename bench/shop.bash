@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The set-up bench/devpayd.sh and bench/postgresql.sh share (sourced, not a
 # benchmark of its own: bench/run runs bench/*.sh). Needs BIN and WORK; makes
 # a local store, $WORK/store.db, where the owner sells product $code, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Soak: devpayd at RATE signed requests a second (reads and writes mixed)
 # for DURATION seconds, its memory and open descriptors sampled every 10 s.
 # The figure is 1,000 a second for 30 minutes (the defaults).

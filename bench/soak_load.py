@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Signed load for bench/soak.sh: RATE SigV4-signed requests a second for
 SECONDS, over keep-alive connections from THREADS threads, reads and writes
 mixed (per 10 requests: 4 DescribeImages, 3 DescribeInstances of one

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Many writers: W processes x N mixed operations (tests/writer.sh: launch 1-3
 # instances, terminate, purchase and cancel, register and associate), on one
 # local store, then the same through one devpayd. Afterwards every

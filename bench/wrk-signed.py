@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes a wrk Lua script that replays one SigV4-signed EC2 Query request.
 usage: wrk-signed.py URL KEY SECRET 'Action=DescribeInstances&Version=2016-11-15' [--count] > req.lua
 The signature stays valid for the server's 15-minute window: keep runs short.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-bill: the caller's bill as a customer, or a product owner's report
  * (Action GetBill). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-cancel-subscription: end the caller's subscription to a product. */
 #include <string.h>
 #include "client/print.h"

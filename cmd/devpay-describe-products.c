@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-describe-products: the caller's products, or any product by code. */
 #include <string.h>
 #include "client/print.h"

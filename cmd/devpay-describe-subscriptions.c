@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-describe-subscriptions: the caller's subscriptions, or a product
  * owner's customers (Action DescribeSubscriptions). */
 #include "client/print.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-metadata: serve one instance's view of the EC2 instance metadata
  * service over HTTP (libmicrohttpd), so that a seller's software can be
  * tested against it. Every answer is read afresh through the current mode

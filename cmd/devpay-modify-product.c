@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-modify-product: schedule a price or configuration change of a
  * product, or withdraw the pending one (Action ModifyProduct). */
 #include <stdio.h>

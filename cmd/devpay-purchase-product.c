@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-purchase-product: subscribe the caller to a product. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-register-product: register a DevPay product (Action RegisterProduct). */
 #include <stdio.h>
 #include <stdlib.h>

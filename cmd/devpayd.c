@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd: the Query API over HTTP (GNU libmicrohttpd, a thread pool) on the
  * same service layer as the local transport. A request is read, its
  * signature verified (SigV4 or SigV2) against the secret of a known access

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-add-group: create a security group (Action CreateSecurityGroup). */
 #include "client/client.h"
 

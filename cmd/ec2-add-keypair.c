@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-add-keypair: create a key pair (Action CreateKeyPair): a KEYPAIR
  * record, then the private key (PEM), which the service keeps nowhere. */
 #include <stdio.h>

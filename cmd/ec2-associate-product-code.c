@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-associate-product-code: attach a DevPay product code to an AMI
  * (Action ModifyImageAttribute, ProductCode.1). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-authorize: add ingress rules to a security group (Action
  * AuthorizeSecurityGroupIngress); common/client/groups.c does the work it
  * shares with ec2-revoke. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-confirm-product-instance: may this instance run the product?
  * (Action ConfirmProductInstance; for the product code's owner). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-create-tags: add or overwrite tags on resources (Action CreateTags);
  * a TAG record per resource and tag, as ec2-api-tools 1.6.7.1 prints them. */
 #include <string.h>

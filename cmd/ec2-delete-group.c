@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-delete-group: delete a security group (Action DeleteSecurityGroup). */
 #include "client/groups.h"
 

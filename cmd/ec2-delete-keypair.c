@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-delete-keypair: delete a key pair (Action DeleteKeyPair); one that
  * does not exist is not an error, as in EC2. Instances launched with it keep
  * its name. */

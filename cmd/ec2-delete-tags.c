@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-delete-tags: remove tags from resources (Action DeleteTags); a TAG
  * record per resource and tag named, as ec2-api-tools 1.6.7.1 prints them. */
 #include <string.h>

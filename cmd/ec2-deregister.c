@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-deregister: deregister an AMI the caller owns (Action
  * DeregisterImage). Its instances keep running. */
 #include "client/client.h"

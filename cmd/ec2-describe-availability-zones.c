@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-availability-zones: the zones of the region, those -z
  * accepts (Action DescribeAvailabilityZones). */
 #include "client/client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-group: the caller's security groups and their rules (Action
  * DescribeSecurityGroups), GROUP and PERMISSION records. */
 #include "client/groups.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-image-attribute: an AMI's product codes or launch
  * permissions (Action DescribeImageAttribute). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-images: IMAGE records in ec2-api-tools 1.6 field order, each
  * followed by its TAG records. */
 #include <string.h>

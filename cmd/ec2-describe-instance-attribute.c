@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-instance-attribute: one attribute of an instance (Action
  * DescribeInstanceAttribute): its type, user data, kernel, ramdisk, ... */
 #include <string.h>

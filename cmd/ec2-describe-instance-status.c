@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-instance-status: the status checks of the caller's instances
  * (Action DescribeInstanceStatus), every page of them. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-instances: the caller's instances, grouped by reservation
  * (Action DescribeInstances). */
 #include "client/client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-keypairs: the caller's key pairs of its region, or those
  * named (Action DescribeKeyPairs): one KEYPAIR record each. */
 #include "client/client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-regions: the regions --region accepts, and the endpoint a
  * client of each uses (Action DescribeRegions). */
 #include "client/client.h"

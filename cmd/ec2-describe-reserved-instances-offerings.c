@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-reserved-instances-offerings: the Reserved Instances on sale
  * in the caller's region (Action DescribeReservedInstancesOfferings). */
 #include "client/print_reserved.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-reserved-instances: the caller's Reserved Instances
  * (Action DescribeReservedInstances). */
 #include "client/print_reserved.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-describe-tags: the caller's tags (Action DescribeTags), every page of
  * them, a TAG record each. */
 #include <stdlib.h>

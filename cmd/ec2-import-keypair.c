@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-import-keypair: import the public key of a key pair made elsewhere
  * (Action ImportKeyPair): the file is sent base64-encoded, as the real
  * tool and the AWS CLI's fileb:// send it; the service judges its format. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-modify-image-attribute: put a product code on an AMI, or grant and
  * revoke its launch permissions (Action ModifyImageAttribute). */
 #include <string.h>

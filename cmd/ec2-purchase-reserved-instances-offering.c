@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-purchase-reserved-instances-offering: buy Reserved Instances
  * (Action PurchaseReservedInstancesOffering), then show what was bought. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-register: register an AMI (Action RegisterImage). */
 #include <string.h>
 #include "client/client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-reset-image-attribute: make an AMI private again, dropping every
  * launch permission (Action ResetImageAttribute). Product codes cannot be
  * reset. */

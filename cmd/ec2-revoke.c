@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-revoke: remove ingress rules from a security group (Action
  * RevokeSecurityGroupIngress); the options and records are ec2-authorize's
  * (common/client/groups.c). */

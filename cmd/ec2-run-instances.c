@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-run-instances: launch instances of an AMI as one reservation
  * (Action RunInstances). */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ec2-terminate-instances: shut down the caller's instances
  * (Action TerminateInstances). */
 #include "client/client.h"

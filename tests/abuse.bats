@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd under abuse: idle and slow connections, limits, malformed HTTP,
 # requests whose signature does not cover what is sent, wrong credential
 # scopes and signing times. Every refusal is an EC2 error document, and the

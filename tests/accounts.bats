@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Every Action tried across accounts, through devpayd (the shared store is
 # where one account meets another): no account reads or changes another's
 # images, instances, products, subscriptions or bills except as the rules

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # A third-party client against devpayd: the AWS CLI, signing with SigV4.
 bats_require_minimum_version 1.5.0
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpay-bill: the customer's bill and the owner's report, from the DevPay
 # guide's worked example and the rules of devpay-bill(1).
 bats_require_minimum_version 1.5.0

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Checks shared by products.bats, images.bats and store.bats, on top of
 # helpers.bash: bad input that must leave the store as it was, refusals
 # that must too, and a few builders.

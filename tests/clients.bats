@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # What real EC2 clients send (the Java ec2-api-tools 1.6.7.1, the AWS CLI,
 # boto3): parameters with their default values, filter names EC2 documents,
 # pages of answers (MaxResults/NextToken), and a region this service does not

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Completion of ids and codes (completions/_devpay, shared by every
 # completion file): from the describe commands of the current mode, cached a
 # few seconds, never prompting or printing into the command line.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Suite-wide consistency, generic over every cmd/*.c, so a command added later
 # is covered without touching this file: it answers --help and --version,
 # refuses an unknown option, and its man page and bash completion know every

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd --copy-store between SQLite stores: what it copies, the sealed
 # secrets it carries over, and what it refuses. SQLite to PostgreSQL and
 # back is in tests/postgresql.bats.

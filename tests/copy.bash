@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A store with a little of everything, for devpayd --copy-store
 # (tests/copy-store.bats, tests/postgresql.bats).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Runs the workflow tests through a devpayd (DEVPAY_TEST_MODE=devpayd):
 # fresh_store calls devpayd_start, which adds the three test accounts to the
 # test's store, serves that store on a free loopback port and points EC2_URL

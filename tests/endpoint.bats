@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Endpoint mode: the client's HTTP transport and devpayd, on loopback only.
 bats_require_minimum_version 1.5.0
 load helpers

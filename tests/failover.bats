@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd through a PostgreSQL failover (issue 24): a primary and its
 # synchronous streaming standby (tests/pg-cluster), devpayd on a multi-host
 # URI that asks for the read-write one, write load from raw clients; the

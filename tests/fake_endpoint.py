@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A scripted endpoint for the client's HTTP tests, on a free loopback port.
 usage: fake_endpoint.py PORTFILE LOGFILE MODE...
 Each MODE answers one request, in turn; the last one answers all the rest:

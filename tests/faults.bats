@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Faults and load, sized to seconds (bench/ runs the big versions): many
 # writers on one store, locally and through devpayd; writers killed with
 # SIGKILL at random moments; a full disk and I/O errors; read-only stores and

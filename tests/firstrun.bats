@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The habits of new users and AWS users: credentials from the AWS CLI's
 # shared files, standard output errors, timeouts of a silent endpoint.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # On a fresh Debian 12 plain `make` installs nothing and names what is
 # missing; `make deps` installs it, and the README's `make check` (like
 # `make demo`) installs first and only then does any recipe ask pkg-config

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Security groups, EC2-Classic: ec2-add-group, ec2-describe-group,
 # ec2-delete-group, ec2-authorize, ec2-revoke, groups at launch and in
 # DescribeInstances; through devpayd the older flat form of the rules, the

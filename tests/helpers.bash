@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared set-up for the bats tests: real binaries from build/bin, a fresh
 # store per test, and three parties with their own access keys.
 # DEVPAY_TEST_MODE=devpayd runs the same tests through a devpayd on a free

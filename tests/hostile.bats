@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # One account's bytes never break another's: text values checked at the
 # service boundary, well-formed answers whatever a store holds, no existence
 # leak, and devpayd's behaviour under signals, far-future SigV2 Expires and a

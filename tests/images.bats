@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Machine images and their product code: ec2-register, ec2-describe-images,
 # ec2-associate-product-code (the rules of DOMAIN.md).
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # make install puts every command, page and completion where DESIGN.md says.
 bats_require_minimum_version 1.5.0
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Launching, describing, terminating and confirming instances.
 bats_require_minimum_version 1.5.0
 load helpers

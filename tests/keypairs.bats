@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Key pairs (issue 20): ec2-add-keypair, ec2-import-keypair,
 # ec2-describe-keypairs, ec2-delete-keypair, ec2-run-instances -k, on the
 # local store; then through devpayd with the AWS CLI and the suite's own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Local accounts: a new key is announced, the store keeps only a salted hash
 # of a local account's secret, and older stores are upgraded.
 bats_require_minimum_version 1.5.0

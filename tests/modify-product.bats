@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpay-modify-product: a price or configuration change from a future date,
 # one pending at a time, withdrawable, for the owner only.
 bats_require_minimum_version 1.5.0

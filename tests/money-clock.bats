@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Money (int64 micro-dollars, parsed and printed as decimal strings) and the
 # one clock (DEVPAY_NOW), through the commands that show them.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The suite's client against a third-party server: moto_server, with SigV4
 # signatures checked (an IAM user's key; a wrong secret is refused).
 bats_require_minimum_version 1.5.0

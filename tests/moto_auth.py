@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Starts moto_server on a free loopback port with request signatures checked,
 and prints 'PORT PID KEY SECRET AMI'. The first calls (unauthenticated, as
 INITIAL_NO_AUTH_ACTION_COUNT allows) create an IAM user with every right and

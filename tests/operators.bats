@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd for operators (issue 22): /healthz and /metrics, the request id in
 # a header, the access log line and its client behind trusted proxies, and
 # the accounts an operator lists, removes and rotates.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # --output text|json|csv: every command's records as tab-separated text (the
 # default, unchanged), one JSON document, or RFC 4180 CSV (devpay(7), OUTPUT
 # FORMATS; the writer itself: tests/unit/format.c).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd's pages (devpayd(8), PAGES IN A BROWSER): the purchase page, sign-in and
 # sign-out with a session cookie and CSRF tokens, the Application Billing
 # page (devpay-bill's figures) and the Activity page (the owner's report),

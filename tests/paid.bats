@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Paid AMIs: the owner's own AMI carrying his own product code, shared with
 # customers through launch permissions; the image attribute commands
 # (ec2-modify-image-attribute, ec2-describe-image-attribute,

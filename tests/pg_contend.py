@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Contended launches with no retry of its own, as a raw API client sends
 them: THREADS processes, each on one keep-alive connection, send N signed
 RunInstances (SigV4 by botocore) of the same AMI for the same account to

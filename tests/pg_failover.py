@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Write load through a failover, as a raw API client sends it: THREADS
 processes, each on one keep-alive connection to the devpayd at URL, send
 signed RunInstances (SigV4 by botocore) of AMI one after another, no retry

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd replicas on one PostgreSQL database (issue 14): a throwaway cluster
 # (tests/pg-cluster) for this file, a fresh database per test, two devpayd
 # serving it. The workflow files also run through devpayd on PostgreSQL

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Products and subscriptions: devpay-register-product, devpay-describe-products,
 # devpay-purchase-product, devpay-cancel-subscription.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A raw signed Query request, for the tests of devpayd under abuse: signs
 with SigV4 (or SigV2) as a client would, then lets the test break one thing
 on purpose (the body sent, the Host header, the credential scope, the signing

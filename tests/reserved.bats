@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Reserved Instances: offerings, purchases, and the discount they give on the
 # bill: plain EC2 instances only, never an instance of a supported AMI.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # What a seller runs a business on: prices per platform and region, its
 # customers (devpay-describe-subscriptions), a report on all its products,
 # money that never wraps, and an instance's own metadata (devpay-metadata).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sends one EC2 Query request, signed with Signature Version 4 by botocore
 (not by the suite), and reports the answer as the suite's clients do: the
 XML on stdout and exit 0, or "Client.Code: Message" on stderr and exit 1.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The signing helpers (common/wire/sigv4.c, common/wire/sigv2.c) against AWS's
 # published vectors, and against an independent computation with openssl.
 bats_require_minimum_version 1.5.0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test driver for the signing helpers: signs what the command line gives, at
  * the time it gives, and prints the intermediate strings, so tests can check
  * them against published vectors and an independent openssl computation.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Clients that ask for a large answer and do not read it: N connections
 each send one signed request (SigV4 by botocore) and read nothing for HOLD
 seconds; then devpayd's resident memory is printed ("rss KB"), and only

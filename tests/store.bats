@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The local store (where it is, what it refuses to touch, many writers at
 # once) and the accounts it creates on first use of an access key.
 bats_require_minimum_version 1.5.0

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Tags: ec2-create-tags, ec2-delete-tags, ec2-describe-tags, TAG records after
 # INSTANCE and IMAGE records, the tag filters, tags at launch; and the same
 # through devpayd from the AWS CLI and boto3.

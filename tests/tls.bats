@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # TLS: devpayd serves HTTPS itself (--tls-cert/--tls-key); the client verifies
 # the certificate against the system store or --ca-bundle/AWS_CA_BUNDLE and
 # refuses one that does not verify (exit 3). The tests make their own CA and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # devpayd against trickling clients (slowloris), from the honest client's own
 # address: a deadline for a whole request (--request-deadline), a cap on one
 # address's connections (--max-connections-per-ip), and the connections

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A trickling client (slowloris), bounded in time, for tests/trickle.bats.
 
 trickle.py PORT COUNT SECONDS READY: opens COUNT connections to

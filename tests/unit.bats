@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The unit programs of tests/unit/ (built into build/tests by `make check`):
 # each prints TAP and exits non-zero when any of its checks failed.
 load helpers

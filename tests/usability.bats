@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # What a newcomer or a script meets that no other file covers: man pages
 # that say exactly what the commands print.
 bats_require_minimum_version 1.5.0

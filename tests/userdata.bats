@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Issue 20: user data at launch, an instance's attributes, its status checks,
 # and the metadata service's paths (user-data, trailing slashes, dated
 # versions); the suite's commands on the local store, the AWS CLI and boto3

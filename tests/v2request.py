@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A Signature Version 2 request to a devpayd, with raw parameter bytes.
 
 usage: v2request.py PORT KEY SECRET [--expires WHEN | --expires-in SECONDS]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Honest answers on the wire (issue 8): DryRun, filters, unknown parameters,
 # ids judged by the service, --region, usage errors. Runs locally and, by
 # `make check`, through devpayd (DEVPAY_TEST_MODE=devpayd).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # One writer of the many-writers tests and bench: N mixed operations as its
 # own account on whatever store or endpoint the environment names, logging
 # every acknowledged change to OUT/ID.acks and every failure to

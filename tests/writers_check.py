@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Counts what the writers of tests/writer.sh were told succeeded against
 what the store holds: every acknowledged change is there exactly once, and
 nothing is there that no writer was told of (for the writers' accounts).

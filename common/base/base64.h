@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Base64 (RFC 4648, the standard alphabet, padded) as EC2 carries user
  * data, through libcrypto's EVP_EncodeBlock and EVP_DecodeBlock (loaded on
  * first use, crypto_dl.h). */

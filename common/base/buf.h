@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A growable NUL-terminated byte buffer. Only buf_detach hands the memory
  * over; buf_release frees it. Allocation failure aborts: a command line tool
  * has nothing better to do, and it keeps every caller simple. */

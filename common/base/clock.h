@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one clock. DEVPAY_NOW (ISO 8601 UTC) replaces it, so a whole scenario
  * can be replayed at fixed times. All times are UTC seconds since the epoch. */
 #ifndef DP_CLOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL's libcrypto, loaded the first time it is needed, as libcurl is
  * (curl_dl.h). Most local commands never sign, hash or encode anything, and
  * linking libcrypto cost every one of them about 0.8 ms of dynamic loading

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcurl, loaded the first time it is needed. Linking it outright costs
  * every process some 7 ms of dynamic loading (libcurl pulls in GnuTLS,
  * Kerberos, LDAP, ...), which is most of what a local command costs; a local

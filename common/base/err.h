@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One append-only error enum for the library. Library functions return a
  * code and never print or exit; the program decides what to do. */
 #ifndef DP_ERR_H

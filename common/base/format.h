@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one writer of records, in the three forms of --output: text (tab-
  * separated, as ec2-api-tools), json (one array of objects) and csv (RFC
  * 4180). Pure: it appends to a buffer, so tests/unit/format.c tests it

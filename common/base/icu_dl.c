@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ICU, loaded the first time it is needed. libxml2 is linked statically
  * (README: Libraries), and Debian's libxml2 calls ICU's converters for the
  * document encodings it has no converter of its own for; linking ICU would

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random identifiers from OpenSSL's generator. */
 #ifndef DP_IDS_H
 #define DP_IDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jansson, loaded the first time it is needed. Only a profile's
  * credential_process hands the commands JSON to read (its answer), so
  * jansson is not linked into every command as devpay-metadata links it

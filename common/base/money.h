@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Money is integer micro-dollars, never floating point. */
 #ifndef DP_MONEY_H
 #define DP_MONEY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EC2's own prices. On-demand hourly rates are data: per region, platform,
  * instance type and effective date, from data/rates/ec2-on-demand.rates
  * (compiled in, parsed once on first use) and any operator's file of the

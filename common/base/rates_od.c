@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The on-demand rates: data/rates/ec2-on-demand.rates, compiled in as the
  * string rates_builtin (build/gen/rates_data.c, made by the Makefile),
  * parsed once on first use; rates_load adds an operator's file. The rates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA256_Init and co. are deprecated in OpenSSL 3 (see digest()) */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the local store keeps of a local account's secret: a salted hash,
  * SHA-256 through OpenSSL's EVP interface, never the secret itself. The text
  * form is "sha256$SALT$HASH" (16 random bytes of salt and the 32-byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text values: what the service accepts in a request, and what it writes
  * into an XML answer. One rule for both: valid UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF) without control characters (U+0000 to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #ifndef DP_VERSION_H
 #define DP_VERSION_H
 #define DEVPAY_VERSION "0.1.0"

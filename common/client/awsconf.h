@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The AWS CLI's shared files: ~/.aws/credentials and ~/.aws/config (or
  * AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE). A small INI reader in the
  * manner of botocore's (Python's configparser): "[section]" headers,

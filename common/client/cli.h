@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The shape every client command shares: common ec2-api-tools options,
  * environment, usage layout, and the exit statuses of DESIGN.md. */
 #ifndef DP_CLI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one path every client command takes: send the request through the
  * transport, parse the answer, and on any failure print the error and exit
  * with the status DESIGN.md gives. */

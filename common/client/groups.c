@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Security groups on the client side (groups.h). */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Security groups on the client side: the GROUP and PERMISSION records of
  * ec2-describe-group, and ec2-authorize and ec2-revoke, which take the same
  * options and print the same records. */

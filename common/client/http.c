@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP transport: the Query request, signed (SigV4, or SigV2 on
  * request), POSTed with libcurl. Failures that may be transient (no
  * connection, 5xx, throttling) are retried with exponential backoff and

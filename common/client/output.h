@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Records: one a line, fields joined by TAB (or JSON, CSV: --output). Every
  * layout lives in output.c (a bill's in wire/bill_records.c), so each column
  * list is written once; the writer of each form is common/base/format.c. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Printing answers as records, for the answers several commands share. */
 #ifndef DP_PRINT_H
 #define DP_PRINT_H

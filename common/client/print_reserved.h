@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Printing Reserved Instances answers: OFFERING and RESERVEDINSTANCES. */
 #ifndef DP_PRINT_RESERVED_H
 #define DP_PRINT_RESERVED_H

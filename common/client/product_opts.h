@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The product configuration options that devpay-register-product and
  * devpay-modify-product share: checked on the command line, added to the
  * request as Platform.N, Region.N, InstanceType.N.Name/Price,

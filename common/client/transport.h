@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The transport seam: the endpoint URL decides where a request goes.
  * http(s)://... is signed and sent with libcurl; file://PATH, or nothing
  * set, runs the in-process service on the local store. Either way the

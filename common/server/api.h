@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd's Query API over the HTTP front: a request's parameters (URL and
  * form body), its signature checked (service/auth.h), the Action run on the
  * worker thread's own store connection (service/service.h), the XML answer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP front both servers stand on (devpayd, devpay-metadata): GNU
  * libmicrohttpd listening, a request's body gathered up to a bound, the
  * handler's reply sent, an access log line, the connections counted so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pages' HTML: text escaped for element content and attribute values,
  * and the frame every page shares (a viewport for phones, a little inline
  * CSS, the navigation). No script anywhere. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpay-metadata's answers: the paths of the EC2 instance metadata service
  * (a table routes them), IMDSv2 tokens, the instance identity document. The
  * view itself is read by the command (through the client), on every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The --listen ADDR:PORT of the two servers (devpayd, devpay-metadata). */
 #ifndef DP_LISTEN_H
 #define DP_LISTEN_H

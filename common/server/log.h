@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The servers' log: one stamped line a message ("2026-12-05T19:00:00Z
  * devpayd: ..."), shared by the worker threads, opened again on SIGHUP. */
 #ifndef DP_SERVER_LOG_H

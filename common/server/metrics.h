@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd's metrics (GET /metrics): counters kept with relaxed atomics, so
  * the request path pays a few additions; written out in the Prometheus text
  * exposition format (version 0.0.4). */

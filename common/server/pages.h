@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd's pages (devpayd(8), PAGES IN A BROWSER): server-rendered HTML beside the Query
  * API, for the people DevPay served in a browser: the purchase page of a
  * product (/purchase/CODE, a Subscribe button for a signed-in customer),

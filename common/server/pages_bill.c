@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Application Billing page (a customer's bill, GetBill as devpay-bill
  * asks it) and the Activity page (an owner's report per product and
  * customer, with the month's daily revenue drawn as inline SVG). The figures

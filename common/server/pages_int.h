@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the pages' files (pages.c: routes, sign-in, purchase; pages_bill.c:
  * the billing and activity pages) share. */
 #ifndef DP_SERVER_PAGES_INT_H

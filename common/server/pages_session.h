@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pages' sessions: a random id (the cookie) and a random CSRF token per
  * signed-in visitor, kept in devpayd's memory only (a restart signs everyone
  * out), ending after a lifetime of inactivity or on sign-out. The secret is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The connection room of the HTTP front (server/front.c): which connections
  * are waiting for a complete request (just opened, reading one, or idle
  * between two on keep-alive), oldest first, so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd's --tls-cert and --tls-key, read and checked with libcrypto's PEM
  * functions (a server loads them once; libcrypto is linked into devpayd). */
 #ifndef DP_SERVER_TLS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Accounts and their keys: a local account created on the key's first use
  * (service_auth_local), an operator's account (service_add_account), and
  * devpayd's look-up of a known key (service_lookup_key). */

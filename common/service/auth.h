@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Authenticating a received Query request (devpayd): which signature it
  * carries (SigV4 Authorization header, or SigV2 parameters), whether its
  * signing time is near the real clock, whether its access key has an account

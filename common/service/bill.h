@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What GetBill's reports (svc_bill.c) share with the computation of a
  * customer's charge lines (bill_lines.c): the billed month, the lines and a
  * product's price history. Only those two files include this. */

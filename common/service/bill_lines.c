@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A customer's charge lines for a month, for GetBill (svc_bill.c): a
  * product's one-time, monthly and usage lines at the prices of its history,
  * and plain EC2's with Reserved Instances. Each line is rounded to the cent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The request's parameters: each Action's allow-list, checked before its
  * handler runs (svc_check_params), and how the handlers read them
  * (svc_param, svc_list, svc_need, svc_filters, the shapes of codes and ids). */

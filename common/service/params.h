@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What service.c takes from params.c besides svc.h's parameter readers. */
 #ifndef DP_PARAMS_H
 #define DP_PARAMS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service: the Action table, one transaction per Action, the answer
  * writer and error documents, and the text rule at the boundary. Each
  * request's parameters are checked and read in params.c; accounts and their

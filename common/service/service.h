@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service: one handler per Action on the SQLite store. The local
  * transport and devpayd both call it and hand back the same XML. */
 #ifndef DP_SERVICE_H

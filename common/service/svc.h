@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the service's handlers share: the request context, the answer writer
  * and the refusal path. Only common/service/svc_*.c, service.c, params.c and
  * bill_lines.c include this. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GetBill: a customer's bill for a month, or a product owner's report.
  *
  * Every amount is computed in micro-dollars, each bill line is rounded to

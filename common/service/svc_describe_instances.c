@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DescribeInstances: the caller's instances in its region, by id, by filter
  * and a page at a time, grouped by reservation. */
 #include <stdio.h>

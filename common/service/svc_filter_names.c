@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The filter names EC2 documents (API version 2016-11-15, as the AWS
  * CLI and the SDKs send them) about what this service does not have: VPC
  * networking, EBS volumes, IAM, spot, capacity reservations, ... A filter

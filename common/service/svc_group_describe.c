@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DescribeSecurityGroups: the caller's groups of its region with their
  * rules, read into memory (at most 500 groups of 100 rules), the default
  * group added when it is not stored yet; filters and pages over them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The ingress rules of a security group: AuthorizeSecurityGroupIngress and
  * RevokeSecurityGroupIngress, in EC2's IpPermissions.N form (the AWS CLI's)
  * and the older flat one (IpProtocol, CidrIp, SourceSecurityGroupName, ...).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Security groups, EC2-Classic (no VPC): the groups and their lookups,
  * CreateSecurityGroup, DeleteSecurityGroup, and the groups of a launch
  * (RunInstances, DescribeInstances). The rules are in svc_group_rules.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the security group files share (svc_groups.c: the groups, their
  * lookups and the default group; svc_group_rules.c: Authorize and Revoke;
  * svc_group_describe.c: DescribeSecurityGroups). Private to them. */

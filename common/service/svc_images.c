@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Machine images and their product code attribute. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DescribeInstanceStatus: the status checks of the caller's instances, as
  * boto3's waiters (instance_status_ok, system_status_ok) read them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Instances: launching, describing, terminating and confirming them.
  *
  * An instance's state is never stored: it follows from its launch and

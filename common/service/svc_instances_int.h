@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the instance files (svc_instances.c: launching, terminating,
  * confirming; svc_describe_instances.c: DescribeInstances): an instance's
  * state, its answer and the columns it is written from. */

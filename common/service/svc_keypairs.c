@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key pairs (EC2-Classic): CreateKeyPair, ImportKeyPair, DescribeKeyPairs,
  * DeleteKeyPair, and the key named at launch (RunInstances' KeyName).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A product's configuration (fees, platforms, regions, hourly prices):
  * read from the parameters of RegisterProduct and ModifyProduct, checked,
  * stored as a version, loaded back and shown by DescribeProducts. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The product configuration that svc_products.c and svc_product_config.c
  * share; the handlers' own lookups are in svc.h. */
 #ifndef DP_SVC_PRODUCT_CONFIG_H

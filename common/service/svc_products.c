@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DevPay products and subscriptions. A product's configuration (parsed,
  * checked, stored and shown) is in svc_product_config.c. */
 #include <stdio.h>

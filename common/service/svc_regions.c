@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DescribeRegions and DescribeAvailabilityZones: the regions and zones of
  * rates.h, answered to a caller without an account too (service_handle). */
 #include <stdio.h>

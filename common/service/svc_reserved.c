@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reserved Instances: the offerings of the caller's region, purchases, and
  * the caller's reservations. Terms and prices come from the RI terms of
  * base/rates.c, offered where the type has an on-demand rate; how a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tags: CreateTags, DeleteTags and DescribeTags, the tags a launch gives its
  * instances (TagSpecification), and what DescribeInstances and
  * DescribeImages show of them (tagSet, the tag:KEY, tag-key and tag-value

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* User data and an instance's attributes: UserData at launch (checked and
  * kept with the reservation, as EC2-Classic keeps it with the launch), and
  * DescribeInstanceAttribute.

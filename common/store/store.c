@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The local SQLite store of store.h: its path, opening a file (checked
  * before anything is written to it), the faults of the file under it,
  * closing. The schema and its migrations are in store_schema.c, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The local SQLite store: one file, mode 0600, WAL, busy timeout, schema
  * version in PRAGMA user_version with forward migrations. Only the service
  * layer uses it; commands never do. */

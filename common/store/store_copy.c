@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd --copy-store: every row of one store into another that is empty,
  * SQLite to PostgreSQL and back (or SQLite to SQLite, a copy at one moment
  * of a store in use). Written once over store.h: the table list is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Copying a whole store into an empty one (devpayd --copy-store). */
 #ifndef DP_STORE_COPY_H
 #define DP_STORE_COPY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the SQLite side of store.h shares between its files: store.c (path,
  * opening, faults, closing), store_schema.c (the migrations) and store_sql.c
  * (statements, rows, transactions). Only those three include this. */

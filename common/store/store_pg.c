@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PostgreSQL backend of store.h, for devpayd replicas sharing one
  * database (libpq). The service layer writes its SQL once, in the dialect
  * both engines agree on, with SQLite's `?`/`?N` placeholders;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PostgreSQL backend of store.h (devpayd only). store.c hands every
  * call on a store opened from a postgresql:// URI to these operations; the
  * backend is linked only into a program that enables it (devpayd calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PostgreSQL backend's side of devpayd --copy-store (store_copy.c):
  * a table's rows streamed out, statements batched in (libpq's pipeline
  * mode), the identity sequences moved past the keys copied. */

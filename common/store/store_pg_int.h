@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the three files of the PostgreSQL backend share: store_pg.c (the
  * connection, statements, rows, transactions, the schema's set-up),
  * store_pg_sql.c (the SQL and DDL translated from SQLite's) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SQL of the PostgreSQL backend (store_pg.c): the handlers' SQLite
  * dialect and store_schema.c's migrations, rewritten as PostgreSQL's. Text to
  * text; no connection. */

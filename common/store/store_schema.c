@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The store's schema: the migrations that make it, version by version,
  * the check that a file is a store of ours (store.c asks it before
  * anything is written to the file), and the migration of one that is

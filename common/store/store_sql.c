@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The statements of store.h: transactions, the statements a connection
  * keeps prepared, and the rows read through them. A store opened on
  * PostgreSQL hands each call to its backend (store_pg.c). */

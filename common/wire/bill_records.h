@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The records of a GetBill answer (BILL, CHARGE, TOTAL, CUSTOMER), in the
  * order devpay-bill prints them: one walk of the XML that devpay-bill and
  * devpayd's CSV downloads (server/pages_bill.c) both use, so the page's

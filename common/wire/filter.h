@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EC2 request filters (Filter.N.Name, Filter.N.Value.M) and the parameter
  * name patterns of an Action's allow-list. Pure: no store, no output.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* An EC2 Query request: ordered name/value parameters, form-encoded on the
  * wire. The same structure carries a request through the local transport,
  * over HTTP and into devpayd's service call. */

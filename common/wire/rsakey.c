@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA keys in the forms of EC2 key pairs (rsakey.h). */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA keys in the forms EC2 key pairs use: the OpenSSH public key line
  * ("ssh-rsa AAAA... comment") and RFC 4716's public key file, the DER
  * structures whose digests are EC2's fingerprints (SubjectPublicKeyInfo,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Signature Version 2 (HmacSHA256) for Query requests, shared by the
  * client and devpayd. The string to sign is
  * METHOD \n host \n path \n sorted-canonical-query-without-Signature. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AWS Signature Version 4, shared by the client (signing) and devpayd
  * (verifying): both build the canonical request the same way, so what one
  * signs the other rebuilds byte for byte. The signing time is a parameter,

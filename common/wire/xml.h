@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reading EC2 XML answers with libxml2. Elements are matched by local name,
  * so any xmlns version (2007-12-01 ... 2016-11-15) is understood. */
 #ifndef DP_XML_H

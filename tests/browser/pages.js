@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real-browser test of devpayd's pages, run by tests/pages.bats:
 // headless Chromium (the Debian package) driven by playwright-core.
 //   node pages.js URL CODE ACCESS_KEY SECRET PERIOD NOW CSV_FILE

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* awsconf_parse and awsconf_parse_services, the reader of ~/.aws/credentials and ~/.aws/config: never
  * crashes or reads outside its input (no NUL needed at the end); every value
  * it returns is a substring of the input without leading or trailing white

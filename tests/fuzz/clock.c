@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock_parse: never crashes; what it accepts is a valid UTC time that both
  * printed forms give back unchanged. */
 #include "base/clock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the libFuzzer targets: the input as a NUL-terminated string, and
  * a check that aborts (so libFuzzer keeps the input) when an invariant fails. */
 #ifndef DP_FUZZ_H

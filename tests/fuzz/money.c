@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* money_parse: never crashes; what it accepts is in range and prints back to
  * the same amount. */
 #include "base/money.h"

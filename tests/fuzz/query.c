@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* query_parse: never crashes or leaks, on any bytes; whatever it reads,
  * query_encode writes a body that parses back to the same parameters. */
 #include "wire/query.h"

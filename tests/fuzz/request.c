@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devpayd's request path without the socket: the URL's query string, the
  * headers and the form body of a request go through authentication
  * (auth_check) and, when they pass, into the service (service_handle) on a

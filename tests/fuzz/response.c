@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* response_parse: never crashes or leaks on any body; the first byte picks
  * the HTTP status. Every outcome is one of the three the header promises. */
 #include "wire/xml.h"

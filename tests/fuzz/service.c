@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* service_handle with arbitrary parameters: whatever a caller sends, the
  * answer is well-formed XML (xml_well_formed, libxml2 without recovery) with
  * a status the service documents, and nothing crashes or leaks.

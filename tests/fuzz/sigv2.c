@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SigV2: any parameters (a form body from the input) sign; the signature
  * verifies with the secret, and not once a parameter's value changes or the
  * Signature itself is altered. */

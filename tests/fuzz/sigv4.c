@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SigV4, both sides: a received Authorization header and X-Amz-Date never
  * crash the parsers, and what parses has every part; a request built from
  * the input (headers, query, payload) signs, verifies with the secret, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The values a request carries, as the service checks them: ids, product
  * codes, regions, platforms, X-Amz-Date stamps. Never a crash; what is
  * accepted has the documented shape. */

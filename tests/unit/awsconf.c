@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/client/awsconf.c: the AWS CLI's shared files as the AWS CLI v2
  * reads them (profiles, the [services NAME] section's ec2 endpoint, the
  * settings the suite does not support), and a credential_process's answer. */

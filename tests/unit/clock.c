@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/clock.c: the ISO 8601 forms accepted, calendar helpers, printing. */
 #include <stdlib.h>
 #include "base/clock.h"

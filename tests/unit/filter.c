@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/wire/filter.c: EC2's wildcards, the allow-list patterns of the Action
  * table, and Filter.N parsing and matching. */
 #include <string.h>

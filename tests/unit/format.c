@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/format.c: one record as text, JSON and CSV. */
 #include "base/format.h"
 #include "tap.h"

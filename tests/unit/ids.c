@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/ids.c: the shapes of the identifiers. */
 #include <ctype.h>
 #include "base/ids.h"

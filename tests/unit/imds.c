@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/server/imds.c: devpay-metadata's paths without a store (trailing
  * slashes, dated versions, user data byte for byte); common/base/base64.c:
  * canonical base64 only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/money.c: parsing, rounding to cents, printing, proration. */
 #include "base/money.h"
 #include "tap.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/service/svc_products.c: svc_price_lookup, the one price lookup: the most
  * specific of a product version's price rules wins. */
 #include <string.h>

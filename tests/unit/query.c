@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/wire/query.c: the wire encoding AWS signs, and parsing a form body. */
 #include <stdlib.h>
 #include "wire/query.h"

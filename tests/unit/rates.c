@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/rates.c, rates_od.c: EC2 on-demand rates as data, RI terms. */
 #include "base/rates.h"
 #include "tap.h"

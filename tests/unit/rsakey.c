@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/wire/rsakey.c: base64, the OpenSSH and RFC 4716 public key forms
  * (and what they refuse), DER SubjectPublicKeyInfo, PKCS#1 and PKCS#8, PEM. */
 #include <stdlib.h>

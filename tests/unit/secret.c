@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include <stdlib.h>
 /* common/base/secret.c: salted hashes of local secrets. */
 #include <string.h>

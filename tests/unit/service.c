@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/service/service.c: the commit and the answer agree, and the answer
  * is written without libxml2: with libxml2's allocator failing every call,
  * each request still answers 200 with its change committed exactly once, in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/wire/sigv4.c: X-Amz-Date stamps (a fuzz finding: month 00 was taken as
  * December of the year before, day 31 of a 30-day month as the 1st of the next). */
 #include "wire/sigv4.h"

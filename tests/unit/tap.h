@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A few TAP assertions for the unit programs: each prints "ok N - what" or
  * "not ok N - what" plus the values compared, and tap_done() prints the plan
  * and gives the exit status (1 when anything failed). */

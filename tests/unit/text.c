@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/text.c: the one rule for text values, in requests and in answers;
  * common/wire/xml.c's strict check of an answer. */
 #include "base/text.h"

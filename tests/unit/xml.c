@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common/wire/xml.c: reading EC2 answers, whatever their xmlns version. */
 #include "wire/xml.h"
 #include "tap.h"
