@@ -15,7 +15,7 @@ setup_file() {
 	export DEB="$BATS_FILE_TMPDIR/deb"
 	mkdir -p "$DEB/src"
 	(cd "$ROOT" && git ls-files -co --exclude-standard | tar -cf - -T -) | tar -xf - -C "$DEB/src"
-	(cd "$DEB/src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL dpkg-buildpackage -us -uc -b -j2) >"$DEB/build.log" 2>&1 || {
+	(cd "$DEB/src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u WERROR -u SANITIZE -u CHECK_PG dpkg-buildpackage -us -uc -b -j2) >"$DEB/build.log" 2>&1 || {
 		tail -n 30 "$DEB/build.log" >&3
 		return 1
 	}

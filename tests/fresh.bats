@@ -24,7 +24,7 @@ setup() {
 
 fresh_make() {
 	# (not the flags of a make check this runs under: WERROR=1, SANITIZE=1)
-	run --separate-stderr env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL PATH="$FRESH/bin:$PATH" \
+	run --separate-stderr env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u WERROR -u SANITIZE -u CHECK_PG PATH="$FRESH/bin:$PATH" \
 		make -C "$FRESH/src" -j2 CC=cc AR=ar "$@"
 }
 
