@@ -280,6 +280,30 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 		"$(sqlite3 "$lite" "SELECT id FROM instances ORDER BY rowid")"
 }
 
+@test "postgresql: --copy-store streams rows with COPY: the foreign keys are there after it, and a missing reference fails the whole copy" {
+	local lite="$BATS_TEST_TMPDIR/lite.db" keys
+	DEVPAY_STORE=$lite shop
+	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
+	assert_success
+	# every foreign key of the schema (migrations: 21 today) is back
+	keys=$(store_sql "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")
+	[ "$keys" -ge 21 ] || fail "$keys foreign keys"
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" "$(sqlite3 "$lite" "SELECT count(*) FROM instances")"
+	# a source whose instance names a reservation it does not hold (written
+	# with SQLite's checks off): refused whole, the database left empty
+	local bad="$BATS_TEST_TMPDIR/bad.db" db2
+	cp "$lite" "$bad"
+	[ ! -e "$lite.key" ] || cp "$lite.key" "$bad.key"
+	sqlite3 "$bad" "PRAGMA foreign_keys = OFF; UPDATE instances SET reservation = 'r-00000000000000000' WHERE rowid = (SELECT max(rowid) FROM instances)"
+	db2=devpay_bad_$$
+	psql -X -q "$PG_BASE/postgres" -c "CREATE DATABASE $db2"
+	run --separate-stderr devpayd --copy-store "$bad" "$PG_BASE/$db2"
+	assert_failure 1
+	[[ "$stderr" == *"table instances"*"foreign key"* ]] || fail "stderr: $stderr"
+	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM instances)")" 0
+	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" "$keys"
+}
+
 @test "postgresql: --copy-store refuses a database with rows; a copy that fails half-way leaves the target as it was" {
 	local lite="$BATS_TEST_TMPDIR/lite.db" back="$BATS_TEST_TMPDIR/back.db" before
 	DEVPAY_STORE=$lite shop

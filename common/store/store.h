@@ -139,5 +139,13 @@ int store_flush(struct store *st);
  * store hands out next follow them (PostgreSQL's identity sequences; SQLite
  * takes the largest key plus one by itself). 0 or -1. */
 int store_keys_follow(struct store *st, const char *table);
+/* Rows of TABLE written in bulk, N columns named COLS, each row's values as
+ * text (NULL for NULL): PostgreSQL's COPY FROM STDIN, the rows streamed
+ * (store_bulk_row) and the copy ended (store_bulk_end: 0, or -1 with the
+ * first failure). -2 from store_bulk_begin: the store has no bulk path
+ * (SQLite), use store_exec_texts. */
+int store_bulk_begin(struct store *st, const char *table, int n, const char *const *cols);
+int store_bulk_row(struct store *st, int n, const char *const *values);
+int store_bulk_end(struct store *st);
 
 #endif

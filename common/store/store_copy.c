@@ -150,6 +150,16 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 	enum dp_err e = DP_OK;
 	int rc;
 	*count = 0;
+	/* PostgreSQL: the rows streamed in by COPY, several times faster than
+	 * even batched INSERTs; SQLite: an INSERT each */
+	for (int i = 0; i < nc; i++)
+		vals[i] = store_column_name(r, i);
+	int bulk = store_bulk_begin(to, table, nc, vals);
+	if (bulk == -1) {
+		why("cannot write table %s", table);
+		e = DP_ERR_STORE;
+	}
+	bulk = bulk == 0;
 	while (!e && (rc = store_step(r)) == STORE_ROW) {
 		for (int i = 0; i < nc; i++) {
 			vals[i] = store_is_null(r, i) ? NULL : store_text(r, i);
@@ -160,7 +170,7 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 		for (int i = 0; i < nc; i++)
 			if (owned[i])
 				vals[i] = owned[i];
-		if (!e && store_exec_texts(to, buf_str(sql), nc, vals)) {
+		if (!e && (bulk ? store_bulk_row(to, nc, vals) : store_exec_texts(to, buf_str(sql), nc, vals))) {
 			why("cannot write a row of table %s", table);
 			e = DP_ERR_STORE;
 		}
@@ -171,6 +181,10 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 			}
 		if (!e)
 			(*count)++;
+	}
+	if (bulk && store_bulk_end(to) && !e) {
+		why("cannot write a row of table %s", table);
+		e = DP_ERR_STORE;
 	}
 	if (!e && store_flush(to)) {
 		why("cannot write a row of table %s", table);

@@ -543,6 +543,8 @@ static void pg_close(struct store *st)
 			free(st->pg->tr[i].pg);
 			free(st->pg->tr[i].text);
 		}
+		buf_release(&st->pg->bulk);
+		buf_release(&st->pg->bulk_keys);
 		free(st->pg);
 	}
 	free(st->path);
@@ -566,5 +568,6 @@ const struct store_pg_ops store_pg_ops = {
 	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
 	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down, .ncolumns = pg_ncolumns,
 	.column_name = pg_column_name, .table_rows = pg_table_rows, .exec_texts = pg_exec_texts,
-	.keys_follow = pg_keys_follow, .flush = pg_flush,
+	.keys_follow = pg_keys_follow, .flush = pg_flush, .bulk_begin = pg_bulk_begin,
+	.bulk_row = pg_bulk_row, .bulk_end = pg_bulk_end,
 };

@@ -189,3 +189,172 @@ int pg_keys_follow(struct store *st, const char *table)
 	PQclear(res);
 	return r;
 }
+
+/* COPY's text format: a row a line, its values joined by tabs, NULL as \N;
+ * backslash, tab, line feed and carriage return written as escapes. The
+ * rows are sent in pieces of about 64 KiB. A failure shows at the end. */
+#define BULK_PIECE 65536
+
+/* PostgreSQL checks a row's references by a trigger run per row and
+ * reference, most of a copy's time. The table's own foreign keys are
+ * dropped for the copy and added again after it, which checks every row at
+ * once (one join a key); inside the copy's one transaction, so a row whose
+ * reference is missing still fails the whole copy. The store's own schema
+ * made the table, so devpayd owns it and may. The triggers an operator may
+ * have added still run. */
+static int keys_drop(struct store *st, const char *table, const char *t)
+{
+	struct store_pg *pg = st->pg;
+	const char *args[1] = { table };
+	PGresult *res = PQexecParams(pg->conn,
+				     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+				     " WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname",
+				     1, NULL, args, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	buf_reset(&pg->bulk_keys);
+	int r = 0;
+	for (int i = 0; !r && i < PQntuples(res); i++) {
+		char *c = ident(st, PQgetvalue(res, i, 0));
+		if (!c) {
+			r = -1;
+			break;
+		}
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", t, c);
+		PGresult *d = PQexec(pg->conn, buf_str(&sql));
+		if (PQresultStatus(d) != PGRES_COMMAND_OK) {
+			pg_note_error(st, d, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(d);
+		/* and the statement that adds it again, one a line */
+		buf_addf(&pg->bulk_keys, "ALTER TABLE %s ADD CONSTRAINT %s %s\n", t, c, PQgetvalue(res, i, 1));
+		buf_release(&sql);
+		PQfreemem(c);
+	}
+	PQclear(res);
+	return r;
+}
+
+static int keys_add(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	int r = 0;
+	for (char *line = pg->bulk_keys.p, *nl; !r && line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		PGresult *res = PQexec(pg->conn, line);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			pg_note_error(st, res, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(res);
+	}
+	buf_release(&pg->bulk_keys);
+	return r;
+}
+
+int pg_bulk_begin(struct store *st, const char *table, int n, const char *const *cols)
+{
+	if (pg_flush(st) || pg_flush_begin(st))
+		return -1;
+	struct buf sql = BUF_INIT;
+	char *t = ident(st, table);
+	if (!t)
+		return -1;
+	if (keys_drop(st, table, t)) {
+		PQfreemem(t);
+		return -1;
+	}
+	buf_addf(&sql, "COPY %s (", t);
+	PQfreemem(t);
+	for (int i = 0; i < n; i++) {
+		char *c = ident(st, cols[i]);
+		if (!c) {
+			buf_release(&sql);
+			return -1;
+		}
+		buf_addf(&sql, "%s%s", i ? ", " : "", c);
+		PQfreemem(c);
+	}
+	buf_adds(&sql, ") FROM STDIN");
+	PGresult *res = PQexec(st->pg->conn, buf_str(&sql));
+	buf_release(&sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	buf_reset(&st->pg->bulk);
+	return 0;
+}
+
+static int bulk_send(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	int r = pg->bulk.len ? PQputCopyData(pg->conn, pg->bulk.p, (int)pg->bulk.len) : 1;
+	buf_reset(&pg->bulk);
+	if (r != 1) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		return -1;
+	}
+	return 0;
+}
+
+int pg_bulk_row(struct store *st, int n, const char *const *values)
+{
+	struct buf *b = &st->pg->bulk;
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, '\t');
+		if (!values[i]) {
+			buf_add(b, "\\N", 2);
+			continue;
+		}
+		const char *v = values[i], *start = v;
+		for (; *v; v++) {
+			const char *esc;
+			switch (*v) {
+			case '\\': esc = "\\\\"; break;
+			case '\t': esc = "\\t"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			default: continue;
+			}
+			buf_add(b, start, (size_t)(v - start));
+			buf_add(b, esc, 2);
+			start = v + 1;
+		}
+		buf_add(b, start, (size_t)(v - start));
+	}
+	buf_addc(b, '\n');
+	return b->len >= BULK_PIECE ? bulk_send(st) : 0;
+}
+
+int pg_bulk_end(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	int failed = bulk_send(st);
+	if (PQputCopyEnd(pg->conn, failed ? "the copy failed" : NULL) != 1) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		failed = 1;
+	}
+	PGresult *res;
+	while ((res = PQgetResult(pg->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
+			pg_note_error(st, res, "PostgreSQL");
+			failed = 1;
+		}
+		PQclear(res);
+	}
+	buf_release(&pg->bulk);
+	if (!failed && keys_add(st))
+		failed = 1;
+	buf_release(&pg->bulk_keys);
+	return failed ? -1 : 0;
+}

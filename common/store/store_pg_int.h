@@ -6,6 +6,7 @@
 #ifndef DP_STORE_PG_INT_H
 #define DP_STORE_PG_INT_H
 #include <libpq-fe.h>
+#include "base/buf.h"
 #include "store/store.h"
 
 #define MAX_PARAMS 32
@@ -27,6 +28,8 @@ struct store_pg {
 	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
 	int queued;             /* statements sent whose answers are not read (pg_exec_texts) */
 	int retry;              /* the last failure: serialization failure or deadlock */
+	struct buf bulk;        /* COPY FROM STDIN's rows not sent yet (pg_bulk_row) */
+	struct buf bulk_keys;   /* the foreign keys to add again after the copy */
 	int down;               /* the connection is lost */
 	char err[512];
 	int ntr;
@@ -67,5 +70,9 @@ int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *v
 int pg_flush(struct store *st);
 /* A table's identity sequences set past its largest key. */
 int pg_keys_follow(struct store *st, const char *table);
+/* COPY table (cols) FROM STDIN: begun, a row at a time, ended. */
+int pg_bulk_begin(struct store *st, const char *table, int n, const char *const *cols);
+int pg_bulk_row(struct store *st, int n, const char *const *values);
+int pg_bulk_end(struct store *st);
 
 #endif
