@@ -440,8 +440,10 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 		rc = svc_fail_store(&x);
 	else {
 		rc = a->fn(&x);
-		/* a row the handler could not read: its answer would be short */
-		if (rc == 0 && store_step_failed(c->st))
+		/* a row the handler could not read: its answer would be short,
+		 * or its refusal wrong (a read that failed looks like a row not
+		 * found): the store's failure answers, whatever the handler said */
+		if (store_step_failed(c->st))
 			rc = svc_fail_store(&x);
 		if (dry) {
 			/* every check ran; nothing it did is kept */
