@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -115,7 +116,7 @@ static _Noreturn void usage(void)
 	       "  -l, --listen ADDR:PORT           address to listen on (default 127.0.0.1:8773)\n"
 	       "  -s, --store PATH                 the store (default DEVPAY_STORE, then\n"
 	       "                                   ${XDG_DATA_HOME:-~/.local/share}/devpay/store.db)\n"
-	       "  -t, --threads N                  worker threads (default 4)\n"
+	       "  -t, --threads N                  worker threads (default twice the cores)\n"
 	       "      --log FILE                   append the access log to FILE (default stderr)\n"
 	       "      --region REGION              region of SigV2 requests (default us-east-1)\n"
 	       "      --trust-client-clock         honour the X-Devpay-Now header (tests only; unsafe)\n"
@@ -433,7 +434,10 @@ int main(int argc, char **argv)
 	const char *rates = getenv("DEVPAY_RATES"), *rates_from = "DEVPAY_RATES: ";
 	const char *remove_key = NULL, *rotate_old = NULL, *rotate_new = NULL, *expires_at = NULL;
 	int list = 0;
-	long threads = 4;
+	/* two workers a core: while one waits for the store's write lock or
+	 * the network, the other answers (bench/RESULTS.md) */
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long threads = ncpu < 1 ? 4 : ncpu > 32 ? 64 : 2 * ncpu;
 	api.region = "us-east-1";
 	api.healthz = api.metrics = 1;
 	conf.max_connections = 4096;
