@@ -236,7 +236,8 @@ static enum MHD_Result send_reply(const struct front *f, struct MHD_Connection *
 				  const struct front_request *rq, struct front_reply *rp)
 {
 	if (!held_take(f, rp->body.len)) {
-		buf_reset(&rp->body);
+		/* the answer's memory goes now, not when the short one is sent */
+		buf_release(&rp->body);
 		buf_adds(&rp->body, f->c.busy_body ? f->c.busy_body
 						   : "Service Unavailable: too many answers wait for "
 						     "their clients to read them; try again\n");
