@@ -157,9 +157,10 @@ product_ami() {
 	run curl -s -o /dev/null -w '%{http_code}' --max-time 10 "${R1}healthz"
 	assert_output 503
 	"$BATS_TEST_DIRNAME/pg-cluster" restart "$PGDIR/cluster"
-	# back: 200 once the server has connected again (within a few seconds)
+	# back: 200 once the database accepts connections again and the
+	# server has connected (seconds; more under the sanitizers and load)
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 150); do
 		[ "$(curl -s -o /dev/null -w '%{http_code}' "${R1}healthz")" = 200 ] && break
 		sleep 0.2
 	done
