@@ -26,8 +26,8 @@
 #include "service/auth.h"
 #include "service/service.h"
 #include "store/store.h"
-#include "store/store_copy.h"
 #include "store/store_pg.h"
+#include "server/admin.h"
 #include "server/api.h"
 #include "server/front.h"
 #include "server/listen.h"
@@ -93,8 +93,6 @@ enum {
 #define MAX_TRUSTED 64
 static struct front_net trusted_nets[MAX_TRUSTED];
 static int ntrusted;
-/* a key rotated out signs for this long unless --old-key-expires says */
-#define OLD_KEY_SECONDS 86400
 
 static _Noreturn void usage(void)
 {
@@ -192,206 +190,6 @@ static struct addrinfo *listen_address(const char *spec)
 	if (listen_parse(spec, &ai, &why))
 		usage_error("%s", buf_str(&why));
 	return ai;
-}
-
-/* A password stays out of the command line (ps shows it): libpq reads
- * PGPASSWORD and ~/.pgpass. */
-static void no_password(const char *opt, const char *store)
-{
-	if (!store_is_pg_uri(store))
-		return;
-	/* the user part only (a multi-host URI's hosts follow it; an @ in the
-	 * path or the parameters is not a user's) */
-	const char *auth = strstr(store, "://") + 3, *at = strchr(auth, '@');
-	if (at && (size_t)(at - auth) < strcspn(auth, "/?") && memchr(auth, ':', (size_t)(at - auth)))
-		usage_error("%s: give the PostgreSQL password in PGPASSWORD or ~/.pgpass,"
-			    " not in the URI", opt);
-}
-
-/* --copy-store FROM TO: each table and the rows copied into it, one line
- * each (tab-separated), on standard output. */
-static int copy_store(const char *from, const char *to)
-{
-	no_password("--copy-store", from);
-	no_password("--copy-store", to);
-	if (!*from || !*to)
-		usage_error("--copy-store FROM TO: a store is named by a path or a postgresql:// URI,"
-			    " not an empty string");
-	struct store_copy_result res;
-	enum dp_err e = store_copy(from, to, &res);
-	if (e) {
-		store_copy_result_free(&res);
-		die(dp_exit_status(e), "%s", dp_err_detail());
-	}
-	for (int i = 0; i < res.ntables; i++)
-		printf("%s\t%ld\n", res.tables[i], res.rows[i]);
-	if (res.unopened && store_is_pg_uri(from))
-		fprintf(stderr, "%s: %ld account(s) have secrets sealed with the key file of the SQLite"
-			" store they came from (a database has none); devpayd serving '%s' refuses their"
-			" requests until they are added with --add-account\n", PROG, res.unopened, to);
-	else if (res.unopened)
-		fprintf(stderr, "%s: %ld account(s) have secrets sealed with a key file that is not"
-			" beside '%s'; devpayd serving '%s' refuses their requests until they are"
-			" added with --add-account\n", PROG, res.unopened, from, to);
-	store_copy_result_free(&res);
-	return fflush(stdout) ? 1 : 0;
-}
-
-static int add_account(const char *key)
-{
-	if (!*key || strlen(key) > 128)
-		usage_error("invalid access key '%s': expected 1 to 128 printable characters", key);
-	for (const char *p = key; *p; p++)
-		if (*p <= ' ' || *p >= 127)
-			usage_error("invalid access key '%s': expected 1 to 128 printable characters", key);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, stdin);
-	if (n < 0)
-		die(1, "no secret on standard input: give the account's secret key as one line");
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	if (!n)
-		die(1, "empty secret on standard input: give the account's secret key as one line");
-	int64_t now;
-	if (clock_now(&now))
-		die(2, "%s", dp_err_detail());
-	struct store *st;
-	enum dp_err e = store_open(conf.store, &st);
-	if (e)
-		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store_shown, dp_err_detail());
-	char account[13];
-	int r = service_add_account(st, key, line, now, account);
-	wipe(line);
-	free(line);
-	store_close(st);
-	if (r == -2)
-		die(1, "access key '%s' already has an account in '%s'", key, conf.store_shown);
-	if (r < 0)
-		die(1, "cannot add the account: %s", dp_err_detail());
-	if (r == 1)
-		fprintf(stderr, "devpayd: access key '%s' had a local account; it is now served with "
-			"the secret given\n", key);
-	printf("%s\n", account);
-	return 0;
-}
-
-static void check_key(const char *opt, const char *key)
-{
-	int ok = *key && strlen(key) <= 128;
-	for (const char *p = key; ok && *p; p++)
-		ok = *p > ' ' && *p < 127;
-	if (!ok)
-		usage_error("invalid %s '%s': expected 1 to 128 printable characters", opt, key);
-}
-
-static struct store *open_store(void)
-{
-	struct store *st;
-	enum dp_err e = store_open(conf.store, &st);
-	if (e)
-		die(dp_exit_status(e), "cannot open store '%s': %s", conf.store_shown, dp_err_detail());
-	return st;
-}
-
-static void print_key(void *cls, const struct service_key *k)
-{
-	(void)cls;
-	char created[32], expires[32] = "-";
-	clock_format_wire(k->created, created);
-	if (k->expires)
-		clock_format_wire(k->expires, expires);
-	printf("%s\t%s\t%s\t%s\t%s\n", k->access_key, k->account,
-	       k->operator_account ? "operator" : "local", created, expires);
-}
-
-/* --list-accounts: one line a key that signs, tab-separated. */
-static int list_accounts(void)
-{
-	struct store *st = open_store();
-	int r = service_list_keys(st, print_key, NULL);
-	store_close(st);
-	if (r)
-		die(3, "cannot read the accounts of '%s': %s", conf.store_shown, dp_err_detail());
-	return fflush(stdout) ? 1 : 0;
-}
-
-static int remove_account(const char *key)
-{
-	check_key("access key", key);
-	struct store *st = open_store();
-	char account[13];
-	int r = service_remove_key(st, key, account);
-	store_close(st);
-	if (r == 1)
-		die(1, "access key '%s' has no account in '%s'", key, conf.store_shown);
-	if (r < 0)
-		die(3, "cannot remove the key: %s", dp_err_detail());
-	printf("%s\n", account);
-	return 0;
-}
-
-/* --old-key-expires: an ISO 8601 UTC time, or seconds from now. */
-static int64_t old_key_expires(const char *s, int64_t now)
-{
-	if (!s)
-		return now + OLD_KEY_SECONDS;
-	char *end;
-	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (*s >= '0' && *s <= '9' && !*end && !errno && v <= 10LL * 366 * 86400)
-		return now + v;
-	int64_t t;
-	if (clock_parse(s, &t))
-		usage_error("invalid --old-key-expires '%s': expected an ISO 8601 UTC time"
-			    " (2026-12-31T00:00:00Z) or a whole number of seconds", s);
-	return t;
-}
-
-static int rotate_key(const char *old, const char *new_key, const char *expires_at)
-{
-	check_key("access key", old);
-	if (!new_key)
-		usage_error("--rotate-key OLD_KEY needs --new-key NEW_KEY (the new secret on standard input)");
-	check_key("--new-key", new_key);
-	if (!strcmp(old, new_key))
-		usage_error("--new-key '%s' is the key rotated out: give a new one", new_key);
-	int64_t real = (int64_t)time(NULL), now;
-	int64_t expires = old_key_expires(expires_at, real);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, stdin);
-	if (n < 0)
-		die(1, "no secret on standard input: give the new key's secret as one line");
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	if (!n)
-		die(1, "empty secret on standard input: give the new key's secret as one line");
-	if (clock_now(&now))
-		die(2, "%s", dp_err_detail());
-	struct store *st = open_store();
-	char account[13];
-	int r = service_rotate_key(st, old, new_key, line, expires, now, account);
-	wipe(line);
-	free(line);
-	store_close(st);
-	if (r == 1)
-		die(1, "access key '%s' has no account in '%s'", old, conf.store_shown);
-	if (r == -3)
-		die(1, "access key '%s' was rotated out already: rotate its account's current key",
-		    old);
-	if (r == -2)
-		die(1, "access key '%s' is a key in '%s' already", new_key, conf.store_shown);
-	if (r < 0)
-		die(3, "cannot rotate the key: %s", dp_err_detail());
-	if (expires > real) {
-		char when[32];
-		clock_format_wire(expires, when);
-		fprintf(stderr, "%s: access key '%s' signs until %s\n", PROG, old, when);
-	} else
-		fprintf(stderr, "%s: access key '%s' no longer signs\n", PROG, old);
-	printf("%s\n", account);
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -533,7 +331,7 @@ int main(int argc, char **argv)
 				  : conf.store ? "--store" : NULL;
 		if (other)
 			usage_error("--copy-store names its two stores itself: it goes with no %s", other);
-		return copy_store(copy_from, argv[optind]);
+		return admin_copy_store(copy_from, argv[optind]);
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
@@ -556,15 +354,18 @@ int main(int argc, char **argv)
 	}
 	api.pg = store_is_pg_uri(conf.store);
 	conf.store_shown = conf.store;
-	no_password("--store", conf.store);
+	int r = admin_no_password("--store", conf.store);
+	if (r)
+		return r;
+	const struct admin_store adm = { conf.store, conf.store_shown };
 	if (new_key)
-		return add_account(new_key);
+		return admin_add_account(&adm, new_key);
 	if (list)
-		return list_accounts();
+		return admin_list_accounts(&adm);
 	if (remove_key)
-		return remove_account(remove_key);
+		return admin_remove_account(&adm, remove_key);
 	if (rotate_old)
-		return rotate_key(rotate_old, rotate_new, expires_at);
+		return admin_rotate_key(&adm, rotate_old, rotate_new, expires_at);
 
 	int64_t probe;
 	if (clock_now(&probe))
