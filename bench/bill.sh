@@ -65,6 +65,11 @@ INSERT INTO instances(id, reservation, owner, image, type, region, zone, platfor
          CASE WHEN k % 2 THEN '$code' END, 0, $may + (k * 7919) % (86400 * 30),
          CASE WHEN k % 3 = 0 THEN $may + (k * 7919) % (86400 * 30) + 3600 * (1 + k % 400) END
   FROM n;
+-- the roll-up the commands keep with every launch and end (service/usage.c)
+DELETE FROM instance_usage;
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, n)
+  SELECT owner, coalesce(product_code, ''), coalesce(terminated, 9223372036854775807), launched,
+         region, platform, type, count(*) FROM instances GROUP BY 1, 2, 3, 4, 5, 6, 7;
 COMMIT;
 SQL
 echo "# $(sqlite3 "$DEVPAY_STORE" "SELECT count(*), count(DISTINCT owner) FROM instances" | tr '|' ' ' |

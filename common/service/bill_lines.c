@@ -204,9 +204,10 @@ static const char *plat(int p)
 }
 
 /* Adds n on-demand hours of region, platform and type, the first starting
- * at start, each at the EC2 rate in force when it starts (none: 0). */
+ * at start, each at the EC2 rate in force when it starts (none: 0), for each
+ * of m instances alike. */
 static void ec2_add(struct usages *u, const char *region, int platform, const char *type,
-		    int kind, int64_t start, int64_t n)
+		    int kind, int64_t start, int64_t n, int64_t m)
 {
 	enum platform p = platform == PLATFORM_WINDOWS ? PLATFORM_WINDOWS : PLATFORM_LINUX;
 	while (n > 0) {
@@ -215,7 +216,7 @@ static void ec2_add(struct usages *u, const char *region, int platform, const ch
 		int64_t k = next == INT64_MAX || next - start >= n * HOUR ? n : (next - start + HOUR - 1) / HOUR;
 		if (k < 1)
 			k = 1;
-		usage_add(u, region, platform, type, rate < 0 ? 0 : rate, kind, start, k);
+		usage_add(u, region, platform, type, rate < 0 ? 0 : rate, kind, start, k * m);
 		start += k * HOUR;
 		n -= k;
 	}
@@ -314,20 +315,20 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 			       const char *code, const char *account, struct lines *out,
 			       struct lines *aws)
 {
-	/* in index order: the hours are summed, and the sums sorted below */
-	struct store_rows *s = store_query(x->st, "SELECT region, platform, type, launched, terminated"
-				      " FROM instances WHERE owner = ? AND product_code = ?"
-				      " AND launched < ? AND (terminated IS NULL OR terminated >= ?)",
-				      "ssii", account, code, p->to, p->from);
+	/* the groups of alike instances alive in the period (usage.c), in
+	 * index order: the hours are summed, and the sums sorted below */
+	struct store_rows *s = store_query(x->st, "SELECT region, platform, type, launched, terminated, n"
+				      " FROM instance_usage WHERE owner = ? AND product_code = ?"
+				      " AND terminated >= ? AND launched < ?",
+				      "ssii", account, code, p->from, p->to);
 	if (!s)
 		return -1;
 	struct usages u = { 0 }, c = { 0 };
 	while (store_step(s) == STORE_ROW) {
 		const char *region = store_text(s, 0), *type = store_text(s, 2);
 		int platform = store_int(s, 1);
-		int64_t launched = store_int64(s, 3), k0, k1;
-		instance_hours(p, launched, store_int64(s, 4),
-			       !store_is_null(s, 4), &k0, &k1);
+		int64_t launched = store_int64(s, 3), ended = store_int64(s, 4), m = store_int64(s, 5), k0, k1;
+		instance_hours(p, launched, ended, ended != USAGE_RUNNING, &k0, &k1);
 		/* a type a later change dropped keeps its price at launch */
 		int64_t fallback = version_hourly(history_at(h, launched), region, platform, type);
 		/* the hours are added a run at a time: the hours [k, kend) all
@@ -341,9 +342,9 @@ static int product_usage_lines(struct svc *x, const struct period *p, const stru
 				kend = k + 1;
 			int64_t price = version_hourly(history_at(h, start), region, platform, type);
 			usage_add(&u, region, platform, type, price < 0 ? (fallback < 0 ? 0 : fallback) : price,
-				  0, start, kend - k);
+				  0, start, (kend - k) * m);
 			if (aws)
-				ec2_add(&c, region, platform, type, 0, start, kend - k);
+				ec2_add(&c, region, platform, type, 0, start, kend - k, m);
 		}
 	}
 	store_done(s);
@@ -385,7 +386,7 @@ struct reserved {
 };
 
 struct hour {
-	int64_t start;
+	int64_t start, n; /* n instances' hours starting at start */
 	int idx; /* instance group: index into the groups array */
 };
 
@@ -445,12 +446,12 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 	}
 	store_done(s);
 
-	s = store_query(x->st, "SELECT region, platform, type, launched, terminated FROM instances"
-			" WHERE owner = ?1 AND (product_code IS NULL OR product_code = ''"
+	/* the groups of alike instances alive in the period (usage.c) */
+	s = store_query(x->st, "SELECT region, platform, type, launched, terminated, n FROM instance_usage"
+			" WHERE owner = ?1 AND product_code IN (SELECT ''"
 			/* an owner's launches of his own product are his at EC2's rates */
-			"  OR product_code IN (SELECT code FROM products WHERE owner = ?1))"
-			" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3)"
-			" ORDER BY launched, id", "sii", account, p->to, p->from);
+			"  UNION ALL SELECT code FROM products WHERE owner = ?1)"
+			" AND terminated >= ?3 AND launched < ?2", "sii", account, p->to, p->from);
 	if (!s) {
 		free(ri);
 		return -1;
@@ -473,17 +474,16 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 			groups[g].platform = platform;
 			ngroups++;
 		}
-		int64_t launched = store_int64(s, 3), k0, k1;
-		instance_hours(p, launched, store_int64(s, 4),
-			       !store_is_null(s, 4), &k0, &k1);
+		int64_t launched = store_int64(s, 3), ended = store_int64(s, 4), m = store_int64(s, 5), k0, k1;
+		instance_hours(p, launched, ended, ended != USAGE_RUNNING, &k0, &k1);
 		if (!reserved_group(ri, nri, &groups[g])) {
 			/* no Reserved Instance can cover these hours: on demand, all at once */
-			ec2_add(&u, region, platform, type, 0, launched + k0 * HOUR, k1 - k0);
+			ec2_add(&u, region, platform, type, 0, launched + k0 * HOUR, k1 - k0, m);
 			continue;
 		}
 		hours = xrealloc(hours, (nhours + (size_t)(k1 - k0) + 1) * sizeof *hours);
 		for (int64_t k = k0; k < k1; k++)
-			hours[nhours++] = (struct hour){ launched + k * HOUR, (int)g };
+			hours[nhours++] = (struct hour){ launched + k * HOUR, m, (int)g };
 	}
 	store_done(s);
 	if (nhours > 1) /* hours is NULL when no instance ran */
@@ -506,11 +506,14 @@ int bill_ec2_lines(struct svc *x, const struct period *p, const char *account, s
 				active += ri[r].count;
 				rate = ri[r].hourly;
 			}
-		if (used < active) {
-			used++;
-			usage_add(&u, g->region, g->platform, g->type, rate, 1, start, 1);
-		} else
-			ec2_add(&u, g->region, g->platform, g->type, 0, start, 1);
+		/* the first hours of the clock hour reserved, the rest on demand */
+		int64_t reserved = active - used < hours[i].n ? active - used : hours[i].n;
+		if (reserved > 0) {
+			used += reserved;
+			usage_add(&u, g->region, g->platform, g->type, rate, 1, start, reserved);
+		}
+		if (hours[i].n > reserved)
+			ec2_add(&u, g->region, g->platform, g->type, 0, start, 1, hours[i].n - reserved);
 	}
 	usage_lines(&u, "ec2-usage", out);
 	free(hours);

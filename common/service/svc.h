@@ -154,6 +154,21 @@ int svc_version_has_type(struct svc *x, int64_t version, const char *type);
 int svc_version_region(struct svc *x, int64_t version, const char *region);
 /* 1 when account has an active subscription to code. */
 int svc_subscribed(struct svc *x, const char *code, const char *account);
+/* The instances rolled up for billing (usage.c): every write that launches
+ * or ends instances calls these in its transaction. 0, or -1 store error. */
+#define USAGE_RUNNING INT64_MAX
+struct svc_usage_key {
+	const char *owner, *code; /* code: "" for none */
+	const char *region, *type;
+	int platform;
+	int64_t launched;
+};
+/* n instances of k launched, running */
+int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n);
+/* one running instance of k ended at terminated */
+int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminated);
+/* every running instance of owner's product code ended at terminated */
+int svc_usage_end_all(struct svc *x, const char *owner, const char *code, int64_t terminated);
 /* An image as the caller may see it. */
 struct svc_image {
 	char id[32], owner[13], code[9];

@@ -67,8 +67,8 @@ static int customer_sections(struct svc *x, const struct period *p, int64_t *gra
 		"SELECT code FROM subscriptions WHERE account = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
 		" AND code NOT IN (SELECT code FROM products WHERE owner = ?1)"
-		" UNION SELECT product_code FROM instances WHERE owner = ?1 AND product_code <> ''"
-		" AND launched < ?2 AND (terminated IS NULL OR terminated >= ?3)"
+		" UNION SELECT product_code FROM instance_usage WHERE owner = ?1 AND product_code <> ''"
+		" AND terminated >= ?3 AND launched < ?2"
 		" AND product_code NOT IN (SELECT code FROM products WHERE owner = ?1) ORDER BY 1",
 		"sii", x->account, p->to, p->from);
 	if (!s)
@@ -180,12 +180,12 @@ static int product_report(struct svc *x, const struct period *p, const char *cod
 		"SELECT account FROM subscriptions WHERE code = ?1 AND started < ?2"
 		" AND (ended IS NULL OR ended >= ?3)"
 		" AND account NOT IN (SELECT owner FROM products WHERE code = ?1)"
-		/* every owner who launched before the period's end, from the index
-		 * alone; one whose instances all ended before it has no line and
-		 * is left out below. The product's own owner is never its
+		/* every owner with instances alive in the period, from the
+		 * roll-up's index (usage.c). The product's own owner is never its
 		 * customer: his launches of it are plain EC2 on his own bill */
-		" UNION SELECT owner FROM instances WHERE product_code = ?1"
-		" AND launched < ?2 AND owner NOT IN (SELECT owner FROM products WHERE code = ?1)"
+		" UNION SELECT owner FROM instance_usage WHERE product_code = ?1"
+		" AND terminated >= ?3 AND launched < ?2"
+		" AND owner NOT IN (SELECT owner FROM products WHERE code = ?1)"
 		" ORDER BY 1",
 		"sii", code, p->to, p->from);
 	if (!s)

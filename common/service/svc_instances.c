@@ -372,6 +372,9 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 		if (svc_launch_tags_put(x, iid, tags))
 			return -1;
 	}
+	const struct svc_usage_key uk = { x->account, code, x->region, rq.type, platform, x->now };
+	if (svc_usage_launch(x, &uk, n))
+		return svc_fail_store(x);
 	return write_run_answer(x, rid);
 }
 
@@ -482,22 +485,30 @@ int svc_terminate_instances(struct svc *x)
 	svc_open(x, "instancesSet");
 	for (int i = 1; i <= count; i++) {
 		const char *id = query_get_nth(x->q, "InstanceId", i, NULL);
-		struct store_rows *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0)"
+		struct store_rows *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0), owner,"
+					      " ifnull(product_code, ''), region, platform, type"
 					      " FROM instances WHERE id = ?", "s", id);
 		if (!s || store_step(s) != STORE_ROW) {
 			store_done(s);
 			return svc_fail_store(x);
 		}
 		int64_t launched = store_int64(s, 0), ended = store_int64(s, 1);
-		store_done(s);
 		enum istate before = inst_state_at(launched, ended, x->now);
 		if (before == ST_PENDING || before == ST_RUNNING) {
 			/* never before the launch: billing counts from one to the other */
 			ended = x->now > launched ? x->now : launched;
+			char owner[13], code[9], region[24], type[16];
+			snprintf(owner, sizeof owner, "%s", store_text(s, 2));
+			snprintf(code, sizeof code, "%s", store_text(s, 3));
+			snprintf(region, sizeof region, "%s", store_text(s, 4));
+			snprintf(type, sizeof type, "%s", store_text(s, 6));
+			const struct svc_usage_key uk = { owner, code, region, type, store_int(s, 5), launched };
+			store_done(s);
 			if (store_exec(x->st, "UPDATE instances SET terminated = ? WHERE id = ?", "is",
-				       ended, id))
+				       ended, id) || svc_usage_end(x, &uk, ended))
 				return svc_fail_store(x);
-		}
+		} else
+			store_done(s);
 		svc_open(x, "item");
 		svc_elem(x, "instanceId", id);
 		write_state(x, "currentState", inst_state_at(launched, ended, x->now));

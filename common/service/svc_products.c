@@ -318,7 +318,8 @@ int svc_cancel_subscription(struct svc *x)
 	if (store_exec(x->st, "UPDATE subscriptions SET ended = ? WHERE code = ? AND account = ?"
 		       " AND ended IS NULL", "iss", x->now, code, x->account) ||
 	    store_exec(x->st, "UPDATE instances SET terminated = ? WHERE owner = ? AND"
-		       " product_code = ? AND terminated IS NULL", "iss", x->now, x->account, code))
+		       " product_code = ? AND terminated IS NULL", "iss", x->now, x->account, code) ||
+	    svc_usage_end_all(x, x->account, code, x->now))
 		return svc_fail_store(x);
 	write_subscription(x, code, "cancelled", started, x->now);
 	return 0;

@@ -148,6 +148,24 @@ static const char *const migrations[] = {
 	"  secret TEXT NOT NULL, secret_hash TEXT NOT NULL, secret_sealed TEXT NOT NULL,"
 	"  expires INTEGER NOT NULL, created INTEGER NOT NULL);"
 	"CREATE INDEX old_keys_account ON old_keys(account);",
+	/* 12: the instances rolled up for billing (service/usage.c): how many
+	 * of an owner's instances of one product ('' none), region, platform
+	 * and type were launched at one second and ended at another
+	 * (9223372036854775807 while they run). Kept by the writes that launch
+	 * and end instances, in their transaction; a bill reads the groups
+	 * alive in its month (terminated >= its start) instead of every
+	 * instance. */
+	"CREATE TABLE instance_usage ("
+	"  owner TEXT NOT NULL, product_code TEXT NOT NULL, terminated INTEGER NOT NULL,"
+	"  launched INTEGER NOT NULL, region TEXT NOT NULL, platform INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(owner, product_code, terminated, launched, region, platform, type))"
+	"  WITHOUT ROWID;"
+	"CREATE INDEX instance_usage_product ON instance_usage(product_code, terminated, owner);"
+	"INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform,"
+	"  type, n) SELECT owner, coalesce(product_code, ''), coalesce(terminated,"
+	"  9223372036854775807), launched, region, platform, type, count(*) FROM instances"
+	"  GROUP BY 1, 2, 3, 4, 5, 6, 7;",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The instances rolled up for billing (the instance_usage table, migration
+ * 12): a count of an owner's instances per product, region, platform, type,
+ * launch second and end second (USAGE_RUNNING while they run). Every write
+ * that launches or ends instances keeps it in the same transaction, so a
+ * bill (bill_lines.c) reads a few groups instead of every instance: the
+ * hours of instances alike in all of these are alike, and a group's hours
+ * are one instance's times its count. */
+#include "service/svc.h"
+
+#define UPSERT \
+	" ON CONFLICT(owner, product_code, terminated, launched, region, platform, type)" \
+	" DO UPDATE SET n = instance_usage.n + excluded.n"
+#define KEY \
+	"owner = ? AND product_code = ? AND launched = ? AND region = ? AND platform = ?" \
+	" AND type = ?"
+
+int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n)
+{
+	return store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
+			  " region, platform, type, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)" UPSERT, "ssiisdsi",
+			  k->owner, k->code, USAGE_RUNNING, k->launched, k->region, k->platform, k->type, n)
+		? -1 : 0;
+}
+
+int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminated)
+{
+	if (store_exec(x->st, "UPDATE instance_usage SET n = n - 1 WHERE " KEY " AND terminated = ?",
+		       "ssisdsi", k->owner, k->code, k->launched, k->region, k->platform, k->type,
+		       USAGE_RUNNING) ||
+	    store_exec(x->st, "DELETE FROM instance_usage WHERE " KEY " AND terminated = ? AND n <= 0",
+		       "ssisdsi", k->owner, k->code, k->launched, k->region, k->platform, k->type,
+		       USAGE_RUNNING) ||
+	    store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
+		       " region, platform, type, n) VALUES (?, ?, ?, ?, ?, ?, ?, 1)" UPSERT, "ssiisds",
+		       k->owner, k->code, terminated, k->launched, k->region, k->platform, k->type))
+		return -1;
+	return 0;
+}
+
+int svc_usage_end_all(struct svc *x, const char *owner, const char *code, int64_t terminated)
+{
+	if (store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
+		       " region, platform, type, n) SELECT owner, product_code, ?, launched, region,"
+		       " platform, type, n FROM instance_usage WHERE owner = ? AND product_code = ?"
+		       " AND terminated = ?" UPSERT, "issi", terminated, owner, code, USAGE_RUNNING) ||
+	    store_exec(x->st, "DELETE FROM instance_usage WHERE owner = ? AND product_code = ?"
+		       " AND terminated = ?", "ssi", owner, code, USAGE_RUNNING))
+		return -1;
+	return 0;
+}
