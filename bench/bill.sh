@@ -67,9 +67,9 @@ INSERT INTO instances(id, reservation, owner, image, type, region, zone, platfor
   FROM n;
 -- the roll-up the commands keep with every launch and end (service/usage.c)
 DELETE FROM instance_usage;
-INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, n)
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, batch, n)
   SELECT owner, coalesce(product_code, ''), coalesce(terminated, 9223372036854775807), launched,
-         region, platform, type, count(*) FROM instances GROUP BY 1, 2, 3, 4, 5, 6, 7;
+         region, platform, type, '', count(*) FROM instances GROUP BY 1, 2, 3, 4, 5, 6, 7;
 COMMIT;
 SQL
 echo "# $(sqlite3 "$DEVPAY_STORE" "SELECT count(*), count(DISTINCT owner) FROM instances" | tr '|' ' ' |

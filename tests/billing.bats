@@ -449,3 +449,70 @@ two_regions() {
 	assert_failure 2
 	assert_line --index 0 --partial "none.rates: No such file or directory"
 }
+
+# every instance id of a launch's records, in order
+all_inst() { grep '^INSTANCE' | grep -oE '\bi-[0-9a-f]{8,17}\b'; }
+
+@test "alike instances of one launch bill as one times their count; each ended apart counts its own hours" {
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	run at 2008-06-02T00:00:00Z as_customer ec2-run-instances "$AMI" -t m1.small -n 5
+	assert_success
+	local ids
+	mapfile -t ids < <(printf '%s\n' "$output" | all_inst)
+	[ "${#ids[@]}" -eq 5 ]
+	# two end after 90 minutes (2 h each), one after 3 h 10 (4 h); ending
+	# one again changes nothing; the other two run to the cancellation
+	at 2008-06-02T01:30:00Z as_customer ec2-terminate-instances "${ids[0]}" "${ids[1]}" >/dev/null
+	at 2008-06-02T03:10:00Z as_customer ec2-terminate-instances "${ids[2]}" >/dev/null
+	at 2008-06-02T05:00:00Z as_customer ec2-terminate-instances "${ids[2]}" >/dev/null
+	# cancelled at 10:30 on the 2nd: the two left ran 11 h each
+	at 2008-06-02T10:30:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_success
+	# 2 + 2 + 4 + 11 + 11 = 30 hours
+	assert_line "$(printf 'CHARGE\t%s\tusage\tus-east-1 Linux/UNIX m1.small\t30\t0.20\t6.00' "$CODE")"
+	run at 2008-07-01T00:00:00Z as_owner devpay-bill --period 2008-06 --product "$CODE"
+	assert_success
+	# usage 30 h at 0.20, AWS cost 30 h at EC2's 0.10
+	assert_line --regexp "^CUSTOMER	$CODE	[0-9]{12}	0\.00	0\.67	6\.00	6\.67	3\.00	3\.67	"
+}
+
+
+# What the bills read (service/usage.c) against what it rolls up.
+usage_rollup()   { sqlite3 "$DEVPAY_STORE" "SELECT owner, product_code, terminated, launched, region, platform, type, n FROM instance_usage ORDER BY 1, 2, 3, 4, 5, 6, 7"; }
+usage_expected() { sqlite3 "$DEVPAY_STORE" "SELECT owner, coalesce(product_code, ''), coalesce(terminated, 9223372036854775807), launched, region, platform, type, count(*) FROM instances GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"; }
+
+@test "the billing roll-up follows launches, terminations and cancellations exactly; a store made before it is filled on upgrade" {
+	local_only
+	guide_product
+	supported_ami as_customer 2008-06-01T09:00:00Z
+	at 2008-06-01T09:00:00Z as_customer devpay-purchase-product "$CODE" >/dev/null
+	local plain ids
+	plain=$(at 2008-06-01T09:00:00Z as_customer ec2-register plain --platform linux | ami_of)
+	mapfile -t ids < <(at 2008-06-02T00:00:00Z as_customer ec2-run-instances "$AMI" -t m1.small -n 4 | all_inst)
+	at 2008-06-02T00:00:00Z as_customer ec2-run-instances "$AMI" -t m1.large -n 2 >/dev/null
+	at 2008-06-02T00:00:00Z as_customer ec2-run-instances "$plain" -t m1.small -n 3 >/dev/null
+	at 2008-06-02T00:00:07Z as_customer ec2-run-instances "$AMI" -t m1.small -n 2 >/dev/null
+	at 2008-06-02T02:00:00Z as_customer ec2-terminate-instances "${ids[0]}" "${ids[1]}" >/dev/null
+	at 2008-06-02T02:00:00Z as_customer ec2-terminate-instances "${ids[0]}" >/dev/null
+	at 2008-06-02T03:00:00Z as_customer ec2-terminate-instances "${ids[2]}" >/dev/null
+	assert_equal "$(usage_rollup)" "$(usage_expected)"
+	# 11 instances in 6 groups: two ended at 02:00, one at 03:00, and the
+	# running small, large, plain and 00:00:07 launches
+	[ "$(sqlite3 "$DEVPAY_STORE" 'SELECT count(*) FROM instance_usage')" -eq 6 ]
+	at 2008-06-02T04:00:00Z as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	assert_equal "$(usage_rollup)" "$(usage_expected)"
+	# no group of ended instances stays counted as running
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM instance_usage WHERE product_code <> '' AND terminated = 9223372036854775807")" 0
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_success
+	local bill=$output
+	# a store of schema 11 (no roll-up) is filled from its instances when opened
+	sqlite3 "$DEVPAY_STORE" "DROP TABLE instance_usage; PRAGMA user_version = 11"
+	run at 2008-07-01T00:00:00Z as_customer devpay-bill --period 2008-06
+	assert_success
+	assert_equal "$output" "$bill"
+	assert_equal "$(usage_rollup)" "$(usage_expected)"
+}

@@ -114,6 +114,9 @@ product_ami() {
 	assert_success
 	assert_output "$(printf '200 10000\nlaunched 10000')"
 	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 10000
+	# the billing roll-up (service/usage.c) counted each, one group a launch
+	assert_equal "$(store_sql "SELECT sum(n), count(DISTINCT batch) FROM instance_usage")" \
+		"$(store_sql "SELECT count(*), count(DISTINCT reservation) FROM instances")"
 }
 
 @test "postgresql: one client token sent to both replicas at once gives one reservation" {

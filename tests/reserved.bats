@@ -183,3 +183,24 @@ CHARGE|EC2|ec2-usage|us-east-1 Windows m1.large on-demand|1|0.50|0.50"
 		usage_refused "$c" --bogus
 	done
 }
+
+@test "Reserved Instances cover that many of the alike instances of one launch, each clock hour" {
+	local plain
+	plain=$(as_customer ec2-register plain --platform linux | ami_of)
+	as_customer ec2-purchase-reserved-instances-offering -o "$(offering m1.small linux)" -c 3 >/dev/null
+	# five alike instances for 2 hours, and one more in the second hour
+	run at 2010-01-10T00:00:00Z as_customer ec2-run-instances "$plain" -t m1.small -n 5
+	assert_success
+	local ids one
+	ids=$(printf '%s\n' "$output" | grep '^INSTANCE' | grep -oE '\bi-[0-9a-f]{8,17}\b' | tr '\n' ' ')
+	one=$(at 2010-01-10T01:00:00Z as_customer ec2-run-instances "$plain" -t m1.small | inst_of)
+	# shellcheck disable=SC2086 # the ids are words
+	at 2010-01-10T02:00:00Z as_customer ec2-terminate-instances $ids "$one" >/dev/null
+	run at 2010-02-01T00:00:00Z as_customer devpay-bill --period 2010-01
+	assert_success
+	# each hour 3 of the instances running are reserved: 6 hours, the
+	# other 2 + 3 on demand
+	assert_equal "$(printf '%s\n' "$output" | grep ec2-usage | mask)" \
+"CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m1.small on-demand|5|0.10|0.50
+CHARGE|EC2|ec2-usage|us-east-1 Linux/UNIX m1.small reserved|6|0.03|0.18"
+}

@@ -162,6 +162,7 @@ struct svc_usage_key {
 	const char *region, *type;
 	int platform;
 	int64_t launched;
+	const char *reservation;
 };
 /* n instances of k launched, running */
 int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n);

@@ -372,7 +372,7 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 		if (svc_launch_tags_put(x, iid, tags))
 			return -1;
 	}
-	const struct svc_usage_key uk = { x->account, code, x->region, rq.type, platform, x->now };
+	const struct svc_usage_key uk = { x->account, code, x->region, rq.type, platform, x->now, rid };
 	if (svc_usage_launch(x, &uk, n))
 		return svc_fail_store(x);
 	return write_run_answer(x, rid);
@@ -486,7 +486,7 @@ int svc_terminate_instances(struct svc *x)
 	for (int i = 1; i <= count; i++) {
 		const char *id = query_get_nth(x->q, "InstanceId", i, NULL);
 		struct store_rows *s = store_query(x->st, "SELECT launched, ifnull(terminated, 0), owner,"
-					      " ifnull(product_code, ''), region, platform, type"
+					      " ifnull(product_code, ''), region, platform, type, reservation"
 					      " FROM instances WHERE id = ?", "s", id);
 		if (!s || store_step(s) != STORE_ROW) {
 			store_done(s);
@@ -497,12 +497,14 @@ int svc_terminate_instances(struct svc *x)
 		if (before == ST_PENDING || before == ST_RUNNING) {
 			/* never before the launch: billing counts from one to the other */
 			ended = x->now > launched ? x->now : launched;
-			char owner[13], code[9], region[24], type[16];
+			char owner[13], code[9], region[24], type[16], rid[32];
 			snprintf(owner, sizeof owner, "%s", store_text(s, 2));
 			snprintf(code, sizeof code, "%s", store_text(s, 3));
 			snprintf(region, sizeof region, "%s", store_text(s, 4));
 			snprintf(type, sizeof type, "%s", store_text(s, 6));
-			const struct svc_usage_key uk = { owner, code, region, type, store_int(s, 5), launched };
+			snprintf(rid, sizeof rid, "%s", store_text(s, 7));
+			const struct svc_usage_key uk = { owner, code, region, type, store_int(s, 5), launched,
+							  rid };
 			store_done(s);
 			if (store_exec(x->st, "UPDATE instances SET terminated = ? WHERE id = ?", "is",
 				       ended, id) || svc_usage_end(x, &uk, ended))

@@ -5,35 +5,46 @@
  * that launches or ends instances keeps it in the same transaction, so a
  * bill (bill_lines.c) reads a few groups instead of every instance: the
  * hours of instances alike in all of these are alike, and a group's hours
- * are one instance's times its count. */
+ * are one instance's times its count. In PostgreSQL, whose SERIALIZABLE
+ * writers run side by side, a group is also one launch's (batch: its
+ * reservation), so that two launches never update one row and refuse each
+ * other; SQLite's writers take turns, and alike launches share a group. */
 #include "service/svc.h"
 
 #define UPSERT \
-	" ON CONFLICT(owner, product_code, terminated, launched, region, platform, type)" \
+	" ON CONFLICT(owner, product_code, terminated, launched, region, platform, type, batch)" \
 	" DO UPDATE SET n = instance_usage.n + excluded.n"
 #define KEY \
 	"owner = ? AND product_code = ? AND launched = ? AND region = ? AND platform = ?" \
-	" AND type = ?"
+	" AND type = ? AND batch = ?"
+
+static const char *batch_of(const struct svc *x, const char *reservation)
+{
+	return x->st->pg ? reservation : "";
+}
 
 int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n)
 {
 	return store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
-			  " region, platform, type, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)" UPSERT, "ssiisdsi",
-			  k->owner, k->code, USAGE_RUNNING, k->launched, k->region, k->platform, k->type, n)
+			  " region, platform, type, batch, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" UPSERT,
+			  "ssiisdssi", k->owner, k->code, USAGE_RUNNING, k->launched, k->region,
+			  k->platform, k->type, batch_of(x, k->reservation), n)
 		? -1 : 0;
 }
 
 int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminated)
 {
+	const char *b = batch_of(x, k->reservation);
 	if (store_exec(x->st, "UPDATE instance_usage SET n = n - 1 WHERE " KEY " AND terminated = ?",
-		       "ssisdsi", k->owner, k->code, k->launched, k->region, k->platform, k->type,
+		       "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
 		       USAGE_RUNNING) ||
 	    store_exec(x->st, "DELETE FROM instance_usage WHERE " KEY " AND terminated = ? AND n <= 0",
-		       "ssisdsi", k->owner, k->code, k->launched, k->region, k->platform, k->type,
+		       "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
 		       USAGE_RUNNING) ||
 	    store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
-		       " region, platform, type, n) VALUES (?, ?, ?, ?, ?, ?, ?, 1)" UPSERT, "ssiisds",
-		       k->owner, k->code, terminated, k->launched, k->region, k->platform, k->type))
+		       " region, platform, type, batch, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)" UPSERT,
+		       "ssiisdss", k->owner, k->code, terminated, k->launched, k->region, k->platform,
+		       k->type, b))
 		return -1;
 	return 0;
 }
@@ -41,8 +52,8 @@ int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminat
 int svc_usage_end_all(struct svc *x, const char *owner, const char *code, int64_t terminated)
 {
 	if (store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
-		       " region, platform, type, n) SELECT owner, product_code, ?, launched, region,"
-		       " platform, type, n FROM instance_usage WHERE owner = ? AND product_code = ?"
+		       " region, platform, type, batch, n) SELECT owner, product_code, ?, launched, region,"
+		       " platform, type, batch, n FROM instance_usage WHERE owner = ? AND product_code = ?"
 		       " AND terminated = ?" UPSERT, "issi", terminated, owner, code, USAGE_RUNNING) ||
 	    store_exec(x->st, "DELETE FROM instance_usage WHERE owner = ? AND product_code = ?"
 		       " AND terminated = ?", "ssi", owner, code, USAGE_RUNNING))

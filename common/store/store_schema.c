@@ -151,20 +151,22 @@ static const char *const migrations[] = {
 	/* 12: the instances rolled up for billing (service/usage.c): how many
 	 * of an owner's instances of one product ('' none), region, platform
 	 * and type were launched at one second and ended at another
-	 * (9223372036854775807 while they run). Kept by the writes that launch
-	 * and end instances, in their transaction; a bill reads the groups
-	 * alive in its month (terminated >= its start) instead of every
-	 * instance. */
+	 * (9223372036854775807 while they run); batch is '' in SQLite, where
+	 * writes take turns, and the launch's reservation in PostgreSQL, where
+	 * they run side by side and must not all write one row. Kept by the
+	 * writes that launch and end instances, in their transaction; a bill
+	 * reads the groups alive in its month (terminated >= its start)
+	 * instead of every instance. */
 	"CREATE TABLE instance_usage ("
 	"  owner TEXT NOT NULL, product_code TEXT NOT NULL, terminated INTEGER NOT NULL,"
 	"  launched INTEGER NOT NULL, region TEXT NOT NULL, platform INTEGER NOT NULL,"
-	"  type TEXT NOT NULL, n INTEGER NOT NULL,"
-	"  PRIMARY KEY(owner, product_code, terminated, launched, region, platform, type))"
+	"  type TEXT NOT NULL, batch TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(owner, product_code, terminated, launched, region, platform, type, batch))"
 	"  WITHOUT ROWID;"
 	"CREATE INDEX instance_usage_product ON instance_usage(product_code, terminated, owner);"
 	"INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform,"
-	"  type, n) SELECT owner, coalesce(product_code, ''), coalesce(terminated,"
-	"  9223372036854775807), launched, region, platform, type, count(*) FROM instances"
+	"  type, batch, n) SELECT owner, coalesce(product_code, ''), coalesce(terminated,"
+	"  9223372036854775807), launched, region, platform, type, '', count(*) FROM instances"
 	"  GROUP BY 1, 2, 3, 4, 5, 6, 7;",
 };
 
