@@ -38,10 +38,10 @@ WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 999)
 INSERT INTO accounts(id, access_key, secret, created)
   SELECT printf('9%011d', k), printf('AKFILL%014d', k), 'fill-secret', 0 FROM n;
 INSERT INTO subscriptions(code, account, started)
-  SELECT '$code', id, $may - 86400 * (CAST(substr(id, 2) AS INTEGER) % 40) FROM accounts WHERE id LIKE '9%';
+  SELECT '$code', id, $may - 86400 * (CAST(substr(id, 2) AS INTEGER) % 40) FROM accounts WHERE access_key LIKE 'AKFILL%';
 INSERT INTO images(id, owner, name, description, platform, root_device, product_code, created)
   SELECT printf('ami-f%016x', rowid), id, 'fill', '', 0, 'instance-store', '$code', 0
-  FROM accounts WHERE id LIKE '9%';
+  FROM accounts WHERE access_key LIKE 'AKFILL%';
 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 49999)
 INSERT INTO reservations(id, owner, region, client_token, request, created)
   SELECT printf('r-f%016x', k), printf('9%011d', k % 1000), 'us-east-1', NULL, 'fill', $may FROM n;

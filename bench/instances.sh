@@ -38,7 +38,7 @@ INSERT INTO accounts(id, access_key, secret, created)
   SELECT printf('9%011d', k), printf('AKFILL%014d', k), 'fill-secret', 0 FROM n;
 INSERT INTO images(id, owner, name, description, platform, root_device, product_code, created)
   SELECT printf('ami-f%016x', rowid), id, 'fill', '', 0, 'instance-store', '$CODE', 0
-  FROM accounts WHERE id LIKE '9%';
+  FROM accounts WHERE access_key LIKE 'AKFILL%';
 WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $2 / 2 - 1)
 INSERT INTO reservations(id, owner, region, client_token, request, created)
   SELECT printf('r-f%016x', k), printf('9%011d', k % 1000), 'us-east-1',
@@ -51,6 +51,11 @@ INSERT INTO instances(id, reservation, owner, image, type, region, zone, platfor
          'm1.small', 'us-east-1', 'us-east-1a', 0,
          CASE WHEN k % 4 < 2 THEN '$CODE' END, k % 2, 1767225600 + (k / 2) * 60,
          CASE WHEN k % 3 = 0 THEN 1767225600 + (k / 2) * 60 + 3600 END FROM n;
+-- the billing roll-up the commands keep (service/usage.c)
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, batch, n)
+  SELECT owner, coalesce(product_code, ''), coalesce(terminated, 9223372036854775807), launched,
+         region, platform, type, '', count(*) FROM instances WHERE id LIKE 'i-f%'
+  GROUP BY 1, 2, 3, 4, 5, 6, 7;
 COMMIT;
 SQL
 }
