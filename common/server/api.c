@@ -47,9 +47,12 @@ int api_init(const struct api_config *c)
 
 static struct store *worker_store_get(void)
 {
-	/* a file replaced or removed under the server, or a database connection
-	 * lost (the database restarted): a new connection */
-	if (worker_store && (!store_still_there(worker_store) || store_down(worker_store))) {
+	/* a database connection lost (the database restarted), or a file other
+	 * than the one served (store_check, which every caller asks first, has
+	 * just seen that the path names the file served: a connection opened
+	 * while it was replaced is on another): a new connection */
+	if (worker_store && (conf->pg ? store_down(worker_store)
+				      : worker_store->dev != conf->store_dev || worker_store->ino != conf->store_ino)) {
 		store_close(worker_store);
 		worker_store = NULL;
 		pthread_setspecific(worker_key, NULL);

@@ -489,14 +489,6 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 	return DP_OK;
 }
 
-int store_still_there(const struct store *st)
-{
-	if (st->pg)
-		return 1;
-	struct stat sb;
-	return stat(st->path, &sb) == 0 && sb.st_dev == st->dev && sb.st_ino == st->ino;
-}
-
 /* A writer's close: checkpoint and truncate a WAL grown past WAL_LIMIT (see
  * above); not waiting for readers, who leave it to the next writer. */
 static void bound_wal(struct store *st)

@@ -43,7 +43,7 @@ struct store {
 	struct store_pg *pg;    /* a PostgreSQL database (devpayd only), else NULL */
 	char *path;
 	int opened;     /* store_open succeeded: the file is ours */
-	dev_t dev;              /* the file opened, to notice it being replaced */
+	dev_t dev;              /* the file opened (devpayd compares it with the one it serves) */
 	ino_t ino;
 	int wlocked;            /* holds the process's writer mutex */
 	int wrote;              /* committed a write (store_close may checkpoint) */
@@ -66,9 +66,6 @@ void store_close(struct store *st);
 /* devpayd calls this with 1 before opening a store: a store it upgrades to
  * hashed secrets keeps the plain secrets its accounts need for signatures. */
 void store_keep_secrets(int on);
-/* 1 while the path still names the file st opened (devpayd keeps its
- * connections; a store replaced or removed under it is opened again). */
-int store_still_there(const struct store *st);
 
 /* One transaction per action; writers take the lock up front (and, within
  * one process, a mutex first, so that the threads of devpayd queue for the
