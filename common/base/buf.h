@@ -5,6 +5,7 @@
 #ifndef DP_BUF_H
 #define DP_BUF_H
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *p;
@@ -16,9 +17,29 @@ void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 char *buf_detach(struct buf *b);
 void buf_reset(struct buf *b);
-void buf_add(struct buf *b, const void *data, size_t n);
-void buf_adds(struct buf *b, const char *s);
-void buf_addc(struct buf *b, char c);
+/* Makes room for extra more bytes and the NUL (the appends' slow path). */
+void buf_grow(struct buf *b, size_t extra);
+/* The appends, inline: answers are written a few bytes at a time. */
+static inline void buf_add(struct buf *b, const void *data, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	if (n) /* data may be NULL when there is nothing to add */
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+static inline void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+static inline void buf_addc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_grow(b, 1);
+	b->p[b->len++] = c;
+	b->p[b->len] = '\0';
+}
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *buf_str(const struct buf *b); /* "" for an empty buffer */
 
