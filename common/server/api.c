@@ -247,6 +247,13 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 			auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
 		goto out;
 	}
+	/* the key's look-up and a reading Action in one transaction (SQLite) */
+	if (store_hold_read(st)) {
+		slog("cannot read the store: %s", dp_err_detail());
+		metrics_store_error();
+		auth_refuse(&f, 500, "InternalError", "An internal error has occurred");
+		goto out;
+	}
 	struct headers hs = { 0 };
 	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header, &hs);
 	struct auth_request ar = { .method = method, .path = rq->url, .headers = hs.v,
@@ -291,6 +298,8 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	}
 	buf_release(&internal);
 out:
+	if (st)
+		store_release_held(st);
 	if (!status) {
 		status = f.status;
 		service_error_doc_id(f.code, f.message, rq->request_id, &rp->body);

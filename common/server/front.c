@@ -191,11 +191,16 @@ static void access_log(struct MHD_Connection *conn, const struct front_config *c
 	slog_token(k, sizeof k, rp->key);
 	slog_token(path, sizeof path, rq->url);
 	slog_token(m, sizeof m, rq->method);
-	slog_lock();
-	fprintf(slog_stream(), "%s %s %s %s %s %s %s %u %zu %ldms\n", when, client, rq->request_id, m,
-		path, a, k, rp->status, rp->body.len, us / 1000);
-	fflush(slog_stream());
-	slog_unlock();
+	char line[2048];
+	int n = snprintf(line, sizeof line, "%s %s %s %s %s %s %s %u %zu %ldms\n", when, client,
+			 rq->request_id, m, path, a, k, rp->status, rp->body.len, us / 1000);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line) { /* cut, but still one line */
+		n = (int)sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	slog_write(line, (size_t)n);
 }
 
 /* The answers made and not yet sent whole (a client that does not read
@@ -475,6 +480,7 @@ static unsigned connection_room(const struct front_config *c)
 		long fit = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
 		fprintf(slog_stream(), "%s: the open-file limit (%lu) allows %ld connections, not %ld\n",
 			c->prog, (unsigned long)rl.rlim_cur, fit, c->max_connections);
+		fflush(slog_stream());
 		return (unsigned)fit;
 	}
 	return (unsigned)c->max_connections;

@@ -9,11 +9,10 @@
  * dp_err_detail() naming the file. prog begins each line. */
 int slog_open(const char *prog, const char *file);
 void slog_close(void);
-/* The log's stream, for lines written whole by their caller (the access log
- * goes through slog_lock/slog_unlock around it). */
+/* The log's stream (startup lines, before the workers run). */
 FILE *slog_stream(void);
-void slog_lock(void);
-void slog_unlock(void);
+/* One whole line (with its newline) to the log: one write(2), no lock. */
+void slog_write(const char *line, size_t n);
 
 void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -64,6 +64,9 @@ void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
 
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
 {
+	/* within the read transaction devpayd began for the request's Action */
+	if (st->held)
+		return find_key(st, access_key, account, secret, NULL);
 	if (store_begin(st, STORE_READ_ONE))
 		return -1;
 	int r = find_key(st, access_key, account, secret, NULL);

@@ -239,6 +239,9 @@ static void log_once(void)
 {
 	/* only possible before SQLite is first used; otherwise faults go unseen */
 	sqlite3_config(SQLITE_CONFIG_LOG, on_sqlite_log, NULL);
+	/* no count of SQLite's memory: it takes a mutex every allocation,
+	 * which devpayd's worker threads would queue on */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 const char *store_fault(void)

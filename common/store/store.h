@@ -48,6 +48,7 @@ struct store {
 	int wlocked;            /* holds the process's writer mutex */
 	int wrote;              /* committed a write (store_close may checkpoint) */
 	int step_failed;        /* a store_step of this transaction met an error */
+	int held;               /* a read transaction store_hold_read began, not yet taken */
 	int ncache;
 	struct store_stmt cache[STORE_CACHE];
 };
@@ -77,6 +78,13 @@ enum dp_err store_begin(struct store *st, int write);
 #define STORE_READ_ONE 2
 enum dp_err store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* SQLite: a read transaction begun ahead for the next store_begin to take
+ * (devpayd's look-up of a request's key and a reading Action then share
+ * one snapshot and one round of SQLite's locks). store_begin for a read
+ * takes it; for a write it ends it first; store_release_held ends one
+ * nothing took. No-ops on PostgreSQL. */
+enum dp_err store_hold_read(struct store *st);
+void store_release_held(struct store *st);
 
 /* A prepared statement for sql with arguments bound as fmt describes, one
  * char each: 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL

@@ -29,6 +29,12 @@ enum dp_err store_begin(struct store *st, int write)
 	if (st->pg)
 		return store_pg_backend->begin(st, write);
 	write = write == 1;
+	if (st->held) {
+		st->held = 0;
+		if (!write)
+			return DP_OK;
+		store_rollback(st);
+	}
 	if (write && !st->wlocked) {
 		pthread_mutex_lock(&write_mutex);
 		st->wlocked = 1;
@@ -39,6 +45,23 @@ enum dp_err store_begin(struct store *st, int write)
 		return e;
 	}
 	return DP_OK;
+}
+
+enum dp_err store_hold_read(struct store *st)
+{
+	if (st->pg || st->held)
+		return DP_OK;
+	enum dp_err e = store_begin(st, 0);
+	st->held = !e;
+	return e;
+}
+
+void store_release_held(struct store *st)
+{
+	if (st->held) {
+		st->held = 0;
+		store_rollback(st);
+	}
 }
 
 static void unlock_writer(struct store *st)
@@ -53,6 +76,7 @@ enum dp_err store_commit(struct store *st)
 {
 	if (st->pg)
 		return store_pg_backend->commit(st);
+	st->held = 0;
 	if (run(st, "COMMIT")) {
 		enum dp_err e = store_sql_fail(st, "cannot commit");
 		store_rollback(st);
@@ -70,6 +94,7 @@ void store_rollback(struct store *st)
 		store_pg_backend->rollback(st);
 		return;
 	}
+	st->held = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		run(st, "ROLLBACK");
 	unlock_writer(st);
