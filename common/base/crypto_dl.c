@@ -2,7 +2,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <openssl/core.h>
 #include <openssl/opensslv.h>
+#include <openssl/params.h>
 #include "base/dl.h"
 #include "base/crypto_dl.h"
 
@@ -44,10 +46,55 @@ static void load(void)
 		{ &fns.evp_sha1, "EVP_sha1" },
 		{ &fns.evp_md5, "EVP_md5" },
 		{ &fns.evp_decode_block, "EVP_DecodeBlock" },
+		{ &fns.evp_md_fetch, "EVP_MD_fetch" },
+		{ &fns.evp_mac_fetch, "EVP_MAC_fetch" },
+		{ &fns.mac_ctx_new, "EVP_MAC_CTX_new" },
+		{ &fns.mac_ctx_free, "EVP_MAC_CTX_free" },
+		{ &fns.mac_init, "EVP_MAC_init" },
+		{ &fns.mac_update, "EVP_MAC_update" },
+		{ &fns.mac_final, "EVP_MAC_final" },
 	};
-	if (!dl_load("libcrypto", names, sizeof names / sizeof names[0], syms, sizeof syms / sizeof syms[0],
-		     load_error, sizeof load_error))
-		load_status = DP_OK;
+	if (dl_load("libcrypto", names, sizeof names / sizeof names[0], syms, sizeof syms / sizeof syms[0],
+		    load_error, sizeof load_error))
+		return;
+	/* kept for the life of the process */
+	fns.sha256_md = fns.evp_md_fetch(NULL, "SHA256", NULL);
+	fns.hmac_mac = fns.evp_mac_fetch(NULL, "HMAC", NULL);
+	if (!fns.sha256_md || !fns.hmac_mac) {
+		snprintf(load_error, sizeof load_error, "libcrypto has no SHA256 or HMAC");
+		return;
+	}
+	load_status = DP_OK;
+}
+
+int crypto_sha256(const void *d, size_t n, unsigned char out[32])
+{
+	const struct crypto_dl *c = crypto_dl();
+	unsigned int len = 0;
+	if (!c->evp_digest(d, n, out, &len, c->sha256_md, NULL) || len != 32) {
+		dp_err_set("SHA-256 failed in OpenSSL");
+		return -1;
+	}
+	return 0;
+}
+
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, unsigned char out[32])
+{
+	const struct crypto_dl *c = crypto_dl();
+	OSSL_PARAM params[] = {
+		{ "digest", OSSL_PARAM_UTF8_STRING, (char *)"SHA256", 6, OSSL_PARAM_UNMODIFIED },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	EVP_MAC_CTX *m = c->mac_ctx_new(c->hmac_mac);
+	size_t len = 0;
+	int ok = m && c->mac_init(m, key, keylen, params) && c->mac_update(m, d, n) &&
+		 c->mac_final(m, out, &len, 32) && len == 32;
+	c->mac_ctx_free(m);
+	if (!ok) {
+		dp_err_set("HMAC-SHA256 failed in OpenSSL");
+		return -1;
+	}
+	return 0;
 }
 
 enum dp_err crypto_dl_load(void)

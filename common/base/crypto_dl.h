@@ -53,7 +53,23 @@ struct crypto_dl {
 	const EVP_MD *(*evp_md5)(void);
 	/* base64 into bytes, for user data (service/svc_userdata.c, devpay-metadata) */
 	int (*evp_decode_block)(unsigned char *t, const unsigned char *f, int n);
+	/* SHA-256 and HMAC-SHA256 fetched once (crypto_sha256, crypto_hmac_sha256):
+	 * SHA256() and HMAC() look their algorithm up again on every call */
+	EVP_MD *(*evp_md_fetch)(OSSL_LIB_CTX *ctx, const char *algorithm, const char *properties);
+	EVP_MAC *(*evp_mac_fetch)(OSSL_LIB_CTX *ctx, const char *algorithm, const char *properties);
+	EVP_MAC_CTX *(*mac_ctx_new)(EVP_MAC *mac);
+	void (*mac_ctx_free)(EVP_MAC_CTX *c);
+	int (*mac_init)(EVP_MAC_CTX *c, const unsigned char *key, size_t keylen, const OSSL_PARAM params[]);
+	int (*mac_update)(EVP_MAC_CTX *c, const unsigned char *data, size_t datalen);
+	int (*mac_final)(EVP_MAC_CTX *c, unsigned char *out, size_t *outl, size_t outsize);
+	EVP_MD *sha256_md;
+	EVP_MAC *hmac_mac;
 };
+
+/* SHA-256 of d, and HMAC-SHA256 of d under key, with the algorithms fetched
+ * once for the process: 0, or -1 (dp_err_detail() says why). */
+int crypto_sha256(const void *d, size_t n, unsigned char out[32]);
+int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, unsigned char out[32]);
 
 /* DP_OK, or DP_ERR_CRYPTO with dp_err_detail() saying why. Thread-safe. */
 enum dp_err crypto_dl_load(void);

@@ -12,23 +12,29 @@
 #include "base/clock.h"
 #include "wire/sigv4.h"
 
+/* 32 bytes as 64 lower-case hex digits and a NUL (no printf: a request's
+ * check writes three of these) */
+static void hex32(const unsigned char b[32], char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[64] = '\0';
+}
+
 void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[SHA256_DIGEST_LENGTH];
-	SHA256(data, len, md);
-	for (int i = 0; i < SHA256_DIGEST_LENGTH; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (crypto_sha256(data, len, md))
+		memset(md, 0, sizeof md); /* a digest no signature matches */
+	hex32(md, out);
 }
 
 static int hmac(const void *key, size_t keylen, const char *data, unsigned char out[32])
 {
-	unsigned int n = 0;
-	if (!HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)data, strlen(data), out, &n) ||
-	    n != 32) {
-		dp_err_set("HMAC-SHA256 failed in OpenSSL");
-		return -1;
-	}
-	return 0;
+	return crypto_hmac_sha256(key, keylen, data, strlen(data), out);
 }
 
 void sigv4_format_date(int64_t t, char out[17])
@@ -134,8 +140,10 @@ static void canonical_uri(const char *path, struct buf *out)
 		unsigned char c = (unsigned char)*p;
 		if (isalnum(c) || strchr("-._~/", c))
 			buf_addc(out, (char)c);
-		else
-			buf_addf(out, "%%%02X", c);
+		else {
+			char e[3] = { '%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15] };
+			buf_add(out, e, 3);
+		}
 	}
 }
 
@@ -157,7 +165,8 @@ static int signing_key(const char *secret, const char *day, const char *region,
 	char scope[128];
 	int n = snprintf(scope, sizeof scope, "%s/%s/%s", day, region, service);
 	int cacheable = n > 0 && (size_t)n < sizeof scope;
-	SHA256((const unsigned char *)secret, strlen(secret), md);
+	if (crypto_sha256(secret, strlen(secret), md))
+		return -1;
 	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
 	    !strcmp(scope, last_key.scope)) {
 		memcpy(key, last_key.key, 32);
@@ -223,8 +232,7 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 		buf_release(&scope);
 		return DP_ERR_CRYPTO;
 	}
-	for (int i = 0; i < 32; i++)
-		snprintf(out->signature + 2 * i, 3, "%02x", sig[i]);
+	hex32(sig, out->signature);
 	buf_addf(&out->authorization, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
 		 r->access_key, buf_str(&scope), buf_str(&out->signed_headers), out->signature);
 	buf_release(&scope);
