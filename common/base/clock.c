@@ -101,14 +101,53 @@ static void fmt(int64_t t, char out[32], const char *f)
 	strftime(out, 32, f, &tm);
 }
 
+static void two(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/* YYYY-MM-DDTHH:MM:SS then tail, for 1970 to 9999 without gmtime and
+ * strftime (devpayd writes one a row); other times through them. The
+ * date from the days since the epoch (H. Hinnant, "chrono-compatible
+ * low-level date algorithms", civil_from_days). */
+static void format_fast(int64_t t, char out[32], const char *tail, const char *f)
+{
+	if (t < 0 || t >= 253402300800LL) {
+		fmt(t, out, f);
+		return;
+	}
+	int64_t days = t / 86400, secs = t % 86400;
+	int64_t z = days + 719468, era = z / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	int y = (int)(yoe + era * 400 + (m <= 2));
+	two(out, y / 100);
+	two(out + 2, y % 100);
+	out[4] = '-';
+	two(out + 5, m);
+	out[7] = '-';
+	two(out + 8, d);
+	out[10] = 'T';
+	two(out + 11, (int)(secs / 3600));
+	out[13] = ':';
+	two(out + 14, (int)(secs / 60 % 60));
+	out[16] = ':';
+	two(out + 17, (int)(secs % 60));
+	strcpy(out + 19, tail);
+}
+
 void clock_format_wire(int64_t t, char out[32])
 {
-	fmt(t, out, "%Y-%m-%dT%H:%M:%S.000Z");
+	format_fast(t, out, ".000Z", "%Y-%m-%dT%H:%M:%S.000Z");
 }
 
 void clock_format_print(int64_t t, char out[32])
 {
-	fmt(t, out, "%Y-%m-%dT%H:%M:%S+0000");
+	format_fast(t, out, "+0000", "%Y-%m-%dT%H:%M:%S+0000");
 }
 
 int clock_parse_period(const char *s, int *year, int *month)

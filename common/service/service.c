@@ -293,6 +293,26 @@ void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
 	free(s);
 }
 
+/* v's decimal digits at the end of b[24]; the first of them returned */
+static char *decimal(char b[24], long long v)
+{
+	char *p = b + 23;
+	*p = '\0';
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+void svc_elem_int(struct svc *x, const char *name, long long v)
+{
+	char b[24];
+	svc_elem(x, name, decimal(b, v));
+}
+
 void svc_elem_time(struct svc *x, const char *name, int64_t t)
 {
 	char b[32];

@@ -57,6 +57,8 @@ int svc_fail_store(struct svc *x);
 void svc_open(struct svc *x, const char *name);
 void svc_close(struct svc *x);
 void svc_elem(struct svc *x, const char *name, const char *value);
+/* a whole number, without printf (answers write several a row) */
+void svc_elem_int(struct svc *x, const char *name, long long v);
 void svc_elemf(struct svc *x, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void svc_elem_time(struct svc *x, const char *name, int64_t t);

@@ -37,7 +37,7 @@ enum istate inst_state_at(int64_t launched, int64_t terminated, int64_t now)
 static void write_state(struct svc *x, const char *name, enum istate s)
 {
 	svc_open(x, name);
-	svc_elemf(x, "code", "%d", inst_states[s].code);
+	svc_elem_int(x, "code", inst_states[s].code);
 	svc_elem(x, "name", inst_states[s].name);
 	svc_close(x);
 }
@@ -52,6 +52,23 @@ void inst_private_ip(const char *id, int ip[3])
 	ip[0] = (int)(h >> 24 & 0xff);
 	ip[1] = (int)(h >> 16 & 0xff);
 	ip[2] = 1 + (int)((h & 0xffff) % 254);
+}
+
+/* "10.a.b.c" (sep '.') or "10-a-b-c" (sep '-') at p; the end returned */
+static char *ip_text(char *p, const int ip[3], char sep)
+{
+	*p++ = '1';
+	*p++ = '0';
+	for (int i = 0; i < 3; i++) {
+		*p++ = sep;
+		if (ip[i] >= 100)
+			*p++ = (char)('0' + ip[i] / 100);
+		if (ip[i] >= 10)
+			*p++ = (char)('0' + ip[i] / 10 % 10);
+		*p++ = (char)('0' + ip[i] % 10);
+	}
+	*p = '\0';
+	return p;
 }
 
 void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
@@ -69,13 +86,15 @@ void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 		svc_elem(x, "privateDnsName", "");
 		svc_elem(x, "dnsName", "");
 	} else {
-		svc_elemf(x, "privateDnsName", "ip-10-%d-%d-%d.ec2.internal", ip[0], ip[1], ip[2]);
+		char dns[48] = "ip-";
+		strcpy(ip_text(dns + 3, ip, '-'), ".ec2.internal");
+		svc_elem(x, "privateDnsName", dns);
 		svc_elem(x, "dnsName", "");
 	}
 	svc_elem(x, "reason", "");
 	if (*store_text(s, 13))
 		svc_elem(x, "keyName", store_text(s, 13));
-	svc_elemf(x, "amiLaunchIndex", "%d", store_int(s, 8));
+	svc_elem_int(x, "amiLaunchIndex", store_int(s, 8));
 	svc_product_codes(x, code);
 	svc_elem(x, "instanceType", store_text(s, 4));
 	svc_elem_time(x, "launchTime", store_int64(s, 9));
@@ -90,8 +109,11 @@ void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 	svc_open(x, "monitoring");
 	svc_elem(x, "state", "disabled");
 	svc_close(x);
-	if (st != ST_TERMINATED)
-		svc_elemf(x, "privateIpAddress", "10.%d.%d.%d", ip[0], ip[1], ip[2]);
+	if (st != ST_TERMINATED) {
+		char addr[16];
+		ip_text(addr, ip, '.');
+		svc_elem(x, "privateIpAddress", addr);
+	}
 	svc_elem(x, "architecture", "x86_64");
 	svc_elem(x, "rootDeviceType", root);
 	svc_elem(x, "rootDeviceName", !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1");

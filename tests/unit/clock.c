@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* common/base/clock.c: the ISO 8601 forms accepted, calendar helpers, printing. */
 #include <stdlib.h>
+#include <time.h>
 #include "base/clock.h"
 #include "tap.h"
 
@@ -119,6 +120,27 @@ int main(void)
 	is_str(out, "2009-06-08T12:34:56+0000", "clock_format_print");
 	clock_format_wire(0, out);
 	is_str(out, "1970-01-01T00:00:00.000Z", "clock_format_wire of the epoch");
+	/* the arithmetic of the fast path against gmtime and strftime: every
+	 * day's first and last second from 1970 to 2100, and leap days */
+	int same = 1;
+	for (int64_t day = 0; day < 47482 && same; day++)
+		for (int k = 0; k < 2 && same; k++) {
+			int64_t u = day * 86400 + (k ? 86399 : 0);
+			char want[32];
+			time_t tt = (time_t)u;
+			struct tm tm;
+			gmtime_r(&tt, &tm);
+			strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+			clock_format_wire(u, out);
+			same = !strcmp(out, want);
+			if (!same)
+				printf("#   clock_format_wire(%lld): %s, gmtime %s\n", (long long)u, out, want);
+		}
+	ok(same, "clock_format_wire matches gmtime for each day of 1970-2100");
+	clock_format_wire(253402300799LL, out);
+	is_str(out, "9999-12-31T23:59:59.000Z", "clock_format_wire of the last second of 9999");
+	clock_format_print(951782400, out);
+	is_str(out, "2000-02-29T00:00:00+0000", "clock_format_print of a leap day");
 	int64_t t = 0;
 	clock_format_wire(1262303999, out);
 	ok(clock_parse(out, &t) == 0 && t == 1262303999, "clock_parse reads clock_format_wire back");
