@@ -275,6 +275,14 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	# (through devpayd a product's purchase URL is its page there)
 	assert_equal "$(EC2_URL=$R1 views)" "$(via "$R1" <<<"$before")"
 	assert_equal "$(EC2_URL=$R2 views)" "$(via "$R2" <<<"$before")"
+	# the billing roll-up came with its SQLite batches: an instance copied
+	# running ends in it (service/usage.c), nothing counted twice
+	local i rollup="SELECT (SELECT count(*) FROM instances WHERE terminated IS NULL) = (SELECT coalesce(sum(n), 0) FROM instance_usage WHERE terminated = 9223372036854775807) AND (SELECT count(*) FROM instances WHERE terminated IS NOT NULL) = (SELECT coalesce(sum(n), 0) FROM instance_usage WHERE terminated <> 9223372036854775807)"
+	i=$(store_sql "SELECT i.id FROM instances i JOIN accounts a ON a.id = i.owner WHERE i.terminated IS NULL AND a.access_key = '$CUSTOMER_KEY' LIMIT 1")
+	[ -n "$i" ]
+	EC2_URL=$R1 as_customer ec2-terminate-instances "$i" >/dev/null
+	assert_equal "$(store_sql "SELECT count(*) FROM instances WHERE id = '$i' AND terminated IS NOT NULL")" 1
+	assert_equal "$(store_sql "$rollup")" t
 	# new rows take keys after the copied ones (the identity sequences follow)
 	EC2_URL=$R1 as_customer devpay-cancel-subscription "$CODE" >/dev/null
 	EC2_URL=$R2 as_customer devpay-purchase-product "$CODE" >/dev/null
@@ -289,6 +297,7 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	assert_equal "$(DEVPAY_STORE=$back views | via "$R1")" "$after"
 	assert_equal "$(sqlite3 "$back" "SELECT id FROM instances ORDER BY rowid")" \
 		"$(sqlite3 "$lite" "SELECT id FROM instances ORDER BY rowid")"
+	assert_equal "$(sqlite3 "$back" "$rollup")" 1
 }
 
 @test "postgresql: --copy-store streams rows with COPY: the foreign keys are there after it, and a missing reference fails the whole copy" {

@@ -8,7 +8,10 @@
  * are one instance's times its count. In PostgreSQL, whose SERIALIZABLE
  * writers run side by side, a group is also one launch's (batch: its
  * reservation), so that two launches never update one row and refuse each
- * other; SQLite's writers take turns, and alike launches share a group. */
+ * other; SQLite's writers take turns, and alike launches share a group. A
+ * store copied from one backend into the other keeps its batches, so an
+ * instance's end looks for its group under both. */
+#include <stdio.h>
 #include "service/svc.h"
 
 #define UPSERT \
@@ -34,13 +37,31 @@ int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n)
 
 int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminated)
 {
-	const char *b = batch_of(x, k->reservation);
-	if (store_exec(x->st, "UPDATE instance_usage SET n = n - 1 WHERE " KEY " AND terminated = ?",
-		       "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
-		       USAGE_RUNNING) ||
-	    store_exec(x->st, "DELETE FROM instance_usage WHERE " KEY " AND terminated = ? AND n <= 0",
-		       "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
-		       USAGE_RUNNING) ||
+	/* the instance's running group: this backend's batch for it first, the
+	 * other's after (a store copied from SQLite into PostgreSQL, or back,
+	 * or filled by migration 12, keeps the batches it was written with) */
+	const char *mine = batch_of(x, k->reservation);
+	struct store_rows *s = store_query(x->st, "SELECT batch FROM instance_usage WHERE"
+				      " owner = ? AND product_code = ? AND launched = ? AND region = ?"
+				      " AND platform = ? AND type = ? AND terminated = ? AND batch IN ('', ?)"
+				      " AND n > 0 ORDER BY batch = ? DESC LIMIT 1", "ssisdsiss", k->owner,
+				      k->code, k->launched, k->region, k->platform, k->type, USAGE_RUNNING,
+				      k->reservation, mine);
+	if (!s)
+		return -1;
+	int rc = store_step(s);
+	char b[32];
+	snprintf(b, sizeof b, "%s", rc == STORE_ROW ? store_text(s, 0) : mine);
+	store_done(s);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return -1;
+	if ((rc == STORE_ROW &&
+	     (store_exec(x->st, "UPDATE instance_usage SET n = n - 1 WHERE " KEY " AND terminated = ?",
+			 "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
+			 USAGE_RUNNING) ||
+	      store_exec(x->st, "DELETE FROM instance_usage WHERE " KEY " AND terminated = ? AND n <= 0",
+			 "ssisdssi", k->owner, k->code, k->launched, k->region, k->platform, k->type, b,
+			 USAGE_RUNNING))) ||
 	    store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
 		       " region, platform, type, batch, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)" UPSERT,
 		       "ssiisdss", k->owner, k->code, terminated, k->launched, k->region, k->platform,
