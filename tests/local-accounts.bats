@@ -123,7 +123,7 @@ old_store() {
 		ALTER TABLE reservations DROP COLUMN user_data; DROP TABLE key_pairs;
 		ALTER TABLE reservations DROP COLUMN key_name; DROP TABLE reservation_groups;
 		DROP TABLE group_rules; DROP TABLE security_groups; DROP TABLE tags;
-		ALTER TABLE images DROP COLUMN region; DROP TABLE old_keys;
+		ALTER TABLE images DROP COLUMN region; DROP TABLE old_keys; DROP TABLE instance_usage;
 		PRAGMA user_version = 1;"
 	[ "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" = 1 ]
 }
