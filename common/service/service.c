@@ -242,31 +242,66 @@ static void text_escape(struct buf *b, const char *s, size_t len)
 	buf_add(b, s + start, len - start);
 }
 
+/* s escaped as text at p, which has room for 6 bytes a byte of s; the end
+ * returned */
+static char *escape_to(char *p, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		const char *ref;
+		size_t rl;
+		switch (s[i]) {
+		case '&': ref = "&amp;", rl = 5; break;
+		case '<': ref = "&lt;", rl = 4; break;
+		case '>': ref = "&gt;", rl = 4; break;
+		case '"': ref = "&quot;", rl = 6; break;
+		case '\r': ref = "&#13;", rl = 5; break;
+		default: *p++ = s[i]; continue;
+		}
+		memcpy(p, ref, rl);
+		p += rl;
+	}
+	return p;
+}
+
 /* Every value of an answer: stored text that XML cannot carry is shown as
  * U+FFFD (text_clean). Printable ASCII, nearly every value, needs no
  * cleaning and is escaped as it goes in. */
 void svc_elem(struct svc *x, const char *name, const char *value)
 {
 	value = value ? value : "";
-	tag_end(x);
-	buf_addc(x->out, '<');
-	buf_adds(x->out, name);
-	buf_addc(x->out, '>');
 	size_t len = 0;
 	int plain = 1;
 	for (const unsigned char *u = (const unsigned char *)value; u[len]; len++)
 		if (u[len] < 0x20 || u[len] >= 0x7F)
 			plain = 0;
-	if (plain)
-		text_escape(x->out, value, len);
-	else {
+	if (!plain) {
 		buf_reset(&x->tmp);
 		text_clean(value, len, &x->tmp);
-		text_escape(x->out, x->tmp.p, x->tmp.len);
+		value = x->tmp.p;
+		len = x->tmp.len;
 	}
-	buf_add(x->out, "</", 2);
-	buf_adds(x->out, name);
-	buf_addc(x->out, '>');
+	/* one reservation, then the bytes in place: '>' ending the last
+	 * start tag, <name>, the text (at most 6 bytes a byte), </name> */
+	size_t nl = strlen(name);
+	struct buf *b = x->out;
+	buf_grow(b, 1 + 2 * nl + 5 + 6 * len);
+	char *p = b->p + b->len;
+	if (x->tag_open) {
+		*p++ = '>';
+		x->tag_open = 0;
+	}
+	*p++ = '<';
+	memcpy(p, name, nl);
+	p += nl;
+	*p++ = '>';
+	p = escape_to(p, value, len);
+	*p++ = '<';
+	*p++ = '/';
+	memcpy(p, name, nl);
+	p += nl;
+	*p++ = '>';
+	*p = '\0';
+	b->len = (size_t)(p - b->p);
 }
 
 void svc_elem_raw(struct svc *x, const char *name, const char *raw)
