@@ -133,24 +133,31 @@ static int open_store(const struct admin_store *a, struct store **st)
 	return 0;
 }
 
+/* What a new secret's writers need: the secret (WHAT names it), the time
+ * and the store; 0, or the exit status after the refusal (nothing held). */
+static int secret_now_store(const struct admin_store *a, const char *what, char **line,
+			    int64_t *now, struct store **st)
+{
+	if (!(*line = read_secret(what)))
+		return 1;
+	int r = clock_now(now) ? fail(2, "%s", dp_err_detail()) : open_store(a, st);
+	if (r) {
+		wipe_free(*line);
+		*line = NULL;
+	}
+	return r;
+}
+
 int admin_add_account(const struct admin_store *a, const char *key)
 {
 	if (!valid_key(key))
 		return usage_fail("invalid access key '%s': expected 1 to 128 printable characters", key);
-	char *line = read_secret("the account's secret key");
-	if (!line)
-		return 1;
+	char *line;
 	int64_t now;
-	if (clock_now(&now)) {
-		wipe_free(line);
-		return fail(2, "%s", dp_err_detail());
-	}
 	struct store *st;
-	int r = open_store(a, &st);
-	if (r) {
-		wipe_free(line);
+	int r = secret_now_store(a, "the account's secret key", &line, &now, &st);
+	if (r)
 		return r;
-	}
 	char account[13];
 	r = service_add_account(st, key, line, now, account);
 	wipe_free(line);
@@ -243,19 +250,11 @@ int admin_rotate_key(const struct admin_store *a, const char *old, const char *n
 	if (old_key_expires(expires_at, real, &expires))
 		return usage_fail("invalid --old-key-expires '%s': expected an ISO 8601 UTC time"
 				  " (2026-12-31T00:00:00Z) or a whole number of seconds", expires_at);
-	char *line = read_secret("the new key's secret");
-	if (!line)
-		return 1;
-	if (clock_now(&now)) {
-		wipe_free(line);
-		return fail(2, "%s", dp_err_detail());
-	}
+	char *line;
 	struct store *st;
-	int r = open_store(a, &st);
-	if (r) {
-		wipe_free(line);
+	int r = secret_now_store(a, "the new key's secret", &line, &now, &st);
+	if (r)
 		return r;
-	}
 	char account[13];
 	r = service_rotate_key(st, old, new_key, line, expires, now, account);
 	wipe_free(line);
