@@ -75,17 +75,7 @@ SQL
 echo "# $(sqlite3 "$DEVPAY_STORE" "SELECT count(*), count(DISTINCT owner) FROM instances" | tr '|' ' ' |
 	awk '{ print $1 " instances of " $2 " accounts" }'); report for 2026-05"
 
-median_ms() { # median_ms RUNS CMD...: median wall time in ms
-	python3 - "$@" <<'PY'
-import subprocess, sys, time
-runs = int(sys.argv[1]); cmd = sys.argv[2:]; ts = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-    ts.append(time.perf_counter() - t)
-ts.sort(); print(f"{ts[len(ts) // 2] * 1000:.1f}")
-PY
-}
+. "$ROOT/bench/median.bash"
 export DEVPAY_NOW=2026-06-01T00:00:00Z
 # the month's instance-hours (what the cost must not grow with)
 sqlite3 "$DEVPAY_STORE" "SELECT '# ' || sum(max(0, (min(ifnull(terminated, $may + 31 * 86400), $may + 31 * 86400)

@@ -33,17 +33,7 @@ as_customer "$BIN/devpay-purchase-product" "$code" >/dev/null
 may=$(date -u -d 2026-05-01 +%s)
 year=$((may - 365 * 86400))
 
-median_ms() { # median_ms RUNS CMD...: median wall time in ms
-	python3 - "$@" <<'PY'
-import subprocess, sys, time
-runs = int(sys.argv[1]); cmd = sys.argv[2:]; ts = []
-for _ in range(runs):
-    t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-    ts.append(time.perf_counter() - t)
-ts.sort(); print(f"{ts[len(ts) // 2] * 1000:.1f}")
-PY
-}
+. "$ROOT/bench/median.bash"
 
 fill() { # fill STORE N
 	local launches=$(($2 / 20)) alive=$(($2 / 2000))
