@@ -425,6 +425,41 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$1 == "IMAGE" { sub(/^[0-9]+\//, "", $3); print $3 }')" first
 }
 
+@test "an answer asked again is the same bytes with its own request id; a change since, by devpayd or by another process, and the clock are seen at once" {
+	# one worker: every request on the connection whose answers are kept
+	serve --threads 1 --trust-client-clock
+	local ami a b c id rid1 rid2
+	ami=$(EC2_URL=$URL as_customer ec2-register kept | ami_of)
+	# ask [NOW]: DescribeInstances, signed by curl, at the service clock NOW
+	ask() {
+		curl -s --aws-sigv4 aws:amz:us-east-1:ec2 --user "$CUSTOMER_KEY:$CUSTOMER_SECRET" \
+			${1:+-H "X-Devpay-Now: $1"} -d 'Action=DescribeInstances&Version=2016-11-15' "$URL/"
+	}
+	rid() { sed -n 's|.*<requestId>\([^<]*\)</requestId>.*|\1|p' <<<"$1"; }
+	a=$(ask 2026-05-01T00:00:00Z)
+	b=$(ask 2026-05-01T00:00:00Z)
+	rid1=$(rid "$a") rid2=$(rid "$b")
+	[ -n "$rid1" ] && [ "$rid1" != "$rid2" ]
+	assert_equal "${b/$rid2/$rid1}" "$a"
+	# a launch by another process (a local command on the same file)
+	id=$(DEVPAY_NOW=2026-05-01T00:00:00Z as_customer ec2-run-instances "$ami" | inst_of)
+	c=$(ask 2026-05-01T00:00:00Z)
+	assert_equal "$(grep -o "<instanceId>$id</instanceId>" <<<"$c")" "<instanceId>$id</instanceId>"
+	assert_equal "$(grep -o '<name>[a-z-]*</name>' <<<"$c")" "<name>pending</name>"
+	# the same request at a later second: that second's state
+	c=$(ask 2026-05-01T01:00:00Z)
+	assert_equal "$(grep -o '<name>[a-z-]*</name>' <<<"$c")" "<name>running</name>"
+	# a termination through devpayd itself
+	DEVPAY_NOW=2026-05-01T01:00:00Z EC2_URL=$URL as_customer ec2-terminate-instances "$id" >/dev/null
+	c=$(ask 2026-05-01T01:00:00Z)
+	assert_equal "$(grep -o '<name>[a-z-]*</name>' <<<"$c" | head -1)" "<name>shutting-down</name>"
+	# the first second again: what the store holds now, not what was answered then
+	c=$(ask 2026-05-01T00:00:00Z)
+	assert_equal "$(grep -o '<name>[a-z-]*</name>' <<<"$c")" "<name>pending</name>"
+	# each answer is logged, kept or not
+	assert_equal "$(grep -c ' DescribeInstances ' "$DEVPAYD_LOG")" 6
+}
+
 @test "SIGTERM stops devpayd cleanly (exit 0)" {
 	serve
 	EC2_URL=$URL as_customer ec2-describe-images >/dev/null

@@ -104,12 +104,25 @@ static int service_clock(struct MHD_Connection *conn, int64_t *now, struct auth_
 	return 0;
 }
 
+/* How long a look at the store's path holds: a request that starts later
+ * than this after the file disappeared or was replaced sees it; one within
+ * it is concurrent with the change (either answer is one a client could get
+ * had it been a moment earlier). Under load one stat a millisecond, not one
+ * a request. */
+#define STORE_LOOK_NS 1000000
+
 /* 0 while the path still names the store devpayd started on. A store that
  * disappears or is replaced is not re-created: 503 until it is back. The
  * change is logged once. */
 static int store_check(struct auth_refusal *f)
 {
 	static atomic_int was_bad;
+	static _Atomic int64_t good_until; /* CLOCK_MONOTONIC ns */
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int64_t t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (t < atomic_load_explicit(&good_until, memory_order_relaxed))
+		return 0;
 	struct stat sb;
 	const char *what = NULL;
 	if (stat(conf->store, &sb))
@@ -119,6 +132,7 @@ static int store_check(struct auth_refusal *f)
 	if (!what) {
 		if (atomic_exchange(&was_bad, 0))
 			slog("the store '%s' is back; serving it again", conf->store);
+		atomic_store_explicit(&good_until, t + STORE_LOOK_NS, memory_order_relaxed);
 		return 0;
 	}
 	if (!atomic_exchange(&was_bad, 1))

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,7 +432,9 @@ static enum dp_err open_locked(const char *path, int create, struct store **out)
 			close(fd);
 		}
 	}
+	static atomic_uint serials;
 	struct store *st = xcalloc(1, sizeof *st);
+	st->serial = atomic_fetch_add(&serials, 1) + 1;
 	st->path = xstrdup(path);
 	/* one connection per thread: SQLite's own mutexes are not needed */
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=

@@ -49,6 +49,7 @@ struct store {
 	int wrote;              /* committed a write (store_close may checkpoint) */
 	int step_failed;        /* a store_step of this transaction met an error */
 	int held;               /* a read transaction store_hold_read began, not yet taken */
+	unsigned serial;        /* this connection's number in the process (store_data_version) */
 	int ncache;
 	struct store_stmt cache[STORE_CACHE];
 };
@@ -85,6 +86,13 @@ void store_rollback(struct store *st);
  * nothing took. No-ops on PostgreSQL. */
 enum dp_err store_hold_read(struct store *st);
 void store_release_held(struct store *st);
+/* The version of the data the held read transaction sees, once a statement
+ * of it has read (SQLite's SQLITE_FCNTL_DATA_VERSION, which changes with
+ * every commit, this connection's or another process's, and the
+ * connection's serial): two equal versions read the same data. 0 with *v
+ * set, or -1 when it is not known (PostgreSQL, no transaction held, or none
+ * begun yet). */
+int store_data_version(struct store *st, uint64_t *v);
 
 /* A prepared statement for sql with arguments bound as fmt describes, one
  * char each: 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL

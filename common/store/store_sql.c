@@ -64,6 +64,16 @@ void store_release_held(struct store *st)
 	}
 }
 
+int store_data_version(struct store *st, uint64_t *v)
+{
+	unsigned dv = 0;
+	if (st->pg || !st->held || sqlite3_txn_state(st->db, "main") != SQLITE_TXN_READ ||
+	    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &dv) != SQLITE_OK)
+		return -1;
+	*v = (uint64_t)st->serial << 32 | dv;
+	return 0;
+}
+
 static void unlock_writer(struct store *st)
 {
 	if (st->wlocked) {

@@ -89,7 +89,7 @@ static void add_trimmed(struct buf *b, const char *v)
 			space = 1;
 			continue;
 		}
-		if (space && b->len)
+		if (space)
 			buf_addc(b, ' ');
 		space = 0;
 		buf_addc(b, *v);
@@ -115,15 +115,17 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *out, st
 			free(lower);
 			buf_addc(&h[j].value, ',');
 		}
-		struct buf t = BUF_INIT;
-		add_trimmed(&t, r->headers[i].value);
-		buf_adds(&h[j].value, buf_str(&t));
-		buf_release(&t);
+		add_trimmed(&h[j].value, r->headers[i].value);
 	}
 	qsort(h, n, sizeof *h, cmp_hdr);
 	for (size_t i = 0; i < n; i++) {
-		buf_addf(out, "%s:%s\n", h[i].name, buf_str(&h[i].value));
-		buf_addf(names, "%s%s", i ? ";" : "", h[i].name);
+		buf_adds(out, h[i].name);
+		buf_addc(out, ':');
+		buf_add(out, h[i].value.p ? h[i].value.p : "", h[i].value.len);
+		buf_addc(out, '\n');
+		if (i)
+			buf_addc(names, ';');
+		buf_adds(names, h[i].name);
 		free(h[i].name);
 		buf_release(&h[i].value);
 	}
@@ -163,8 +165,15 @@ static int signing_key(const char *secret, const char *day, const char *region,
 {
 	unsigned char md[32];
 	char scope[128];
-	int n = snprintf(scope, sizeof scope, "%s/%s/%s", day, region, service);
-	int cacheable = n > 0 && (size_t)n < sizeof scope;
+	size_t dl = strlen(day), rl = strlen(region), sl = strlen(service), n = dl + rl + sl + 2;
+	int cacheable = n < sizeof scope;
+	if (cacheable) {
+		memcpy(scope, day, dl);
+		scope[dl] = '/';
+		memcpy(scope + dl + 1, region, rl);
+		scope[dl + 1 + rl] = '/';
+		memcpy(scope + dl + rl + 2, service, sl + 1);
+	}
 	if (crypto_sha256(secret, strlen(secret), md))
 		return -1;
 	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
@@ -185,7 +194,7 @@ static int signing_key(const char *secret, const char *day, const char *region,
 	if (!bad && cacheable) {
 		last_key.valid = 1;
 		memcpy(last_key.secret_md, md, 32);
-		memcpy(last_key.scope, scope, (size_t)n + 1);
+		memcpy(last_key.scope, scope, n + 1);
 		memcpy(last_key.key, key, 32);
 	}
 	return bad;
@@ -202,7 +211,8 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 		dp_err_set("bad signing date '%s'", r->amz_date);
 		return DP_ERR_USAGE;
 	}
-	buf_addf(c, "%s\n", r->method);
+	buf_adds(c, r->method);
+	buf_addc(c, '\n');
 	canonical_uri(r->path, c);
 	buf_addc(c, '\n');
 	struct query q = QUERY_INIT;
@@ -213,16 +223,29 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 	canonical_headers(r, c, &out->signed_headers);
 	char hash[65];
 	sigv4_sha256_hex(r->payload ? r->payload : "", r->payload ? r->payload_len : 0, hash);
-	buf_addf(c, "\n%s\n%s", buf_str(&out->signed_headers), hash);
+	buf_addc(c, '\n');
+	buf_add(c, out->signed_headers.p ? out->signed_headers.p : "", out->signed_headers.len);
+	buf_addc(c, '\n');
+	buf_add(c, hash, 64);
 
 	char day[9];
 	memcpy(day, r->amz_date, 8);
 	day[8] = '\0';
 	struct buf scope = BUF_INIT;
-	buf_addf(&scope, "%s/%s/%s/aws4_request", day, r->region, r->service);
+	buf_add(&scope, day, 8);
+	buf_addc(&scope, '/');
+	buf_adds(&scope, r->region);
+	buf_addc(&scope, '/');
+	buf_adds(&scope, r->service);
+	buf_adds(&scope, "/aws4_request");
 	sigv4_sha256_hex(c->p, c->len, hash);
-	buf_addf(&out->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s\n%s", r->amz_date, buf_str(&scope),
-		 hash);
+	struct buf *sts = &out->string_to_sign;
+	buf_adds(sts, "AWS4-HMAC-SHA256\n");
+	buf_add(sts, r->amz_date, 16);
+	buf_addc(sts, '\n');
+	buf_add(sts, scope.p, scope.len);
+	buf_addc(sts, '\n');
+	buf_add(sts, hash, 64);
 
 	unsigned char k4[32], sig[32];
 	int bad = signing_key(r->secret, day, r->region, r->service, k4) ||
@@ -233,8 +256,15 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 		return DP_ERR_CRYPTO;
 	}
 	hex32(sig, out->signature);
-	buf_addf(&out->authorization, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-		 r->access_key, buf_str(&scope), buf_str(&out->signed_headers), out->signature);
+	struct buf *a = &out->authorization;
+	buf_adds(a, "AWS4-HMAC-SHA256 Credential=");
+	buf_adds(a, r->access_key);
+	buf_addc(a, '/');
+	buf_add(a, scope.p, scope.len);
+	buf_adds(a, ", SignedHeaders=");
+	buf_add(a, out->signed_headers.p ? out->signed_headers.p : "", out->signed_headers.len);
+	buf_adds(a, ", Signature=");
+	buf_add(a, out->signature, 64);
 	buf_release(&scope);
 	return DP_OK;
 }
