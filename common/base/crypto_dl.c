@@ -97,6 +97,37 @@ int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, 
 	return 0;
 }
 
+int crypto_hmac_sha256_kept(void **kept, const void *key, size_t keylen, const void *d, size_t n,
+			    unsigned char out[32])
+{
+	const struct crypto_dl *c = crypto_dl();
+	OSSL_PARAM params[] = {
+		{ "digest", OSSL_PARAM_UTF8_STRING, (char *)"SHA256", 6, OSSL_PARAM_UNMODIFIED },
+		{ NULL, 0, NULL, 0, 0 },
+	};
+	EVP_MAC_CTX *m = *kept;
+	size_t len = 0;
+	/* a context set up with the key once; after that, EVP_MAC_init without a
+	 * key starts again from the key's states OpenSSL keeps */
+	int ok = m ? c->mac_init(m, NULL, 0, NULL)
+		   : (m = c->mac_ctx_new(c->hmac_mac)) != NULL && c->mac_init(m, key, keylen, params);
+	*kept = m;
+	ok = ok && c->mac_update(m, d, n) && c->mac_final(m, out, &len, 32) && len == 32;
+	if (!ok) {
+		crypto_hmac_sha256_drop(kept);
+		dp_err_set("HMAC-SHA256 failed in OpenSSL");
+		return -1;
+	}
+	return 0;
+}
+
+void crypto_hmac_sha256_drop(void **kept)
+{
+	if (*kept)
+		crypto_dl()->mac_ctx_free(*kept);
+	*kept = NULL;
+}
+
 enum dp_err crypto_dl_load(void)
 {
 	pthread_once(&once, load);

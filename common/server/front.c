@@ -44,6 +44,7 @@ struct conn {
 	int served;     /* requests answered on this connection */
 	int busy;       /* a request is being read or answered */
 	struct room_conn *room; /* its place in the room (server/room.h) */
+	char peer[NI_MAXHOST + NI_MAXSERV + 2]; /* "address:port", for the log */
 };
 
 struct request {
@@ -177,30 +178,69 @@ void front_client(const struct sockaddr *peer, const char *xff, const struct fro
 		snprintf(out, outsz, "%s", best);
 }
 
-static void access_log(struct MHD_Connection *conn, const struct front_config *c,
-		       const struct front_request *rq, const struct front_reply *rp, long us)
+/* Appends s to line[*n], cut to leave room for the line's end. */
+static void put(char *line, size_t *n, size_t cap, const char *s, size_t len)
 {
-	char when[40], client[NI_MAXHOST + NI_MAXSERV + 2], a[80], k[140], path[256], m[32];
+	if (len > cap - 2 - *n)
+		len = cap - 2 - *n;
+	memcpy(line + *n, s, len);
+	*n += len;
+}
+
+/* s as slog_token writes it into t of tsz bytes, after a space */
+static void put_token(char *line, size_t *n, size_t cap, const char *s, size_t tsz)
+{
+	char t[256];
+	slog_token(t, tsz < sizeof t ? tsz : sizeof t, s);
+	put(line, n, cap, " ", 1);
+	put(line, n, cap, t, strlen(t));
+}
+
+static void put_number(char *line, size_t *n, size_t cap, unsigned long long v)
+{
+	char d[24], *p = d + sizeof d;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	put(line, n, cap, " ", 1);
+	put(line, n, cap, p, (size_t)(d + sizeof d - p));
+}
+
+/* One line a request: time, client, request id, method, path, Action, key,
+ * status, bytes, milliseconds (devpayd(8), LOGGING). */
+static void access_log(struct MHD_Connection *conn, const struct front_config *c,
+		       const struct request *r, const struct front_request *rq,
+		       const struct front_reply *rp, long us)
+{
+	char when[40], client[NI_MAXHOST + NI_MAXSERV + 2];
 	slog_when(when);
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const char *xff = c->ntrusted
-		? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
-	front_client(ci ? ci->client_addr : NULL, xff, c->trusted, c->ntrusted, client, sizeof client);
-	slog_token(a, sizeof a, rp->action);
-	slog_token(k, sizeof k, rp->key);
-	slog_token(path, sizeof path, rq->url);
-	slog_token(m, sizeof m, rq->method);
-	char line[2048];
-	int n = snprintf(line, sizeof line, "%s %s %s %s %s %s %s %u %zu %ldms\n", when, client,
-			 rq->request_id, m, path, a, k, rp->status, rp->body.len, us / 1000);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof line) { /* cut, but still one line */
-		n = (int)sizeof line - 1;
-		line[n - 1] = '\n';
+	const char *who = r->conn && *r->conn->peer && !c->ntrusted ? r->conn->peer : NULL;
+	if (!who) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const char *xff = c->ntrusted
+			? MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For") : NULL;
+		front_client(ci ? ci->client_addr : NULL, xff, c->trusted, c->ntrusted, client,
+			     sizeof client);
+		who = client;
 	}
-	slog_write(line, (size_t)n);
+	char line[2048];
+	size_t n = 0, cap = sizeof line;
+	put(line, &n, cap, when, strlen(when));
+	put(line, &n, cap, " ", 1);
+	put(line, &n, cap, who, strlen(who));
+	put(line, &n, cap, " ", 1);
+	put(line, &n, cap, rq->request_id, strlen(rq->request_id));
+	put_token(line, &n, cap, rq->method, 32);
+	put_token(line, &n, cap, rq->url, 256);
+	put_token(line, &n, cap, rp->action, 80);
+	put_token(line, &n, cap, rp->key, 140);
+	put_number(line, &n, cap, rp->status);
+	put_number(line, &n, cap, rp->body.len);
+	put_number(line, &n, cap, us > 0 ? (unsigned long long)us / 1000 : 0);
+	put(line, &n, cap, "ms", 2);
+	line[n++] = '\n';
+	slog_write(line, n);
 }
 
 /* The answers made and not yet sent whole (a client that does not read
@@ -327,7 +367,7 @@ static enum MHD_Result answer(struct front *f, struct MHD_Connection *conn, cons
 		if (f->c.observe)
 			f->c.observe(rq, rp, us / 1e6);
 		if (f->c.access_log)
-			access_log(conn, &f->c, rq, rp, us);
+			access_log(conn, &f->c, r, rq, rp, us);
 	}
 	return rc;
 }
@@ -428,6 +468,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		if (fd && fd->connect_fd != MHD_INVALID_SOCKET)
 			c->room = room_open(fd->connect_fd, ci ? ci->client_addr : NULL);
+		front_client(ci ? ci->client_addr : NULL, NULL, NULL, 0, c->peer, sizeof c->peer);
 		return;
 	}
 	struct conn *c = *socket_context;

@@ -63,8 +63,12 @@ void slog_when(char w[40])
 	clock_format_wire((int64_t)now.tv_sec, w);
 	/* the wire form ends in ".000Z": the milliseconds put in */
 	size_t n = strlen(w);
-	if (n > 5 && !strcmp(w + n - 5, ".000Z"))
-		snprintf(w + n - 4, 40 - (n - 4), "%03ldZ", now.tv_nsec / 1000000L);
+	if (n > 5 && !strcmp(w + n - 5, ".000Z")) {
+		long ms = now.tv_nsec / 1000000L;
+		w[n - 4] = (char)('0' + ms / 100);
+		w[n - 3] = (char)('0' + ms / 10 % 10);
+		w[n - 2] = (char)('0' + ms % 10);
+	}
 }
 
 void slog(const char *fmt, ...)
