@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +21,21 @@ struct room_addr {
 	long refs;              /* entries pointing here */
 };
 
+/* since: BUSY while a request is being answered, EVICTED once the room
+ * has shut the connection down, else the millisecond since which it waits
+ * for a request. A worker marks its connection busy and waiting again with
+ * atomics alone; the room's lock guards the list of connections and the
+ * counts, taken when a connection opens or closes and by the watcher. */
+#define BUSY (-1)
+#define EVICTED (-2)
+
 struct room_conn {
-	struct room_conn *prev, *next;  /* the waiting list, oldest first */
+	struct room_conn *prev, *next;  /* every connection of the room */
 	struct room_addr *addr;
 	int fd;
-	int waiting;            /* in the waiting list */
-	int closing;            /* shut down by the room */
-	int64_t since;          /* ms: waiting for a request since */
+	int closing;            /* shut down by the room (under the lock) */
+	_Atomic int64_t since;
+	_Atomic uint64_t order; /* when it began to wait: the oldest waiting is the least */
 };
 
 #define ADDR_BUCKETS 1024
@@ -39,7 +48,8 @@ static struct {
 	struct room_config c;
 	long live;              /* connections not being closed */
 	long threshold;         /* live above this: the oldest waiting closed */
-	struct room_conn *head, *tail;
+	struct room_conn *all;  /* every connection, newest first */
+	_Atomic uint64_t seq;   /* the next waiting order */
 	struct room_addr *addrs[ADDR_BUCKETS];
 	/* closed since the last log line: past the deadline, for room, over a cap */
 	long late, full, capped;
@@ -108,46 +118,42 @@ static void addr_put(struct room_addr *a)
 	free(a);
 }
 
-static void wait_add(struct room_conn *c)
+static void wait_from(struct room_conn *c, int64_t ms)
 {
-	c->prev = R.tail;
-	c->next = NULL;
-	if (R.tail)
-		R.tail->next = c;
-	else
-		R.head = c;
-	R.tail = c;
-	c->waiting = 1;
+	atomic_store(&c->order, atomic_fetch_add(&R.seq, 1));
+	atomic_store(&c->since, ms);
 }
 
-static void wait_remove(struct room_conn *c)
+/* Closes c if it is waiting (a request that arrives meanwhile wins): its
+ * socket shut down, libmicrohttpd sees the end and closes it (room_close
+ * comes then). Called with the lock held, so the socket is still c's.
+ * 1 when closed. */
+static int evict(struct room_conn *c)
 {
-	if (!c->waiting)
-		return;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		R.head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		R.tail = c->prev;
-	c->prev = c->next = NULL;
-	c->waiting = 0;
-}
-
-/* Closes c: its socket shut down, libmicrohttpd sees the end and closes it
- * (room_close comes then). Called with the lock held, so the socket is
- * still c's. */
-static void evict(struct room_conn *c)
-{
-	wait_remove(c);
-	if (c->closing)
-		return;
+	int64_t s = atomic_load(&c->since);
+	if (c->closing || s < 0 || !atomic_compare_exchange_strong(&c->since, &s, EVICTED))
+		return 0;
 	c->closing = 1;
 	R.live--;
 	c->addr->open--;
 	shutdown(c->fd, SHUT_RDWR);
+	return 1;
+}
+
+/* The waiting connection of address a (any address: NULL) that has waited
+ * longest, or NULL. */
+static struct room_conn *oldest(const struct room_addr *a)
+{
+	struct room_conn *best = NULL;
+	uint64_t bo = 0;
+	for (struct room_conn *w = R.all; w; w = w->next) {
+		if (w->closing || atomic_load(&w->since) < 0 || (a && w->addr != a))
+			continue;
+		uint64_t o = atomic_load(&w->order);
+		if (!best || o < bo)
+			best = w, bo = o;
+	}
+	return best;
 }
 
 static void log_closed(void)
@@ -173,19 +179,22 @@ static void *watch(void *arg)
 	int64_t deadline = (int64_t)R.c.deadline * 1000, logged = now_ms();
 	pthread_mutex_lock(&R.mu);
 	while (!R.stop) {
-		int64_t now = now_ms();
-		while (R.head && now - R.head->since >= deadline) {
-			evict(R.head);
-			R.late++;
+		int64_t now = now_ms(), next = 1000;
+		for (struct room_conn *w = R.all; w; w = w->next) {
+			int64_t s = atomic_load(&w->since);
+			if (w->closing || s < 0)
+				continue;
+			if (now - s >= deadline) {
+				if (evict(w))
+					R.late++;
+			} else if (s + deadline - now < next)
+				next = s + deadline - now;
 		}
 		/* one line at most every 10 s, however many were closed */
 		if (now - logged >= 10000) {
 			log_closed();
 			logged = now;
 		}
-		int64_t next = R.head ? R.head->since + deadline - now : 1000;
-		if (next > 1000)
-			next = 1000;
 		if (next < 50)
 			next = 50;
 		struct timespec t;
@@ -232,37 +241,32 @@ void room_stop(void)
 	R.watching = 0;
 }
 
-/* The oldest waiting connection of a, or NULL. */
-static struct room_conn *oldest_of(const struct room_addr *a)
-{
-	for (struct room_conn *w = R.head; w; w = w->next)
-		if (w->addr == a)
-			return w;
-	return NULL;
-}
-
 struct room_conn *room_open(int fd, const struct sockaddr *sa)
 {
 	if (!R.on)
 		return NULL;
 	struct room_conn *c = xcalloc(1, sizeof *c);
 	c->fd = fd;
-	c->since = now_ms();
+	wait_from(c, now_ms());
 	pthread_mutex_lock(&R.mu);
 	c->addr = addr_get(sa);
 	c->addr->open++;
 	R.live++;
-	wait_add(c);
+	c->next = R.all;
+	if (R.all)
+		R.all->prev = c;
+	R.all = c;
 	if (R.c.per_address && c->addr->open > R.c.per_address) {
 		/* c itself when its address has no other connection waiting */
-		evict(oldest_of(c->addr));
+		evict(oldest(c->addr));
 		R.capped++;
 	}
 	/* none waiting but c: c takes a place kept free (at the limit itself
 	 * libmicrohttpd leaves new ones in the listen queue) */
-	if (R.c.limit > 0 && R.live > R.threshold && R.head && R.head != c) {
-		evict(R.head);
-		R.full++;
+	if (R.c.limit > 0 && R.live > R.threshold) {
+		struct room_conn *o = oldest(NULL);
+		if (o && o != c && evict(o))
+			R.full++;
 	}
 	pthread_mutex_unlock(&R.mu);
 	return c;
@@ -270,23 +274,22 @@ struct room_conn *room_open(int fd, const struct sockaddr *sa)
 
 void room_request_read(struct room_conn *c)
 {
-	if (!c)
-		return;
-	pthread_mutex_lock(&R.mu);
-	wait_remove(c);
-	pthread_mutex_unlock(&R.mu);
+	/* an eviction that came first stays */
+	if (c && atomic_exchange(&c->since, BUSY) == EVICTED)
+		atomic_store(&c->since, EVICTED);
 }
 
 void room_request_done(struct room_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&R.mu);
-	if (!c->closing && !c->waiting) {
-		c->since = now_ms();
-		wait_add(c);
-	}
-	pthread_mutex_unlock(&R.mu);
+	/* only this connection's worker makes it busy, so it is still busy
+	 * below unless the room closed it */
+	if (atomic_load(&c->since) != BUSY)
+		return;
+	int64_t busy = BUSY;
+	atomic_store(&c->order, atomic_fetch_add(&R.seq, 1));
+	atomic_compare_exchange_strong(&c->since, &busy, now_ms());
 }
 
 void room_close(struct room_conn *c)
@@ -294,7 +297,12 @@ void room_close(struct room_conn *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&R.mu);
-	wait_remove(c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		R.all = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
 	if (!c->closing) {
 		R.live--;
 		c->addr->open--;
