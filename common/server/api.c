@@ -167,19 +167,30 @@ void api_observe(const struct front_request *rq, const struct front_reply *rp, d
 	metrics_request(rp->action, rp->status, seconds);
 }
 
+/* 1 when st answers a cheap query. */
+static int store_answers(struct store *st)
+{
+	if (store_begin(st, STORE_READ_ONE))
+		return 0;
+	struct store_rows *r = store_query(st, "SELECT 1 FROM accounts LIMIT 1", "");
+	int rc = r ? store_step(r) : -1;
+	store_done(r);
+	store_rollback(st);
+	return rc == STORE_ROW || rc == STORE_DONE;
+}
+
 /* GET /healthz: 200 when the store answers a cheap query, else 503. */
 static void healthz(struct front_reply *rp)
 {
 	struct auth_refusal f = { 0 };
 	struct store *st = NULL;
 	int ok = 0;
-	if ((conf->pg || !store_check(&f)) && (st = worker_store_get()) &&
-	    !store_begin(st, STORE_READ_ONE)) {
-		struct store_rows *r = store_query(st, "SELECT 1 FROM accounts LIMIT 1", "");
-		int rc = r ? store_step(r) : -1;
-		ok = rc == STORE_ROW || rc == STORE_DONE;
-		store_done(r);
-		store_rollback(st);
+	if ((conf->pg || !store_check(&f)) && (st = worker_store_get())) {
+		ok = store_answers(st);
+		/* a PostgreSQL connection lost since this worker's last request
+		 * (api_handle): once more on a new one */
+		if (!ok && conf->pg && store_down(st) && (st = worker_store_get()))
+			ok = store_answers(st);
 	}
 	if (!ok)
 		metrics_store_error();
@@ -276,6 +287,13 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 				   .v2_region = conf->region, .real_now = (int64_t)time(NULL) };
 	struct auth_result who;
 	int v = auth_check(st, &ar, &who);
+	/* PostgreSQL: the key's look-up is a request's first statement, so a
+	 * connection it finds lost (the database restarted, or failed over,
+	 * since this worker's last request) is opened again and the look-up
+	 * asked once more: no client meets a worker's stale connection */
+	if (v && conf->pg && who.refusal.status >= 500 && store_down(st) &&
+	    (st = worker_store_get()))
+		v = auth_check(st, &ar, &who);
 	free(hs.v);
 	snprintf(rp->key, sizeof rp->key, "%s", who.key);
 	if (v) {
@@ -284,7 +302,7 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 			slog("cannot verify a request: %s", dp_err_detail());
 		/* the database connection lost (or failed over) while the key was
 		 * looked up: clients retry a 503; the next request reconnects */
-		if (f.status >= 500 && store_down(st))
+		if (f.status >= 500 && (!st || store_down(st)))
 			auth_refuse(&f, 503, "ServiceUnavailable", "The service is unavailable. Try again later.");
 		goto out;
 	}
