@@ -11,7 +11,8 @@
 # Launches are of 20 instances at once, as ec2-run-instances -n 20 makes
 # them: 99% of the instances ran for 1 to 400 hours in the twelve months
 # before May 2026, 1% run through May (launched in April and May, ended or
-# not). The report is for May 2026.
+# not). The report is for May 2026. The 10^6 store is then copied into a
+# PostgreSQL cluster of its own (devpayd --copy-store; NO_PG=1 skips it).
 set -eu
 export DEVPAY_NO_ACCOUNT_NOTICE=1
 RUNS=${1:-5}
@@ -19,7 +20,8 @@ SIZES=${2:-1000000 10000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/devpay-report.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+chmod 755 "$WORK"  # the PostgreSQL cluster runs as the postgres user
+trap '"$ROOT/tests/pg-cluster" stop "$WORK/cluster" 2>/dev/null; rm -rf "$WORK"' EXIT
 unset EC2_URL EC2_REGION AWS_DEFAULT_REGION
 export DEVPAY_STORE=$WORK/base.db DEVPAY_NOW=2025-04-20T00:00:00Z
 as_owner()    { AWS_ACCESS_KEY=AKOWNER000000000001 AWS_SECRET_KEY=owner-secret "$@"; }
@@ -104,6 +106,22 @@ for n in $SIZES; do
 		"$t_report ms = $(python3 -c "print(round($t_report / $t_true))")x true" "<= 50x true" >>"${BENCH_SUMMARY:-/dev/null}"
 	printf 'summary\t%s\t%s\t%s\n' "customer's bill, $n instances" \
 		"$t_cust ms = $(python3 -c "print(round($t_cust / $t_true))")x true" "<= 50x true" >>"${BENCH_SUMMARY:-/dev/null}"
+	# the 10^6 store into PostgreSQL (its defaults: fsync and
+	# synchronous_commit on) with devpayd --copy-store, which sends rows by COPY
+	if [ "$n" = 1000000 ] && [ -z "${NO_PG:-}" ] &&
+	   pg=$(PG_CLUSTER_OPTS= "$ROOT/tests/pg-cluster" start "$WORK/cluster" 2>/dev/null); then
+		psql -X -q "$pg/postgres" -c "CREATE DATABASE copied"
+		t0=$(date +%s.%N)
+		rows=$("$BIN/devpayd" --copy-store "$db" "$pg/copied" | awk -F'\t' '{ n += $2 } END { print n }')
+		t1=$(date +%s.%N)
+		"$ROOT/tests/pg-cluster" stop "$WORK/cluster"
+		rate=$(python3 -c "print(round($rows / ($t1 - $t0)))")
+		printf '%-60s %9s %9s\n' "devpayd --copy-store into PostgreSQL: $rows rows" \
+			"$(python3 -c "print(round(1000 * ($t1 - $t0)))")" "$rate/s"
+		printf 'summary\t%s\t%s\t%s\n' "--copy-store into PostgreSQL, $n instances" \
+			"$rows rows in $(python3 -c "print(round($t1 - $t0, 1))") s = $rate rows/s" \
+			">= 200000 rows/s" >>"${BENCH_SUMMARY:-/dev/null}"
+	fi
 	[ -z "${KEEP_STORE:-}" ] || cp "$db" "$KEEP_STORE.$n"
 	rm -f "$db"
 done
