@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,31 @@ static _Thread_local struct {
 	void *mac;
 } last_key;
 
+/* the HMAC context freed when its thread ends (devpayd's workers, at a stop) */
+static pthread_key_t mac_key;
+static pthread_once_t mac_once = PTHREAD_ONCE_INIT;
+
+static void mac_free(void *mac)
+{
+	crypto_hmac_sha256_drop(&mac);
+}
+
+static void mac_key_make(void)
+{
+	pthread_key_create(&mac_key, mac_free);
+}
+
+static int hmac_kept(const struct buf *sts, unsigned char sig[32])
+{
+	int had = last_key.mac != NULL;
+	int r = crypto_hmac_sha256_kept(&last_key.mac, last_key.key, 32, sts->p, sts->len, sig);
+	if (had != (last_key.mac != NULL)) {
+		pthread_once(&mac_once, mac_key_make);
+		pthread_setspecific(mac_key, last_key.mac);
+	}
+	return r;
+}
+
 static int sign_sts(const char *secret, const char *day, const char *region, const char *service,
 		    const struct buf *sts, unsigned char sig[32])
 {
@@ -181,7 +207,7 @@ static int sign_sts(const char *secret, const char *day, const char *region, con
 		return -1;
 	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
 	    !strcmp(scope, last_key.scope))
-		return crypto_hmac_sha256_kept(&last_key.mac, last_key.key, 32, sts->p, sts->len, sig);
+		return hmac_kept(sts, sig);
 	struct buf k0 = BUF_INIT;
 	buf_adds(&k0, "AWS4");
 	buf_adds(&k0, secret);
@@ -200,13 +226,17 @@ static int sign_sts(const char *secret, const char *day, const char *region, con
 		OPENSSL_cleanse(key, 32);
 		return bad;
 	}
-	crypto_hmac_sha256_drop(&last_key.mac);
+	if (last_key.mac) {
+		crypto_hmac_sha256_drop(&last_key.mac);
+		pthread_once(&mac_once, mac_key_make);
+		pthread_setspecific(mac_key, NULL);
+	}
 	last_key.valid = 1;
 	memcpy(last_key.secret_md, md, 32);
 	memcpy(last_key.scope, scope, n + 1);
 	memcpy(last_key.key, key, 32);
 	OPENSSL_cleanse(key, 32);
-	return crypto_hmac_sha256_kept(&last_key.mac, last_key.key, 32, sts->p, sts->len, sig);
+	return hmac_kept(sts, sig);
 }
 
 enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
