@@ -41,6 +41,14 @@ static inline void buf_addc(struct buf *b, char c)
 	b->p[b->len] = '\0';
 }
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* src into dst of n bytes (n > 0), cut to fit, always ended: what
+ * snprintf(dst, n, "%s", src) writes, without printf. */
+static inline void str_cut(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
 const char *buf_str(const struct buf *b); /* "" for an empty buffer */
 
 void *xmalloc(size_t n);

@@ -100,7 +100,17 @@ void id_uuid(char out[37])
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);	/* version 4 (RFC 9562) */
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);	/* the RFC's variant */
 	hex(h, b, 32, "0123456789abcdef");
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", h, h + 8, h + 12, h + 16, h + 20);
+	/* 8-4-4-4-12 */
+	memcpy(out, h, 8);
+	out[8] = '-';
+	memcpy(out + 9, h + 8, 4);
+	out[13] = '-';
+	memcpy(out + 14, h + 12, 4);
+	out[18] = '-';
+	memcpy(out + 19, h + 16, 4);
+	out[23] = '-';
+	memcpy(out + 24, h + 20, 12);
+	out[36] = '\0';
 }
 
 void id_base64(char *out, size_t outsz, int nbytes)

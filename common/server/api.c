@@ -295,7 +295,7 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	    (st = worker_store_get()))
 		v = auth_check(st, &ar, &who);
 	free(hs.v);
-	snprintf(rp->key, sizeof rp->key, "%s", who.key);
+	str_cut(rp->key, sizeof rp->key, who.key);
 	if (v) {
 		f = who.refusal;
 		if (f.status >= 500)
@@ -314,8 +314,11 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	struct buf internal = BUF_INIT;
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
 	struct buf endpoint = BUF_INIT;
-	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'"))
-		buf_addf(&endpoint, "%s://%s/", conf->https ? "https" : "http", host);
+	if (host && *host && strlen(host) < 256 && !strpbrk(host, "/\\ \t\r\n<>&\"'")) {
+		buf_adds(&endpoint, conf->https ? "https://" : "http://");
+		buf_adds(&endpoint, host);
+		buf_addc(&endpoint, '/');
+	}
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
 				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint),
 				     .request_id = rq->request_id };
@@ -338,7 +341,7 @@ out:
 	}
 	/* the action's name outlives q in the access log */
 	if (action)
-		snprintf(rp->action, sizeof rp->action, "%s", action);
+		str_cut(rp->action, sizeof rp->action, action);
 	rp->status = (unsigned)status;
 	query_release(&get);
 	query_release(&q);

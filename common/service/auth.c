@@ -129,7 +129,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 	if (sigv4_parse_auth(authz, &a))
 		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
 			      "The Authorization header is not a well-formed AWS Signature Version 4 header");
-	snprintf(o->key, sizeof o->key, "%s", a.access_key);
+	str_cut(o->key, sizeof o->key, a.access_key);
 	char *date = auth_header(r, "X-Amz-Date"), *secret = NULL;
 	struct sigv4_header *h = NULL;
 	size_t n = 0;
@@ -178,7 +178,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 		else if (!ok)
 			refuse_signature(o);
 		else {
-			snprintf(o->region, sizeof o->region, "%s", a.region);
+			str_cut(o->region, sizeof o->region, a.region);
 			rc = 0;
 		}
 	}
@@ -194,7 +194,7 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 	const struct query *q = r->params;
 	const char *sm = query_get(q, "SignatureMethod"), *ts = query_get(q, "Timestamp");
 	const char *exp = query_get(q, "Expires"), *key = query_get(q, "AWSAccessKeyId");
-	snprintf(o->key, sizeof o->key, "%s", key ? key : "");
+	str_cut(o->key, sizeof o->key, key ? key : "");
 	if (!key || !*key || !query_get(q, "Signature"))
 		return auth_refuse(&o->refusal, 400, "IncompleteSignature",
 			      "A Signature Version 2 request needs AWSAccessKeyId and Signature");
@@ -238,7 +238,7 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 		else if (!ok)
 			refuse_signature(o);
 		else {
-			snprintf(o->region, sizeof o->region, "%s", r->v2_region);
+			str_cut(o->region, sizeof o->region, r->v2_region);
 			rc = 0;
 		}
 	}
