@@ -6,15 +6,21 @@
 #include "base/curl_dl.h"
 #include "wire/query.h"
 
-void query_add(struct query *q, const char *name, const char *value)
+/* name and value (malloc'd) become q's */
+static void query_take(struct query *q, char *name, char *value)
 {
 	if (q->n == q->cap) {
 		q->cap = q->cap ? q->cap * 2 : 16;
 		q->v = xrealloc(q->v, q->cap * sizeof *q->v);
 	}
-	q->v[q->n].name = xstrdup(name);
-	q->v[q->n].value = xstrdup(value ? value : "");
+	q->v[q->n].name = name;
+	q->v[q->n].value = value;
 	q->n++;
+}
+
+void query_add(struct query *q, const char *name, const char *value)
+{
+	query_take(q, xstrdup(name), xstrdup(value ? value : ""));
 }
 
 void query_addf(struct query *q, const char *name, const char *fmt, ...)
@@ -136,6 +142,14 @@ void query_encode(const struct query *q, int sorted, const char *skip, struct bu
 static char *unescape(const char *s, size_t len, int *ok)
 {
 	char *plus = xstrndup(s, len);
+	if (!memchr(s, '%', len)) {
+		/* nothing encoded but spaces: the text itself (nearly every
+		 * parameter) */
+		for (char *p = plus; *p; p++)
+			if (*p == '+')
+				*p = ' ';
+		return plus;
+	}
 	for (char *p = plus; *p; p++) {
 		if (*p == '+')
 			*p = ' ';
@@ -170,9 +184,7 @@ int query_parse(struct query *q, const char *body, size_t len)
 			const char *nend = eq ? eq : stop;
 			char *name = unescape(p, (size_t)(nend - p), &ok);
 			char *value = eq ? unescape(eq + 1, (size_t)(stop - eq - 1), &ok) : xstrdup("");
-			query_add(q, name, value);
-			free(name);
-			free(value);
+			query_take(q, name, value);
 		}
 		p = stop + 1;
 	}
