@@ -21,7 +21,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$ROOT/build/bin
 WORK=$(mktemp -d "${BENCH_TMP:-/tmp}/devpay-report.XXXXXX")
 chmod 755 "$WORK"  # the PostgreSQL cluster runs as the postgres user
-trap '"$ROOT/tests/pg-cluster" stop "$WORK/cluster" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '"$ROOT/tests/pg-cluster" stop "$WORK/cluster" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 unset EC2_URL EC2_REGION AWS_DEFAULT_REGION
 export DEVPAY_STORE=$WORK/base.db DEVPAY_NOW=2025-04-20T00:00:00Z
 as_owner()    { AWS_ACCESS_KEY=AKOWNER000000000001 AWS_SECRET_KEY=owner-secret "$@"; }
