@@ -576,13 +576,6 @@ int service_handle(const struct service_call *c, struct buf *xml)
 		     version[4] == '-' && version[7] == '-';
 	snprintf(ns, sizeof ns, "http://ec2.amazonaws.com/doc/%s/", shaped ? version : EC2_API_VERSION);
 
-	/* PostgreSQL: a transaction that meets a serialization failure or a
-	 * deadlock runs again from the start (a fresh answer each time) after
-	 * a random pause, so that the writers that met each other do not meet
-	 * again; should they still, the answer is 503 (clients retry it), as is
-	 * a lost database connection (a failover): never a 500, and never an
-	 * answer a failed read made up (a subscription not found, a 4xx) —
-	 * the transaction cannot have committed once the connection is down. */
 	/* a reading Action asked again of data unchanged since, in the same
 	 * second: the answer kept (service/answers.h) */
 	uint64_t data;
@@ -593,6 +586,13 @@ int service_handle(const struct service_call *c, struct buf *xml)
 		answer_key_release(&key);
 		return 200;
 	}
+	/* PostgreSQL: a transaction that meets a serialization failure or a
+	 * deadlock runs again from the start (a fresh answer each time) after
+	 * a random pause, so that the writers that met each other do not meet
+	 * again; should they still, the answer is 503 (clients retry it), as is
+	 * a lost database connection (a failover): never a 500, and never an
+	 * answer a failed read made up (a subscription not found, a 4xx) —
+	 * the transaction cannot have committed once the connection is down. */
 	int status;
 	for (int attempt = 1;; attempt++) {
 		struct buf out = BUF_INIT;
