@@ -302,7 +302,7 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	assert_equal "$(sqlite3 "$back" "$rollup")" 1
 }
 
-@test "postgresql: --copy-store streams rows with COPY: the foreign keys are there after it, and a missing reference fails the whole copy" {
+@test "postgresql: --copy-store streams rows with COPY: the foreign keys and indexes are there after it; a missing reference or a duplicate fails the whole copy" {
 	local lite="$BATS_TEST_TMPDIR/lite.db" keys
 	DEVPAY_STORE=$lite shop
 	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
@@ -324,6 +324,23 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	[[ "$stderr" == *"table instances"*"foreign key"* ]] || fail "stderr: $stderr"
 	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT (SELECT count(*) FROM accounts) + (SELECT count(*) FROM instances)")" 0
 	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f'")" "$keys"
+	# the indexes are the schema's (the refused copy's database, rolled
+	# back, has the schema alone)
+	local defs="SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'"
+	assert_equal "$(store_sql "$defs")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$defs")"
+	[[ "$(store_sql "$defs")" == *"CREATE UNIQUE INDEX reservations_token"* ]]
+	# a row that breaks a unique index (two launches of one owner under one
+	# client token, the source's own index dropped): refused whole
+	cp "$lite" "$bad"
+	[ ! -e "$lite.key" ] || cp "$lite.key" "$bad.key"
+	sqlite3 "$bad" "DROP INDEX reservations_token; UPDATE reservations SET client_token = 'same' WHERE owner = (SELECT owner FROM reservations LIMIT 1)"
+	[ "$(sqlite3 "$bad" "SELECT count(*) FROM reservations WHERE client_token = 'same'")" -ge 2 ] || skip "one launch in the shop"
+	db2=devpay_dup_$$
+	psql -X -q "$PG_BASE/postgres" -c "CREATE DATABASE $db2"
+	run --separate-stderr devpayd --copy-store "$bad" "$PG_BASE/$db2"
+	assert_failure 1
+	[[ "$stderr" == *"reservations_token"* ]] || fail "stderr: $stderr"
+	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM reservations")" 0
 }
 
 @test "postgresql: --copy-store refuses a database with rows; a copy that fails half-way leaves the target as it was" {
