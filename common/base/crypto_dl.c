@@ -97,35 +97,58 @@ int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, 
 	return 0;
 }
 
-int crypto_hmac_sha256_kept(void **kept, const void *key, size_t keylen, const void *d, size_t n,
-			    unsigned char out[32])
+/* the thread's context of crypto_hmac_sha256_thread, freed when it ends */
+static _Thread_local EVP_MAC_CTX *thread_mac;
+static pthread_key_t thread_mac_key;
+static pthread_once_t thread_mac_once = PTHREAD_ONCE_INIT;
+
+static void thread_mac_free(void *m)
+{
+	fns.mac_ctx_free(m);
+}
+
+static void thread_mac_key_make(void)
+{
+	pthread_key_create(&thread_mac_key, thread_mac_free);
+}
+
+static void thread_mac_set(EVP_MAC_CTX *m)
+{
+	if (thread_mac)
+		fns.mac_ctx_free(thread_mac);
+	thread_mac = m;
+	pthread_once(&thread_mac_once, thread_mac_key_make);
+	pthread_setspecific(thread_mac_key, m);
+}
+
+int crypto_hmac_sha256_thread(const void *key, size_t keylen, int new_key, const void *d, size_t n,
+			      unsigned char out[32])
 {
 	const struct crypto_dl *c = crypto_dl();
 	OSSL_PARAM params[] = {
 		{ "digest", OSSL_PARAM_UTF8_STRING, (char *)"SHA256", 6, OSSL_PARAM_UNMODIFIED },
 		{ NULL, 0, NULL, 0, 0 },
 	};
-	EVP_MAC_CTX *m = *kept;
+	if (new_key || !thread_mac) {
+		EVP_MAC_CTX *m = c->mac_ctx_new(c->hmac_mac);
+		if (m && !c->mac_init(m, key, keylen, params)) {
+			c->mac_ctx_free(m);
+			m = NULL;
+		}
+		thread_mac_set(m);
+	} else if (!c->mac_init(thread_mac, NULL, 0, NULL)) {
+		/* after a context set up with the key, EVP_MAC_init without
+		 * one starts again from the key's states OpenSSL keeps */
+		thread_mac_set(NULL);
+	}
 	size_t len = 0;
-	/* a context set up with the key once; after that, EVP_MAC_init without a
-	 * key starts again from the key's states OpenSSL keeps */
-	int ok = m ? c->mac_init(m, NULL, 0, NULL)
-		   : (m = c->mac_ctx_new(c->hmac_mac)) != NULL && c->mac_init(m, key, keylen, params);
-	*kept = m;
-	ok = ok && c->mac_update(m, d, n) && c->mac_final(m, out, &len, 32) && len == 32;
-	if (!ok) {
-		crypto_hmac_sha256_drop(kept);
+	if (!thread_mac || !c->mac_update(thread_mac, d, n) ||
+	    !c->mac_final(thread_mac, out, &len, 32) || len != 32) {
+		thread_mac_set(NULL);
 		dp_err_set("HMAC-SHA256 failed in OpenSSL");
 		return -1;
 	}
 	return 0;
-}
-
-void crypto_hmac_sha256_drop(void **kept)
-{
-	if (*kept)
-		crypto_dl()->mac_ctx_free(*kept);
-	*kept = NULL;
 }
 
 enum dp_err crypto_dl_load(void)

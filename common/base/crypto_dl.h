@@ -71,12 +71,11 @@ struct crypto_dl {
 int crypto_sha256(const void *d, size_t n, unsigned char out[32]);
 int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, unsigned char out[32]);
 /* The same for many messages under one key (SigV4's signing key of a day):
- * *kept, NULL at first, holds OpenSSL's context set up with key on the
- * first call; later calls reuse it and ignore key. crypto_hmac_sha256_drop
- * frees it (and must, before another key is used with it). */
-int crypto_hmac_sha256_kept(void **kept, const void *key, size_t keylen, const void *d, size_t n,
-			    unsigned char out[32]);
-void crypto_hmac_sha256_drop(void **kept);
+ * the calling thread keeps one OpenSSL context, set up with key when
+ * new_key is set (or when it has none), reused with the key it was set up
+ * with otherwise, and freed when the thread ends. */
+int crypto_hmac_sha256_thread(const void *key, size_t keylen, int new_key, const void *d, size_t n,
+			      unsigned char out[32]);
 
 /* DP_OK, or DP_ERR_CRYPTO with dp_err_detail() saying why. Thread-safe. */
 enum dp_err crypto_dl_load(void);

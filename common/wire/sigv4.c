@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,60 +153,25 @@ static void canonical_uri(const char *path, struct buf *out)
  * region, service), a chain of four HMACs the same for every request of one
  * key on one day. devpayd verifies many requests of the same keys, so each
  * thread keeps the last key it derived, known by a hash of the secret (never
- * the secret itself) and the scope, with OpenSSL's HMAC context set up with
- * it. */
+ * the secret itself) and the scope, and OpenSSL's HMAC context set up with
+ * it (crypto_hmac_sha256_thread). */
 static _Thread_local struct {
 	int valid;
 	unsigned char secret_md[32];
 	char scope[128];
 	unsigned char key[32];
-	void *mac;
 } last_key;
 
-/* the HMAC context freed when its thread ends (devpayd's workers, at a stop) */
-static pthread_key_t mac_key;
-static pthread_once_t mac_once = PTHREAD_ONCE_INIT;
-
-static void mac_free(void *mac)
-{
-	crypto_hmac_sha256_drop(&mac);
-}
-
-static void mac_key_make(void)
-{
-	pthread_key_create(&mac_key, mac_free);
-}
-
-static int hmac_kept(const struct buf *sts, unsigned char sig[32])
-{
-	int had = last_key.mac != NULL;
-	int r = crypto_hmac_sha256_kept(&last_key.mac, last_key.key, 32, sts->p, sts->len, sig);
-	if (had != (last_key.mac != NULL)) {
-		pthread_once(&mac_once, mac_key_make);
-		pthread_setspecific(mac_key, last_key.mac);
-	}
-	return r;
-}
-
 static int sign_sts(const char *secret, const char *day, const char *region, const char *service,
-		    const struct buf *sts, unsigned char sig[32])
+		    const struct buf *scope, const struct buf *sts, unsigned char sig[32])
 {
 	unsigned char md[32];
-	char scope[128];
-	size_t dl = strlen(day), rl = strlen(region), sl = strlen(service), n = dl + rl + sl + 2;
-	int cacheable = n < sizeof scope;
-	if (cacheable) {
-		memcpy(scope, day, dl);
-		scope[dl] = '/';
-		memcpy(scope + dl + 1, region, rl);
-		scope[dl + 1 + rl] = '/';
-		memcpy(scope + dl + rl + 2, service, sl + 1);
-	}
+	int cacheable = scope->len < sizeof last_key.scope;
 	if (crypto_sha256(secret, strlen(secret), md))
 		return -1;
 	if (cacheable && last_key.valid && !CRYPTO_memcmp(md, last_key.secret_md, 32) &&
-	    !strcmp(scope, last_key.scope))
-		return hmac_kept(sts, sig);
+	    !strcmp(scope->p, last_key.scope))
+		return crypto_hmac_sha256_thread(last_key.key, 32, 0, sts->p, sts->len, sig);
 	struct buf k0 = BUF_INIT;
 	buf_adds(&k0, "AWS4");
 	buf_adds(&k0, secret);
@@ -219,24 +183,17 @@ static int sign_sts(const char *secret, const char *day, const char *region, con
 	OPENSSL_cleanse(k1, 32);
 	OPENSSL_cleanse(k2, 32);
 	OPENSSL_cleanse(k3, 32);
-	if (bad)
-		return -1;
-	if (!cacheable) {
+	if (!bad && !cacheable)
 		bad = crypto_hmac_sha256(key, 32, sts->p, sts->len, sig);
-		OPENSSL_cleanse(key, 32);
-		return bad;
+	else if (!bad) {
+		last_key.valid = 1;
+		memcpy(last_key.secret_md, md, 32);
+		memcpy(last_key.scope, scope->p, scope->len + 1);
+		memcpy(last_key.key, key, 32);
+		bad = crypto_hmac_sha256_thread(key, 32, 1, sts->p, sts->len, sig);
 	}
-	if (last_key.mac) {
-		crypto_hmac_sha256_drop(&last_key.mac);
-		pthread_once(&mac_once, mac_key_make);
-		pthread_setspecific(mac_key, NULL);
-	}
-	last_key.valid = 1;
-	memcpy(last_key.secret_md, md, 32);
-	memcpy(last_key.scope, scope, n + 1);
-	memcpy(last_key.key, key, 32);
 	OPENSSL_cleanse(key, 32);
-	return hmac_kept(sts, sig);
+	return bad ? -1 : 0;
 }
 
 enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
@@ -287,7 +244,7 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 	buf_add(sts, hash, 64);
 
 	unsigned char sig[32];
-	if (sign_sts(r->secret, day, r->region, r->service, sts, sig)) {
+	if (sign_sts(r->secret, day, r->region, r->service, &scope, sts, sig)) {
 		buf_release(&scope);
 		return DP_ERR_CRYPTO;
 	}
