@@ -11,15 +11,16 @@
  * other; SQLite's writers take turns, and alike launches share a group. A
  * store copied from one backend into the other keeps its batches, so an
  * instance's end looks for its group under both. */
-#include <stdio.h>
 #include "service/svc.h"
 
 #define UPSERT \
 	" ON CONFLICT(owner, product_code, terminated, launched, region, platform, type, batch)" \
 	" DO UPDATE SET n = instance_usage.n + excluded.n"
-#define KEY \
+/* a launch's instances alike, then its batch */
+#define GROUP \
 	"owner = ? AND product_code = ? AND launched = ? AND region = ? AND platform = ?" \
-	" AND type = ? AND batch = ?"
+	" AND type = ?"
+#define KEY GROUP " AND batch = ?"
 
 static const char *batch_of(const struct svc *x, const char *reservation)
 {
@@ -41,9 +42,8 @@ int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminat
 	 * other's after (a store copied from SQLite into PostgreSQL, or back,
 	 * or filled by migration 12, keeps the batches it was written with) */
 	const char *mine = batch_of(x, k->reservation);
-	struct store_rows *s = store_query(x->st, "SELECT batch FROM instance_usage WHERE"
-				      " owner = ? AND product_code = ? AND launched = ? AND region = ?"
-				      " AND platform = ? AND type = ? AND terminated = ? AND batch IN ('', ?)"
+	struct store_rows *s = store_query(x->st, "SELECT batch FROM instance_usage WHERE " GROUP
+				      " AND terminated = ? AND batch IN ('', ?)"
 				      " AND n > 0 ORDER BY batch = ? DESC LIMIT 1", "ssisdsiss", k->owner,
 				      k->code, k->launched, k->region, k->platform, k->type, USAGE_RUNNING,
 				      k->reservation, mine);
@@ -51,7 +51,7 @@ int svc_usage_end(struct svc *x, const struct svc_usage_key *k, int64_t terminat
 		return -1;
 	int rc = store_step(s);
 	char b[32];
-	snprintf(b, sizeof b, "%s", rc == STORE_ROW ? store_text(s, 0) : mine);
+	str_cut(b, sizeof b, rc == STORE_ROW ? store_text(s, 0) : mine);
 	store_done(s);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return -1;
