@@ -18,7 +18,7 @@ static unsigned char sealing_key[SECRET_KEY_BYTES];
 static int have_sealing_key;
 
 static int find_key(struct store *st, const char *key, char account[13], char **secret,
-		    char **hash)
+		    char **hash, int *own)
 {
 	/* an account's key, or else a key rotated out that has not expired yet
 	 * (real time: an operator's deadline); the second look-up only for a
@@ -28,6 +28,8 @@ static int find_key(struct store *st, const char *key, char account[13], char **
 	if (!s)
 		return -1;
 	int rc = store_step(s);
+	if (own)
+		*own = rc == STORE_ROW;
 	if (rc == STORE_DONE) {
 		store_done(s);
 		s = store_query(st, "SELECT account, secret, secret_hash, secret_sealed FROM old_keys"
@@ -62,14 +64,69 @@ void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
 	have_sealing_key = 1;
 }
 
+/* devpayd's keys, a few a thread, each with the version of the data it was
+ * read from (store_data_version): while the store is unchanged a request
+ * signed with one is checked without a look-up. Only an account's own key
+ * (a key rotated out has a deadline in real time) with a secret devpayd can
+ * sign with. */
+#define KEYS_KEPT 8
+#define KEY_MAX 128
+#define KEY_SECRET_MAX 256
+struct kept_key {
+	struct store_version v;
+	char key[KEY_MAX], account[13], secret[KEY_SECRET_MAX];
+};
+static _Thread_local struct kept_key keys_kept[KEYS_KEPT];
+static _Thread_local unsigned keys_next;
+
+static int kept_key(const struct store_version *v, const char *key, char account[13], char **secret)
+{
+	for (int i = 0; i < KEYS_KEPT; i++) {
+		const struct kept_key *k = &keys_kept[i];
+		if (*k->secret && !strcmp(k->key, key) && !memcmp(&k->v, v, sizeof *v)) {
+			memcpy(account, k->account, 13);
+			*secret = xstrdup(k->secret);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void keep_key(const struct store_version *v, const char *key, const char account[13],
+		     const char *secret)
+{
+	if (strlen(key) >= KEY_MAX || strlen(secret) >= KEY_SECRET_MAX || !*secret)
+		return;
+	struct kept_key *k = NULL;
+	for (int i = 0; i < KEYS_KEPT && !k; i++)
+		if (!strcmp(keys_kept[i].key, key))
+			k = &keys_kept[i];
+	if (!k)
+		k = &keys_kept[keys_next++ % KEYS_KEPT];
+	secret_wipe(k->secret, sizeof k->secret);
+	k->v = *v;
+	strcpy(k->key, key);
+	memcpy(k->account, account, 13);
+	strcpy(k->secret, secret);
+}
+
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
 {
 	/* within the read transaction devpayd began for the request's Action */
-	if (st->held)
-		return find_key(st, access_key, account, secret, NULL);
+	if (st->held) {
+		struct store_version v;
+		int known = secret && !store_data_version(st, &v);
+		if (known && kept_key(&v, access_key, account, secret))
+			return 0;
+		int own = 0;
+		int r = find_key(st, access_key, account, secret, NULL, &own);
+		if (known && !r && own)
+			keep_key(&v, access_key, account, *secret);
+		return r;
+	}
 	if (store_begin(st, STORE_READ_ONE))
 		return -1;
-	int r = find_key(st, access_key, account, secret, NULL);
+	int r = find_key(st, access_key, account, secret, NULL, NULL);
 	store_rollback(st);
 	return r;
 }
@@ -114,7 +171,7 @@ static int insert_account(struct store *st, const char *key, const char *secret,
 		}
 		/* a constraint: the key exists, or (rarely) the id; tell them apart */
 		char other[13];
-		int f = find_key(st, key, other, NULL, NULL);
+		int f = find_key(st, key, other, NULL, NULL, NULL);
 		if (f <= 0) {
 			free(sealed);
 			return f == 0 ? -2 : -1;
@@ -242,7 +299,7 @@ int service_add_account(struct store *st, const char *access_key, const char *se
 		store_rollback(st);
 		return -2;
 	}
-	r = r < 0 ? -1 : find_key(st, access_key, account, &known, NULL);
+	r = r < 0 ? -1 : find_key(st, access_key, account, &known, NULL, NULL);
 	if (r == 0 && !*known) {
 		/* a local account: the operator adds what devpayd needs to it */
 		char hash[SECRET_HASH_MAX];
@@ -297,7 +354,7 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
 	*created = 0;
 	int r = -1;
 	if (!store_begin(st, 0)) {
-		r = find_key(st, access_key, account, &known, &hash);
+		r = find_key(st, access_key, account, &known, &hash, NULL);
 		store_rollback(st);
 	}
 	if (r == 1) {
@@ -305,7 +362,7 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
 		*created = r == 0;
 		if (r == -2) { /* another process created it just now */
 			if (!store_begin(st, 0)) {
-				r = find_key(st, access_key, account, &known, &hash);
+				r = find_key(st, access_key, account, &known, &hash, NULL);
 				store_rollback(st);
 			} else
 				r = -1;

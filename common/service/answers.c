@@ -60,11 +60,12 @@ static void parts(struct buf *k, const char *s)
 	part(k, s ? s : "", s ? strlen(s) : 0);
 }
 
-int answers_key(const struct service_call *c, uint64_t v, struct answer_key *key)
+int answers_key(const struct service_call *c, const struct store_version *v,
+		struct answer_key *key)
 {
 	struct buf *k = &key->k;
 	buf_reset(k);
-	buf_add(k, &v, sizeof v);
+	buf_add(k, v->b, sizeof v->b);
 	buf_add(k, &c->now, sizeof c->now);
 	parts(k, c->account);
 	parts(k, c->region);

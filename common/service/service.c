@@ -578,10 +578,10 @@ int service_handle(const struct service_call *c, struct buf *xml)
 
 	/* a reading Action asked again of data unchanged since, in the same
 	 * second: the answer kept (service/answers.h) */
-	uint64_t data;
+	struct store_version data;
 	struct answer_key key = ANSWER_KEY_INIT;
 	int keep = !a->write && strspn(rid, "0123456789abcdef-") == strlen(rid) &&
-		   !store_data_version(c->st, &data) && !answers_key(c, data, &key);
+		   !store_data_version(c->st, &data) && !answers_key(c, &data, &key);
 	if (keep && !xml->len && answers_find(&key, rid, xml)) {
 		answer_key_release(&key);
 		return 200;

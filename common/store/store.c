@@ -524,6 +524,7 @@ void store_close(struct store *st)
 	if (st->db && st->wrote)
 		bound_wal(st);
 	registry_remove(st);
+	store_unmap_wal_index(st);
 	for (int i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].rows.s);
 	sqlite3_close(st->db);

@@ -48,8 +48,16 @@ struct store {
 	int wlocked;            /* holds the process's writer mutex */
 	int wrote;              /* committed a write (store_close may checkpoint) */
 	int step_failed;        /* a store_step of this transaction met an error */
-	int held;               /* a read transaction store_hold_read began, not yet taken */
+	int held;               /* a read transaction store_hold_read began (or, STORE_HELD_LAZY,
+				 * will begin at its first statement), not yet taken */
 	unsigned serial;        /* this connection's number in the process (store_data_version) */
+	/* SQLite in WAL mode: the WAL index's header, mapped read-only from the
+	 * -shm file (store_data_version reads the data's version there without
+	 * a transaction); its copy taken before this read transaction began */
+	const volatile unsigned char *wal_index;
+	int wal_index_tried;
+	int txn_seen;           /* txn_hdr is valid for the read transaction held or begun */
+	unsigned char txn_hdr[48];
 	int ncache;
 	struct store_stmt cache[STORE_CACHE];
 };
@@ -83,16 +91,29 @@ void store_rollback(struct store *st);
  * (devpayd's look-up of a request's key and a reading Action then share
  * one snapshot and one round of SQLite's locks). store_begin for a read
  * takes it; for a write it ends it first; store_release_held ends one
- * nothing took. No-ops on PostgreSQL. */
+ * nothing took. In WAL mode it only notes the data's version
+ * (store_data_version): the transaction begins at the first statement, so
+ * a request answered from kept answers takes none of SQLite's locks. No-ops
+ * on PostgreSQL. */
 enum dp_err store_hold_read(struct store *st);
 void store_release_held(struct store *st);
-/* The version of the data the held read transaction sees, once a statement
- * of it has read (SQLite's SQLITE_FCNTL_DATA_VERSION, which changes with
- * every commit, this connection's or another process's, and the
- * connection's serial): two equal versions read the same data. 0 with *v
- * set, or -1 when it is not known (PostgreSQL, no transaction held, or none
- * begun yet). */
-int store_data_version(struct store *st, uint64_t *v);
+#define STORE_HELD_LAZY 2
+/* The version of the data a read transaction sees: two equal versions read
+ * the same data. In WAL mode the WAL index's header, read from the shared
+ * memory every connection to the file updates with each commit, before the
+ * transaction took its snapshot; a header never comes back once changed (a
+ * commit adds frames to the WAL, a reset changes its salt), so the data a
+ * version was read with is the data of any later read that finds the same
+ * header. A read held lazily (store_hold_read) has one without a
+ * transaction: devpayd answers from what it keeps for that version without
+ * SQLite's locks. Else SQLite's SQLITE_FCNTL_DATA_VERSION and the
+ * connection's serial, once a statement of the held transaction has read.
+ * 0 with *v set, or -1 when it is not known (PostgreSQL, no read
+ * transaction, or none begun yet). */
+struct store_version {
+	unsigned char b[52];
+};
+int store_data_version(struct store *st, struct store_version *v);
 
 /* A prepared statement for sql with arguments bound as fmt describes, one
  * char each: 's' const char * (NULL binds NULL), 'i' int64_t, 'd' int. NULL

@@ -23,6 +23,8 @@ void store_note_fault(int code);
 /* A failed SQLite call on st: notes a fault, sets dp_err with the path,
  * WHAT and SQLite's text; DP_ERR_STORE. */
 enum dp_err store_sql_fail(struct store *st, const char *what);
+/* store_close: the WAL index store_hold_read mapped, unmapped */
+void store_unmap_wal_index(struct store *st);
 
 /* Whether the open file is ours (or still empty), *version the schema
  * version found: DP_ERR_NOT_STORE for another program's file or a newer

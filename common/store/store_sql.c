@@ -2,11 +2,15 @@
 /* The statements of store.h: transactions, the statements a connection
  * keeps prepared, and the rows read through them. A store opened on
  * PostgreSQL hands each call to its backend (store_pg.c). */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "store/store_int.h"
 
 /* The writers of one process queue here for SQLite's write lock. */
@@ -23,6 +27,77 @@ static int run(struct store *st, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The WAL index's header (store.h, store_data_version), as SQLite's readers
+ * take it: the first copy, then the second, which a writer updates in the
+ * other order; 0 when both agree and it is one SQLite wrote (the version of
+ * the index this code knows, initialized). */
+#define WAL_INDEX_VERSION 3007000
+static int wal_header(const struct store *st, unsigned char h[48])
+{
+	unsigned char other[48];
+	const volatile unsigned char *p = st->wal_index;
+	for (int i = 0; i < 48; i++)
+		h[i] = p[i];
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (int i = 0; i < 48; i++)
+		other[i] = p[48 + i];
+	uint32_t version;
+	memcpy(&version, h, sizeof version);
+	return memcmp(h, other, 48) || version != WAL_INDEX_VERSION || h[12] != 1 ? -1 : 0;
+}
+
+/* The connection's WAL index mapped, once: after a read of this connection
+ * in WAL mode, which keeps its shared lock on the file from then on (so the
+ * -shm file, which only the last connection to close removes, stays the
+ * one SQLite uses). Nothing mapped otherwise: the versions of
+ * SQLITE_FCNTL_DATA_VERSION serve. */
+static void map_wal_index(struct store *st)
+{
+	st->wal_index_tried = 1;
+	struct store_rows *r = store_query(st, "PRAGMA journal_mode", NULL);
+	int wal = r && store_step(r) == STORE_ROW && !strcmp(store_text(r, 0), "wal");
+	store_done(r);
+	r = wal ? store_query(st, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) : NULL;
+	int rc = r ? store_step(r) : -1;
+	wal = rc == STORE_ROW || rc == STORE_DONE;
+	store_done(r);
+	if (!wal)
+		return;
+	size_t n = strlen(st->path);
+	char *shm = xmalloc(n + 5);
+	memcpy(shm, st->path, n);
+	memcpy(shm + n, "-shm", 5);
+	int fd = open(shm, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(shm);
+	struct stat sb;
+	if (fd < 0)
+		return;
+	void *p = fstat(fd, &sb) || sb.st_size < 4096 ? MAP_FAILED
+		: mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return;
+	st->wal_index = p;
+	unsigned char h[48];
+	if (wal_header(st, h)) {
+		munmap(p, 4096);
+		st->wal_index = NULL;
+	}
+}
+
+void store_unmap_wal_index(struct store *st)
+{
+	if (st->wal_index)
+		munmap((void *)st->wal_index, 4096);
+	st->wal_index = NULL;
+}
+
+/* A read transaction about to begin: the data's version noted first. */
+static void note_version(struct store *st)
+{
+	st->txn_seen = st->wal_index && !wal_header(st, st->txn_hdr);
+}
+
 enum dp_err store_begin(struct store *st, int write)
 {
 	st->step_failed = 0;
@@ -30,15 +105,20 @@ enum dp_err store_begin(struct store *st, int write)
 		return store_pg_backend->begin(st, write);
 	write = write == 1;
 	if (st->held) {
+		int lazy = st->held == STORE_HELD_LAZY;
 		st->held = 0;
-		if (!write)
+		if (!write && !lazy)
 			return DP_OK;
-		store_rollback(st);
-	}
+		if (write)
+			store_rollback(st);
+	} else if (!write)
+		note_version(st);
 	if (write && !st->wlocked) {
 		pthread_mutex_lock(&write_mutex);
 		st->wlocked = 1;
 	}
+	if (write)
+		st->txn_seen = 0;
 	if (run(st, write ? "BEGIN IMMEDIATE" : "BEGIN")) {
 		enum dp_err e = store_sql_fail(st, "cannot begin a transaction");
 		store_rollback(st);
@@ -51,6 +131,13 @@ enum dp_err store_hold_read(struct store *st)
 {
 	if (st->pg || st->held)
 		return DP_OK;
+	if (!st->wal_index_tried)
+		map_wal_index(st);
+	note_version(st);
+	if (st->txn_seen) {
+		st->held = STORE_HELD_LAZY;
+		return DP_OK;
+	}
 	enum dp_err e = store_begin(st, 0);
 	st->held = !e;
 	return e;
@@ -64,13 +151,26 @@ void store_release_held(struct store *st)
 	}
 }
 
-int store_data_version(struct store *st, uint64_t *v)
+int store_data_version(struct store *st, struct store_version *v)
 {
+	if (st->pg)
+		return -1;
+	memset(v, 0, sizeof *v);
+	if (st->txn_seen) {
+		/* a read held lazily, or a read transaction begun after the note */
+		if (st->held != STORE_HELD_LAZY && sqlite3_get_autocommit(st->db))
+			return -1;
+		v->b[0] = 'W';
+		memcpy(v->b + 4, st->txn_hdr, sizeof st->txn_hdr);
+		return 0;
+	}
 	unsigned dv = 0;
-	if (st->pg || !st->held || sqlite3_txn_state(st->db, "main") != SQLITE_TXN_READ ||
+	if (!st->held || sqlite3_txn_state(st->db, "main") != SQLITE_TXN_READ ||
 	    sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &dv) != SQLITE_OK)
 		return -1;
-	*v = (uint64_t)st->serial << 32 | dv;
+	v->b[0] = 'F';
+	memcpy(v->b + 4, &st->serial, sizeof st->serial);
+	memcpy(v->b + 8, &dv, sizeof dv);
 	return 0;
 }
 
@@ -87,6 +187,7 @@ enum dp_err store_commit(struct store *st)
 	if (st->pg)
 		return store_pg_backend->commit(st);
 	st->held = 0;
+	st->txn_seen = 0;
 	if (run(st, "COMMIT")) {
 		enum dp_err e = store_sql_fail(st, "cannot commit");
 		store_rollback(st);
@@ -105,6 +206,7 @@ void store_rollback(struct store *st)
 		return;
 	}
 	st->held = 0;
+	st->txn_seen = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		run(st, "ROLLBACK");
 	unlock_writer(st);
@@ -163,6 +265,16 @@ static struct store_rows *vquery(struct store *st, const char *sql, const char *
 {
 	if (st->pg)
 		return store_pg_backend->query(st, sql, fmt, ap);
+	/* a read held lazily begins at its first statement */
+	if (st->held == STORE_HELD_LAZY) {
+		st->held = 1;
+		if (run(st, "BEGIN")) {
+			store_sql_fail(st, "cannot begin a transaction");
+			st->held = 0;
+			st->txn_seen = 0;
+			return NULL;
+		}
+	}
 	struct store_rows *r = vquery_none(st, sql);
 	if (!r)
 		return NULL;
