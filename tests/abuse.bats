@@ -264,6 +264,19 @@ PY
 	still_serves
 }
 
+@test "abuse: header fields up to about 14 KiB together are served; more is answered 431 and devpayd keeps serving" {
+	serve_accounts
+	# hdr BYTES: the status of a signed request carrying an X-Pad header of BYTES
+	hdr() {
+		curl -s -o /dev/null -w '%{http_code}' -H "X-Pad: $(head -c "$1" /dev/zero | tr '\0' a)" \
+			--aws-sigv4 aws:amz:us-east-1:ec2 --user "$CUSTOMER_KEY:$CUSTOMER_SECRET" \
+			-d "$PARAMS" "$URL/"
+	}
+	assert_equal "$(hdr 12000)" 200
+	assert_equal "$(hdr 20000)" 431
+	still_serves
+}
+
 @test "abuse: an idle or slow connection is closed after --idle-timeout" {
 	serve_accounts --idle-timeout 1
 	run python3 - "$DEVPAYD_PORT" <<'PY'

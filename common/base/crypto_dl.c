@@ -53,6 +53,11 @@ static void load(void)
 		{ &fns.mac_init, "EVP_MAC_init" },
 		{ &fns.mac_update, "EVP_MAC_update" },
 		{ &fns.mac_final, "EVP_MAC_final" },
+		{ &fns.md_ctx_new, "EVP_MD_CTX_new" },
+		{ &fns.md_ctx_free, "EVP_MD_CTX_free" },
+		{ &fns.digest_init, "EVP_DigestInit_ex" },
+		{ &fns.digest_update, "EVP_DigestUpdate" },
+		{ &fns.digest_final, "EVP_DigestFinal_ex" },
 	};
 	if (dl_load("libcrypto", names, sizeof names / sizeof names[0], syms, sizeof syms / sizeof syms[0],
 		    load_error, sizeof load_error))
@@ -67,11 +72,32 @@ static void load(void)
 	load_status = DP_OK;
 }
 
+/* the thread's digest context of crypto_sha256, freed when it ends: one
+ * context a thread rather than one a call (EVP_Digest makes and frees one) */
+static _Thread_local EVP_MD_CTX *thread_md;
+static pthread_key_t thread_md_key;
+static pthread_once_t thread_md_once = PTHREAD_ONCE_INIT;
+
+static void thread_md_free(void *m)
+{
+	fns.md_ctx_free(m);
+}
+
+static void thread_md_key_make(void)
+{
+	pthread_key_create(&thread_md_key, thread_md_free);
+}
+
 int crypto_sha256(const void *d, size_t n, unsigned char out[32])
 {
 	const struct crypto_dl *c = crypto_dl();
+	if (!thread_md && (thread_md = c->md_ctx_new())) {
+		pthread_once(&thread_md_once, thread_md_key_make);
+		pthread_setspecific(thread_md_key, thread_md);
+	}
 	unsigned int len = 0;
-	if (!c->evp_digest(d, n, out, &len, c->sha256_md, NULL) || len != 32) {
+	if (!thread_md || !c->digest_init(thread_md, c->sha256_md, NULL) ||
+	    !c->digest_update(thread_md, d, n) || !c->digest_final(thread_md, out, &len) || len != 32) {
 		dp_err_set("SHA-256 failed in OpenSSL");
 		return -1;
 	}

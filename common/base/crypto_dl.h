@@ -62,6 +62,11 @@ struct crypto_dl {
 	int (*mac_init)(EVP_MAC_CTX *c, const unsigned char *key, size_t keylen, const OSSL_PARAM params[]);
 	int (*mac_update)(EVP_MAC_CTX *c, const unsigned char *data, size_t datalen);
 	int (*mac_final)(EVP_MAC_CTX *c, unsigned char *out, size_t *outl, size_t outsize);
+	EVP_MD_CTX *(*md_ctx_new)(void);
+	void (*md_ctx_free)(EVP_MD_CTX *c);
+	int (*digest_init)(EVP_MD_CTX *c, const EVP_MD *type, ENGINE *impl);
+	int (*digest_update)(EVP_MD_CTX *c, const void *d, size_t n);
+	int (*digest_final)(EVP_MD_CTX *c, unsigned char *md, unsigned int *size);
 	EVP_MD *sha256_md;
 	EVP_MAC *hmac_mac;
 };

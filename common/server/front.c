@@ -19,6 +19,9 @@
 #include "server/log.h"
 #include "server/room.h"
 
+/* libmicrohttpd's memory for each connection (front_start) */
+#define FRONT_CONNECTION_MEMORY (16 * 1024)
+
 struct front {
 	struct MHD_Daemon *d;
 	struct front_config c;
@@ -559,8 +562,13 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key },
 		{ MHD_OPTION_END, 0, NULL },
 	};
-	struct MHD_OptionItem pool[3];
+	struct MHD_OptionItem pool[4];
 	int n = 0;
+	/* each connection's memory: libmicrohttpd zeroes it for every request
+	 * (a third of the instructions of a small request at its default, 32 KiB), and it
+	 * bounds a request's header fields (about 14 KiB together fit; more is
+	 * answered 431) */
+	pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, FRONT_CONNECTION_MEMORY, NULL };
 	unsigned room = c->max_connections ? connection_room(c) : 0;
 	if (c->threads)
 		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL };
