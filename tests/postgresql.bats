@@ -343,6 +343,37 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM reservations")" 0
 }
 
+@test "postgresql: --copy-store builds a table's plain indexes after its rows from 100,000 rows on; the indexes are the schema's, a smaller table keeps its own" {
+	local lite="$BATS_TEST_TMPDIR/lite.db" db2 defs
+	DEVPAY_STORE=$lite shop
+	# 100,000 more instances of the shop's first one (SQLite's own insert)
+	sqlite3 "$lite" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+		INSERT INTO instances(id, reservation, owner, image, type, region, zone, platform, product_code, launch_index, launched)
+		SELECT printf('i-%017x', i), reservation, owner, image, type, region, zone, platform, product_code, launch_index, launched
+		FROM n, (SELECT * FROM instances ORDER BY rowid LIMIT 1)"
+	run --separate-stderr devpayd --copy-store "$lite" "$DEVPAY_STORE"
+	assert_success
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" "$(sqlite3 "$lite" "SELECT count(*) FROM instances")"
+	# the same indexes as a database with the schema alone
+	db2=devpay_schema_$$
+	psql -X -q "$PG_BASE/postgres" -c "CREATE DATABASE $db2"
+	devpayd --store "$PG_BASE/$db2" --list-accounts >/dev/null
+	defs="SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'"
+	assert_equal "$(store_sql "$defs")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$defs")"
+	[[ "$(store_sql "$defs")" == *"CREATE INDEX instances_owner ON public.instances"* ]]
+	# rebuilt: the large table's index knows its size; a small table's was
+	# not built again (what PostgreSQL knows of it is what the schema left)
+	local tuples="SELECT reltuples FROM pg_class WHERE relname = 'products_owner'"
+	[ "$(store_sql "SELECT reltuples FROM pg_class WHERE relname = 'instances_owner'")" -ge 100000 ]
+	assert_equal "$(store_sql "$tuples")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$tuples")"
+	# and it serves them
+	devpayd_serve
+	PIDS+=("$DEVPAYD_PID")
+	run -0 env EC2_URL="http://127.0.0.1:$DEVPAYD_PORT/" AWS_ACCESS_KEY=$CUSTOMER_KEY \
+		AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-describe-instances i-000000000000186a0
+	assert_equal "$(grep '^INSTANCE' <<<"$output" | cut -f2)" i-000000000000186a0
+}
+
 @test "postgresql: --copy-store refuses a database with rows; a copy that fails half-way leaves the target as it was" {
 	local lite="$BATS_TEST_TMPDIR/lite.db" back="$BATS_TEST_TMPDIR/back.db" before
 	DEVPAY_STORE=$lite shop

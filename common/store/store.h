@@ -177,8 +177,9 @@ int store_keys_follow(struct store *st, const char *table);
  * text (NULL for NULL): PostgreSQL's COPY FROM STDIN, the rows streamed
  * (store_bulk_row) and the copy ended (store_bulk_end: 0, or -1 with the
  * first failure). -2 from store_bulk_begin: the store has no bulk path
- * (SQLite), use store_exec_texts. */
-int store_bulk_begin(struct store *st, const char *table, int n, const char *const *cols);
+ * (SQLite), use store_exec_texts. ROWS: how many rows are coming (a large
+ * table's plain indexes are built after the copy). */
+int store_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols);
 int store_bulk_row(struct store *st, int n, const char *const *values);
 int store_bulk_end(struct store *st);
 

@@ -72,6 +72,20 @@ static int has_rows(struct store *st, const char *table, struct buf *sql)
 	return v;
 }
 
+/* The number of rows of TABLE of st, or -1 on an error. */
+static long count_rows(struct store *st, const char *table, struct buf *sql)
+{
+	buf_reset(sql);
+	buf_addf(sql, "SELECT count(*) FROM %s", table);
+	struct store_rows *r = store_query(st, buf_str(sql), NULL);
+	if (!r)
+		return -1;
+	int rc = store_step(r);
+	long v = rc == STORE_ROW ? (long)store_int64(r, 0) : -1;
+	store_done(r);
+	return v;
+}
+
 /* What becomes of a local account's sealed secret (secret.h): opened with
  * the source's key file, then written as the target serves it: sealed again
  * with the target's key file (SQLite), or as the secret itself, as
@@ -123,6 +137,11 @@ static enum dp_err reseal(struct sealing *k, const char **vals, char **owned)
 static enum dp_err copy_table(struct store *from, struct store *to, const char *table,
 			      struct sealing *k, long *count, struct buf *sql)
 {
+	long rows = count_rows(from, table, sql);
+	if (rows < 0) {
+		why("cannot read table %s", table);
+		return DP_ERR_STORE;
+	}
 	struct store_rows *r = store_table_rows(from, table);
 	if (!r) {
 		why("cannot read table %s", table);
@@ -154,7 +173,7 @@ static enum dp_err copy_table(struct store *from, struct store *to, const char *
 	 * even batched INSERTs; SQLite: an INSERT each */
 	for (int i = 0; i < nc; i++)
 		vals[i] = store_column_name(r, i);
-	int bulk = store_bulk_begin(to, table, nc, vals);
+	int bulk = store_bulk_begin(to, table, rows, nc, vals);
 	if (bulk == -1) {
 		why("cannot write table %s", table);
 		e = DP_ERR_STORE;

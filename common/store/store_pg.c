@@ -545,6 +545,7 @@ static void pg_close(struct store *st)
 		}
 		buf_release(&st->pg->bulk);
 		buf_release(&st->pg->bulk_keys);
+		buf_release(&st->pg->bulk_indexes);
 		free(st->pg);
 	}
 	free(st->path);

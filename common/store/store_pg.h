@@ -30,7 +30,7 @@ struct store_pg_ops {
 	int (*exec_texts)(struct store *st, const char *sql, int n, const char *const *values);
 	int (*keys_follow)(struct store *st, const char *table);
 	int (*flush)(struct store *st);
-	int (*bulk_begin)(struct store *st, const char *table, int n, const char *const *cols);
+	int (*bulk_begin)(struct store *st, const char *table, long rows, int n, const char *const *cols);
 	int (*bulk_row)(struct store *st, int n, const char *const *values);
 	int (*bulk_end)(struct store *st);
 };

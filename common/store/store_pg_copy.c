@@ -240,25 +240,73 @@ static int keys_drop(struct store *st, const char *table, const char *t)
 	return r;
 }
 
-static int keys_add(struct store *st)
+/* Runs the statements of b, one a line, and empties it. */
+static int run_lines(struct store *st, struct buf *b)
 {
-	struct store_pg *pg = st->pg;
 	int r = 0;
-	for (char *line = pg->bulk_keys.p, *nl; !r && line && *line; line = nl + 1) {
+	for (char *line = b->p, *nl; !r && line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
 		*nl = '\0';
-		PGresult *res = PQexec(pg->conn, line);
+		PGresult *res = PQexec(st->pg->conn, line);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			pg_note_error(st, res, "PostgreSQL");
 			r = -1;
 		}
 		PQclear(res);
 	}
-	buf_release(&pg->bulk_keys);
+	buf_release(b);
 	return r;
 }
 
-int pg_bulk_begin(struct store *st, const char *table, int n, const char *const *cols)
+/* A table of at least COPY_INDEXES_AFTER rows is copied without its plain
+ * indexes (not unique, not a key's), each built again after the copy: one
+ * sort instead of an insertion a row. A smaller table keeps them: they
+ * cost it little, and building one records the table's size, after which
+ * the planner reads a near-empty table whole and SERIALIZABLE launches lock
+ * whole tables and refuse each other. Inside the copy's one transaction,
+ * as the keys are. */
+#define COPY_INDEXES_AFTER 100000
+
+static int indexes_drop(struct store *st, const char *table)
+{
+	struct store_pg *pg = st->pg;
+	const char *args[1] = { table };
+	PGresult *res = PQexecParams(pg->conn,
+				     "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+				     " JOIN pg_class c ON c.oid = i.indexrelid"
+				     " WHERE i.indrelid = $1::regclass AND NOT i.indisunique"
+				     " AND NOT i.indisprimary ORDER BY c.relname",
+				     1, NULL, args, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	buf_reset(&pg->bulk_indexes);
+	int r = 0;
+	for (int i = 0; !r && i < PQntuples(res); i++) {
+		char *name = ident(st, PQgetvalue(res, i, 0));
+		if (!name) {
+			r = -1;
+			break;
+		}
+		struct buf sql = BUF_INIT;
+		buf_addf(&sql, "DROP INDEX %s", name);
+		PGresult *d = PQexec(pg->conn, buf_str(&sql));
+		if (PQresultStatus(d) != PGRES_COMMAND_OK) {
+			pg_note_error(st, d, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(d);
+		buf_release(&sql);
+		PQfreemem(name);
+		buf_addf(&pg->bulk_indexes, "%s\n", PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return r;
+}
+
+int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols)
 {
 	if (pg_flush(st) || pg_flush_begin(st))
 		return -1;
@@ -266,7 +314,8 @@ int pg_bulk_begin(struct store *st, const char *table, int n, const char *const 
 	char *t = ident(st, table);
 	if (!t)
 		return -1;
-	if (keys_drop(st, table, t)) {
+	buf_release(&st->pg->bulk_indexes);
+	if (keys_drop(st, table, t) || (rows >= COPY_INDEXES_AFTER && indexes_drop(st, table))) {
 		PQfreemem(t);
 		return -1;
 	}
@@ -353,8 +402,9 @@ int pg_bulk_end(struct store *st)
 		PQclear(res);
 	}
 	buf_release(&pg->bulk);
-	if (!failed && keys_add(st))
+	if (!failed && (run_lines(st, &pg->bulk_indexes) || run_lines(st, &pg->bulk_keys)))
 		failed = 1;
+	buf_release(&pg->bulk_indexes);
 	buf_release(&pg->bulk_keys);
 	return failed ? -1 : 0;
 }

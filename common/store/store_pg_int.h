@@ -30,6 +30,7 @@ struct store_pg {
 	int retry;              /* the last failure: serialization failure or deadlock */
 	struct buf bulk;        /* COPY FROM STDIN's rows not sent yet (pg_bulk_row) */
 	struct buf bulk_keys;   /* the foreign keys to add again after the copy */
+	struct buf bulk_indexes; /* the plain indexes to build after the copy */
 	int down;               /* the connection is lost */
 	char err[512];
 	int ntr;
@@ -71,7 +72,7 @@ int pg_flush(struct store *st);
 /* A table's identity sequences set past its largest key. */
 int pg_keys_follow(struct store *st, const char *table);
 /* COPY table (cols) FROM STDIN: begun, a row at a time, ended. */
-int pg_bulk_begin(struct store *st, const char *table, int n, const char *const *cols);
+int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols);
 int pg_bulk_row(struct store *st, int n, const char *const *values);
 int pg_bulk_end(struct store *st);
 

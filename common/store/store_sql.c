@@ -476,9 +476,9 @@ int store_keys_follow(struct store *st, const char *table)
 	return st->pg ? store_pg_backend->keys_follow(st, table) : 0;
 }
 
-int store_bulk_begin(struct store *st, const char *table, int n, const char *const *cols)
+int store_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols)
 {
-	return st->pg ? store_pg_backend->bulk_begin(st, table, n, cols) : -2;
+	return st->pg ? store_pg_backend->bulk_begin(st, table, rows, n, cols) : -2;
 }
 
 int store_bulk_row(struct store *st, int n, const char *const *values)
