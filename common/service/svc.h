@@ -150,10 +150,18 @@ int64_t svc_price_lookup(const struct price_rule *r, int n, const char *region, 
 			 const char *type);
 /* A version's rules, at most max: how many, or -1 on a store error. */
 int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int max);
-/* 1 when the version prices type (anywhere), 0 not, -1 store error. */
-int svc_version_has_type(struct svc *x, int64_t version, const char *type);
-/* 1 when the version covers the region. */
-int svc_version_region(struct svc *x, int64_t version, const char *region);
+/* What a launch of an instance of TYPE in the caller's region needs of
+ * product CODE, in one statement (one round trip to PostgreSQL): its
+ * version in force now and, of that version and the caller, whether the
+ * caller subscribes, the region is covered and TYPE is priced (anywhere).
+ * 1 found, 0 no version in force, -1 store error. */
+struct product_launch {
+	int64_t version;
+	unsigned platforms;
+	char owner[13];
+	int subscribed, in_region, has_type;
+};
+int svc_product_launch(struct svc *x, const char *code, const char *type, struct product_launch *l);
 /* 1 when account has an active subscription to code. */
 int svc_subscribed(struct svc *x, const char *code, const char *account);
 /* The instances rolled up for billing (usage.c): every write that launches

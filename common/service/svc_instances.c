@@ -278,25 +278,22 @@ static int parse_run(struct svc *x, struct run_request *rq)
  * and which types, platforms and regions are allowed. */
 static int check_product(struct svc *x, const char *code, int platform, const char *type)
 {
-	struct product_version v;
-	int r = svc_product_at(x, code, x->now, &v);
+	struct product_launch v;
+	int r = svc_product_launch(x, code, type, &v);
 	if (r < 0)
 		return svc_fail_store(x);
 	if (r == 0)
 		return svc_fail(x, 400, "InvalidProductCode.NotFound",
 				"The product code '%s' does not exist", code);
-	if (strcmp(v.owner, x->account) && !svc_subscribed(x, code, x->account))
+	if (strcmp(v.owner, x->account) && !v.subscribed)
 		return svc_fail(x, 401, "AuthFailure", "Subscription to ProductCode %s required.", code);
 	if (!(v.platforms & (1u << platform)))
 		return svc_fail(x, 400, "Unsupported", "Product %s is not configured for %s instances",
 				code, platform_description((enum platform)platform));
-	if (!svc_version_region(x, v.id, x->region))
+	if (!v.in_region)
 		return svc_fail(x, 400, "Unsupported", "Product %s is not offered in region %s",
 				code, x->region);
-	int has = svc_version_has_type(x, v.id, type);
-	if (has < 0)
-		return svc_fail_store(x);
-	if (!has)
+	if (!v.has_type)
 		return svc_fail(x, 400, "Unsupported", "Product %s does not cover instance type %s",
 				code, type);
 	return 0;

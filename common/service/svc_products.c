@@ -74,26 +74,32 @@ int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int ma
 	return rc == STORE_ROW || rc == STORE_DONE ? n : -1;
 }
 
-int svc_version_has_type(struct svc *x, int64_t version, const char *type)
+int svc_product_launch(struct svc *x, const char *code, const char *type, struct product_launch *l)
 {
 	struct store_rows *s = store_query(x->st,
-		"SELECT 1 FROM version_prices WHERE version = ?1 AND type = ?2"
-		" UNION ALL SELECT 1 FROM version_platform_prices WHERE version = ?1 AND type = ?2",
-		"is", version, type);
+		"SELECT v.id, v.platforms, p.owner,"
+		" CASE WHEN EXISTS (SELECT 1 FROM subscriptions u WHERE u.code = v.code"
+		" AND u.account = ?3 AND u.ended IS NULL) THEN 1 ELSE 0 END,"
+		" CASE WHEN EXISTS (SELECT 1 FROM version_regions r WHERE r.version = v.id"
+		" AND r.region = ?4) THEN 1 ELSE 0 END,"
+		" CASE WHEN EXISTS (SELECT 1 FROM version_prices t WHERE t.version = v.id AND t.type = ?5)"
+		" OR EXISTS (SELECT 1 FROM version_platform_prices t WHERE t.version = v.id"
+		" AND t.type = ?5) THEN 1 ELSE 0 END"
+		" FROM product_versions v JOIN products p ON p.code = v.code"
+		" WHERE v.code = ?1 AND v.effective <= ?2 ORDER BY v.effective DESC LIMIT 1",
+		"sisss", code, x->now, x->account, x->region, type);
 	if (!s)
 		return -1;
-	int rc = store_step(s);
-	store_done(s);
-	return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
-}
-
-int svc_version_region(struct svc *x, int64_t version, const char *region)
-{
-	struct store_rows *s = store_query(x->st,
-		"SELECT 1 FROM version_regions WHERE version = ? AND region = ?", "is", version, region);
-	if (!s)
-		return 0;
-	int r = store_step(s) == STORE_ROW;
+	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
+	if (r == 1) {
+		l->version = store_int64(s, 0);
+		l->platforms = (unsigned)store_int(s, 1);
+		snprintf(l->owner, sizeof l->owner, "%s", store_text(s, 2));
+		l->subscribed = store_int(s, 3);
+		l->in_region = store_int(s, 4);
+		l->has_type = store_int(s, 5);
+	} else if (r < 0)
+		dp_err_set("%s", store_errmsg(x->st));
 	store_done(s);
 	return r;
 }
