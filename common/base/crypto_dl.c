@@ -72,32 +72,54 @@ static void load(void)
 	load_status = DP_OK;
 }
 
-/* the thread's digest context of crypto_sha256, freed when it ends: one
- * context a thread rather than one a call (EVP_Digest makes and frees one) */
-static _Thread_local EVP_MD_CTX *thread_md;
-static pthread_key_t thread_md_key;
-static pthread_once_t thread_md_once = PTHREAD_ONCE_INIT;
+/* The thread's contexts (crypto_sha256's digest, crypto_hmac_sha256_thread's
+ * HMAC), one of each a thread rather than one a call, freed when it ends. */
+static _Thread_local struct {
+	EVP_MD_CTX *md;
+	EVP_MAC_CTX *mac;
+} thread_ctx;
+static pthread_key_t thread_ctx_key;
+static pthread_once_t thread_ctx_once = PTHREAD_ONCE_INIT;
 
-static void thread_md_free(void *m)
+static void thread_ctx_free(void *p)
 {
-	fns.md_ctx_free(m);
+	(void)p;
+	if (thread_ctx.md)
+		fns.md_ctx_free(thread_ctx.md);
+	if (thread_ctx.mac)
+		fns.mac_ctx_free(thread_ctx.mac);
+	thread_ctx.md = NULL;
+	thread_ctx.mac = NULL;
 }
 
-static void thread_md_key_make(void)
+static void thread_ctx_key_make(void)
 {
-	pthread_key_create(&thread_md_key, thread_md_free);
+	pthread_key_create(&thread_ctx_key, thread_ctx_free);
+}
+
+/* the destructor registered for this thread (any non-NULL value runs it) */
+static void thread_ctx_held(void)
+{
+	pthread_once(&thread_ctx_once, thread_ctx_key_make);
+	pthread_setspecific(thread_ctx_key, &thread_ctx);
+}
+
+static void thread_mac_set(EVP_MAC_CTX *m)
+{
+	if (thread_ctx.mac)
+		fns.mac_ctx_free(thread_ctx.mac);
+	thread_ctx.mac = m;
+	thread_ctx_held();
 }
 
 int crypto_sha256(const void *d, size_t n, unsigned char out[32])
 {
 	const struct crypto_dl *c = crypto_dl();
-	if (!thread_md && (thread_md = c->md_ctx_new())) {
-		pthread_once(&thread_md_once, thread_md_key_make);
-		pthread_setspecific(thread_md_key, thread_md);
-	}
+	if (!thread_ctx.md && (thread_ctx.md = c->md_ctx_new()))
+		thread_ctx_held();
 	unsigned int len = 0;
-	if (!thread_md || !c->digest_init(thread_md, c->sha256_md, NULL) ||
-	    !c->digest_update(thread_md, d, n) || !c->digest_final(thread_md, out, &len) || len != 32) {
+	if (!thread_ctx.md || !c->digest_init(thread_ctx.md, c->sha256_md, NULL) ||
+	    !c->digest_update(thread_ctx.md, d, n) || !c->digest_final(thread_ctx.md, out, &len) || len != 32) {
 		dp_err_set("SHA-256 failed in OpenSSL");
 		return -1;
 	}
@@ -123,30 +145,6 @@ int crypto_hmac_sha256(const void *key, size_t keylen, const void *d, size_t n, 
 	return 0;
 }
 
-/* the thread's context of crypto_hmac_sha256_thread, freed when it ends */
-static _Thread_local EVP_MAC_CTX *thread_mac;
-static pthread_key_t thread_mac_key;
-static pthread_once_t thread_mac_once = PTHREAD_ONCE_INIT;
-
-static void thread_mac_free(void *m)
-{
-	fns.mac_ctx_free(m);
-}
-
-static void thread_mac_key_make(void)
-{
-	pthread_key_create(&thread_mac_key, thread_mac_free);
-}
-
-static void thread_mac_set(EVP_MAC_CTX *m)
-{
-	if (thread_mac)
-		fns.mac_ctx_free(thread_mac);
-	thread_mac = m;
-	pthread_once(&thread_mac_once, thread_mac_key_make);
-	pthread_setspecific(thread_mac_key, m);
-}
-
 int crypto_hmac_sha256_thread(const void *key, size_t keylen, int new_key, const void *d, size_t n,
 			      unsigned char out[32])
 {
@@ -155,21 +153,21 @@ int crypto_hmac_sha256_thread(const void *key, size_t keylen, int new_key, const
 		{ "digest", OSSL_PARAM_UTF8_STRING, (char *)"SHA256", 6, OSSL_PARAM_UNMODIFIED },
 		{ NULL, 0, NULL, 0, 0 },
 	};
-	if (new_key || !thread_mac) {
+	if (new_key || !thread_ctx.mac) {
 		EVP_MAC_CTX *m = c->mac_ctx_new(c->hmac_mac);
 		if (m && !c->mac_init(m, key, keylen, params)) {
 			c->mac_ctx_free(m);
 			m = NULL;
 		}
 		thread_mac_set(m);
-	} else if (!c->mac_init(thread_mac, NULL, 0, NULL)) {
+	} else if (!c->mac_init(thread_ctx.mac, NULL, 0, NULL)) {
 		/* after a context set up with the key, EVP_MAC_init without
 		 * one starts again from the key's states OpenSSL keeps */
 		thread_mac_set(NULL);
 	}
 	size_t len = 0;
-	if (!thread_mac || !c->mac_update(thread_mac, d, n) ||
-	    !c->mac_final(thread_mac, out, &len, 32) || len != 32) {
+	if (!thread_ctx.mac || !c->mac_update(thread_ctx.mac, d, n) ||
+	    !c->mac_final(thread_ctx.mac, out, &len, 32) || len != 32) {
 		thread_mac_set(NULL);
 		dp_err_set("HMAC-SHA256 failed in OpenSSL");
 		return -1;

@@ -58,18 +58,24 @@ static void free_tables(char **t, int n)
 	free(t);
 }
 
+/* The one number sql's first row has, or -1 on an error. */
+static long number(struct store *st, const struct buf *sql)
+{
+	struct store_rows *r = store_query(st, sql->p, NULL);
+	if (!r)
+		return -1;
+	int rc = store_step(r);
+	long v = rc == STORE_ROW ? (long)store_int64(r, 0) : -1;
+	store_done(r);
+	return v;
+}
+
 /* 1 when TABLE of st has a row, 0 when not, -1 on an error. */
 static int has_rows(struct store *st, const char *table, struct buf *sql)
 {
 	buf_reset(sql);
 	buf_addf(sql, "SELECT EXISTS (SELECT 1 FROM %s)", table);
-	struct store_rows *r = store_query(st, buf_str(sql), NULL);
-	if (!r)
-		return -1;
-	int rc = store_step(r);
-	int v = rc == STORE_ROW ? (int)store_int64(r, 0) : -1;
-	store_done(r);
-	return v;
+	return (int)number(st, sql);
 }
 
 /* The number of rows of TABLE of st, or -1 on an error. */
@@ -77,13 +83,7 @@ static long count_rows(struct store *st, const char *table, struct buf *sql)
 {
 	buf_reset(sql);
 	buf_addf(sql, "SELECT count(*) FROM %s", table);
-	struct store_rows *r = store_query(st, buf_str(sql), NULL);
-	if (!r)
-		return -1;
-	int rc = store_step(r);
-	long v = rc == STORE_ROW ? (long)store_int64(r, 0) : -1;
-	store_done(r);
-	return v;
+	return number(st, sql);
 }
 
 /* What becomes of a local account's sealed secret (secret.h): opened with

@@ -190,6 +190,34 @@ int pg_keys_follow(struct store *st, const char *table)
 	return r;
 }
 
+/* sql ($1: the table) gives rows of two statements: one that drops
+ * something of the table, run now, and one that makes it again, kept in
+ * again (a line each) for run_lines after the copy. */
+static int drop_remembering(struct store *st, const char *table, const char *sql, struct buf *again)
+{
+	struct store_pg *pg = st->pg;
+	const char *args[1] = { table };
+	PGresult *res = PQexecParams(pg->conn, sql, 1, NULL, args, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		PQclear(res);
+		return -1;
+	}
+	buf_reset(again);
+	int r = 0;
+	for (int i = 0; !r && i < PQntuples(res); i++) {
+		PGresult *d = PQexec(pg->conn, PQgetvalue(res, i, 0));
+		if (PQresultStatus(d) != PGRES_COMMAND_OK) {
+			pg_note_error(st, d, "PostgreSQL");
+			r = -1;
+		}
+		PQclear(d);
+		buf_addf(again, "%s\n", PQgetvalue(res, i, 1));
+	}
+	PQclear(res);
+	return r;
+}
+
 /* COPY's text format: a row a line, its values joined by tabs, NULL as \N;
  * backslash, tab, line feed and carriage return written as escapes. The
  * rows are sent in pieces of about 64 KiB. A failure shows at the end. */
@@ -202,42 +230,14 @@ int pg_keys_follow(struct store *st, const char *table)
  * reference is missing still fails the whole copy. The store's own schema
  * made the table, so devpayd owns it and may. The triggers an operator may
  * have added still run. */
-static int keys_drop(struct store *st, const char *table, const char *t)
+static int keys_drop(struct store *st, const char *table)
 {
-	struct store_pg *pg = st->pg;
-	const char *args[1] = { table };
-	PGresult *res = PQexecParams(pg->conn,
-				     "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-				     " WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname",
-				     1, NULL, args, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_note_error(st, res, "PostgreSQL");
-		PQclear(res);
-		return -1;
-	}
-	buf_reset(&pg->bulk_keys);
-	int r = 0;
-	for (int i = 0; !r && i < PQntuples(res); i++) {
-		char *c = ident(st, PQgetvalue(res, i, 0));
-		if (!c) {
-			r = -1;
-			break;
-		}
-		struct buf sql = BUF_INIT;
-		buf_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", t, c);
-		PGresult *d = PQexec(pg->conn, buf_str(&sql));
-		if (PQresultStatus(d) != PGRES_COMMAND_OK) {
-			pg_note_error(st, d, "PostgreSQL");
-			r = -1;
-		}
-		PQclear(d);
-		/* and the statement that adds it again, one a line */
-		buf_addf(&pg->bulk_keys, "ALTER TABLE %s ADD CONSTRAINT %s %s\n", t, c, PQgetvalue(res, i, 1));
-		buf_release(&sql);
-		PQfreemem(c);
-	}
-	PQclear(res);
-	return r;
+	return drop_remembering(st, table,
+				"SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),"
+				" format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname,"
+				" pg_get_constraintdef(oid)) FROM pg_constraint"
+				" WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname",
+				&st->pg->bulk_keys);
 }
 
 /* Runs the statements of b, one a line, and empties it. */
@@ -269,41 +269,13 @@ static int run_lines(struct store *st, struct buf *b)
 
 static int indexes_drop(struct store *st, const char *table)
 {
-	struct store_pg *pg = st->pg;
-	const char *args[1] = { table };
-	PGresult *res = PQexecParams(pg->conn,
-				     "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-				     " JOIN pg_class c ON c.oid = i.indexrelid"
-				     " WHERE i.indrelid = $1::regclass AND NOT i.indisunique"
-				     " AND NOT i.indisprimary ORDER BY c.relname",
-				     1, NULL, args, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		pg_note_error(st, res, "PostgreSQL");
-		PQclear(res);
-		return -1;
-	}
-	buf_reset(&pg->bulk_indexes);
-	int r = 0;
-	for (int i = 0; !r && i < PQntuples(res); i++) {
-		char *name = ident(st, PQgetvalue(res, i, 0));
-		if (!name) {
-			r = -1;
-			break;
-		}
-		struct buf sql = BUF_INIT;
-		buf_addf(&sql, "DROP INDEX %s", name);
-		PGresult *d = PQexec(pg->conn, buf_str(&sql));
-		if (PQresultStatus(d) != PGRES_COMMAND_OK) {
-			pg_note_error(st, d, "PostgreSQL");
-			r = -1;
-		}
-		PQclear(d);
-		buf_release(&sql);
-		PQfreemem(name);
-		buf_addf(&pg->bulk_indexes, "%s\n", PQgetvalue(res, i, 1));
-	}
-	PQclear(res);
-	return r;
+	return drop_remembering(st, table,
+				"SELECT format('DROP INDEX %s', i.indexrelid::regclass),"
+				" pg_get_indexdef(i.indexrelid) FROM pg_index i"
+				" JOIN pg_class c ON c.oid = i.indexrelid"
+				" WHERE i.indrelid = $1::regclass AND NOT i.indisunique"
+				" AND NOT i.indisprimary ORDER BY c.relname",
+				&st->pg->bulk_indexes);
 }
 
 int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols)
@@ -315,7 +287,7 @@ int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const c
 	if (!t)
 		return -1;
 	buf_release(&st->pg->bulk_indexes);
-	if (keys_drop(st, table, t) || (rows >= COPY_INDEXES_AFTER && indexes_drop(st, table))) {
+	if (keys_drop(st, table) || (rows >= COPY_INDEXES_AFTER && indexes_drop(st, table))) {
 		PQfreemem(t);
 		return -1;
 	}
