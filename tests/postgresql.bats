@@ -343,8 +343,8 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM reservations")" 0
 }
 
-@test "postgresql: --copy-store builds a table's plain indexes after its rows from 100,000 rows on; the indexes are the schema's, a smaller table keeps its own" {
-	local lite="$BATS_TEST_TMPDIR/lite.db" db2 defs
+@test "postgresql: --copy-store builds a table's indexes and keys after its rows from 10,000 rows on; they are the schema's, a smaller table keeps its own" {
+	local lite="$BATS_TEST_TMPDIR/lite.db" bad="$BATS_TEST_TMPDIR/bad.db" db2 defs cons
 	DEVPAY_STORE=$lite shop
 	# 100,000 more instances of the shop's first one (SQLite's own insert)
 	sqlite3 "$lite" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
@@ -361,11 +361,34 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	defs="SELECT string_agg(indexdef, E'\n' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public'"
 	assert_equal "$(store_sql "$defs")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$defs")"
 	[[ "$(store_sql "$defs")" == *"CREATE INDEX instances_owner ON public.instances"* ]]
-	# rebuilt: the large table's index knows its size; a small table's was
-	# not built again (what PostgreSQL knows of it is what the schema left)
+	# the same constraints (primary keys, unique, foreign keys)
+	cons="SELECT string_agg(conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated, E'\n' ORDER BY conname)
+		FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+	assert_equal "$(store_sql "$cons")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$cons")"
+	[[ "$(store_sql "$cons")" == *"instances instances_pkey PRIMARY KEY (id) t"* ]]
+	# rebuilt: the large table's indexes and primary key know its size; a
+	# small table's were not built again (what PostgreSQL knows of it is
+	# what the schema left)
 	local tuples="SELECT reltuples FROM pg_class WHERE relname = 'products_owner'"
 	[ "$(store_sql "SELECT reltuples FROM pg_class WHERE relname = 'instances_owner'")" -ge 100000 ]
+	[ "$(store_sql "SELECT reltuples FROM pg_class WHERE relname = 'instances_pkey'")" -ge 100000 ]
 	assert_equal "$(store_sql "$tuples")" "$(psql -X -q -t -A "$PG_BASE/$db2" -c "$tuples")"
+	# a big table's unique index built after its rows still refuses a
+	# duplicate: 10,000 launches of one owner under one client token, the
+	# source's own index dropped; nothing is copied
+	cp "$lite" "$bad"
+	[ ! -e "$lite.key" ] || cp "$lite.key" "$bad.key"
+	sqlite3 "$bad" "DROP INDEX reservations_token;
+		WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+		INSERT INTO reservations(id, owner, region, client_token, request, created)
+		SELECT printf('r-%017x', i), owner, region, 'same', request, created
+		FROM n, (SELECT * FROM reservations ORDER BY rowid LIMIT 1)"
+	db2=devpay_dup_$$
+	psql -X -q "$PG_BASE/postgres" -c "CREATE DATABASE $db2"
+	run --separate-stderr devpayd --copy-store "$bad" "$PG_BASE/$db2"
+	assert_failure 1
+	[[ "$stderr" == *"reservations_token"* ]] || fail "stderr: $stderr"
+	assert_equal "$(psql -X -q -t -A "$PG_BASE/$db2" -c "SELECT count(*) FROM instances")" 0
 	# and it serves them
 	devpayd_serve
 	PIDS+=("$DEVPAYD_PID")

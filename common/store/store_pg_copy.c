@@ -258,24 +258,49 @@ static int run_lines(struct store *st, struct buf *b)
 	return r;
 }
 
-/* A table of at least COPY_INDEXES_AFTER rows is copied without its plain
- * indexes (not unique, not a key's), each built again after the copy: one
- * sort instead of an insertion a row. A smaller table keeps them: they
- * cost it little, and building one records the table's size, after which
- * the planner reads a near-empty table whole and SERIALIZABLE launches lock
- * whole tables and refuse each other. Inside the copy's one transaction,
- * as the keys are. */
-#define COPY_INDEXES_AFTER 100000
+/* A table of at least COPY_INDEXES_AFTER rows is copied without its
+ * indexes, each built again after the copy: one sort instead of an
+ * insertion a row. Its primary key and unique constraints go too (built
+ * again, they check every row at once; a duplicate fails the copy), except
+ * one another table's foreign key references, which PostgreSQL will not
+ * drop. A smaller table keeps them: they cost it little, and building one
+ * records the table's size, after which the planner reads a near-empty
+ * table whole and SERIALIZABLE launches lock whole tables and refuse each
+ * other. Inside the copy's one transaction, as the keys are. */
+#define COPY_INDEXES_AFTER 10000
 
 static int indexes_drop(struct store *st, const char *table)
 {
 	return drop_remembering(st, table,
-				"SELECT format('DROP INDEX %s', i.indexrelid::regclass),"
-				" pg_get_indexdef(i.indexrelid) FROM pg_index i"
-				" JOIN pg_class c ON c.oid = i.indexrelid"
-				" WHERE i.indrelid = $1::regclass AND NOT i.indisunique"
-				" AND NOT i.indisprimary ORDER BY c.relname",
+				"SELECT CASE WHEN c.oid IS NULL THEN format('DROP INDEX %s', i.indexrelid::regclass)"
+				" ELSE format('ALTER TABLE %s DROP CONSTRAINT %I', i.indrelid::regclass, c.conname) END,"
+				" CASE WHEN c.oid IS NULL THEN pg_get_indexdef(i.indexrelid)"
+				" ELSE format('ALTER TABLE %s ADD CONSTRAINT %I %s', i.indrelid::regclass, c.conname,"
+				" pg_get_constraintdef(c.oid)) END"
+				" FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid"
+				" LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid"
+				" AND c.contype IN ('p', 'u')"
+				" WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint f"
+				" WHERE f.contype = 'f' AND f.conindid = i.indexrelid) ORDER BY x.relname",
 				&st->pg->bulk_indexes);
+}
+
+/* The builds' memory (maintenance_work_mem) raised to BUILD_MEMORY kB for
+ * the copy's transaction when it is lower: a big table's index is sorted
+ * in memory, by the backend and up to two parallel workers, which
+ * PostgreSQL gives a build only when each has 32 MB. */
+#define BUILD_MEMORY "262144"
+
+static int build_memory(struct store *st)
+{
+	PGresult *res = PQexec(st->pg->conn, "SELECT set_config('maintenance_work_mem', '" BUILD_MEMORY "', true)"
+					     " WHERE pg_size_bytes(current_setting('maintenance_work_mem'))"
+					     " < " BUILD_MEMORY " * 1024");
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok)
+		pg_note_error(st, res, "PostgreSQL");
+	PQclear(res);
+	return ok ? 0 : -1;
 }
 
 int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols)
@@ -287,7 +312,8 @@ int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const c
 	if (!t)
 		return -1;
 	buf_release(&st->pg->bulk_indexes);
-	if (keys_drop(st, table) || (rows >= COPY_INDEXES_AFTER && indexes_drop(st, table))) {
+	if (keys_drop(st, table) ||
+	    (rows >= COPY_INDEXES_AFTER && (build_memory(st) || indexes_drop(st, table)))) {
 		PQfreemem(t);
 		return -1;
 	}
