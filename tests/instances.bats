@@ -259,6 +259,48 @@ INSTANCE${tab}i-ID${tab}ami-ID${tab}${tab}ip-10-X.ec2.internal${tab}pending${tab
 	assert_success
 }
 
+# The XML of an answer without its requestId; `instances` keeps only its
+# instancesSet (a RunInstances answer, or DescribeInstances' one reservation).
+answer_xml() {
+	python3 -c 'import re, sys
+x = re.sub(r"<requestId>[^<]*</requestId>", "", sys.stdin.read())
+if sys.argv[1:] == ["instances"]:
+    m = re.findall(r"<instancesSet>.*</instancesSet>", x, re.S)
+    x = m[0] if len(m) == 1 else "no one instancesSet"
+print(x)' "$@"
+}
+
+@test "run: a launch's answer is its replay's and DescribeInstances' (key, groups, user data, product code), byte for byte" {
+	supported
+	serve_signed
+	as_customer ec2-add-keypair k1 >/dev/null
+	as_customer ec2-add-group web -d web >/dev/null
+	local t=2026-03-02T10:00:00Z p=(Action=RunInstances Version=2016-11-15 ImageId="$AMI" MinCount=2
+		MaxCount=3 KeyName=k1 SecurityGroup.1=web SecurityGroup.2=default UserData=aGVsbG8=
+		Placement.AvailabilityZone=us-east-1c ClientToken=same-xml)
+	local first again described rid
+	first=$(DEVPAY_NOW=$t as_customer signed us-east-1 "${p[@]}" | answer_xml)
+	again=$(DEVPAY_NOW=$t as_customer signed us-east-1 "${p[@]}" | answer_xml)
+	assert_equal "$again" "$first"
+	[[ "$first" == *"<keyName>k1</keyName>"*"<groupName>web</groupName>"* ]] || fail "$first"
+	[[ "$first" == *"<productCode>$CODE</productCode>"* ]] || fail "$first"
+	[[ "$first" == *"<amiLaunchIndex>2</amiLaunchIndex>"* ]] || fail "$first"
+	rid=$(printf '%s' "$first" | grep -oE 'r-[0-9a-f]{17}' | head -n 1)
+	described=$(DEVPAY_NOW=$t as_customer signed us-east-1 Action=DescribeInstances Version=2016-11-15 \
+		Filter.1.Name=reservation-id Filter.1.Value.1="$rid" | answer_xml instances)
+	assert_equal "$described" "$(printf '%s' "$first" | answer_xml instances)"
+	# and without a key, groups or token, on an image without a product
+	local plain
+	plain=$(as_customer ec2-register plain | ami_of)
+	first=$(DEVPAY_NOW=$t as_customer signed us-east-1 Action=RunInstances Version=2016-11-15 \
+		ImageId="$plain" MinCount=1 MaxCount=1 | answer_xml)
+	rid=$(printf '%s' "$first" | grep -oE 'r-[0-9a-f]{17}' | head -n 1)
+	described=$(DEVPAY_NOW=$t as_customer signed us-east-1 Action=DescribeInstances Version=2016-11-15 \
+		Filter.1.Name=reservation-id Filter.1.Value.1="$rid" | answer_xml instances)
+	assert_equal "$described" "$(printf '%s' "$first" | answer_xml instances)"
+	[[ "$first" != *"<keyName>"* && "$first" != *"<productCode>"* ]] || fail "$first"
+}
+
 @test "run: the same client token and parameters give the first reservation again" {
 	supported
 	first=$(as_customer ec2-run-instances "$AMI" -n 2 --client-token tok-1)

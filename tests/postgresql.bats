@@ -134,6 +134,39 @@ product_ami() {
 	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 3
 }
 
+@test "postgresql: a launch's writes go with its commit: a refusal by a key runs it again (503 when it never passes), any other fails it (500); nothing of it stays" {
+	two_replicas
+	product_ami
+	local sums="SELECT (SELECT count(*) FROM reservations) || ' ' || (SELECT count(*) FROM instances)
+		|| ' ' || (SELECT coalesce(sum(n), 0) FROM instance_usage)" before
+	before=$(store_sql "$sums")
+	# every new instance refused as if its fresh id were another launch's;
+	# a sequence (outside the transactions) counts the tries
+	store_sql "CREATE SEQUENCE tries; CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+		\$\$ BEGIN PERFORM nextval('tries'); RAISE unique_violation USING MESSAGE = 'taken'; END \$\$;
+		CREATE TRIGGER refuse BEFORE INSERT ON instances FOR EACH ROW EXECUTE FUNCTION refuse()" >/dev/null
+	# one request each (signed: no retries of a client's), to the second replica
+	run --separate-stderr as_customer signed us-east-1 Action=RunInstances Version=2016-11-15 \
+		ImageId="$AMI" MinCount=2 MaxCount=2
+	assert_failure
+	[[ "$stderr" == Service.ServiceUnavailable:* ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sql "SELECT last_value > 1 FROM tries")" t
+	assert_equal "$(store_sql "$sums")" "$before"
+	# any other refusal: the store's failure, tried once, and nothing written
+	store_sql "ALTER SEQUENCE tries RESTART; CREATE OR REPLACE FUNCTION refuse() RETURNS trigger
+		LANGUAGE plpgsql AS \$\$ BEGIN PERFORM nextval('tries'); RAISE data_exception USING MESSAGE = 'no'; END \$\$" >/dev/null
+	run --separate-stderr as_customer signed us-east-1 Action=RunInstances Version=2016-11-15 \
+		ImageId="$AMI" MinCount=1 MaxCount=1
+	assert_failure
+	[[ "$stderr" == Service.InternalError:* ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sql "SELECT last_value FROM tries")" 1
+	assert_equal "$(store_sql "$sums")" "$before"
+	store_sql "DROP TRIGGER refuse ON instances" >/dev/null
+	run env EC2_URL="$R1" AWS_ACCESS_KEY=$CUSTOMER_KEY AWS_SECRET_KEY=$CUSTOMER_SECRET ec2-run-instances "$AMI" -n 2
+	assert_success
+	assert_equal "$(grep -c '^INSTANCE' <<<"$output")" 2
+}
+
 @test "postgresql: the database stopped answers 503 (the client says Unavailable); started again, served" {
 	two_replicas
 	product_ami

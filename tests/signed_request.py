@@ -6,7 +6,8 @@ XML on stdout and exit 0, or "Client.Code: Message" on stderr and exit 1.
 
 usage: signed_request.py URL REGION Name=Value...
 The key and secret come from AWS_ACCESS_KEY / AWS_SECRET_KEY. The
-parameters are sent exactly as given, in the order given."""
+parameters are sent exactly as given, in the order given; DEVPAY_NOW, when
+set, goes as the X-Devpay-Now header the suite's clients send."""
 import os
 import sys
 import urllib.error
@@ -23,8 +24,12 @@ def main():
     url, region, params = sys.argv[1], sys.argv[2], sys.argv[3:]
     pairs = [tuple(p.split("=", 1)) for p in params]
     body = urllib.parse.urlencode(pairs, quote_via=urllib.parse.quote).encode()
-    req = AWSRequest(method="POST", url=url, data=body,
-                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    # the service's clock, as the suite's clients send it (devpayd trusts it
+    # when started with --trust-client-clock, as the tests start it)
+    if os.environ.get("DEVPAY_NOW"):
+        headers["X-Devpay-Now"] = os.environ["DEVPAY_NOW"]
+    req = AWSRequest(method="POST", url=url, data=body, headers=headers)
     creds = Credentials(os.environ["AWS_ACCESS_KEY"], os.environ["AWS_SECRET_KEY"])
     SigV4Auth(creds, "ec2", region).add_auth(req)
     try:

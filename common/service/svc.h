@@ -150,8 +150,9 @@ int64_t svc_price_lookup(const struct price_rule *r, int n, const char *region, 
 			 const char *type);
 /* A version's rules, at most max: how many, or -1 on a store error. */
 int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int max);
-/* What a launch of an instance of TYPE in the caller's region needs of
- * product CODE, in one statement (one round trip to PostgreSQL): its
+/* What a launch of IMAGE, an instance of TYPE in the caller's region, needs
+ * of the product the image carries, in one statement (one round trip to
+ * PostgreSQL), asked ahead by svc_product_launch_ahead: its
  * version in force now and, of that version and the caller, whether the
  * caller subscribes, the region is covered and TYPE is priced (anywhere).
  * 1 found, 0 no version in force, -1 store error. */
@@ -161,7 +162,8 @@ struct product_launch {
 	char owner[13];
 	int subscribed, in_region, has_type;
 };
-int svc_product_launch(struct svc *x, const char *code, const char *type, struct product_launch *l);
+int svc_product_launch(struct svc *x, const char *image, const char *type, struct product_launch *l);
+void svc_product_launch_ahead(struct svc *x, const char *image, const char *type);
 /* 1 when account has an active subscription to code. */
 int svc_subscribed(struct svc *x, const char *code, const char *account);
 /* The instances rolled up for billing (usage.c): every write that launches
@@ -190,6 +192,8 @@ struct svc_image {
  * owner, an account its launch permissions name, anyone when it is public;
  * 0 otherwise (a deregistered image included), -1 store error. */
 int svc_find_image(struct svc *x, const char *id, struct svc_image *im);
+/* Its read asked ahead (store_prefetch). */
+void svc_find_image_ahead(struct svc *x, const char *id);
 /* Valid shapes: 8 upper-case hex digits, "ami-" + 8..17 hex, ... */
 int svc_valid_code(const char *code);
 int svc_valid_id(const char *id, const char *prefix);
@@ -258,6 +262,8 @@ int svc_delete_key_pair(struct svc *x);
 /* RunInstances' KeyName: *name NULL when none is given, else one of the
  * caller's key pairs in its region (InvalidKeyPair.NotFound otherwise). */
 int svc_launch_key(struct svc *x, const char **name);
+/* Its read asked ahead (store_prefetch). */
+void svc_launch_key_ahead(struct svc *x);
 
 /* Issue 20: user data, instance attributes and status (svc_userdata.c,
  * svc_instance_status.c). */
@@ -299,6 +305,8 @@ struct svc_groups {
  * in its region; none: the default group (stored when it is not yet). 0, or
  * -1 refused (InvalidGroup.NotFound, ...). */
 int svc_launch_groups(struct svc *x, struct svc_groups *g);
+/* What svc_launch_groups will read, asked ahead (store_prefetch). */
+void svc_launch_groups_ahead(struct svc *x);
 /* "&groups=ID,..." for the ClientToken replay request when groups were
  * named, else "". */
 #define SVC_GROUPS_KEY (16 + SVC_GROUPS_MAX * 32)

@@ -47,12 +47,14 @@ void sg_default_id(const char *account, const char *region, char out[32])
 
 /* The default group of owner in the caller's region, stored (with its three
  * rules) when it is not yet: 0, or -1 refused. Only in an Action that writes. */
+static const char group_exists[] = "SELECT 1 FROM security_groups WHERE id = ?";
+
 int sg_ensure_default(struct svc *x, const char *owner, struct sg *g)
 {
 	sg_default_id(owner, x->region, g->id);
 	snprintf(g->owner, sizeof g->owner, "%s", owner);
 	snprintf(g->name, sizeof g->name, "default");
-	struct store_rows *s = store_query(x->st, "SELECT 1 FROM security_groups WHERE id = ?", "s", g->id);
+	struct store_rows *s = store_query(x->st, group_exists, "s", g->id);
 	if (!s)
 		return svc_fail_store(x);
 	int rc = store_step(s);
@@ -293,6 +295,15 @@ int svc_delete_security_group(struct svc *x)
 }
 /* ---- the groups of a launch ---- */
 
+void svc_launch_groups_ahead(struct svc *x)
+{
+	if (query_get_nth(x->q, "SecurityGroup", 1, NULL) || query_get_nth(x->q, "SecurityGroupId", 1, NULL))
+		return;
+	char id[32];
+	sg_default_id(x->account, x->region, id);
+	store_prefetch(x->st, group_exists, "s", id);
+}
+
 int svc_launch_groups(struct svc *x, struct svc_groups *out)
 {
 	memset(out, 0, sizeof *out);
@@ -347,7 +358,7 @@ void svc_groups_key(const struct svc_groups *g, char out[SVC_GROUPS_KEY])
 int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_groups *g)
 {
 	for (int i = 0; i < g->n; i++)
-		if (store_exec(x->st, "INSERT INTO reservation_groups(reservation, pos, grp, name)"
+		if (store_exec_later(x->st, "INSERT INTO reservation_groups(reservation, pos, grp, name)"
 			       " VALUES (?, ?, ?, ?)", "sdss", rid, i, g->id[i], g->name[i]))
 			return svc_fail_store(x);
 	return 0;

@@ -31,11 +31,17 @@ static int malformed_image(struct svc *x, const char *id)
 	return svc_fail(x, 400, "InvalidAMIID.Malformed", "Invalid id: \"%s\" (expecting \"ami-...\")", id);
 }
 
+static const char find_image[] = "SELECT owner, platform, root_device, ifnull(product_code, ''), "
+	IMAGE_PUBLIC " FROM images WHERE id = ?1 AND " IMAGE_VISIBLE_TO("?2", "?3");
+
+void svc_find_image_ahead(struct svc *x, const char *id)
+{
+	store_prefetch(x->st, find_image, "sss", id, x->account, x->region);
+}
+
 int svc_find_image(struct svc *x, const char *id, struct svc_image *im)
 {
-	struct store_rows *s = store_query(x->st, "SELECT owner, platform, root_device,"
-				      " ifnull(product_code, ''), " IMAGE_PUBLIC " FROM images WHERE id = ?1"
-				      " AND " IMAGE_VISIBLE_TO("?2", "?3"), "sss", id, x->account, x->region);
+	struct store_rows *s = store_query(x->st, find_image, "sss", id, x->account, x->region);
 	if (!s)
 		return -1;
 	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;

@@ -71,16 +71,14 @@ static char *ip_text(char *p, const int ip[3], char sep)
 	return p;
 }
 
-void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
+void inst_write_row(struct svc *x, const struct inst_row *r, const struct svc_groups *g)
 {
-	const char *id = store_text(s, 0), *code = store_text(s, 7);
-	const char *root = store_text(s, 12);
-	enum istate st = inst_state_at(store_int64(s, 9), store_int64(s, 10), x->now);
+	enum istate st = inst_state_at(r->launched, r->terminated, x->now);
 	int ip[3];
-	inst_private_ip(id, ip);
+	inst_private_ip(r->id, ip);
 	svc_open(x, "item");
-	svc_elem(x, "instanceId", id);
-	svc_elem(x, "imageId", store_text(s, 3));
+	svc_elem(x, "instanceId", r->id);
+	svc_elem(x, "imageId", r->image);
 	write_state(x, "instanceState", st);
 	if (st == ST_TERMINATED) {
 		svc_elem(x, "privateDnsName", "");
@@ -92,19 +90,19 @@ void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 		svc_elem(x, "dnsName", "");
 	}
 	svc_elem(x, "reason", "");
-	if (*store_text(s, 13))
-		svc_elem(x, "keyName", store_text(s, 13));
-	svc_elem_int(x, "amiLaunchIndex", store_int(s, 8));
-	svc_product_codes(x, code);
-	svc_elem(x, "instanceType", store_text(s, 4));
-	svc_elem_time(x, "launchTime", store_int64(s, 9));
+	if (*r->key)
+		svc_elem(x, "keyName", r->key);
+	svc_elem_int(x, "amiLaunchIndex", r->launch_index);
+	svc_product_codes(x, r->code);
+	svc_elem(x, "instanceType", r->type);
+	svc_elem_time(x, "launchTime", r->launched);
 	svc_open(x, "placement");
-	svc_elem(x, "availabilityZone", store_text(s, 5));
+	svc_elem(x, "availabilityZone", r->zone);
 	svc_elem(x, "groupName", "");
 	svc_elem(x, "tenancy", "default");
 	svc_close(x);
 	svc_write_group_set(x, g);
-	if (store_int(s, 6) == PLATFORM_WINDOWS)
+	if (r->platform == PLATFORM_WINDOWS)
 		svc_elem(x, "platform", "windows");
 	svc_open(x, "monitoring");
 	svc_elem(x, "state", "disabled");
@@ -115,14 +113,26 @@ void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
 		svc_elem(x, "privateIpAddress", addr);
 	}
 	svc_elem(x, "architecture", "x86_64");
-	svc_elem(x, "rootDeviceType", root);
-	svc_elem(x, "rootDeviceName", !strcmp(root, "ebs") ? "/dev/xvda" : "/dev/sda1");
+	svc_elem(x, "rootDeviceType", r->root);
+	svc_elem(x, "rootDeviceName", !strcmp(r->root, "ebs") ? "/dev/xvda" : "/dev/sda1");
 	svc_elem(x, "virtualizationType", "paravirtual");
-	svc_elem(x, "clientToken", store_text(s, 11));
+	svc_elem(x, "clientToken", r->client_token);
 	svc_elem(x, "hypervisor", "xen");
 	svc_elem(x, "ebsOptimized", "false");
-	svc_write_tag_set(x, store_text(s, COL_TAGS));
+	svc_write_tag_set(x, r->tags);
 	svc_close(x);
+}
+
+void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g)
+{
+	const struct inst_row r = {
+		.id = store_text(s, 0), .image = store_text(s, 3), .type = store_text(s, 4),
+		.zone = store_text(s, 5), .code = store_text(s, 7), .client_token = store_text(s, 11),
+		.root = store_text(s, 12), .key = store_text(s, 13), .tags = store_text(s, COL_TAGS),
+		.platform = store_int(s, 6), .launch_index = store_int(s, 8),
+		.launched = store_int64(s, 9), .terminated = store_int64(s, 10),
+	};
+	inst_write_row(x, &r, g);
 }
 
 /* The reservation's own elements (not its instancesSet). */
@@ -134,7 +144,8 @@ void inst_write_reservation_head(struct svc *x, const char *id, const char *owne
 	svc_write_group_set(x, g);
 }
 
-/* RunInstancesResponse is itself a Reservation. */
+/* RunInstancesResponse is itself a Reservation: that of a launch replayed
+ * (its client token's), read back. */
 static int write_run_answer(struct svc *x, const char *rid)
 {
 	struct store_rows *s = store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
@@ -276,10 +287,11 @@ static int parse_run(struct svc *x, struct run_request *rq)
 
 /* The image's product code, when it carries one, decides who may launch it
  * and which types, platforms and regions are allowed. */
-static int check_product(struct svc *x, const char *code, int platform, const char *type)
+static int check_product(struct svc *x, const char *image, const char *code, int platform,
+			 const char *type)
 {
 	struct product_launch v;
-	int r = svc_product_launch(x, code, type, &v);
+	int r = svc_product_launch(x, image, type, &v);
 	if (r < 0)
 		return svc_fail_store(x);
 	if (r == 0)
@@ -299,11 +311,12 @@ static int check_product(struct svc *x, const char *code, int platform, const ch
 	return 0;
 }
 
+static const char by_token[] = "SELECT id, request FROM reservations WHERE owner = ? AND client_token = ?";
+
 /* A reservation already made with this client token: 1 and its id, 0 none. */
 static int replay(struct svc *x, const char *token, const char *request, char rid[32])
 {
-	struct store_rows *s = store_query(x->st, "SELECT id, request FROM reservations"
-				      " WHERE owner = ? AND client_token = ?", "ss", x->account, token);
+	struct store_rows *s = store_query(x->st, by_token, "ss", x->account, token);
 	if (!s)
 		return svc_fail_store(x);
 	int rc = store_step(s), r = 0;
@@ -355,16 +368,19 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 	}
 	int platform = im.platform;
 	const char *code = im.code;
-	if (*code && check_product(x, code, platform, rq.type))
+	if (*code && check_product(x, rq.image, code, platform, rq.type))
 		return -1;
 	if (svc_launch_key(x, &key))
 		return -1;
 	long n = rq.max < RUN_LIMIT ? rq.max : RUN_LIMIT;
 	/* The reservation and every instance are written in this one
-	 * transaction: a failure anywhere rolls all of them back. */
+	 * transaction: a failure anywhere rolls all of them back. On
+	 * PostgreSQL the writes go with the commit, in its round trip
+	 * (store_exec_later): a fresh id another launch took at the same
+	 * moment runs the launch again, with new ids. */
 	for (int tries = 0;; tries++) {
 		id_new(rid, sizeof rid, "r-", 17);
-		int r = store_exec(x->st, "INSERT INTO reservations(id, owner, region, client_token,"
+		int r = store_exec_later(x->st, "INSERT INTO reservations(id, owner, region, client_token,"
 				   " request, created, key_name) VALUES (?, ?, ?, ?, ?, ?, ?)", "sssssis", rid,
 				   x->account, x->region, rq.token, request, x->now, key);
 		if (r == 0)
@@ -374,11 +390,12 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 	}
 	if (svc_user_data_store(x, rid, ud) || svc_store_launch_groups(x, rid, groups))
 		return -1;
+	char iids[RUN_LIMIT][32];
 	for (long i = 0; i < n; i++) {
-		char iid[32];
+		char *iid = iids[i];
 		for (int tries = 0;; tries++) {
-			id_new(iid, sizeof iid, "i-", 17);
-			int r = store_exec(x->st, "INSERT INTO instances(id, reservation, owner, image, type,"
+			id_new(iid, sizeof iids[i], "i-", 17);
+			int r = store_exec_later(x->st, "INSERT INTO instances(id, reservation, owner, image, type,"
 					   " region, zone, platform, product_code, launch_index, launched)"
 					   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssdsdi", iid, rid,
 					   x->account, rq.image, rq.type, x->region, rq.zone, platform,
@@ -394,7 +411,22 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 	const struct svc_usage_key uk = { x->account, code, x->region, rq.type, platform, x->now, rid };
 	if (svc_usage_launch(x, &uk, n))
 		return svc_fail_store(x);
-	return write_run_answer(x, rid);
+	if (tags->n) /* the tags as the store lists them */
+		return write_run_answer(x, rid);
+	/* the answer from what was written, as write_run_answer would read it
+	 * back (byte for byte): no round trip before the commit */
+	inst_write_reservation_head(x, rid, x->account, groups);
+	svc_open(x, "instancesSet");
+	for (long i = 0; i < n; i++) {
+		const struct inst_row row = {
+			.id = iids[i], .image = rq.image, .type = rq.type, .zone = rq.zone, .code = code,
+			.client_token = rq.token ? rq.token : "", .root = im.root, .key = key ? key : "",
+			.tags = "", .platform = platform, .launch_index = (int)i, .launched = x->now,
+		};
+		inst_write_row(x, &row, groups);
+	}
+	svc_close(x);
+	return 0;
 }
 
 int svc_run_instances(struct svc *x)
@@ -403,7 +435,18 @@ int svc_run_instances(struct svc *x)
 	struct svc_user_data ud;
 	struct svc_groups groups;
 	struct svc_tag_list tags;
-	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud) || svc_launch_groups(x, &groups))
+	if (parse_run(x, &rq) || svc_user_data_parse(x, &ud))
+		return -1;
+	/* every read of the launch asked at once, in one round trip on
+	 * PostgreSQL (the product's terms by the image: its code is not known
+	 * yet), the writes then going with the commit */
+	svc_launch_groups_ahead(x);
+	if (rq.token)
+		store_prefetch(x->st, by_token, "ss", x->account, rq.token);
+	svc_find_image_ahead(x, rq.image);
+	svc_product_launch_ahead(x, rq.image, rq.type);
+	svc_launch_key_ahead(x);
+	if (svc_launch_groups(x, &groups))
 		return -1;
 	if (svc_launch_tags(x, &tags)) {
 		svc_tag_list_release(&tags);

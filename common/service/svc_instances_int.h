@@ -26,8 +26,17 @@ void inst_private_ip(const char *id, int ip[3]);
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
 
-/* One <item> of instancesSet from a row of INSTANCE_COLS; g the groups of
- * its reservation. */
+/* What an <item> of instancesSet is written from: a row of INSTANCE_COLS,
+ * or a launch's own values. */
+struct inst_row {
+	const char *id, *image, *type, *zone, *code, *client_token, *root, *key;
+	const char *tags; /* packed as SVC_TAGS_COL packs them */
+	int platform, launch_index;
+	int64_t launched, terminated;
+};
+/* One <item> of instancesSet; g the groups of its reservation. */
+void inst_write_row(struct svc *x, const struct inst_row *r, const struct svc_groups *g);
+/* The same from a row of INSTANCE_COLS. */
 void inst_write(struct svc *x, struct store_rows *s, const struct svc_groups *g);
 void inst_write_reservation_head(struct svc *x, const char *id, const char *owner,
 				 const struct svc_groups *g);

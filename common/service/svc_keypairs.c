@@ -55,17 +55,25 @@ static int key_not_found(struct svc *x, const char *name)
 
 /* 1 when the caller has a key pair in its region with that id (by_id) or
  * name, 0 not, -1 store error. */
+static const char key_by_name[] = "SELECT 1 FROM key_pairs WHERE owner = ? AND region = ? AND name = ?";
+
 static int key_exists(struct svc *x, int by_id, const char *value)
 {
 	struct store_rows *s = store_query(x->st, by_id
 				      ? "SELECT 1 FROM key_pairs WHERE owner = ? AND region = ? AND id = ?"
-				      : "SELECT 1 FROM key_pairs WHERE owner = ? AND region = ? AND name = ?",
-				      "sss", x->account, x->region, value);
+				      : key_by_name, "sss", x->account, x->region, value);
 	if (!s)
 		return -1;
 	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 	store_done(s);
 	return r;
+}
+
+void svc_launch_key_ahead(struct svc *x)
+{
+	const char *name = svc_param(x, "KeyName");
+	if (name && *name)
+		store_prefetch(x->st, key_by_name, "sss", x->account, x->region, name);
 }
 
 int svc_launch_key(struct svc *x, const char **name)

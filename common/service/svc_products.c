@@ -74,9 +74,7 @@ int svc_price_rules(struct svc *x, int64_t version, struct price_rule *r, int ma
 	return rc == STORE_ROW || rc == STORE_DONE ? n : -1;
 }
 
-int svc_product_launch(struct svc *x, const char *code, const char *type, struct product_launch *l)
-{
-	struct store_rows *s = store_query(x->st,
+static const char product_launch[] =
 		"SELECT v.id, v.platforms, p.owner,"
 		" CASE WHEN EXISTS (SELECT 1 FROM subscriptions u WHERE u.code = v.code"
 		" AND u.account = ?3 AND u.ended IS NULL) THEN 1 ELSE 0 END,"
@@ -86,8 +84,18 @@ int svc_product_launch(struct svc *x, const char *code, const char *type, struct
 		" OR EXISTS (SELECT 1 FROM version_platform_prices t WHERE t.version = v.id"
 		" AND t.type = ?5) THEN 1 ELSE 0 END"
 		" FROM product_versions v JOIN products p ON p.code = v.code"
-		" WHERE v.code = ?1 AND v.effective <= ?2 ORDER BY v.effective DESC LIMIT 1",
-		"sisss", code, x->now, x->account, x->region, type);
+		" WHERE v.code = (SELECT product_code FROM images WHERE id = ?1) AND v.effective <= ?2"
+		" ORDER BY v.effective DESC LIMIT 1";
+
+void svc_product_launch_ahead(struct svc *x, const char *image, const char *type)
+{
+	store_prefetch(x->st, product_launch, "sisss", image, x->now, x->account, x->region, type);
+}
+
+int svc_product_launch(struct svc *x, const char *image, const char *type, struct product_launch *l)
+{
+	struct store_rows *s = store_query(x->st, product_launch, "sisss", image, x->now, x->account,
+				      x->region, type);
 	if (!s)
 		return -1;
 	int rc = store_step(s), r = rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;

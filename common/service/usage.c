@@ -29,10 +29,10 @@ static const char *batch_of(const struct svc *x, const char *reservation)
 
 int svc_usage_launch(struct svc *x, const struct svc_usage_key *k, int64_t n)
 {
-	return store_exec(x->st, "INSERT INTO instance_usage(owner, product_code, terminated, launched,"
-			  " region, platform, type, batch, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" UPSERT,
-			  "ssiisdssi", k->owner, k->code, USAGE_RUNNING, k->launched, k->region,
-			  k->platform, k->type, batch_of(x, k->reservation), n)
+	return store_exec_later(x->st, "INSERT INTO instance_usage(owner, product_code, terminated,"
+				" launched, region, platform, type, batch, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)" UPSERT,
+				"ssiisdssi", k->owner, k->code, USAGE_RUNNING, k->launched, k->region,
+				k->platform, k->type, batch_of(x, k->reservation), n)
 		? -1 : 0;
 }
 

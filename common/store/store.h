@@ -144,6 +144,23 @@ const char *store_errmsg(struct store *st);
 /* Runs a statement that returns no rows: 0, or -1 (SQLite's text in
  * dp_err_detail()); a constraint violation is -2. */
 int store_exec(struct store *st, const char *sql, const char *fmt, ...);
+/* store_exec for a write whose refusal the caller need not see at once (a
+ * new row under a fresh random key): on PostgreSQL, inside a transaction,
+ * it is sent without waiting for its answer, which comes with the next
+ * statement's or the commit's (one round trip for all of them); a refusal
+ * then fails that statement or the commit, and one by a key (a key taken
+ * by another writer at the same moment) runs the Action again
+ * (store_retry). 0, or what store_exec returns (SQLite, or outside a
+ * transaction, it runs at once). */
+int store_exec_later(struct store *st, const char *sql, const char *fmt, ...);
+/* A read the transaction is about to make, asked ahead: on PostgreSQL it is
+ * sent at once without waiting for its answer (with the writes queued
+ * before it, store_exec_later), so that the reads a request knows it will
+ * make go in one round trip; the store_query with the same text and
+ * arguments that comes next takes that answer instead of asking again. A
+ * write in between forgets it (the query then asks). A no-op on SQLite,
+ * where a read costs no round trip. */
+void store_prefetch(struct store *st, const char *sql, const char *fmt, ...);
 /* The last failure of the file under the store in this thread (disk full,
  * I/O error, read-only file or folder, lock never released, damaged file),
  * as SQLite reported it: its text, or NULL when there was none since

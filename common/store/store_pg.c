@@ -138,25 +138,33 @@ PGresult *pg_pipeline_next(PGconn *conn)
 /* Runs t with these arguments (by its prepared name; a use with other
  * argument types runs unprepared). With commands to run BEFORE it (the
  * transaction's deferred BEGIN, a savepoint) or AFTER it (the savepoint's
- * release), all go in one round trip (libpq's pipeline mode); a command of
- * those that fails is returned in *around (else NULL), the statement's own
- * result as the value (PGRES_PIPELINE_ABORTED when one before it failed). */
+ * release), or statements queued before it (pg_exec_later) whose answers
+ * are still to read, all go in one round trip (libpq's pipeline mode); a
+ * command of those that fails is returned in *around (else NULL), the
+ * statement's own result as the value (PGRES_PIPELINE_ABORTED when one
+ * before it failed). */
 static PGresult *execute(struct store *st, struct translated *t, int n, const Oid *types,
 			 const char *const *values, const char *const *before, int nbefore,
 			 const char *after, PGresult **around)
 {
-	PGconn *conn = st->pg->conn;
+	struct store_pg *pg = st->pg;
+	PGconn *conn = pg->conn;
 	if (around)
 		*around = NULL;
+	/* a first use is prepared out of the pipeline: the queue's answers first */
+	if (!t->name[0] && pg->queued && pg_flush(st))
+		return NULL; /* a queued write failed: noted */
 	PGresult *p = pg_prepare(st, t, n, types);
 	if (p)
 		return p; /* the error, for the caller to note */
 	int named = pg_prepared_for(t, n, types);
-	if (!nbefore && !after)
+	int queued = pg->queued;
+	if (!nbefore && !after && !queued)
 		return named ? PQexecPrepared(conn, t->name, n, values, NULL, NULL, 0)
 			     : PQexecParams(conn, t->pg, n, types, values, NULL, NULL, 0);
-	if (PQenterPipelineMode(conn) != 1)
+	if (!queued && PQenterPipelineMode(conn) != 1)
 		return NULL;
+	pg->queued = 0;
 	int sent = 1;
 	for (int i = 0; i < nbefore; i++)
 		sent = sent && PQsendQueryParams(conn, before[i], 0, NULL, NULL, NULL, NULL, 0);
@@ -168,28 +176,47 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 	PGresult *mine = NULL, *r;
 	for (int k = 0; sent && (r = pg_pipeline_next(conn)); k++) {
 		ExecStatusType rs = PQresultStatus(r);
-		if (k == nbefore)
+		int bad = rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_PIPELINE_ABORTED;
+		if (k < queued) {
+			if (bad && !pg->queue_failed) {
+				pg_queued_failed(st, r);
+				if (around && !*around) {
+					*around = r;
+					continue;
+				}
+			}
+			if (!pg_ahead_take(st, k, r))
+				PQclear(r);
+		} else if (k == queued + nbefore)
 			mine = r;
-		else if (around && !*around && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK &&
-			 rs != PGRES_PIPELINE_ABORTED)
+		else if (around && !*around && bad)
 			*around = r;
 		else
 			PQclear(r);
 	}
 	PQexitPipelineMode(conn);
+	pg_ahead_settle(st);
 	return mine;
 }
 
 /* Runs sql with the arguments fmt describes (store.h), all sent as text,
  * inside the transaction (its BEGIN sent with the first statement), under a
  * savepoint when SAVEPOINT. */
-static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap, int savepoint)
-{
-	/* text arguments are text; numbers are left for PostgreSQL to type from
-	 * their use (a count, a flag in a condition, a bigint column) */
-	Oid types[MAX_PARAMS] = { 0 };
+struct args {
+	Oid types[MAX_PARAMS];
 	const char *values[MAX_PARAMS];
 	char nums[MAX_PARAMS][24];
+};
+
+/* The arguments fmt describes, as text: text arguments are text; numbers
+ * are left for PostgreSQL to type from their use (a count, a flag in a
+ * condition, a bigint column). Their number. */
+static int args(struct args *a, const char *fmt, va_list ap)
+{
+	Oid *types = a->types;
+	const char **values = a->values;
+	char (*nums)[24] = a->nums;
+	memset(types, 0, sizeof a->types);
 	int n = 0;
 	for (; fmt && *fmt && n < MAX_PARAMS; fmt++, n++) {
 		switch (*fmt) {
@@ -207,6 +234,13 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 			break;
 		}
 	}
+	return n;
+}
+
+static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list ap, int savepoint)
+{
+	struct args a;
+	int n = args(&a, fmt, ap);
 	struct store_pg *pg = st->pg;
 	const char *before[2];
 	int nbefore = 0;
@@ -216,7 +250,7 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 	if (savepoint && pg->in_tx)
 		before[nbefore++] = "SAVEPOINT devpay_stmt";
 	PGresult *bad = NULL;
-	PGresult *res = execute(st, pg_translated(st, sql), n, types, values, before, nbefore,
+	PGresult *res = execute(st, pg_translated(st, sql), n, a.types, a.values, before, nbefore,
 				savepoint && pg->in_tx ? "RELEASE SAVEPOINT devpay_stmt" : NULL, &bad);
 	/* the BEGIN went through when the connection is in a transaction now */
 	if (pg->begin_pending && PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
@@ -229,10 +263,155 @@ static PGresult *run(struct store *st, const char *sql, const char *fmt, va_list
 	return res;
 }
 
+int pg_ahead_take(struct store *st, int k, PGresult *r)
+{
+	struct store_pg *pg = st->pg;
+	for (int i = 0; i < pg->nahead; i++)
+		if (pg->ahead[i].state == AHEAD_WAITING && pg->ahead[i].pos == k) {
+			if (pg->ahead[i].dropped) {
+				pg->ahead[i].state = AHEAD_GONE;
+				return 0;
+			}
+			pg->ahead[i].res = r;
+			pg->ahead[i].state = AHEAD_READY;
+			return 1;
+		}
+	return 0;
+}
+
+void pg_ahead_settle(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	for (int i = 0; i < pg->nahead; i++)
+		if (pg->ahead[i].state == AHEAD_WAITING)
+			pg->ahead[i].state = AHEAD_GONE;
+}
+
+/* Every read sent ahead forgotten (a write changes what they would read;
+ * the transaction ends). One still waiting for its answer is let go when
+ * the answer comes; the others are freed. */
+static void ahead_forget(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	int waiting = 0;
+	for (int i = 0; i < pg->nahead; i++) {
+		struct ahead *a = &pg->ahead[i];
+		if (a->state == AHEAD_WAITING) {
+			a->dropped = waiting = 1;
+			continue;
+		}
+		PQclear(a->res);
+		a->res = NULL;
+		a->state = AHEAD_GONE;
+	}
+	if (!waiting)
+		pg->nahead = 0;
+}
+
+/* The key of a read's arguments: each value and a 0, a NULL a 1 and a 0. */
+static void ahead_key(struct buf *b, int n, const char *const *values)
+{
+	buf_reset(b);
+	for (int i = 0; i < n; i++) {
+		if (values[i])
+			buf_add(b, values[i], strlen(values[i]));
+		else
+			buf_add(b, "\1", 1);
+		buf_add(b, "", 1);
+	}
+}
+
+static struct ahead *ahead_find(struct store *st, struct translated *t, int n,
+				const char *const *values)
+{
+	struct store_pg *pg = st->pg;
+	struct buf key = BUF_INIT;
+	ahead_key(&key, n, values);
+	struct ahead *found = NULL;
+	for (int i = 0; i < pg->nahead && !found; i++) {
+		struct ahead *a = &pg->ahead[i];
+		if (a->state != AHEAD_GONE && !a->dropped && a->t == t && a->key.len == key.len &&
+		    !memcmp(a->key.p, key.p, key.len))
+			found = a;
+	}
+	buf_release(&key);
+	return found;
+}
+
+static int queue_send(struct store *st, struct translated *t, const struct args *a, int n);
+
+/* Inside a transaction: the read sent now, without waiting for its answer,
+ * with the statements already queued; store_query asking the same takes
+ * it (pg_query). */
+static void pg_prefetch(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->in_tx || pg->queue_failed)
+		return;
+	struct args a;
+	int n = args(&a, fmt, ap);
+	struct translated *t = pg_translated(st, sql);
+	int slot = 0;
+	while (slot < pg->nahead && pg->ahead[slot].state != AHEAD_GONE)
+		slot++;
+	if (slot == (int)(sizeof pg->ahead / sizeof pg->ahead[0]) || ahead_find(st, t, n, a.values))
+		return;
+	/* a failure is the query's to meet again and report */
+	int pos = queue_send(st, t, &a, n);
+	if (pos < 0)
+		return;
+	struct ahead *h = &pg->ahead[slot];
+	if (slot == pg->nahead)
+		pg->nahead++;
+	h->t = t;
+	ahead_key(&h->key, n, a.values);
+	h->pos = pos;
+	h->state = AHEAD_WAITING;
+	h->dropped = 0;
+	h->res = NULL;
+}
+
+/* The answer of a read sent ahead that asked the same: NULL when there is
+ * none (the query runs as usual), else its result, taken (*failed when the
+ * queue it waited in failed). */
+static PGresult *ahead_answer(struct store *st, const char *sql, const char *fmt, va_list ap,
+			      int *failed)
+{
+	struct store_pg *pg = st->pg;
+	*failed = 0;
+	if (!pg->nahead)
+		return NULL;
+	struct args a;
+	va_list aq;
+	va_copy(aq, ap);
+	int n = args(&a, fmt, aq);
+	va_end(aq);
+	struct ahead *h = ahead_find(st, pg_translated(st, sql), n, a.values);
+	if (!h)
+		return NULL;
+	if (h->state == AHEAD_WAITING && pg_flush(st)) {
+		*failed = 1;
+		return NULL;
+	}
+	PGresult *res = h->state == AHEAD_READY ? h->res : NULL;
+	h->res = NULL;
+	h->state = AHEAD_GONE;
+	return res;
+}
+
 static struct store_rows *pg_query(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
-	PGresult *res = run(st, sql, fmt, ap, 0);
+	int failed;
+	PGresult *res = ahead_answer(st, sql, fmt, ap, &failed);
+	if (failed)
+		return NULL;
+	if (!res)
+		res = run(st, sql, fmt, ap, 0);
 	ExecStatusType s = PQresultStatus(res);
+	if (st->pg->queue_failed) {
+		PQclear(res); /* noted: a write queued before it failed */
+		return NULL;
+	}
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		pg_note_error(st, res, "PostgreSQL");
 		PQclear(res);
@@ -250,9 +429,17 @@ static struct store_rows *pg_query(struct store *st, const char *sql, const char
 static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
 	struct store_pg *pg = st->pg;
+	if (pg->nahead)
+		ahead_forget(st);
 	PGresult *res = run(st, sql, fmt, ap, 1);
 	ExecStatusType s = PQresultStatus(res);
 	int r = 0;
+	if (pg->queue_failed) {
+		/* a write queued before it failed (noted): the transaction is
+		 * over, whatever this statement would have done */
+		PQclear(res);
+		return -1;
+	}
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		pg_note_error(st, res, "PostgreSQL");
@@ -265,6 +452,64 @@ static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list a
 	}
 	PQclear(res);
 	return r;
+}
+
+/* t sent without waiting for its answer (pipeline mode), after the
+ * transaction's deferred BEGIN when it is still to send: its place in the
+ * queue, or -1 (noted). A first use is prepared out of the pipeline. */
+static int queue_send(struct store *st, struct translated *t, const struct args *a, int n)
+{
+	struct store_pg *pg = st->pg;
+	if (!t->name[0]) {
+		if (pg->queued && pg_flush(st))
+			return -1;
+		PGresult *p = pg_prepare(st, t, n, a->types);
+		if (p) {
+			pg_note_error(st, p, "PostgreSQL");
+			PQclear(p);
+			return -1;
+		}
+	}
+	PGconn *conn = pg->conn;
+	if (!pg->queued && PQenterPipelineMode(conn) != 1) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		return -1;
+	}
+	int sent = 1;
+	if (pg->begin_pending) {
+		sent = PQsendQueryParams(conn, pg->begin_pending, 0, NULL, NULL, NULL, NULL, 0);
+		pg->queued += sent;
+		pg->begin_pending = NULL;
+	}
+	sent = sent && (pg_prepared_for(t, n, a->types)
+				? PQsendQueryPrepared(conn, t->name, n, a->values, NULL, NULL, 0)
+				: PQsendQueryParams(conn, t->pg, n, a->types, a->values, NULL, NULL, 0));
+	if (!sent) {
+		pg_note_error(st, NULL, "PostgreSQL");
+		if (pg->queued)
+			pg_flush(st);
+		else
+			PQexitPipelineMode(conn);
+		return -1;
+	}
+	return pg->queued++;
+}
+
+/* Inside a transaction: the statement sent without waiting for its answer,
+ * which is read with the next statement's or the commit's. No savepoint: a
+ * refusal ends the transaction (pg_queued_failed). */
+static int pg_exec_later(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->in_tx)
+		return pg_exec(st, sql, fmt, ap);
+	if (pg->queue_failed)
+		return -1;
+	if (pg->nahead)
+		ahead_forget(st);
+	struct args a;
+	int n = args(&a, fmt, ap);
+	return queue_send(st, pg_translated(st, sql), &a, n) < 0 ? -1 : 0;
 }
 
 static void pg_done(struct store_rows *r)
@@ -328,6 +573,8 @@ static int simple(struct store *st, const char *sql)
 static enum dp_err pg_begin(struct store *st, int write)
 {
 	st->pg->retry = 0;
+	st->pg->queue_failed = 0;
+	ahead_forget(st);
 	if (write == STORE_READ_ONE) {
 		/* one statement: its own snapshot, no transaction to open */
 		st->pg->in_tx = 0;
@@ -355,10 +602,30 @@ static void pg_rollback(struct store *st);
 
 static enum dp_err pg_commit(struct store *st)
 {
-	if (st->pg->queued && pg_flush(st)) {
+	struct store_pg *pg = st->pg;
+	if (pg->queued && pg->in_tx) {
+		/* the COMMIT sent after the writes still queued: one round trip */
+		int sent = PQsendQueryParams(pg->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+		pg->queued += sent;
+		int r = pg_flush(st);
+		pg->in_tx = 0;
+		pg->begin_pending = NULL;
+		ahead_forget(st);
+		if (!sent || r) {
+			if (!r)
+				pg_note_error(st, NULL, "PostgreSQL");
+			if (PQstatus(pg->conn) == CONNECTION_OK &&
+			    PQtransactionStatus(pg->conn) != PQTRANS_IDLE)
+				PQclear(PQexec(pg->conn, "ROLLBACK"));
+			return DP_ERR_STORE;
+		}
+		return DP_OK;
+	}
+	if (pg->queued && pg_flush(st)) {
 		pg_rollback(st);
 		return DP_ERR_STORE;
 	}
+	ahead_forget(st);
 	if (!st->pg->in_tx)
 		return DP_OK;
 	if (PQtransactionStatus(st->pg->conn) == PQTRANS_IDLE) {
@@ -380,6 +647,7 @@ static void pg_rollback(struct store *st)
 {
 	if (st->pg->queued)
 		pg_flush(st);
+	ahead_forget(st);
 	if (st->pg->in_tx && PQstatus(st->pg->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(st->pg->conn) != PQTRANS_IDLE) {
 		PGresult *res = PQexec(st->pg->conn, "ROLLBACK");
@@ -543,6 +811,10 @@ static void pg_close(struct store *st)
 			free(st->pg->tr[i].pg);
 			free(st->pg->tr[i].text);
 		}
+		for (size_t i = 0; i < sizeof st->pg->ahead / sizeof st->pg->ahead[0]; i++) {
+			PQclear(st->pg->ahead[i].res);
+			buf_release(&st->pg->ahead[i].key);
+		}
 		buf_release(&st->pg->bulk);
 		buf_release(&st->pg->bulk_keys);
 		buf_release(&st->pg->bulk_indexes);
@@ -565,7 +837,9 @@ static const char *pg_column_name(struct store_rows *r, int i)
 
 const struct store_pg_ops store_pg_ops = {
 	.open = pg_open, .close = pg_close, .begin = pg_begin, .commit = pg_commit,
-	.rollback = pg_rollback, .query = pg_query, .exec = pg_exec, .done = pg_done,
+	.rollback = pg_rollback, .query = pg_query, .exec = pg_exec, .exec_later = pg_exec_later,
+	.prefetch = pg_prefetch,
+	.done = pg_done,
 	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
 	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down, .ncolumns = pg_ncolumns,
 	.column_name = pg_column_name, .table_rows = pg_table_rows, .exec_texts = pg_exec_texts,

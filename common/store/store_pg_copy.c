@@ -78,8 +78,17 @@ int pg_stream_step(struct store_rows *r)
 	return -1;
 }
 
-/* The answers of the statements pg_exec_texts sent: 0, or -1 with the
- * first failure noted. Leaves pipeline mode. */
+void pg_queued_failed(struct store *st, PGresult *r)
+{
+	pg_note_error(st, r, "PostgreSQL");
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && !strncmp(state, "23", 2) && st->pg->in_tx)
+		st->pg->retry = 1;
+	st->pg->queue_failed = 1;
+}
+
+/* The answers of the statements pg_exec_texts or pg_exec_later sent: 0,
+ * or -1 with the first failure noted. Leaves pipeline mode. */
 int pg_flush(struct store *st)
 {
 	struct store_pg *pg = st->pg;
@@ -91,17 +100,19 @@ int pg_flush(struct store *st)
 	/* every result read (the ones after a failure are "aborted"), the
 	 * first failure noted */
 	PGresult *r;
-	int sent = !failed;
+	int sent = !failed, k = 0;
 	while (sent && (r = pg_pipeline_next(pg->conn))) {
 		ExecStatusType rs = PQresultStatus(r);
 		if (!failed && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-			pg_note_error(st, r, "PostgreSQL");
+			pg_queued_failed(st, r);
 			failed = 1;
 		}
-		PQclear(r);
+		if (!pg_ahead_take(st, k++, r))
+			PQclear(r);
 	}
 	PQexitPipelineMode(pg->conn);
 	pg->queued = 0;
+	pg_ahead_settle(st);
 	return failed ? -1 : 0;
 }
 

@@ -27,12 +27,25 @@ struct store_pg {
 	int in_tx;
 	const char *begin_pending; /* the BEGIN not sent yet (pg_begin) */
 	int queued;             /* statements sent whose answers are not read (pg_exec_texts) */
+	int queue_failed;       /* a statement queued by pg_exec_later failed (the
+				 * transaction is over; noted by pg_queued_failed) */
 	int retry;              /* the last failure: serialization failure or deadlock */
 	struct buf bulk;        /* COPY FROM STDIN's rows not sent yet (pg_bulk_row) */
 	struct buf bulk_keys;   /* the foreign keys to add again after the copy */
 	struct buf bulk_indexes; /* the plain indexes to build after the copy */
 	int down;               /* the connection is lost */
 	char err[512];
+	/* reads sent ahead (pg_prefetch): their statement, arguments and
+	 * answer, for the store_query that asks the same */
+	struct ahead {
+		struct translated *t;
+		struct buf key;         /* the arguments, each ended by a 0 (NULL: 1) */
+		int pos;                /* its place in the queue while it waits */
+		int state;              /* AHEAD_* */
+		int dropped;            /* forgotten while waiting: its answer is freed */
+		PGresult *res;
+	} ahead[8];
+	int nahead;
 	int ntr;
 	unsigned nprepared;     /* names handed out: s1, s2, ... */
 	struct translated tr[128];
@@ -57,6 +70,16 @@ PGresult *pg_prepare(struct store *st, struct translated *t, int n, const Oid *t
 int pg_prepared_for(const struct translated *t, int n, const Oid *types);
 /* The next command's result in pipeline mode, or NULL at the sync point. */
 PGresult *pg_pipeline_next(PGconn *conn);
+enum { AHEAD_WAITING = 1, AHEAD_READY, AHEAD_GONE };
+/* The answer R of the queue's K-th statement: kept when it is one of the
+ * reads sent ahead (1), else 0 (the caller's to free). */
+int pg_ahead_take(struct store *st, int k, PGresult *r);
+/* The reads sent ahead whose answer never came marked gone (the queue's
+ * answers were all read). */
+void pg_ahead_settle(struct store *st);
+/* A queued statement's failure R noted: the transaction is over, and a
+ * refusal by a key (a fresh key met another writer's) runs it again. */
+void pg_queued_failed(struct store *st, PGresult *r);
 /* The deferred BEGIN sent, for the statements that do not go through run(). */
 int pg_flush_begin(struct store *st);
 

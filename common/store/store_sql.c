@@ -391,6 +391,38 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...)
 	return (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
 }
 
+void store_prefetch(struct store *st, const char *sql, const char *fmt, ...)
+{
+	if (!st->pg)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	store_pg_backend->prefetch(st, sql, fmt, ap);
+	va_end(ap);
+}
+
+int store_exec_later(struct store *st, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r;
+	if (st->pg)
+		r = store_pg_backend->exec_later(st, sql, fmt, ap);
+	else {
+		/* SQLite has no round trip to save: now, as store_exec */
+		struct store_rows *s = vquery(st, sql, fmt, ap);
+		int rc = s ? sqlite3_step(s->s) : SQLITE_ERROR;
+		if (s && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+			dp_err_set("%s", sqlite3_errmsg(st->db));
+			store_note_fault(rc);
+		}
+		store_done(s);
+		r = rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : (rc & 0xff) == SQLITE_CONSTRAINT ? -2 : -1;
+	}
+	va_end(ap);
+	return r;
+}
+
 const char *store_text(struct store_rows *r, int i)
 {
 	if (r->st->pg)
