@@ -45,10 +45,10 @@ void sg_default_id(const char *account, const char *region, char out[32])
 	snprintf(out, 32, "sg-%016llx%x", (unsigned long long)a, (unsigned)(b & 0xf));
 }
 
-/* The default group of owner in the caller's region, stored (with its three
- * rules) when it is not yet: 0, or -1 refused. Only in an Action that writes. */
 static const char group_exists[] = "SELECT 1 FROM security_groups WHERE id = ?";
 
+/* The default group of owner in the caller's region, stored (with its three
+ * rules) when it is not yet: 0, or -1 refused. Only in an Action that writes. */
 int sg_ensure_default(struct svc *x, const char *owner, struct sg *g)
 {
 	sg_default_id(owner, x->region, g->id);
@@ -359,7 +359,7 @@ int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_gro
 {
 	for (int i = 0; i < g->n; i++)
 		if (store_exec_later(x->st, "INSERT INTO reservation_groups(reservation, pos, grp, name)"
-			       " VALUES (?, ?, ?, ?)", "sdss", rid, i, g->id[i], g->name[i]))
+				     " VALUES (?, ?, ?, ?)", "sdss", rid, i, g->id[i], g->name[i]))
 			return svc_fail_store(x);
 	return 0;
 }

@@ -380,9 +380,9 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 	 * moment runs the launch again, with new ids. */
 	for (int tries = 0;; tries++) {
 		id_new(rid, sizeof rid, "r-", 17);
-		int r = store_exec_later(x->st, "INSERT INTO reservations(id, owner, region, client_token,"
-				   " request, created, key_name) VALUES (?, ?, ?, ?, ?, ?, ?)", "sssssis", rid,
-				   x->account, x->region, rq.token, request, x->now, key);
+		int r = store_exec_later(x->st, "INSERT INTO reservations(id, owner, region,"
+					 " client_token, request, created, key_name) VALUES (?, ?, ?, ?, ?, ?, ?)",
+					 "sssssis", rid, x->account, x->region, rq.token, request, x->now, key);
 		if (r == 0)
 			break;
 		if (r == -1 || tries == 20)
@@ -395,11 +395,11 @@ static int run_instances(struct svc *x, struct run_request rq, const char *reque
 		char *iid = iids[i];
 		for (int tries = 0;; tries++) {
 			id_new(iid, sizeof iids[i], "i-", 17);
-			int r = store_exec_later(x->st, "INSERT INTO instances(id, reservation, owner, image, type,"
-					   " region, zone, platform, product_code, launch_index, launched)"
-					   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssdsdi", iid, rid,
-					   x->account, rq.image, rq.type, x->region, rq.zone, platform,
-					   *code ? code : NULL, (int)i, x->now);
+			int r = store_exec_later(x->st, "INSERT INTO instances(id, reservation, owner,"
+						 " image, type, region, zone, platform, product_code, launch_index,"
+						 " launched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "sssssssdsdi",
+						 iid, rid, x->account, rq.image, rq.type, x->region, rq.zone,
+						 platform, *code ? code : NULL, (int)i, x->now);
 			if (r == 0)
 				break;
 			if (r == -1 || tries == 20)

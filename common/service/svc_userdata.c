@@ -47,8 +47,8 @@ int svc_user_data_store(struct svc *x, const char *reservation, const struct svc
 {
 	if (!ud->b64)
 		return 0;
-	if (store_exec_later(x->st, "UPDATE reservations SET user_data = ? WHERE id = ?", "ss", ud->b64,
-		       reservation))
+	if (store_exec_later(x->st, "UPDATE reservations SET user_data = ? WHERE id = ?", "ss",
+			     ud->b64, reservation))
 		return svc_fail_store(x);
 	return 0;
 }
