@@ -49,6 +49,8 @@ build/bin/devpayd: DP_LDLIBS += -lcrypto -lpq
 # libcrypto.so, which has them.
 SHA_LIBS := -Wl,-Bstatic -lcrypto -Wl,-Bdynamic
 build/bin/devpayd: SHA_LIBS :=
+# and so does the store's test driver (tests/storetest.c)
+build/tests/storetest: DP_LDLIBS += -lpq
 # devpay-metadata writes the instance identity document with jansson
 build/bin/devpay-metadata: DP_LDLIBS += -ljansson
 # (and so does its unit program, tests/unit/imds.c)
@@ -103,7 +105,7 @@ CMDS    := $(CMD_SRC:cmd/%.c=build/bin/%)
 SERVERS := devpayd devpay-metadata
 MULTI   := $(filter-out $(SERVERS),$(CMD_SRC:cmd/%.c=%))
 MULTI_BIN := build/libexec/devpay-commands
-TESTPROG_SRC := tests/sigtest.c
+TESTPROG_SRC := tests/sigtest.c tests/storetest.c
 TESTPROGS := $(TESTPROG_SRC:tests/%.c=build/tests/%)
 # the workflow tests, run a second time through devpayd
 WORKFLOW := $(wildcard tests/products.bats tests/images.bats tests/instances.bats tests/billing.bats tests/wire.bats tests/hostile.bats tests/paid.bats tests/seller.bats)

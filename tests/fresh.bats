@@ -18,7 +18,7 @@ setup() {
 		ln -s "$BATS_TEST_DIRNAME/fresh/fake" "$FRESH/bin/$t"
 	done
 	cp -r "$ROOT/Makefile" "$ROOT/common" "$ROOT/cmd" "$ROOT/tools" "$ROOT/data" "$FRESH/src/"
-	cp -r "$ROOT/tests/sigtest.c" "$ROOT/tests/unit" "$FRESH/src/tests/"
+	cp -r "$ROOT/tests/sigtest.c" "$ROOT/tests/storetest.c" "$ROOT/tests/unit" "$FRESH/src/tests/"
 	: >"$FRESH/log"
 }
 

@@ -167,6 +167,39 @@ product_ami() {
 	assert_equal "$(grep -c '^INSTANCE' <<<"$output")" 2
 }
 
+@test "postgresql: a read asked ahead is run once and taken by the query asking the same; a write between forgets it; a write sent ahead fails the next statement or the commit, a retry when a key refused it" {
+	local st="$ROOT/build/tests/storetest" db=${DEVPAY_STORE##*/} log="$PGDIR/cluster/log"
+	local q1="SELECT v /* ahead-1 */ FROM t WHERE k = ?" q2="SELECT v /* ahead-2 */ FROM t WHERE k = ?"
+	[ -x "$st" ] || fail "build/tests/storetest is missing: run make"
+	"$st" "$DEVPAY_STORE" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \
+		exec 2 "INSERT INTO t VALUES (?, ?)" a 1 commit >/dev/null
+	store_sql "ALTER DATABASE $db SET log_statement = 'all'"
+	run "$st" "$DEVPAY_STORE" begin prefetch 1 "$q1" a prefetch 1 "$q1" b query 1 "$q1" a \
+		prefetch 1 "$q2" a later 2 "UPDATE t SET v = ? WHERE k = ?" 2 a query 1 "$q2" a commit
+	assert_success
+	assert_output "$(printf '1\nrows 1\nlater 0\n2\nrows 1\ncommit 0')"
+	# each read sent once (b's never asked for: sent, dropped); the one a
+	# write came after, again
+	assert_equal "$(grep -c 'ahead-1 .* = \$1' "$log")" 2
+	assert_equal "$(grep -c 'ahead-2 .* = \$1' "$log")" 2
+	# a key taken: the next statement fails, the Action is to run again;
+	# nothing of the transaction stays
+	run "$st" "$DEVPAY_STORE" begin later 2 "UPDATE t SET v = ? WHERE k = ?" 3 a \
+		later 2 "INSERT INTO t VALUES (?, ?)" a 4 query 1 "$q1" a rollback read query 1 "$q1" a commit
+	assert_output "$(printf 'later 0\nlater 0\nquery failed retry=1\n2\nrows 1\ncommit 0')"
+	# at the commit, the same; another refusal (NOT NULL) is no retry
+	run "$st" "$DEVPAY_STORE" begin later 2 "INSERT INTO t VALUES (?, ?)" a 5 commit \
+		begin later 1 "INSERT INTO t(k) VALUES (?)" c commit read query 0 "SELECT count(*) FROM t" commit
+	assert_output "$(printf 'later 0\ncommit failed retry=1\nlater 0\ncommit failed retry=0\n1\nrows 1\ncommit 0')"
+	# SQLite: the same steps run at once (a refusal is store_exec's -2)
+	local lite="$BATS_TEST_TMPDIR/lite.db"
+	"$st" "$lite" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \
+		exec 2 "INSERT INTO t VALUES (?, ?)" a 1 commit >/dev/null
+	run "$st" "$lite" begin prefetch 1 "$q1" a query 1 "$q1" a prefetch 1 "$q2" a \
+		later 2 "UPDATE t SET v = ? WHERE k = ?" 2 a query 1 "$q2" a later 2 "INSERT INTO t VALUES (?, ?)" a 4 commit
+	assert_output "$(printf '1\nrows 1\nlater 0\n2\nrows 1\nlater -2\ncommit 0')"
+}
+
 @test "postgresql: the database stopped answers 503 (the client says Unavailable); started again, served" {
 	two_replicas
 	product_ami

@@ -148,8 +148,8 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...);
  * new row under a fresh random key): on PostgreSQL, inside a transaction,
  * it is sent without waiting for its answer, which comes with the next
  * statement's or the commit's (one round trip for all of them); a refusal
- * then fails that statement or the commit, and one by a key (a key taken
- * by another writer at the same moment) runs the Action again
+ * then fails that statement or the commit, and one by a unique key (a key
+ * taken by another writer at the same moment) runs the Action again
  * (store_retry). 0, or what store_exec returns (SQLite, or outside a
  * transaction, it runs at once). */
 int store_exec_later(struct store *st, const char *sql, const char *fmt, ...);

@@ -82,7 +82,8 @@ void pg_queued_failed(struct store *st, PGresult *r)
 {
 	pg_note_error(st, r, "PostgreSQL");
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (state && !strncmp(state, "23", 2) && st->pg->in_tx)
+	/* unique_violation: a fresh key another writer took at the same moment */
+	if (state && !strcmp(state, "23505") && st->pg->in_tx)
 		st->pg->retry = 1;
 	st->pg->queue_failed = 1;
 }

@@ -78,7 +78,7 @@ int pg_ahead_take(struct store *st, int k, PGresult *r);
  * answers were all read). */
 void pg_ahead_settle(struct store *st);
 /* A queued statement's failure R noted: the transaction is over, and a
- * refusal by a key (a fresh key met another writer's) runs it again. */
+ * unique key's refusal (a fresh key met another writer's) runs it again. */
 void pg_queued_failed(struct store *st, PGresult *r);
 /* The deferred BEGIN sent, for the statements that do not go through run(). */
 int pg_flush_begin(struct store *st);
