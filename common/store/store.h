@@ -156,8 +156,9 @@ int store_exec_later(struct store *st, const char *sql, const char *fmt, ...);
 /* A read the transaction is about to make, asked ahead: on PostgreSQL it is
  * sent at once without waiting for its answer (with the writes queued
  * before it, store_exec_later), so that the reads a request knows it will
- * make go in one round trip; the store_query with the same text and
- * arguments that comes next takes that answer instead of asking again. A
+ * make go in one round trip; the store_query with the same text (the same
+ * string: pass one constant to both) and arguments that comes next takes
+ * that answer instead of asking again. A
  * write in between forgets it (the query then asks). A no-op on SQLite,
  * where a read costs no round trip. */
 void store_prefetch(struct store *st, const char *sql, const char *fmt, ...);
