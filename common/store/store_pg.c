@@ -338,8 +338,6 @@ static struct ahead *ahead_find(struct store *st, struct translated *t, int n,
 	return found;
 }
 
-static int queue_send(struct store *st, struct translated *t, const struct args *a, int n);
-
 /* Inside a transaction: the read sent now, without waiting for its answer,
  * with the statements already queued; store_query asking the same takes
  * it (pg_query). */
@@ -357,7 +355,7 @@ static void pg_prefetch(struct store *st, const char *sql, const char *fmt, va_l
 	if (slot == (int)(sizeof pg->ahead / sizeof pg->ahead[0]) || ahead_find(st, t, n, a.values))
 		return;
 	/* a failure is the query's to meet again and report */
-	int pos = queue_send(st, t, &a, n);
+	int pos = pg_queue_send(st, t, n, a.types, a.values);
 	if (pos < 0)
 		return;
 	struct ahead *h = &pg->ahead[slot];
@@ -454,16 +452,15 @@ static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list a
 	return r;
 }
 
-/* t sent without waiting for its answer (pipeline mode), after the
- * transaction's deferred BEGIN when it is still to send: its place in the
- * queue, or -1 (noted). A first use is prepared out of the pipeline. */
-static int queue_send(struct store *st, struct translated *t, const struct args *a, int n)
+int pg_queue_send(struct store *st, struct translated *t, int n, const Oid *types,
+		  const char *const *values)
 {
 	struct store_pg *pg = st->pg;
 	if (!t->name[0]) {
+		/* its first use on this connection: prepared, out of the pipeline */
 		if (pg->queued && pg_flush(st))
 			return -1;
-		PGresult *p = pg_prepare(st, t, n, a->types);
+		PGresult *p = pg_prepare(st, t, n, types);
 		if (p) {
 			pg_note_error(st, p, "PostgreSQL");
 			PQclear(p);
@@ -481,9 +478,9 @@ static int queue_send(struct store *st, struct translated *t, const struct args 
 		pg->queued += sent;
 		pg->begin_pending = NULL;
 	}
-	sent = sent && (pg_prepared_for(t, n, a->types)
-				? PQsendQueryPrepared(conn, t->name, n, a->values, NULL, NULL, 0)
-				: PQsendQueryParams(conn, t->pg, n, a->types, a->values, NULL, NULL, 0));
+	sent = sent && (pg_prepared_for(t, n, types)
+				? PQsendQueryPrepared(conn, t->name, n, values, NULL, NULL, 0)
+				: PQsendQueryParams(conn, t->pg, n, types, values, NULL, NULL, 0));
 	if (!sent) {
 		pg_note_error(st, NULL, "PostgreSQL");
 		if (pg->queued)
@@ -509,7 +506,7 @@ static int pg_exec_later(struct store *st, const char *sql, const char *fmt, va_
 		ahead_forget(st);
 	struct args a;
 	int n = args(&a, fmt, ap);
-	return queue_send(st, pg_translated(st, sql), &a, n) < 0 ? -1 : 0;
+	return pg_queue_send(st, pg_translated(st, sql), n, a.types, a.values) < 0 ? -1 : 0;
 }
 
 static void pg_done(struct store_rows *r)

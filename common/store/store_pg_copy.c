@@ -132,31 +132,9 @@ int pg_exec_texts(struct store *st, const char *sql, int n, const char *const *v
 		dp_err_set("a statement of %d arguments: at most %d", n, MAX_PARAMS);
 		return -1;
 	}
-	struct translated *t = pg_translated(st, sql);
-	/* the BEGIN and a new statement's PREPARE wait for their answers */
-	if (pg->begin_pending || !pg_prepared_for(t, n, types)) {
-		if (pg_flush(st) || pg_flush_begin(st))
-			return -1;
-		PGresult *p = pg_prepare(st, t, n, types);
-		if (p || !pg_prepared_for(t, n, types)) {
-			pg_note_error(st, p, "PostgreSQL");
-			PQclear(p);
-			return -1;
-		}
-	}
-	if (!pg->queued && PQenterPipelineMode(pg->conn) != 1) {
-		pg_note_error(st, NULL, "PostgreSQL");
+	if (pg_queue_send(st, pg_translated(st, sql), n, types, values) < 0)
 		return -1;
-	}
-	if (!PQsendQueryPrepared(pg->conn, t->name, n, values, NULL, NULL, 0)) {
-		pg_note_error(st, NULL, "PostgreSQL");
-		pg->queued++;
-		pg_flush(st);
-		return -1;
-	}
-	if (++pg->queued >= BATCH)
-		return pg_flush(st);
-	return 0;
+	return pg->queued >= BATCH ? pg_flush(st) : 0;
 }
 
 /* Each identity column's sequence set past the largest key copied. */

@@ -80,6 +80,12 @@ void pg_ahead_settle(struct store *st);
 /* A queued statement's failure R noted: the transaction is over, and a
  * unique key's refusal (a fresh key met another writer's) runs it again. */
 void pg_queued_failed(struct store *st, PGresult *r);
+/* t sent without waiting for its answer (pipeline mode), after the
+ * transaction's deferred BEGIN when that is still to send; a first use is
+ * prepared first, out of the pipeline. Its place in the queue (the answers
+ * are read by pg_flush or with the next statement), or -1 (noted). */
+int pg_queue_send(struct store *st, struct translated *t, int n, const Oid *types,
+		  const char *const *values);
 /* The deferred BEGIN sent, for the statements that do not go through run(). */
 int pg_flush_begin(struct store *st);
 
