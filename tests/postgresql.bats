@@ -248,6 +248,117 @@ product_ami() {
 	assert_line --regexp '^devpayd_store_errors_total [1-9][0-9]*$'
 }
 
+@test "postgresql: a read asked ahead again is answered from its last answer, the database checking it in the transaction: a change fails it for a retry, asked anew" {
+	local st="$ROOT/build/tests/storetest" db=${DEVPAY_STORE##*/} log="$PGDIR/cluster/log"
+	local q="SELECT v /* known-1 */ FROM t WHERE k = ?" still="SELECT 1 FROM t WHERE k = ? AND v = ?"
+	[ -x "$st" ] || fail "build/tests/storetest is missing: run make"
+	"$st" "$DEVPAY_STORE" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \
+		exec 2 "INSERT INTO t VALUES (?, ?)" a 1 commit >/dev/null
+	store_sql "ALTER DATABASE $db SET log_statement = 'all'"
+	# one connection: a's row read, changed, read from what was kept (the
+	# guard fails the commit: a retry, 2: at once), read anew; a row missing (zz) makes
+	# another one taken as missing too (yy: right; xx, inserted: a retry)
+	run "$st" "$DEVPAY_STORE" read prefetch 1 "$q" a query 1 "$q" a commit \
+		begin exec 2 "UPDATE t SET v = ? WHERE k = ?" 2 a commit \
+		read prefetch 1 "$q" a query 1 "$q" a commit read prefetch 1 "$q" a query 1 "$q" a commit \
+		read prefetch 1 "$q" a query 1 "$q" a commit \
+		read prefetch 1 "$q" zz query 1 "$q" zz commit read prefetch 1 "$q" yy query 1 "$q" yy commit \
+		begin exec 2 "INSERT INTO t VALUES (?, ?)" xx 3 commit \
+		read prefetch 1 "$q" xx query 1 "$q" xx commit read prefetch 1 "$q" xx query 1 "$q" xx commit
+	assert_success
+	assert_output "$(printf '%s\n' 1 'rows 1' 'commit 0' 'exec 0' 'commit 0' 1 'rows 1' 'commit failed retry=2' \
+		2 'rows 1' 'commit 0' 2 'rows 1' 'commit 0' 'rows 0' 'commit 0' 'rows 0' 'commit 0' 'exec 0' 'commit 0' \
+		'rows 0' 'commit failed retry=2' 3 'rows 1' 'commit 0')"
+	# the reads sent: a's first and after its guard failed, zz's (nothing
+	# known), xx's after its guard failed; guards in place of the other four
+	assert_equal "$(grep -c 'execute .*: SELECT v /\* known-1 \*/' "$log")" 4
+	assert_equal "$(grep -c 'execute .*devpay_guard.*known-1' "$log")" 4
+	# store_expect: a row that is there passes; one that is not fails the
+	# transaction's next statement and its commit, said apart from a retry
+	run "$st" "$DEVPAY_STORE" read expect 2 "$still" a 2 query 1 "$q" a commit \
+		read expect 2 "$still" a 1 query 1 "$q" a commit begin expect 2 "$still" a 1 commit
+	assert_output "$(printf '%s\n' 'expect 0' 2 'rows 1' 'commit 0' 'expect 0' 'query failed retry=0' \
+		'commit failed retry=0 expect' 'expect 0' 'commit failed retry=0 expect')"
+	# SQLite: nothing kept (a read costs no round trip); store_expect reads now
+	local lite="$BATS_TEST_TMPDIR/lite.db"
+	"$st" "$lite" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \
+		exec 2 "INSERT INTO t VALUES (?, ?)" a 1 commit >/dev/null
+	run "$st" "$lite" read prefetch 1 "$q" a query 1 "$q" a commit begin exec 2 "UPDATE t SET v = ? WHERE k = ?" 2 a \
+		commit read prefetch 1 "$q" a query 1 "$q" a expect 2 "$still" a 2 expect 2 "$still" a 1 commit
+	assert_output "$(printf '%s\n' 1 'rows 1' 'commit 0' 'exec 0' 'commit 0' 2 'rows 1' 'expect 0' 'expect 1' 'commit 0')"
+}
+
+@test "postgresql: a worker's launches in one round trip from what it read before; a change by another replica (image, subscription, key pair, client token) is seen at once" {
+	two_replicas
+	product_ami
+	store_sql "ALTER DATABASE ${DEVPAY_STORE##*/} SET log_statement = 'all'"
+	# R3: one worker, whose every request meets what it kept from the last
+	devpayd_serve --threads 1 || fail "no third devpayd"
+	PIDS+=("$DEVPAYD_PID")
+	local R3="http://127.0.0.1:$DEVPAYD_PORT/" i
+	EC2_URL=$R1 as_customer ec2-add-keypair k1 >/dev/null
+	for i in 1 2 3; do
+		EC2_URL=$R3 run -0 as_customer ec2-run-instances "$AMI" -k k1
+	done
+	# the key pair deleted through R1: R3's next launch is refused as EC2 does
+	EC2_URL=$R1 as_customer ec2-delete-keypair k1 >/dev/null
+	EC2_URL=$R3 refused_same 1 InvalidKeyPair.NotFound "k1" as_customer ec2-run-instances "$AMI" -k k1
+	EC2_URL=$R1 as_customer ec2-add-keypair k1 >/dev/null
+	EC2_URL=$R3 run -0 as_customer ec2-run-instances "$AMI" -k k1
+	# the subscription cancelled through R2: refused; bought again: launched
+	EC2_URL=$R2 as_customer devpay-cancel-subscription "$CODE" >/dev/null
+	EC2_URL=$R3 refused_same 1 AuthFailure "Subscription to ProductCode $CODE required" \
+		as_customer ec2-run-instances "$AMI" -k k1
+	EC2_URL=$R2 as_customer devpay-purchase-product "$CODE" >/dev/null
+	EC2_URL=$R3 run -0 as_customer ec2-run-instances "$AMI" -k k1
+	# a client token used through R1 replays on R3, which took new ones as unused
+	local first
+	first=$(EC2_URL=$R1 as_customer ec2-run-instances "$AMI" --client-token pg-token-1 | grep -oE 'r-[0-9a-f]+')
+	assert_equal "$(EC2_URL=$R3 as_customer ec2-run-instances "$AMI" --client-token pg-token-1 | grep -oE 'r-[0-9a-f]+')" "$first"
+	# the image deregistered through R2: not found on R3
+	EC2_URL=$R2 as_customer ec2-deregister "$AMI" >/dev/null
+	EC2_URL=$R3 refused_same 1 InvalidAMIID.NotFound "$AMI" as_customer ec2-run-instances "$AMI"
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 6
+	# R3 answered from what it had read: the database saw its guards
+	[ "$(grep -c 'execute .*devpay_guard' "$PGDIR/cluster/log")" -gt 10 ] || fail "no guards in the log"
+}
+
+@test "postgresql: a key a worker has checked before: a removal, a new secret and a rotation by another process count from the next request, for reads and launches" {
+	two_replicas
+	product_ami
+	devpayd_serve --threads 1 || fail "no third devpayd"
+	PIDS+=("$DEVPAYD_PID")
+	local R3="http://127.0.0.1:$DEVPAYD_PORT/"
+	ask() { # ask KEY SECRET [ACTION...]: the HTTP status of a request signed by curl
+		local k=$1 s=$2
+		shift 2
+		curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:ec2 --user "$k:$s" \
+			-d "${1:-Action=DescribeImages&Version=2016-11-15&Owner.1=self}" "$R3"
+	}
+	local launch="Action=RunInstances&Version=2016-11-15&ImageId=$AMI&MinCount=1&MaxCount=1"
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET")" 200
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET" "$launch")" 200
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET" "$launch")" 200
+	run -0 devpayd --store "$DEVPAY_STORE" --remove-account "$CUSTOMER_KEY"
+	local before
+	before=$(store_sum)
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET" "$launch")" 401
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET")" 401
+	assert_equal "$(store_sum)" "$before"
+	# added again with another secret: the old one no longer signs
+	run -0 devpayd --store "$DEVPAY_STORE" --add-account "$CUSTOMER_KEY" <<<"another-secret"
+	assert_equal "$(ask "$CUSTOMER_KEY" another-secret)" 200
+	assert_equal "$(ask "$CUSTOMER_KEY" another-secret)" 200
+	assert_equal "$(ask "$CUSTOMER_KEY" "$CUSTOMER_SECRET")" 403
+	# rotated with the old key stopping at once
+	run -0 devpayd --store "$DEVPAY_STORE" --rotate-key "$CUSTOMER_KEY" --new-key AKROTATED0000000001 \
+		--old-key-expires 0 <<<"rotated-secret"
+	assert_equal "$(ask "$CUSTOMER_KEY" another-secret)" 401
+	assert_equal "$(ask AKROTATED0000000001 rotated-secret)" 200
+	assert_equal "$(ask "$OWNER_KEY" "$OWNER_SECRET")" 200
+	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 2
+}
+
 @test "postgresql: --list-accounts, --rotate-key and --remove-account on a database; replicas follow" {
 	two_replicas
 	run -0 devpayd --store "$DEVPAY_STORE" --list-accounts

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Test driver for the store's batching (store.h: store_prefetch,
- * store_exec_later), on a SQLite store or a PostgreSQL database: runs the
+ * store_exec_later, store_expect), on a SQLite store or a PostgreSQL database: runs the
  * steps the command line gives, in order, on one connection, and prints
  * what each gave, so tests can check what a handler would see.
  *   storetest STORE STEP...
  * STEP is one of
  *   begin | read | commit | rollback     a write transaction (read: a read
  *                                         one), its end: "commit 0" or
- *                                         "commit failed retry=R"
+ *                                         "commit failed retry=R" (and
+ *                                         " expect" when a store_expect's
+ *                                         check failed it)
  *   prefetch N SQL ARG...                 a read asked ahead (prints nothing)
  *   query N SQL ARG...                    its rows, a line each, columns
  *                                         joined by '|', then "rows K"; or
  *                                         "query failed retry=R"
  *   exec N SQL ARG... | later N SQL ARG...
  *                                         "exec R" / "later R" (0, -1, -2)
+ *   expect N SQL ARG...                   "expect R" (store_expect)
  * N is how many text arguments follow SQL (at most 3). Exits 0 when every
  * step ran, 2 on a usage error. */
 #include <stdio.h>
@@ -41,7 +44,7 @@ static const char *intern(const char *sql)
 static int usage(void)
 {
 	fprintf(stderr, "usage: storetest STORE [begin|read|commit|rollback|"
-		"{prefetch|query|exec|later} N SQL ARG...]...\n");
+		"{prefetch|query|exec|later|expect} N SQL ARG...]...\n");
 	return 2;
 }
 
@@ -69,9 +72,10 @@ static void rows(struct store *st, const char *sql, int n, char **a)
 		printf("query failed retry=%d\n", store_retry(st));
 }
 
-static int exec(struct store *st, int later, const char *sql, int n, char **a)
+static int exec(struct store *st, const char *step, const char *sql, int n, char **a)
 {
-	int (*f)(struct store *, const char *, const char *, ...) = later ? store_exec_later : store_exec;
+	int (*f)(struct store *, const char *, const char *, ...) =
+		!strcmp(step, "later") ? store_exec_later : !strcmp(step, "expect") ? store_expect : store_exec;
 	return n == 0 ? f(st, sql, fmts[0])
 	     : n == 1 ? f(st, sql, fmts[1], a[0])
 	     : n == 2 ? f(st, sql, fmts[2], a[0], a[1])
@@ -99,7 +103,8 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(step, "commit")) {
 			if (store_commit(st))
-				printf("commit failed retry=%d\n", store_retry(st));
+				printf("commit failed retry=%d%s\n", store_retry(st),
+				       store_expect_failed(st) ? " expect" : "");
 			else
 				printf("commit 0\n");
 			continue;
@@ -131,8 +136,8 @@ int main(int argc, char **argv)
 				store_prefetch(st, sql, fmts[3], a[0], a[1], a[2]);
 		} else if (!strcmp(step, "query"))
 			rows(st, sql, n, a);
-		else if (!strcmp(step, "exec") || !strcmp(step, "later"))
-			printf("%s %d\n", step, exec(st, !strcmp(step, "later"), sql, n, a));
+		else if (!strcmp(step, "exec") || !strcmp(step, "later") || !strcmp(step, "expect"))
+			printf("%s %d\n", step, exec(st, step, sql, n, a));
 		else
 			rc = usage();
 	}

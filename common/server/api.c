@@ -294,9 +294,9 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	if (v && conf->pg && who.refusal.status >= 500 && store_down(st) &&
 	    (st = worker_store_get()))
 		v = auth_check(st, &ar, &who);
-	free(hs.v);
 	str_cut(rp->key, sizeof rp->key, who.key);
 	if (v) {
+		free(hs.v);
 		f = who.refusal;
 		if (f.status >= 500)
 			slog("cannot verify a request: %s", dp_err_detail());
@@ -321,8 +321,25 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 	}
 	struct service_call call = { .st = st, .account = who.account, .region = who.region, .q = &q,
 				     .now = now, .internal = &internal, .endpoint = buf_str(&endpoint),
-				     .request_id = rq->request_id };
+				     .request_id = rq->request_id, .kept_key = who.kept ? who.key : NULL,
+				     .kept_hash = who.kept_hash };
 	status = service_handle(&call, &rp->body);
+	if (!status) {
+		/* PostgreSQL: the key's secret this thread kept is no longer the
+		 * account's (the transaction found it changed): looked up again,
+		 * and the Action runs with what the store says of the key now */
+		service_forget_key(who.key);
+		v = auth_check(st, &ar, &who);
+		if (v)
+			f = who.refusal;
+		else {
+			call.account = who.account;
+			call.region = who.region;
+			call.kept_key = NULL; /* looked up just now */
+			status = service_handle(&call, &rp->body);
+		}
+	}
+	free(hs.v);
 	if (internal.len || status == 503)
 		metrics_store_error();
 	buf_release(&endpoint);

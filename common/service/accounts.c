@@ -74,18 +74,21 @@ void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES])
 #define KEY_SECRET_MAX 256
 struct kept_key {
 	struct store_version v;
-	char key[KEY_MAX], account[13], secret[KEY_SECRET_MAX];
+	char key[KEY_MAX], account[13], secret[KEY_SECRET_MAX], hash[SECRET_HASH_MAX];
 };
 static _Thread_local struct kept_key keys_kept[KEYS_KEPT];
 static _Thread_local unsigned keys_next;
 
-static int kept_key(const struct store_version *v, const char *key, char account[13], char **secret)
+static int kept_key(const struct store_version *v, const char *key, char account[13], char **secret,
+		    char *hash)
 {
 	for (int i = 0; i < KEYS_KEPT; i++) {
 		const struct kept_key *k = &keys_kept[i];
 		if (*k->secret && !strcmp(k->key, key) && !memcmp(&k->v, v, sizeof *v)) {
 			memcpy(account, k->account, 13);
 			*secret = xstrdup(k->secret);
+			if (hash)
+				memcpy(hash, k->hash, SECRET_HASH_MAX);
 			return 1;
 		}
 	}
@@ -93,9 +96,10 @@ static int kept_key(const struct store_version *v, const char *key, char account
 }
 
 static void keep_key(const struct store_version *v, const char *key, const char account[13],
-		     const char *secret)
+		     const char *secret, const char *hash)
 {
-	if (strlen(key) >= KEY_MAX || strlen(secret) >= KEY_SECRET_MAX || !*secret)
+	if (strlen(key) >= KEY_MAX || strlen(secret) >= KEY_SECRET_MAX || !*secret ||
+	    strlen(hash) >= SECRET_HASH_MAX)
 		return;
 	struct kept_key *k = NULL;
 	for (int i = 0; i < KEYS_KEPT && !k; i++)
@@ -108,26 +112,59 @@ static void keep_key(const struct store_version *v, const char *key, const char 
 	strcpy(k->key, key);
 	memcpy(k->account, account, 13);
 	strcpy(k->secret, secret);
+	strcpy(k->hash, hash);
 }
+
+void service_forget_key(const char *access_key)
+{
+	for (int i = 0; i < KEYS_KEPT; i++)
+		if (!strcmp(keys_kept[i].key, access_key)) {
+			secret_wipe(keys_kept[i].secret, sizeof keys_kept[i].secret);
+			keys_kept[i].key[0] = '\0';
+		}
+}
+
+const char service_key_still[] = "SELECT 1 FROM accounts WHERE access_key = ? AND id = ?"
+				 " AND secret_hash = ?";
 
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret)
 {
+	return service_lookup_key_kept(st, access_key, account, secret, NULL, NULL);
+}
+
+int service_lookup_key_kept(struct store *st, const char *access_key, char account[13],
+			    char **secret, int *kept, char hash[SECRET_HASH_MAX])
+{
+	char *h = NULL;
+	int own = 0, r;
+	if (kept)
+		*kept = 0;
 	/* within the read transaction devpayd began for the request's Action */
 	if (st->held) {
 		struct store_version v;
 		int known = secret && !store_data_version(st, &v);
-		if (known && kept_key(&v, access_key, account, secret))
+		if (known && kept_key(&v, access_key, account, secret, NULL))
 			return 0;
-		int own = 0;
-		int r = find_key(st, access_key, account, secret, NULL, &own);
+		r = find_key(st, access_key, account, secret, &h, &own);
 		if (known && !r && own)
-			keep_key(&v, access_key, account, *secret);
+			keep_key(&v, access_key, account, *secret, h);
+		free(h);
 		return r;
+	}
+	/* PostgreSQL (no version of the data to keep a key by): kept until the
+	 * request's transaction finds it changed */
+	static const struct store_version none;
+	if (st->pg && kept && secret && kept_key(&none, access_key, account, secret, hash)) {
+		*kept = 1;
+		return 0;
 	}
 	if (store_begin(st, STORE_READ_ONE))
 		return -1;
-	int r = find_key(st, access_key, account, secret, NULL, NULL);
+	r = find_key(st, access_key, account, secret, &h, &own);
 	store_rollback(st);
+	if (st->pg && kept && secret && !r && own)
+		keep_key(&none, access_key, account, *secret, h);
+	free(h);
 	return r;
 }
 

@@ -68,10 +68,16 @@ static int near(const struct auth_request *r, int64_t t)
 	return t >= r->real_now - AUTH_MAX_SKEW && t <= r->real_now + AUTH_MAX_SKEW;
 }
 
-/* The secret of a known key. */
-static int known_key(struct store *st, struct auth_result *o, char **secret)
+/* The secret of a known key: the one this thread kept (o->kept) unless
+ * FRESH. */
+static int known_key(struct store *st, struct auth_result *o, char **secret, int fresh)
 {
-	int k = service_lookup_key(st, o->key, o->account, secret);
+	if (fresh) {
+		service_forget_key(o->key);
+		wipe_free(*secret);
+		*secret = NULL;
+	}
+	int k = service_lookup_key_kept(st, o->key, o->account, secret, &o->kept, o->kept_hash);
 	if (k < 0)
 		return auth_refuse(&o->refusal, 500, "InternalError", "the store failed");
 	if (k == 1)
@@ -163,7 +169,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 	else if (signed_headers(r, a.signed_headers, &h, &n))
 		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
 		       "and only headers the request carries");
-	else if (!known_key(st, o, &secret)) {
+	else if (!known_key(st, o, &secret, 0)) {
 		struct buf qs = BUF_INIT;
 		query_encode(r->url_query, 0, NULL, &qs);
 		struct sigv4_request s = { .method = r->method, .path = r->path, .query = buf_str(&qs),
@@ -172,8 +178,18 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 					   .service = a.service, .access_key = a.access_key,
 					   .secret = secret };
 		int ok = sigv4_verify(&s, a.signature);
+		/* a secret kept may be one the key no longer has: looked up */
+		if (ok == 0 && o->kept) {
+			ok = -2; /* the refusal known_key fills */
+			if (!known_key(st, o, &secret, 1)) {
+				s.secret = secret;
+				ok = sigv4_verify(&s, a.signature);
+			}
+		}
 		buf_release(&qs);
-		if (ok < 0)
+		if (ok == -2)
+			;
+		else if (ok < 0)
 			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
 		else if (!ok)
 			refuse_signature(o);
@@ -231,9 +247,13 @@ static int check_v2(struct store *st, const struct auth_request *r, struct auth_
 	int rc = -1;
 	if (!host)
 		auth_refuse(&o->refusal, 400, "MissingParameter", "The request must carry a Host header");
-	else if (!known_key(st, o, &secret)) {
+	else if (!known_key(st, o, &secret, 0)) {
 		int ok = sigv2_verify(r->method, host, r->path, q, secret);
-		if (ok < 0)
+		if (ok == 0 && o->kept)
+			ok = known_key(st, o, &secret, 1) ? -2 : sigv2_verify(r->method, host, r->path, q, secret);
+		if (ok == -2)
+			;
+		else if (ok < 0)
 			auth_refuse(&o->refusal, 500, "InternalError", "the signature could not be computed");
 		else if (!ok)
 			refuse_signature(o);

@@ -9,6 +9,7 @@
 #define DP_AUTH_H
 #include <stddef.h>
 #include <stdint.h>
+#include "base/secret.h"
 #include "wire/query.h"
 #include "wire/sigv4.h"
 #include "store/store.h"
@@ -48,6 +49,10 @@ struct auth_result {
 	char key[129];        /* the access key id as received, "" when none */
 	char region[64];      /* the region the request is addressed to */
 	struct auth_refusal refusal;
+	/* the secret was the one this thread kept (service_lookup_key_kept):
+	 * the request's transaction checks the key with this hash */
+	int kept;
+	char kept_hash[SECRET_HASH_MAX];
 };
 
 /* 0 with account, key and region filled; or -1 with the refusal filled. */

@@ -469,7 +469,8 @@ int service_check_text(const struct query *q, struct buf *msg)
 	return 0;
 }
 
-/* The Action a, in one transaction, its answer (or error document) in xml. */
+/* The Action a, in one transaction, its answer (or error document) in xml;
+ * its status, or 0 when the key kept is not the account's now. */
 static int run_action(const struct service_call *c, const struct action *a, const char *ns,
 		      const char *rid, struct buf *xml, size_t *rid_at)
 {
@@ -495,7 +496,17 @@ static int run_action(const struct service_call *c, const struct action *a, cons
 		rc = -1;
 	else if (store_begin(c->st, a->write))
 		rc = svc_fail_store(&x);
-	else {
+	else if (c->kept_key && (rc = store_expect(c->st, service_key_still, "sss", c->kept_key,
+						     c->account, c->kept_hash))) {
+		/* the key kept is not the account's now (SQLite, or a check made
+		 * at once): the caller looks it up again */
+		store_rollback(c->st);
+		if (rc > 0) {
+			buf_release(&x.tmp);
+			return 0;
+		}
+		rc = svc_fail_store(&x);
+	} else {
 		rc = a->fn(&x);
 		/* a row the handler could not read: its answer would be short,
 		 * or its refusal wrong (a read that failed looks like a row not
@@ -598,6 +609,13 @@ int service_handle(const struct service_call *c, struct buf *xml)
 		struct buf out = BUF_INIT;
 		size_t rid_at = 0;
 		status = run_action(c, a, ns, rid, &out, &rid_at);
+		/* the key the request was checked with changed: its caller looks
+		 * it up again and runs the Action anew (service_call.kept_key) */
+		if (!status || (c->kept_key && store_expect_failed(c->st))) {
+			buf_release(&out);
+			answer_key_release(&key);
+			return 0;
+		}
 		/* whatever the handler made of the failed statement (a read that
 		 * failed may have looked like a row not found): the Action runs
 		 * again */
@@ -607,7 +625,8 @@ int service_handle(const struct service_call *c, struct buf *xml)
 			if (c->internal)
 				buf_reset(c->internal);
 			uint32_t cap = RETRY_BASE_US << (attempt < 6 ? attempt - 1 : 6);
-			usleep(arc4random_uniform(cap < RETRY_CAP_US ? cap : RETRY_CAP_US) + 1);
+			if (conflict != STORE_RETRY_STALE)
+				usleep(arc4random_uniform(cap < RETRY_CAP_US ? cap : RETRY_CAP_US) + 1);
 			continue;
 		}
 		if (keep && status == 200 && !conflict)

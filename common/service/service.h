@@ -23,10 +23,17 @@ struct service_call {
 				   local store's file:// URL (DescribeRegions) */
 	const char *request_id; /* the answer's requestId (an id_uuid(), devpayd's
 				   x-amzn-RequestId header too); NULL: a new one */
+	/* a key whose secret devpayd's thread kept (service_lookup_key_kept):
+	 * the transaction checks that it is still the account's, with this
+	 * hash of its secret; when it is not, service_handle answers 0 and
+	 * the caller looks the key up again */
+	const char *kept_key, *kept_hash;
 };
 
 /* Runs the Action named in q, in one transaction, and writes its XML answer
- * (or an EC2 error document) to xml. Returns the HTTP status. Every text
+ * (or an EC2 error document) to xml. Returns the HTTP status, or 0 (xml
+ * untouched, nothing done) when c->kept_key was found not to be the
+ * account's key with that secret any more. Every text
  * value of q is checked first (service_check_text); the answer is written in
  * full before the transaction commits, so a change is committed exactly
  * when a success answer is returned. */
@@ -56,6 +63,16 @@ int service_auth_local(struct store *st, const char *access_key, const char *sec
  * or "" when it cannot be (no key file, or an account made without one):
  * an operator must add it. */
 int service_lookup_key(struct store *st, const char *access_key, char account[13], char **secret);
+/* The same for a request's signature (devpayd): on PostgreSQL a key this
+ * thread looked up before is answered without a look-up, *kept then set
+ * and its secret's hash copied to hash: the request's transaction checks
+ * that the key is still the account's (service_call.kept_key). */
+int service_lookup_key_kept(struct store *st, const char *access_key, char account[13],
+			    char **secret, int *kept, char hash[SECRET_HASH_MAX]);
+/* The key's secret this thread kept, forgotten (it changed). */
+void service_forget_key(const char *access_key);
+/* The check of a kept key (store_expect): its text, for the transaction. */
+extern const char service_key_still[];
 /* devpayd: the key of the store's key file (secret.h), which opens the
  * sealed secrets of local accounts for service_lookup_key. */
 void service_use_sealing_key(const unsigned char key[SECRET_KEY_BYTES]);

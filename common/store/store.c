@@ -370,7 +370,7 @@ static enum dp_err open_pg(const char *uri, struct store **out)
 
 int store_retry(const struct store *st)
 {
-	return st->pg && store_pg_backend->retry(st);
+	return st->pg ? store_pg_backend->retry(st) : 0;
 }
 
 int store_down(const struct store *st)

@@ -130,10 +130,13 @@ int store_step(struct store_rows *s);
 int64_t store_int64(struct store_rows *s, int i);
 int store_int(struct store_rows *s, int i);
 int store_is_null(struct store_rows *s, int i);
-/* PostgreSQL: 1 when the last failure was a serialization failure or a
+/* PostgreSQL: not 0 when the last failure was a serialization failure or a
  * deadlock (the transaction may be run again), and when the connection is
  * lost (the database is unreachable: 503). Always 0 on SQLite. */
 int store_retry(const struct store *st);
+/* store_retry's value when what failed was an answer given from an earlier
+ * transaction's (store_prefetch): no other writer to let pass first */
+#define STORE_RETRY_STALE 2
 /* 1 when a row could not be read in the current transaction (a handler that
  * stops at the first row that is not STORE_ROW would answer too little:
  * service_handle refuses the answer). */
@@ -160,8 +163,21 @@ int store_exec_later(struct store *st, const char *sql, const char *fmt, ...);
  * string: pass one constant to both) and arguments that comes next takes
  * that answer instead of asking again. A
  * write in between forgets it (the query then asks). A no-op on SQLite,
- * where a read costs no round trip. */
+ * where a read costs no round trip. On PostgreSQL a read asked ahead
+ * before, in an earlier transaction, is answered at once with the rows it
+ * read then, and the database checks them in the transaction (a guard
+ * queued with its statements; common/store/store_pg_speculate.c): when they
+ * changed, the transaction fails and runs again (store_retry) with the
+ * reads asked anew. Only for a read the handler does not change itself. */
 void store_prefetch(struct store *st, const char *sql, const char *fmt, ...);
+/* What a transaction holds true without reading it now: sql must return
+ * a row. On PostgreSQL, inside a transaction, its check is sent with the
+ * transaction's next statements (no round trip of its own) and, when sql
+ * returns no row, fails them and the commit, store_expect_failed() then 1
+ * (the caller decides what runs again). 0 (queued, or a row now), 1 no row
+ * now (SQLite, or outside a transaction), -1 error. */
+int store_expect(struct store *st, const char *sql, const char *fmt, ...);
+int store_expect_failed(const struct store *st);
 /* The last failure of the file under the store in this thread (disk full,
  * I/O error, read-only file or folder, lock never released, damaged file),
  * as SQLite reported it: its text, or NULL when there was none since

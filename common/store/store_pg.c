@@ -34,8 +34,9 @@ void pg_note_error(struct store *st, PGresult *res, const char *what)
 	 * locks at once) pass when the Action runs again a moment later. Kept
 	 * until the next transaction begins: the errors of the statements a
 	 * handler sends after the failed one (25P02) do not clear it. */
-	pg->retry = pg->retry || (state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
-					    !strcmp(state, "53200")));
+	if (!pg->retry && state && (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+				    !strcmp(state, "53200")))
+		pg->retry = 1;
 	pg->down = PQstatus(pg->conn) != CONNECTION_OK;
 	/* one line: the error's own text, without libpq's "ERROR:" and the
 	 * CONTEXT lines after it */
@@ -52,7 +53,7 @@ void pg_note_error(struct store *st, PGresult *res, const char *what)
 
 static int pg_retry(const struct store *st)
 {
-	return st->pg && st->pg->retry;
+	return st->pg ? st->pg->retry : 0;
 }
 
 static int pg_down(const struct store *st)
@@ -83,6 +84,7 @@ struct translated *pg_translated(struct store *st, const char *sql)
 		}
 		free(pg->tr[0].pg);
 		free(pg->tr[0].text);
+		PQclear(pg->tr[0].empty);
 		memmove(pg->tr, pg->tr + 1, sizeof pg->tr - sizeof pg->tr[0]);
 		pg->ntr--;
 	}
@@ -179,7 +181,7 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 		int bad = rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK && rs != PGRES_PIPELINE_ABORTED;
 		if (k < queued) {
 			if (bad && !pg->queue_failed) {
-				pg_queued_failed(st, r);
+				pg_queued_failed(st, k, r);
 				if (around && !*around) {
 					*around = r;
 					continue;
@@ -196,6 +198,7 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 	}
 	PQexitPipelineMode(conn);
 	pg_ahead_settle(st);
+	pg->nguards = 0;
 	return mine;
 }
 
@@ -308,25 +311,12 @@ static void ahead_forget(struct store *st)
 		pg->nahead = 0;
 }
 
-/* The key of a read's arguments: each value and a 0, a NULL a 1 and a 0. */
-static void ahead_key(struct buf *b, int n, const char *const *values)
-{
-	buf_reset(b);
-	for (int i = 0; i < n; i++) {
-		if (values[i])
-			buf_add(b, values[i], strlen(values[i]));
-		else
-			buf_add(b, "\1", 1);
-		buf_add(b, "", 1);
-	}
-}
-
 static struct ahead *ahead_find(struct store *st, struct translated *t, int n,
 				const char *const *values)
 {
 	struct store_pg *pg = st->pg;
 	struct buf key = BUF_INIT;
-	ahead_key(&key, n, values);
+	pg_ahead_key(&key, n, values);
 	struct ahead *found = NULL;
 	for (int i = 0; i < pg->nahead && !found; i++) {
 		struct ahead *a = &pg->ahead[i];
@@ -340,7 +330,8 @@ static struct ahead *ahead_find(struct store *st, struct translated *t, int n,
 
 /* Inside a transaction: the read sent now, without waiting for its answer,
  * with the statements already queued; store_query asking the same takes
- * it (pg_query). */
+ * it (pg_query). A read asked ahead before is answered at once from its
+ * last answer, a guard sent in its place (store_pg_speculate.c). */
 static void pg_prefetch(struct store *st, const char *sql, const char *fmt, va_list ap)
 {
 	struct store_pg *pg = st->pg;
@@ -354,19 +345,23 @@ static void pg_prefetch(struct store *st, const char *sql, const char *fmt, va_l
 		slot++;
 	if (slot == (int)(sizeof pg->ahead / sizeof pg->ahead[0]) || ahead_find(st, t, n, a.values))
 		return;
+	PGresult *known = pg_speculate(st, sql, n, a.types, a.values);
 	/* a failure is the query's to meet again and report */
-	int pos = pg_queue_send(st, t, n, a.types, a.values);
-	if (pos < 0)
+	int pos = known ? -1 : pg_queue_send(st, pg_translated(st, sql), n, a.types, a.values);
+	if (pos < 0 && !known)
 		return;
 	struct ahead *h = &pg->ahead[slot];
 	if (slot == pg->nahead)
 		pg->nahead++;
-	h->t = t;
-	ahead_key(&h->key, n, a.values);
+	/* its statement as it is now (a guard's may have moved the list) */
+	h->t = pg_translated(st, sql);
+	pg_ahead_key(&h->key, n, a.values);
+	pg_near_key(&h->near, n, a.types, a.values);
 	h->pos = pos;
-	h->state = AHEAD_WAITING;
+	h->state = known ? AHEAD_READY : AHEAD_WAITING;
+	h->guessed = !!known;
 	h->dropped = 0;
-	h->res = NULL;
+	h->res = known;
 }
 
 /* The answer of a read sent ahead that asked the same: NULL when there is
@@ -392,6 +387,9 @@ static PGresult *ahead_answer(struct store *st, const char *sql, const char *fmt
 		return NULL;
 	}
 	PGresult *res = h->state == AHEAD_READY ? h->res : NULL;
+	/* the database's answer kept for the next time it is asked ahead */
+	if (res && !h->guessed)
+		pg_known_put(st, h->t, &h->key, &h->near, res);
 	h->res = NULL;
 	h->state = AHEAD_GONE;
 	return res;
@@ -571,6 +569,8 @@ static enum dp_err pg_begin(struct store *st, int write)
 {
 	st->pg->retry = 0;
 	st->pg->queue_failed = 0;
+	st->pg->expect_failed = 0;
+	st->pg->nguards = 0;
 	ahead_forget(st);
 	if (write == STORE_READ_ONE) {
 		/* one statement: its own snapshot, no transaction to open */
@@ -618,7 +618,9 @@ static enum dp_err pg_commit(struct store *st)
 		}
 		return DP_OK;
 	}
-	if (pg->queued && pg_flush(st)) {
+	/* a statement sent ahead failed (a write, a guard): the transaction
+	 * is over, and PostgreSQL would answer its COMMIT as a ROLLBACK */
+	if ((pg->queued && pg_flush(st)) || pg->queue_failed) {
 		pg_rollback(st);
 		return DP_ERR_STORE;
 	}
@@ -804,6 +806,7 @@ static void pg_close(struct store *st)
 	if (st->pg) {
 		if (st->pg->conn)
 			PQfinish(st->pg->conn);
+		pg_known_free(st);
 		for (int i = 0; i < st->pg->ntr; i++) {
 			free(st->pg->tr[i].pg);
 			free(st->pg->tr[i].text);
@@ -811,6 +814,7 @@ static void pg_close(struct store *st)
 		for (size_t i = 0; i < sizeof st->pg->ahead / sizeof st->pg->ahead[0]; i++) {
 			PQclear(st->pg->ahead[i].res);
 			buf_release(&st->pg->ahead[i].key);
+			buf_release(&st->pg->ahead[i].near);
 		}
 		buf_release(&st->pg->bulk);
 		buf_release(&st->pg->bulk_keys);
@@ -819,6 +823,31 @@ static void pg_close(struct store *st)
 	}
 	free(st->path);
 	free(st);
+}
+
+/* store_expect: inside a transaction a guard queued with its statements
+ * (store_pg_speculate.c); outside one, the read now. */
+static int pg_expect(struct store *st, const char *sql, const char *fmt, va_list ap)
+{
+	struct store_pg *pg = st->pg;
+	if (pg->in_tx) {
+		if (pg->queue_failed)
+			return -1;
+		struct args a;
+		int n = args(&a, fmt, ap);
+		return pg_guard_queue(st, sql, n, a.types, a.values, NULL) ? -1 : 0;
+	}
+	struct store_rows *r = pg_query(st, sql, fmt, ap);
+	if (!r)
+		return -1;
+	int rc = pg_step(r);
+	pg_done(r);
+	return rc == STORE_ROW ? 0 : 1;
+}
+
+static int pg_expect_failed(const struct store *st)
+{
+	return st->pg->expect_failed;
 }
 
 static int pg_ncolumns(struct store_rows *r)
@@ -835,7 +864,7 @@ static const char *pg_column_name(struct store_rows *r, int i)
 const struct store_pg_ops store_pg_ops = {
 	.open = pg_open, .close = pg_close, .begin = pg_begin, .commit = pg_commit,
 	.rollback = pg_rollback, .query = pg_query, .exec = pg_exec, .exec_later = pg_exec_later,
-	.prefetch = pg_prefetch,
+	.prefetch = pg_prefetch, .expect = pg_expect, .expect_failed = pg_expect_failed,
 	.done = pg_done,
 	.step = pg_step, .int64 = pg_col_int64, .is_null = pg_is_null, .text = pg_text,
 	.errmsg = pg_errmsg, .retry = pg_retry, .down = pg_down, .ncolumns = pg_ncolumns,

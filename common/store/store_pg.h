@@ -18,6 +18,8 @@ struct store_pg_ops {
 	int (*exec)(struct store *st, const char *sql, const char *fmt, va_list ap);
 	int (*exec_later)(struct store *st, const char *sql, const char *fmt, va_list ap);
 	void (*prefetch)(struct store *st, const char *sql, const char *fmt, va_list ap);
+	int (*expect)(struct store *st, const char *sql, const char *fmt, va_list ap);
+	int (*expect_failed)(const struct store *st);
 	void (*done)(struct store_rows *r);
 	int (*step)(struct store_rows *r);
 	int64_t (*int64)(struct store_rows *r, int i);

@@ -78,9 +78,11 @@ int pg_stream_step(struct store_rows *r)
 	return -1;
 }
 
-void pg_queued_failed(struct store *st, PGresult *r)
+void pg_queued_failed(struct store *st, int k, PGresult *r)
 {
 	pg_note_error(st, r, "PostgreSQL");
+	/* a guard's: the answers it guarded are forgotten (store_pg_speculate.c) */
+	pg_guard_failed(st, k, r);
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	/* unique_violation: a fresh key another writer took at the same moment */
 	if (state && !strcmp(state, "23505") && st->pg->in_tx)
@@ -105,7 +107,7 @@ int pg_flush(struct store *st)
 	while (sent && (r = pg_pipeline_next(pg->conn))) {
 		ExecStatusType rs = PQresultStatus(r);
 		if (!failed && rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-			pg_queued_failed(st, r);
+			pg_queued_failed(st, k, r);
 			failed = 1;
 		}
 		if (!pg_ahead_take(st, k++, r))
@@ -113,6 +115,7 @@ int pg_flush(struct store *st)
 	}
 	PQexitPipelineMode(pg->conn);
 	pg->queued = 0;
+	pg->nguards = 0;
 	pg_ahead_settle(st);
 	return failed ? -1 : 0;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* What the three files of the PostgreSQL backend share: store_pg.c (the
+/* What the four files of the PostgreSQL backend share: store_pg.c (the
  * connection, statements, rows, transactions, the schema's set-up),
- * store_pg_sql.c (the SQL and DDL translated from SQLite's) and
- * store_pg_copy.c (devpayd --copy-store's side). Private to common/store/. */
+ * store_pg_sql.c (the SQL and DDL translated from SQLite's),
+ * store_pg_speculate.c (reads answered from their last answer, guarded)
+ * and store_pg_copy.c (devpayd --copy-store's side). Private to
+ * common/store/. */
 #ifndef DP_STORE_PG_INT_H
 #define DP_STORE_PG_INT_H
 #include <libpq-fe.h>
@@ -20,7 +22,23 @@ struct translated {
 	char name[16];
 	int nparams;
 	Oid types[MAX_PARAMS];
+	int guard;              /* a guard's statement (store_pg_speculate.c) */
+	/* a read asked ahead whose last answer had no row: that answer (its
+	 * columns), for the next one to be taken as empty (store_pg_speculate.c) */
+	PGresult *empty;
 };
+
+/* A read's answer kept across transactions (store_pg_speculate.c), for the
+ * same read asked ahead again to be answered at once. */
+struct known {
+	const char *sql;        /* the handler's text (pointer) */
+	struct buf key;         /* the arguments (pg_ahead_key) */
+	struct buf near;        /* its text arguments only (pg_near_key) */
+	PGresult *res;          /* the rows (a copy) */
+	struct buf expect;      /* and their text, a text[] literal */
+	unsigned used;
+};
+#define KNOWN_MAX 64
 
 struct store_pg {
 	PGconn *conn;
@@ -30,6 +48,13 @@ struct store_pg {
 	int queue_failed;       /* a statement queued by pg_exec_later failed (the
 				 * transaction is over; noted by pg_queued_failed) */
 	int retry;              /* the last failure: serialization failure or deadlock */
+	int expect_failed;      /* a store_expect's check failed (store_pg_speculate.c) */
+	/* the guards queued (their place in the queue), and whether each is a
+	 * store_expect's */
+	struct { int pos, expect; } guards[24];
+	int nguards;
+	struct known known[KNOWN_MAX];
+	unsigned known_clock;
 	struct buf bulk;        /* COPY FROM STDIN's rows not sent yet (pg_bulk_row) */
 	struct buf bulk_keys;   /* the foreign keys to add again after the copy */
 	struct buf bulk_indexes; /* the plain indexes to build after the copy */
@@ -40,9 +65,11 @@ struct store_pg {
 	struct ahead {
 		struct translated *t;
 		struct buf key;         /* the arguments, each ended by a 0 (NULL: 1) */
+		struct buf near;        /* its text arguments only (pg_near_key) */
 		int pos;                /* its place in the queue while it waits */
 		int state;              /* AHEAD_* */
 		int dropped;            /* forgotten while waiting: its answer is freed */
+		int guessed;            /* answered from the last answer (pg_speculate) */
 		PGresult *res;
 	} ahead[8];
 	int nahead;
@@ -79,7 +106,7 @@ int pg_ahead_take(struct store *st, int k, PGresult *r);
 void pg_ahead_settle(struct store *st);
 /* A queued statement's failure R noted: the transaction is over, and a
  * unique key's refusal (a fresh key met another writer's) runs it again. */
-void pg_queued_failed(struct store *st, PGresult *r);
+void pg_queued_failed(struct store *st, int k, PGresult *r);
 /* t sent without waiting for its answer (pipeline mode), after the
  * transaction's deferred BEGIN when that is still to send; a first use is
  * prepared first, out of the pipeline. Its place in the queue (the answers
@@ -88,6 +115,31 @@ int pg_queue_send(struct store *st, struct translated *t, int n, const Oid *type
 		  const char *const *values);
 /* The deferred BEGIN sent, for the statements that do not go through run(). */
 int pg_flush_begin(struct store *st);
+
+/* store_pg_speculate.c: reads answered from what they read before, checked by
+ * the database in the same transaction (store_prefetch, store_expect) */
+/* The key of a read's arguments: each value and a 0, a NULL a 1 and a 0. */
+void pg_ahead_key(struct buf *b, int n, const char *const *values);
+/* The same with the arguments of no stated type (numbers) left out. */
+void pg_near_key(struct buf *b, int n, const Oid *types, const char *const *values);
+/* A read asked ahead (t, its n arguments) answered at once from what it
+ * read before, its guard queued: the answer (a copy), or NULL when
+ * nothing is known of it. */
+PGresult *pg_speculate(struct store *st, const char *sql, int n, const Oid *types,
+		       const char *const *values);
+/* A read asked ahead, its answer come from the database: kept. */
+void pg_known_put(struct store *st, struct translated *t, const struct buf *key,
+		  const struct buf *near, const PGresult *res);
+/* The queue's K-th statement failed with R: when it is a guard, what it
+ * guarded is forgotten and the transaction runs again (1), else 0. */
+int pg_guard_failed(struct store *st, int k, PGresult *r);
+/* Every answer kept and every guard's statement freed (the connection's end). */
+void pg_known_free(struct store *st);
+/* A guard of t's read with these arguments queued: the transaction fails
+ * unless it reads the rows EXPECT (a text[] literal) or, NULL, some row
+ * (a store_expect's). 0, or -1 (noted). */
+int pg_guard_queue(struct store *st, const char *sql, int n, const Oid *types,
+		   const char *const *values, const char *expect);
 
 /* store_pg_copy.c: devpayd --copy-store's operations (store_pg_ops) */
 /* A table's rows in the order they were written, streamed a row a step. */

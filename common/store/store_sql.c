@@ -401,6 +401,29 @@ void store_prefetch(struct store *st, const char *sql, const char *fmt, ...)
 	va_end(ap);
 }
 
+int store_expect(struct store *st, const char *sql, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int r;
+	if (st->pg)
+		r = store_pg_backend->expect(st, sql, fmt, ap);
+	else {
+		/* SQLite: the read now */
+		struct store_rows *s = vquery(st, sql, fmt, ap);
+		int rc = s ? store_step(s) : -1;
+		store_done(s);
+		r = rc == STORE_ROW ? 0 : rc == STORE_DONE ? 1 : -1;
+	}
+	va_end(ap);
+	return r;
+}
+
+int store_expect_failed(const struct store *st)
+{
+	return st->pg && store_pg_backend->expect_failed(st);
+}
+
 int store_exec_later(struct store *st, const char *sql, const char *fmt, ...)
 {
 	va_list ap;
