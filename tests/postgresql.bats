@@ -279,6 +279,18 @@ product_ami() {
 		read expect 2 "$still" a 1 query 1 "$q" a commit begin expect 2 "$still" a 1 commit
 	assert_output "$(printf '%s\n' 'expect 0' 2 'rows 1' 'commit 0' 'expect 0' 'query failed retry=0' \
 		'commit failed retry=0 expect' 'expect 0' 'commit failed retry=0 expect')"
+	# a transaction's checks and kept answers go as one statement: the
+	# check holds and the answer changed (a retry), and the other way round
+	local guards
+	guards=$(grep -c 'execute .*devpay_guard' "$log")
+	run "$st" "$DEVPAY_STORE" read prefetch 1 "$q" a query 1 "$q" a commit \
+		begin exec 2 "UPDATE t SET v = ? WHERE k = ?" 5 a commit \
+		read expect 2 "$still" a 5 prefetch 1 "$q" a query 1 "$q" a commit \
+		read prefetch 1 "$q" a query 1 "$q" a commit read expect 2 "$still" a 4 prefetch 1 "$q" a commit
+	assert_output "$(printf '%s\n' 2 'rows 1' 'commit 0' 'exec 0' 'commit 0' 'expect 0' 2 'rows 1' \
+		'commit failed retry=2' 5 'rows 1' 'commit 0' 'expect 0' 'commit failed retry=0 expect')"
+	assert_equal "$(grep -c 'execute .*devpay_guard' "$log")" $((guards + 2))
+	assert_equal "$(grep -c 'execute .*EXISTS.*known-1.*devpay_guard' "$log")" 2
 	# SQLite: nothing kept (a read costs no round trip); store_expect reads now
 	local lite="$BATS_TEST_TMPDIR/lite.db"
 	"$st" "$lite" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \

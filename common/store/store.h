@@ -154,7 +154,9 @@ int store_exec(struct store *st, const char *sql, const char *fmt, ...);
  * then fails that statement or the commit, and one by a unique key (a key
  * taken by another writer at the same moment) runs the Action again
  * (store_retry). 0, or what store_exec returns (SQLite, or outside a
- * transaction, it runs at once). */
+ * transaction, it runs at once). On PostgreSQL the INSERTs are held and
+ * sent as one statement, on one snapshot: an INSERT must not read the
+ * rows another one held writes (another write sends them first). */
 int store_exec_later(struct store *st, const char *sql, const char *fmt, ...);
 /* A read the transaction is about to make, asked ahead: on PostgreSQL it is
  * sent at once without waiting for its answer (with the writes queued

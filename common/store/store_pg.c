@@ -61,6 +61,15 @@ static int pg_down(const struct store *st)
 	return st->pg && (st->pg->down || PQstatus(st->pg->conn) != CONNECTION_OK);
 }
 
+static int pending_send(struct store *st);
+
+static void writes_drop(struct store *st)
+{
+	for (int i = 0; i < st->pg->nwrites; i++)
+		pg_pending_free(&st->pg->writes[i]);
+	st->pg->nwrites = 0;
+}
+
 static const char *pg_errmsg(struct store *st)
 {
 	return st->pg->err;
@@ -153,6 +162,9 @@ static PGresult *execute(struct store *st, struct translated *t, int n, const Oi
 	PGconn *conn = pg->conn;
 	if (around)
 		*around = NULL;
+	/* what waits to go goes first, in the same round trip */
+	if ((pg->npending || pg->nwrites) && pending_send(st))
+		return NULL;
 	/* a first use is prepared out of the pipeline: the queue's answers first */
 	if (!t->name[0] && pg->queued && pg_flush(st))
 		return NULL; /* a queued write failed: noted */
@@ -450,8 +462,55 @@ static int pg_exec(struct store *st, const char *sql, const char *fmt, va_list a
 	return r;
 }
 
+/* The writes store_exec_later held, as one statement: a single one as it
+ * is, several as data-modifying WITH queries ahead of the last (PostgreSQL
+ * runs each once, all on the statement's one snapshot: only INSERTs are
+ * held, which do not read one another's rows; their foreign keys are
+ * checked at the statement's end). 0, or -1 (noted). */
+static int writes_send(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->nwrites)
+		return 0;
+	struct buf w = BUF_INIT;
+	Oid types[MAX_PARAMS];
+	const char *values[MAX_PARAMS];
+	int n = 0;
+	for (int i = 0; i < pg->nwrites; i++) {
+		struct pending_guard *p = &pg->writes[i];
+		if (i < pg->nwrites - 1)
+			buf_addf(&w, "%sw%d AS (", i ? ", " : "WITH ", i);
+		else if (i)
+			buf_addc(&w, ' ');
+		pg_renumber(&w, p->pg, n);
+		if (i < pg->nwrites - 1)
+			buf_addc(&w, ')');
+		memcpy(types + n, p->types, sizeof *types * (size_t)p->n);
+		memcpy(values + n, p->values, sizeof *values * (size_t)p->n);
+		n += p->n;
+	}
+	struct translated *t = pg_built_statement(st, &w);
+	buf_release(&w);
+	int pos = pg_queue_send_now(st, t, n, types, values);
+	writes_drop(st);
+	return pos < 0 ? -1 : 0;
+}
+
+/* What waits to go: the guards (store_pg_speculate.c), then the writes
+ * held, sent ahead of the next statement. */
+static int pending_send(struct store *st)
+{
+	return pg_guards_send(st) || writes_send(st) ? -1 : 0;
+}
+
 int pg_queue_send(struct store *st, struct translated *t, int n, const Oid *types,
 		  const char *const *values)
+{
+	return pending_send(st) ? -1 : pg_queue_send_now(st, t, n, types, values);
+}
+
+int pg_queue_send_now(struct store *st, struct translated *t, int n, const Oid *types,
+		      const char *const *values)
 {
 	struct store_pg *pg = st->pg;
 	if (!t->name[0]) {
@@ -504,7 +563,18 @@ static int pg_exec_later(struct store *st, const char *sql, const char *fmt, va_
 		ahead_forget(st);
 	struct args a;
 	int n = args(&a, fmt, ap);
-	return pg_queue_send(st, pg_translated(st, sql), n, a.types, a.values) < 0 ? -1 : 0;
+	struct translated *t = pg_translated(st, sql);
+	if (strncmp(t->pg, "INSERT ", 7))
+		return pg_queue_send(st, t, n, a.types, a.values) < 0 ? -1 : 0;
+	/* an INSERT held, to go with the others in one statement */
+	int held = n;
+	for (int i = 0; i < pg->nwrites; i++)
+		held += pg->writes[i].n;
+	if ((pg->nwrites == (int)(sizeof pg->writes / sizeof pg->writes[0]) || held > MAX_PARAMS) &&
+	    pending_send(st))
+		return -1;
+	pg_pending_fill(&pg->writes[pg->nwrites++], t->pg, n, a.types, a.values);
+	return 0;
 }
 
 static void pg_done(struct store_rows *r)
@@ -571,6 +641,8 @@ static enum dp_err pg_begin(struct store *st, int write)
 	st->pg->queue_failed = 0;
 	st->pg->expect_failed = 0;
 	st->pg->nguards = 0;
+	pg_guards_drop(st);
+	writes_drop(st);
 	ahead_forget(st);
 	if (write == STORE_READ_ONE) {
 		/* one statement: its own snapshot, no transaction to open */
@@ -600,6 +672,11 @@ static void pg_rollback(struct store *st);
 static enum dp_err pg_commit(struct store *st)
 {
 	struct store_pg *pg = st->pg;
+	/* the guards and writes waiting go before the commit, in its round trip */
+	if ((pg->npending || pg->nwrites) && pg->in_tx && pending_send(st)) {
+		pg_rollback(st);
+		return DP_ERR_STORE;
+	}
 	if (pg->queued && pg->in_tx) {
 		/* the COMMIT sent after the writes still queued: one round trip */
 		int sent = PQsendQueryParams(pg->conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
@@ -644,6 +721,12 @@ static enum dp_err pg_commit(struct store *st)
 
 static void pg_rollback(struct store *st)
 {
+	/* a refusal made from answers kept: their guards tell whether they
+	 * were right (else the Action runs again, store_retry) */
+	if (st->pg->npending && st->pg->in_tx)
+		pg_guards_send(st);
+	pg_guards_drop(st);
+	writes_drop(st);
 	if (st->pg->queued)
 		pg_flush(st);
 	ahead_forget(st);
@@ -807,6 +890,7 @@ static void pg_close(struct store *st)
 		if (st->pg->conn)
 			PQfinish(st->pg->conn);
 		pg_known_free(st);
+		writes_drop(st);
 		for (int i = 0; i < st->pg->ntr; i++) {
 			free(st->pg->tr[i].pg);
 			free(st->pg->tr[i].text);

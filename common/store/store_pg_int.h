@@ -11,7 +11,7 @@
 #include "base/buf.h"
 #include "store/store.h"
 
-#define MAX_PARAMS 32
+#define MAX_PARAMS 64
 
 struct translated {
 	const char *sql;        /* the handler's text (pointer) */
@@ -22,7 +22,7 @@ struct translated {
 	char name[16];
 	int nparams;
 	Oid types[MAX_PARAMS];
-	int guard;              /* a guard's statement (store_pg_speculate.c) */
+	int built;              /* built at run time (pg_built_statement) */
 	/* a read asked ahead whose last answer had no row: that answer (its
 	 * columns), for the next one to be taken as empty (store_pg_speculate.c) */
 	PGresult *empty;
@@ -49,9 +49,22 @@ struct store_pg {
 				 * transaction is over; noted by pg_queued_failed) */
 	int retry;              /* the last failure: serialization failure or deadlock */
 	int expect_failed;      /* a store_expect's check failed (store_pg_speculate.c) */
-	/* the guards queued (their place in the queue), and whether each is a
-	 * store_expect's */
-	struct { int pos, expect; } guards[24];
+	/* the guards waiting to go, as one statement, ahead of the next one
+	 * sent (store_pg_speculate.c) */
+	struct pending_guard {
+		char *pg;               /* the read's text (PostgreSQL's) */
+		int n;                  /* its arguments */
+		Oid types[MAX_PARAMS];
+		char *values[MAX_PARAMS];
+		char *expect;           /* its rows' text[] literal; NULL: a row */
+	} pending[8];
+	int npending;
+	/* the INSERTs store_exec_later holds, to go as one statement ahead of
+	 * the next one sent (pg_writes_send) */
+	struct pending_guard writes[24];
+	int nwrites;
+	/* the guards' statements sent: their place in the queue */
+	int guards[8];
 	int nguards;
 	struct known known[KNOWN_MAX];
 	unsigned known_clock;
@@ -113,6 +126,9 @@ void pg_queued_failed(struct store *st, int k, PGresult *r);
  * are read by pg_flush or with the next statement), or -1 (noted). */
 int pg_queue_send(struct store *st, struct translated *t, int n, const Oid *types,
 		  const char *const *values);
+/* The same without the guards waiting going first (pg_guards_send's own). */
+int pg_queue_send_now(struct store *st, struct translated *t, int n, const Oid *types,
+		      const char *const *values);
 /* The deferred BEGIN sent, for the statements that do not go through run(). */
 int pg_flush_begin(struct store *st);
 
@@ -135,11 +151,26 @@ void pg_known_put(struct store *st, struct translated *t, const struct buf *key,
 int pg_guard_failed(struct store *st, int k, PGresult *r);
 /* Every answer kept and every guard's statement freed (the connection's end). */
 void pg_known_free(struct store *st);
-/* A guard of t's read with these arguments queued: the transaction fails
- * unless it reads the rows EXPECT (a text[] literal) or, NULL, some row
- * (a store_expect's). 0, or -1 (noted). */
+/* A guard of sql's read with these arguments, to go with the next
+ * statement sent: the transaction fails unless it reads the rows EXPECT (a
+ * text[] literal) or, NULL, some row (a store_expect's). 0, or -1 (noted). */
 int pg_guard_queue(struct store *st, const char *sql, int n, const Oid *types,
 		   const char *const *values, const char *expect);
+/* The guards waiting, sent as one statement (pipeline mode): 0, or -1
+ * (noted). Every statement sent goes after them (pg_queue_send, run). */
+int pg_guards_send(struct store *st);
+/* The guards waiting dropped (a transaction's start, the connection's end). */
+void pg_guards_drop(struct store *st);
+/* p filled with copies of a statement's text and arguments; freed. */
+void pg_pending_fill(struct pending_guard *p, const char *text, int n, const Oid *types,
+		     const char *const *values);
+void pg_pending_free(struct pending_guard *p);
+/* pg's text with its arguments $1, $2 ... numbered from OFF + 1 (outside
+ * quoted literals and names), appended to out. */
+void pg_renumber(struct buf *out, const char *pg, int off);
+/* The statement of G's text (built at run time: a guard, writes joined),
+ * kept and prepared as the handlers' are, found by its text. */
+struct translated *pg_built_statement(struct store *st, struct buf *g);
 
 /* store_pg_copy.c: devpayd --copy-store's operations (store_pg_ops) */
 /* A table's rows in the order they were written, streamed a row a step. */

@@ -100,55 +100,135 @@ static void rows_text(struct buf *out, const PGresult *res)
 	buf_release(&row);
 }
 
-/* The guard's statement for t's read with n arguments, its text kept
- * (and prepared) as the handlers' are: the read's rows compared with
- * $n+1, or (EXPECT NULL) only their existence. */
-static struct translated *guard_of(struct store *st, struct translated *t, int n, int exists)
+/* pg's text with its arguments $1, $2 ... numbered from OFF + 1 (outside
+ * quoted literals and names). */
+void pg_renumber(struct buf *out, const char *pg, int off)
+{
+	for (const char *p = pg; *p;) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			buf_addc(out, *p++);
+			while (*p && *p != q)
+				buf_addc(out, *p++);
+			if (*p)
+				buf_addc(out, *p++);
+		} else if (*p == '$' && p[1] >= '0' && p[1] <= '9') {
+			char *end;
+			long k = strtol(p + 1, &end, 10);
+			buf_addf(out, "$%ld", k + off);
+			p = end;
+		} else
+			buf_addc(out, *p++);
+	}
+}
+
+struct translated *pg_built_statement(struct store *st, struct buf *g)
 {
 	struct store_pg *pg = st->pg;
-	struct buf g = BUF_INIT;
-	if (exists)
-		buf_addf(&g, "SELECT 1/(EXISTS(%s))::int", t->pg);
-	else
-		buf_addf(&g, "SELECT 1/(ARRAY(SELECT devpay_guard::text FROM (%s) devpay_guard)"
-			 " = $%d::text[])::int", t->pg, n + 1);
 	for (int i = 0; i < pg->ntr; i++)
-		if (pg->tr[i].guard && !strcmp(pg->tr[i].text, buf_str(&g))) {
-			buf_release(&g);
+		if (pg->tr[i].built && !strcmp(pg->tr[i].text, buf_str(g)))
 			return &pg->tr[i];
-		}
-	/* a statement of its own, found by its text (its handler's pointer
-	 * is its own copy's, which no handler passes) */
-	struct translated *k = pg_translated(st, buf_str(&g));
+	struct translated *k = pg_translated(st, buf_str(g));
 	free(k->text);
-	k->text = buf_detach(&g);
+	k->text = buf_detach(g);
 	k->sql = k->text;
 	free(k->pg);
 	k->pg = xstrdup(k->text);
-	k->guard = 1;
+	k->built = 1;
 	return k;
+}
+
+void pg_pending_fill(struct pending_guard *p, const char *text, int n, const Oid *types,
+		     const char *const *values)
+{
+	p->pg = xstrdup(text);
+	p->n = n;
+	memcpy(p->types, types, sizeof *types * (size_t)n);
+	for (int i = 0; i < n; i++)
+		p->values[i] = values[i] ? xstrdup(values[i]) : NULL;
+	p->expect = NULL;
+}
+
+void pg_pending_free(struct pending_guard *p)
+{
+	free(p->pg);
+	for (int i = 0; i < p->n; i++)
+		free(p->values[i]);
+	free(p->expect);
+	memset(p, 0, sizeof *p);
+}
+
+void pg_guards_drop(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	for (int i = 0; i < pg->npending; i++)
+		pg_pending_free(&pg->pending[i]);
+	pg->npending = 0;
+}
+
+/* One statement for every guard waiting: SELECT 1/(E)::int + ln((S)::int),
+ * E the store_expect checks (each EXISTS of its read), S the answers kept
+ * (each read's rows as text equal to those kept): a check that fails is a
+ * division by zero (22012), an answer changed the logarithm of zero
+ * (2201E), so that pg_guard_failed tells them apart. */
+int pg_guards_send(struct store *st)
+{
+	struct store_pg *pg = st->pg;
+	if (!pg->npending)
+		return 0;
+	struct buf e = BUF_INIT, a = BUF_INIT, g = BUF_INIT;
+	Oid types[MAX_PARAMS];
+	const char *values[MAX_PARAMS];
+	int n = 0;
+	for (int i = 0; i < pg->npending; i++) {
+		struct pending_guard *p = &pg->pending[i];
+		struct buf *to = p->expect ? &a : &e;
+		buf_adds(to, to->len ? " AND " : "(");
+		buf_adds(to, p->expect ? "ARRAY(SELECT devpay_guard::text FROM (" : "EXISTS(");
+		pg_renumber(to, p->pg, n);
+		memcpy(types + n, p->types, sizeof *types * (size_t)p->n);
+		memcpy(values + n, p->values, sizeof *values * (size_t)p->n);
+		n += p->n;
+		if (p->expect) {
+			types[n] = TEXTARRAYOID;
+			values[n++] = p->expect;
+			buf_addf(to, ") devpay_guard) = $%d::text[]", n);
+		} else
+			buf_addc(to, ')');
+	}
+	buf_addf(&g, "SELECT 1/(%s%s)::int + ln((%s%s)::int)", e.len ? buf_str(&e) : "true",
+		 e.len ? ")" : "", a.len ? buf_str(&a) : "true", a.len ? ")" : "");
+	buf_release(&e);
+	buf_release(&a);
+	struct translated *t = pg_built_statement(st, &g);
+	buf_release(&g);
+	int pos = pg_queue_send_now(st, t, n, types, values);
+	pg_guards_drop(st);
+	if (pos < 0)
+		return -1;
+	if (pg->nguards < (int)(sizeof pg->guards / sizeof pg->guards[0]))
+		pg->guards[pg->nguards++] = pos;
+	return 0;
 }
 
 int pg_guard_queue(struct store *st, const char *sql, int n, const Oid *types,
 		   const char *const *values, const char *expect)
 {
 	struct store_pg *pg = st->pg;
-	if (n + 1 > MAX_PARAMS || pg->nguards == (int)(sizeof pg->guards / sizeof pg->guards[0])) {
-		dp_err_set("a guard of %d arguments, or more than %d guards", n, pg->nguards);
+	int args = !!expect + n;
+	for (int i = 0; i < pg->npending; i++)
+		args += pg->pending[i].n + !!pg->pending[i].expect;
+	/* too many for one statement: those waiting go first */
+	if ((pg->npending == (int)(sizeof pg->pending / sizeof pg->pending[0]) ||
+	     args > MAX_PARAMS) && pg_guards_send(st))
+		return -1;
+	if (n + 1 > MAX_PARAMS) {
+		dp_err_set("a guard of %d arguments", n);
 		return -1;
 	}
-	struct translated *g = guard_of(st, pg_translated(st, sql), n, !expect);
-	Oid gt[MAX_PARAMS];
-	const char *gv[MAX_PARAMS];
-	memcpy(gt, types, sizeof *types * (size_t)n);
-	memcpy(gv, values, sizeof *values * (size_t)n);
-	gt[n] = TEXTARRAYOID;
-	gv[n] = expect;
-	int pos = pg_queue_send(st, g, n + !!expect, gt, gv);
-	if (pos < 0)
-		return -1;
-	pg->guards[pg->nguards].pos = pos;
-	pg->guards[pg->nguards++].expect = !expect;
+	struct pending_guard *p = &pg->pending[pg->npending++];
+	pg_pending_fill(p, pg_translated(st, sql)->pg, n, types, values);
+	p->expect = expect ? xstrdup(expect) : NULL;
 	return 0;
 }
 
@@ -247,12 +327,12 @@ int pg_guard_failed(struct store *st, int k, PGresult *r)
 {
 	struct store_pg *pg = st->pg;
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (!state || strcmp(state, "22012"))
+	if (!state || (strcmp(state, "22012") && strcmp(state, "2201E")))
 		return 0;
 	for (int i = 0; i < pg->nguards; i++) {
-		if (pg->guards[i].pos != k)
+		if (pg->guards[i] != k)
 			continue;
-		if (pg->guards[i].expect) {
+		if (!strcmp(state, "22012")) {
 			pg->expect_failed = 1;
 			return 1;
 		}
@@ -273,6 +353,7 @@ int pg_guard_failed(struct store *st, int k, PGresult *r)
 void pg_known_free(struct store *st)
 {
 	struct store_pg *pg = st->pg;
+	pg_guards_drop(st);
 	for (int j = 0; j < KNOWN_MAX; j++)
 		known_drop(&pg->known[j]);
 	for (int j = 0; j < pg->ntr; j++) {
