@@ -167,7 +167,7 @@ product_ami() {
 	assert_equal "$(grep -c '^INSTANCE' <<<"$output")" 2
 }
 
-@test "postgresql: a read asked ahead is run once and taken by the query asking the same; a write between forgets it; a write sent ahead fails the next statement or the commit, a retry when a key refused it" {
+@test "postgresql: a read asked ahead is run once and taken by the query asking the same; a write between forgets it; a write sent ahead fails the next statement or the commit, a retry when a key refused it; INSERTs sent ahead go as one statement" {
 	local st="$ROOT/build/tests/storetest" db=${DEVPAY_STORE##*/} log="$PGDIR/cluster/log"
 	local q1="SELECT v /* ahead-1 */ FROM t WHERE k = ?" q2="SELECT v /* ahead-2 */ FROM t WHERE k = ?"
 	[ -x "$st" ] || fail "build/tests/storetest is missing: run make"
@@ -191,6 +191,14 @@ product_ami() {
 	run "$st" "$DEVPAY_STORE" begin later 2 "INSERT INTO t VALUES (?, ?)" a 5 commit \
 		begin later 1 "INSERT INTO t(k) VALUES (?)" c commit read query 0 "SELECT count(*) FROM t" commit
 	assert_output "$(printf 'later 0\ncommit failed retry=1\nlater 0\ncommit failed retry=0\n1\nrows 1\ncommit 0')"
+	# INSERTs sent later go as one statement (WITH), an UPDATE after them on
+	# its own, seeing them; a key refused in the joined statement refuses all
+	run "$st" "$DEVPAY_STORE" begin later 2 "INSERT INTO t VALUES (?, ?) /* joined */" d 6 \
+		later 2 "INSERT INTO t VALUES (?, ?) /* joined */" e 7 later 2 "UPDATE t SET v = ? WHERE k = ?" 8 e commit \
+		begin later 2 "INSERT INTO t VALUES (?, ?) /* joined */" f 9 later 2 "INSERT INTO t VALUES (?, ?) /* joined */" a 9 \
+		commit read query 0 "SELECT string_agg(k || v, ',' ORDER BY k) FROM t" commit
+	assert_output "$(printf 'later 0\nlater 0\nlater 0\ncommit 0\nlater 0\nlater 0\ncommit failed retry=1\na2,d6,e8\nrows 1\ncommit 0')"
+	assert_equal "$(grep -c 'execute .*: WITH w0 AS (INSERT INTO t VALUES (\$1, \$2) /\* joined \*/) INSERT INTO t VALUES (\$3, \$4)' "$log")" 2
 	# SQLite: the same steps run at once (a refusal is store_exec's -2)
 	local lite="$BATS_TEST_TMPDIR/lite.db"
 	"$st" "$lite" begin exec 0 "CREATE TABLE t(k TEXT PRIMARY KEY, v TEXT NOT NULL)" \

@@ -329,6 +329,7 @@ void api_handle(void *cls, const struct front_request *rq, struct front_reply *r
 		 * account's (the transaction found it changed): looked up again,
 		 * and the Action runs with what the store says of the key now */
 		service_forget_key(who.key);
+		buf_reset(&internal); /* the first run's failure was the stale key's */
 		v = auth_check(st, &ar, &who);
 		if (v)
 			f = who.refusal;

@@ -477,7 +477,7 @@ static int writes_send(struct store *st)
 	const char *values[MAX_PARAMS];
 	int n = 0;
 	for (int i = 0; i < pg->nwrites; i++) {
-		struct pending_guard *p = &pg->writes[i];
+		struct held *p = &pg->writes[i];
 		if (i < pg->nwrites - 1)
 			buf_addf(&w, "%sw%d AS (", i ? ", " : "WITH ", i);
 		else if (i)

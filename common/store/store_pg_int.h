@@ -49,19 +49,19 @@ struct store_pg {
 				 * transaction is over; noted by pg_queued_failed) */
 	int retry;              /* the last failure: serialization failure or deadlock */
 	int expect_failed;      /* a store_expect's check failed (store_pg_speculate.c) */
-	/* the guards waiting to go, as one statement, ahead of the next one
-	 * sent (store_pg_speculate.c) */
-	struct pending_guard {
-		char *pg;               /* the read's text (PostgreSQL's) */
+	/* a statement held, to go joined with others: the guards waiting to
+	 * go as one statement ahead of the next one sent (store_pg_speculate.c) */
+	struct held {
+		char *pg;               /* its text (PostgreSQL's) */
 		int n;                  /* its arguments */
 		Oid types[MAX_PARAMS];
 		char *values[MAX_PARAMS];
-		char *expect;           /* its rows' text[] literal; NULL: a row */
+		char *expect;           /* a guard's rows' text[] literal; NULL: a row */
 	} pending[8];
 	int npending;
 	/* the INSERTs store_exec_later holds, to go as one statement ahead of
 	 * the next one sent (pg_writes_send) */
-	struct pending_guard writes[24];
+	struct held writes[24];
 	int nwrites;
 	/* the guards' statements sent: their place in the queue */
 	int guards[8];
@@ -162,9 +162,9 @@ int pg_guards_send(struct store *st);
 /* The guards waiting dropped (a transaction's start, the connection's end). */
 void pg_guards_drop(struct store *st);
 /* p filled with copies of a statement's text and arguments; freed. */
-void pg_pending_fill(struct pending_guard *p, const char *text, int n, const Oid *types,
+void pg_pending_fill(struct held *p, const char *text, int n, const Oid *types,
 		     const char *const *values);
-void pg_pending_free(struct pending_guard *p);
+void pg_pending_free(struct held *p);
 /* pg's text with its arguments $1, $2 ... numbered from OFF + 1 (outside
  * quoted literals and names), appended to out. */
 void pg_renumber(struct buf *out, const char *pg, int off);

@@ -6,10 +6,11 @@
  * for the connection's life. When the same read (the same text and
  * arguments) is asked ahead again, in a later transaction, it is answered
  * at once with the rows kept, and in its place the database is sent a
- * guard, queued with the transaction's other statements: the same read,
- * whose rows' text must be the rows' text kept, else the guard fails
- * (division by zero) and with it the transaction, which then runs again
- * (store_retry) with the kept answers forgotten. A read whose last answer
+ * guard with the transaction's next statement: the same read, whose rows'
+ * text must be the rows' text kept, else the guard fails (the logarithm
+ * of zero) and with it the transaction, which then runs again at once
+ * (store_retry: STORE_RETRY_STALE) with the kept answers forgotten. A
+ * transaction's guards go as one statement. A read whose last answer
  * had no row is taken as empty for new arguments too (a client token never
  * used: its replay's look-up), guarded the same way. The guard is read
  * inside the transaction, before any write queued after it, so a
@@ -17,8 +18,13 @@
  * database would have given it there: what it wrote and answered is what it
  * would have without the guess.
  *
- * store_expect's check is a guard too, for a row's existence: the key a
- * devpayd worker checked a signature with, still the account's. */
+ * store_expect's check is a guard too, for a row's existence (a division
+ * by zero when there is none: store_expect_failed): the key a devpayd
+ * worker checked a signature with, still the account's.
+ *
+ * A numbered argument of a read ($N) may differ from the one kept (the
+ * request's time): the latest answer of the read with the same text
+ * arguments is taken (pg_near_key). */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,7 +144,7 @@ struct translated *pg_built_statement(struct store *st, struct buf *g)
 	return k;
 }
 
-void pg_pending_fill(struct pending_guard *p, const char *text, int n, const Oid *types,
+void pg_pending_fill(struct held *p, const char *text, int n, const Oid *types,
 		     const char *const *values)
 {
 	p->pg = xstrdup(text);
@@ -149,7 +155,7 @@ void pg_pending_fill(struct pending_guard *p, const char *text, int n, const Oid
 	p->expect = NULL;
 }
 
-void pg_pending_free(struct pending_guard *p)
+void pg_pending_free(struct held *p)
 {
 	free(p->pg);
 	for (int i = 0; i < p->n; i++)
@@ -181,7 +187,7 @@ int pg_guards_send(struct store *st)
 	const char *values[MAX_PARAMS];
 	int n = 0;
 	for (int i = 0; i < pg->npending; i++) {
-		struct pending_guard *p = &pg->pending[i];
+		struct held *p = &pg->pending[i];
 		struct buf *to = p->expect ? &a : &e;
 		buf_adds(to, to->len ? " AND " : "(");
 		buf_adds(to, p->expect ? "ARRAY(SELECT devpay_guard::text FROM (" : "EXISTS(");
@@ -226,7 +232,7 @@ int pg_guard_queue(struct store *st, const char *sql, int n, const Oid *types,
 		dp_err_set("a guard of %d arguments", n);
 		return -1;
 	}
-	struct pending_guard *p = &pg->pending[pg->npending++];
+	struct held *p = &pg->pending[pg->npending++];
 	pg_pending_fill(p, pg_translated(st, sql)->pg, n, types, values);
 	p->expect = expect ? xstrdup(expect) : NULL;
 	return 0;
