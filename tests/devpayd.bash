@@ -87,6 +87,33 @@ need() {
 	done
 }
 
+# signed_status URL KEY SECRET [BODY]: the HTTP status of a request signed
+# by curl (BODY: DescribeImages of the caller's own by default).
+signed_status() {
+	curl -s -o /dev/null -w '%{http_code}' --aws-sigv4 aws:amz:us-east-1:ec2 --user "$2:$3" \
+		-d "${4:-Action=DescribeImages&Version=2016-11-15&Owner.1=self}" "$1"
+}
+
+# key_changes URL: the customer's key, removed by another process while
+# URL's one worker kept it, added again with another secret, then rotated:
+# each change counts from the next request.
+key_changes() {
+	local u=$1
+	assert_equal "$(signed_status "$u" "$CUSTOMER_KEY" "$CUSTOMER_SECRET")" 401
+	# added again with another secret: the old one no longer signs
+	run -0 devpayd --store "$DEVPAY_STORE" --add-account "$CUSTOMER_KEY" <<<"another-secret"
+	assert_equal "$(signed_status "$u" "$CUSTOMER_KEY" another-secret)" 200
+	assert_equal "$(signed_status "$u" "$CUSTOMER_KEY" another-secret)" 200
+	assert_equal "$(signed_status "$u" "$CUSTOMER_KEY" "$CUSTOMER_SECRET")" 403
+	# rotated with the old key stopping at once
+	run -0 devpayd --store "$DEVPAY_STORE" --rotate-key "$CUSTOMER_KEY" --new-key AKROTATED0000000001 \
+		--old-key-expires 0 <<<"rotated-secret"
+	assert_equal "$(signed_status "$u" "$CUSTOMER_KEY" another-secret)" 401
+	assert_equal "$(signed_status "$u" AKROTATED0000000001 rotated-secret)" 200
+	# the others as before
+	assert_equal "$(signed_status "$u" "$OWNER_KEY" "$OWNER_SECRET")" 200
+}
+
 # serve_accounts [ARGS...]: the three test accounts added, devpayd started on
 # the test's store (ARGS passed on); sets URL.
 serve_accounts() {

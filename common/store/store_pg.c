@@ -482,12 +482,9 @@ static int writes_send(struct store *st)
 			buf_addf(&w, "%sw%d AS (", i ? ", " : "WITH ", i);
 		else if (i)
 			buf_addc(&w, ' ');
-		pg_renumber(&w, p->pg, n);
+		pg_held_join(&w, p, types, values, &n);
 		if (i < pg->nwrites - 1)
 			buf_addc(&w, ')');
-		memcpy(types + n, p->types, sizeof *types * (size_t)p->n);
-		memcpy(values + n, p->values, sizeof *values * (size_t)p->n);
-		n += p->n;
 	}
 	struct translated *t = pg_built_statement(st, &w);
 	buf_release(&w);

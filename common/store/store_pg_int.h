@@ -165,9 +165,10 @@ void pg_guards_drop(struct store *st);
 void pg_pending_fill(struct held *p, const char *text, int n, const Oid *types,
 		     const char *const *values);
 void pg_pending_free(struct held *p);
-/* pg's text with its arguments $1, $2 ... numbered from OFF + 1 (outside
- * quoted literals and names), appended to out. */
-void pg_renumber(struct buf *out, const char *pg, int off);
+/* p joined to a statement being built: its text appended to TO, its
+ * arguments ($1, $2 ...) numbered after the *n already in types and
+ * values, where its own go. */
+void pg_held_join(struct buf *to, const struct held *p, Oid *types, const char **values, int *n);
 /* The statement of G's text (built at run time: a guard, writes joined),
  * kept and prepared as the handlers' are, found by its text. */
 struct translated *pg_built_statement(struct store *st, struct buf *g);

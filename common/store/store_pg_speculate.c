@@ -108,7 +108,7 @@ static void rows_text(struct buf *out, const PGresult *res)
 
 /* pg's text with its arguments $1, $2 ... numbered from OFF + 1 (outside
  * quoted literals and names). */
-void pg_renumber(struct buf *out, const char *pg, int off)
+static void renumber(struct buf *out, const char *pg, int off)
 {
 	for (const char *p = pg; *p;) {
 		if (*p == '\'' || *p == '"') {
@@ -126,6 +126,14 @@ void pg_renumber(struct buf *out, const char *pg, int off)
 		} else
 			buf_addc(out, *p++);
 	}
+}
+
+void pg_held_join(struct buf *to, const struct held *p, Oid *types, const char **values, int *n)
+{
+	renumber(to, p->pg, *n);
+	memcpy(types + *n, p->types, sizeof *types * (size_t)p->n);
+	memcpy(values + *n, p->values, sizeof *values * (size_t)p->n);
+	*n += p->n;
 }
 
 struct translated *pg_built_statement(struct store *st, struct buf *g)
@@ -191,10 +199,7 @@ int pg_guards_send(struct store *st)
 		struct buf *to = p->expect ? &a : &e;
 		buf_adds(to, to->len ? " AND " : "(");
 		buf_adds(to, p->expect ? "ARRAY(SELECT devpay_guard::text FROM (" : "EXISTS(");
-		pg_renumber(to, p->pg, n);
-		memcpy(types + n, p->types, sizeof *types * (size_t)p->n);
-		memcpy(values + n, p->values, sizeof *values * (size_t)p->n);
-		n += p->n;
+		pg_held_join(to, p, types, values, &n);
 		if (p->expect) {
 			types[n] = TEXTARRAYOID;
 			values[n++] = p->expect;
