@@ -2,6 +2,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -26,6 +29,10 @@ struct front {
 	struct MHD_Daemon *d;
 	struct front_config c;
 	sigset_t stop;
+	int lsock;              /* the listen socket (acceptor's) */
+	int wake[2];            /* written to stop the acceptor */
+	unsigned room;          /* connections open at once at most; 0: no cap */
+	pthread_t acceptor;
 };
 
 /* Connections that hold a request (or have not sent their first one yet):
@@ -37,6 +44,9 @@ static atomic_int stopping;
 static atomic_int started_total;
 /* connections open now */
 static atomic_long open_conns;
+/* connections the acceptor handed to libmicrohttpd (started_total counts
+ * them once their worker has them) */
+static atomic_int handed;
 
 long front_open_connections(void)
 {
@@ -486,6 +496,99 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = NULL;
 }
 
+/* The acceptor: connections are taken from the listen queue by a thread of
+ * their own and handed over with MHD_add_connection, which gives each to
+ * the worker its descriptor names (the descriptor modulo the workers), so
+ * that a few clients' connections spread over the workers. Left to them,
+ * the workers race for the listen socket and the winner takes up to ten
+ * at once: a benchmark's 8 connections landed on 2 to 5 of 8 workers,
+ * whose requests then waited for each other's round trips to PostgreSQL
+ * (bench/RESULTS.md). At the connection limit new ones are left in the
+ * listen queue, as libmicrohttpd does. */
+static int at_limit(const struct front *f)
+{
+	/* in unsigned arithmetic: either count may have wrapped */
+	long transit = (int)((unsigned)atomic_load(&handed) - (unsigned)atomic_load(&started_total));
+	return f->room && atomic_load_explicit(&open_conns, memory_order_relaxed) + transit >= (long)f->room;
+}
+
+static void *accept_loop(void *arg)
+{
+	struct front *f = arg;
+	for (;;) {
+		int full = at_limit(f);
+		struct pollfd p[2] = { { f->wake[0], POLLIN, 0 }, { f->lsock, POLLIN, 0 } };
+		if (poll(p, full ? 1 : 2, full ? 5 : -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			break;
+		if (full || !(p[1].revents & POLLIN))
+			continue;
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof sa;
+		int fd = accept4(f->lsock, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			/* out of descriptors or memory: a pause, not a spin */
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+			continue;
+		}
+		if (MHD_add_connection(f->d, fd, (struct sockaddr *)&sa, len) == MHD_YES)
+			atomic_fetch_add(&handed, 1);
+	}
+	return NULL;
+}
+
+/* The acceptor stopped; the listen socket stays open (drain_backlog). */
+static void accept_stop(struct front *f)
+{
+	if (write(f->wake[1], "", 1) == 1)
+		pthread_join(f->acceptor, NULL);
+	close(f->wake[0]);
+	close(f->wake[1]);
+}
+
+/* A listen socket on ai, as libmicrohttpd makes one (SO_REUSEADDR; IPv6
+ * only on an IPv6 address): its descriptor, or -1 (errno). */
+static int listen_on(const struct addrinfo *ai)
+{
+	int s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+	if (s < 0)
+		return -1;
+	if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) ||
+	    (ai->ai_family == AF_INET6 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on)) ||
+	    bind(s, ai->ai_addr, ai->ai_addrlen) || listen(s, SOMAXCONN)) {
+		int e = errno;
+		close(s);
+		errno = e;
+		return -1;
+	}
+	return s;
+}
+
+/* A worker's share of libmicrohttpd's connection limit: more than it can
+ * ever hold, the room or, without one, every descriptor the process may
+ * open. */
+static unsigned worker_share(unsigned room)
+{
+	struct rlimit rl;
+	rlim_t most = 65536;
+	if (!room && !getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < most)
+		most = rl.rlim_cur;
+	return (room ? room : (unsigned)most) + 64;
+}
+
+static unsigned bound_port(int s)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof sa;
+	if (getsockname(s, (struct sockaddr *)&sa, &len))
+		return 0;
+	if (sa.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+	return ntohs(((struct sockaddr_in *)&sa)->sin_port);
+}
+
 /* Connections the kernel completed before the stop, still in the listen
  * queue, are handed to the server: accepted means answered. */
 static int drain_backlog(struct MHD_Daemon *d, MHD_socket lsock)
@@ -554,7 +657,7 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	/* epoll, so that thousands of open connections cost nothing while they
 	 * are idle; each one closed after idle_timeout seconds of silence */
 	const char *cert = c->tls_cert, *key = c->tls_key;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
 			 (MHD_is_feature_supported(MHD_FEATURE_EPOLL) ? MHD_USE_EPOLL : MHD_USE_AUTO) |
 			 (c->ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem more[] = {
@@ -572,8 +675,13 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	unsigned room = c->max_connections ? connection_room(c) : 0;
 	if (c->threads)
 		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL };
-	if (room)
-		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, room, NULL };
+	/* the room is kept by the acceptor (at_limit); libmicrohttpd's own limit,
+	 * which it divides among the workers, is set so far above it that no
+	 * worker ever reaches its share: libmicrohttpd 0.9.75 leaves a lock held
+	 * when a worker at its share is handed a connection, and the worker
+	 * then waits on itself for ever */
+	pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, worker_share(room) * (c->threads ? c->threads : 1),
+					     NULL };
 	pool[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	/* the room (server/room.h): a deadline for a whole request, a cap on one
 	 * address's connections, and the connections waiting longest for a
@@ -585,19 +693,38 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		free(f);
 		return NULL;
 	}
-	f->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, c->ai->ai_addr,
-		MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_ARRAY, pool,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
-	if (!f->d) {
+	f->room = room;
+	f->lsock = listen_on(c->ai);
+	if (f->lsock < 0) {
 		dp_err_set("cannot listen on %s: %s", c->listen, strerror(errno));
 		room_stop();
 		free(f);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
-	*port = di ? di->port : 0;
+	f->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, f,
+		MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout, MHD_OPTION_ARRAY, pool,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
+	int e = f->d ? 0 : errno;
+	if (f->d && pipe2(f->wake, O_CLOEXEC))
+		e = errno;
+	else if (f->d && (e = pthread_create(&f->acceptor, NULL, accept_loop, f))) {
+		close(f->wake[0]);
+		close(f->wake[1]);
+	}
+	if (f->d && e) {
+		MHD_stop_daemon(f->d);
+		f->d = NULL;
+	}
+	if (!f->d) {
+		dp_err_set("cannot listen on %s: %s", c->listen, strerror(e));
+		close(f->lsock);
+		room_stop();
+		free(f);
+		return NULL;
+	}
+	*port = bound_port(f->lsock);
 	return f;
 }
 
@@ -607,7 +734,9 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	while (!sigwait(&f->stop, &sig) && sig == SIGHUP)
 		slog_reopen();
 	atomic_store(&stopping, 1);
+	accept_stop(f);
 	if (!grace_seconds) {
+		close(f->lsock);
 		room_stop();
 		MHD_stop_daemon(f->d);
 		free(f);
@@ -616,11 +745,9 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	/* stop accepting, answer every request already accepted (those still in
 	 * the listen queue too), then stop; at most grace_seconds */
 	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-	MHD_socket lsock = MHD_quiesce_daemon(f->d);
-	int base = atomic_load(&started_total);
-	int queued = lsock != MHD_INVALID_SOCKET ? drain_backlog(f->d, lsock) : 0;
-	if (lsock != MHD_INVALID_SOCKET)
-		close(lsock);
+	int base = atomic_load(&handed);
+	int queued = drain_backlog(f->d, f->lsock);
+	close(f->lsock);
 	slog("%s: stopped accepting; answering the accepted requests (%d connection(s) taken "
 	     "from the listen queue), for at most %u s", name, queued, grace_seconds);
 	for (unsigned i = 0; i < grace_seconds * 100 &&
