@@ -114,8 +114,8 @@ static _Noreturn void usage(void)
 	       "  -l, --listen ADDR:PORT           address to listen on (default 127.0.0.1:8773)\n"
 	       "  -s, --store PATH                 the store (default DEVPAY_STORE, then\n"
 	       "                                   ${XDG_DATA_HOME:-~/.local/share}/devpay/store.db)\n"
-	       "  -t, --threads N                  worker threads (default twice the cores on\n"
-	       "                                   SQLite, four times on PostgreSQL, at most 64)\n"
+	       "  -t, --threads N                  worker threads (default four times the\n"
+	       "                                   cores, at most 64)\n"
 	       "      --log FILE                   append the access log to FILE (default stderr)\n"
 	       "      --region REGION              region of SigV2 requests (default us-east-1)\n"
 	       "      --trust-client-clock         honour the X-Devpay-Now header (tests only; unsafe)\n"
@@ -352,17 +352,14 @@ int main(int argc, char **argv)
 		conf.store = buf_str(&path);
 	}
 	api.pg = store_is_pg_uri(conf.store);
-	/* at most 64 (bench/RESULTS.md). On PostgreSQL four workers a core:
-	 * they spend most of a launch waiting on the database's round trips
-	 * and its commit flush, which the commits of workers waiting together
-	 * share. On SQLite two a core: its work is the worker's own CPU and
-	 * one writer at a time, and with connections spread over the workers
-	 * (front.c), 8 workers on two cores took 15% fewer launches than 4 or
-	 * 2, and answered as many reads */
-	if (!threads) {
-		long per = api.pg ? 4 : 2;
-		threads = ncpu < 1 ? 2 * per : ncpu * per > 64 ? 64 : ncpu * per;
-	}
+	/* four workers a core, at most 64 (bench/RESULTS.md): on PostgreSQL
+	 * they spend most of a launch waiting on the database's round trips and
+	 * its commit flush, which the commits of workers waiting together
+	 * share; on SQLite, whose reads are answered from each worker's kept
+	 * answers at a few microseconds, 8 workers on two cores answered
+	 * 10-20% more reads than 4 (and launches alike) */
+	if (!threads)
+		threads = ncpu < 1 ? 8 : ncpu * 4 > 64 ? 64 : ncpu * 4;
 	conf.store_shown = conf.store;
 	int r = admin_no_password("--store", conf.store);
 	if (r)
@@ -423,7 +420,7 @@ int main(int argc, char **argv)
 		.max_per_address = conf.max_per_ip, .request_deadline = (unsigned)conf.request_deadline,
 		.tls_cert = cert, .tls_key = key, .max_body = API_MAX_BODY, .access_log = 1,
 		.answer_memory = (size_t)conf.answer_mb << 20, .busy_body = BUSY_XML, .busy_type = "text/xml",
-		.hup_reopens_log = 1, .handle = api_handle, .request_id_header = 1,
+		.hup_reopens_log = 1, .handle = api_handle, .request_id_header = 1, .spread = api.pg,
 		.trusted = trusted_nets, .ntrusted = ntrusted, .observe = api_observe,
 	};
 	unsigned port;

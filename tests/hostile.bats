@@ -228,15 +228,6 @@ BAD_VALUES=($'a\001b' $'img\377' $'a\tb' $'line\nline' $'\302\205' $'\355\240\20
 	assert_failure 3
 }
 
-@test "devpayd: connections opened together go to different workers; one waiting on the store holds up no other" {
-	server_test --threads 4
-	run -0 python3 "$BATS_TEST_DIRNAME/spread.py" "$DEVPAYD_PORT" "$DEVPAY_STORE" "$CUSTOMER_KEY" "$CUSTOMER_SECRET" 4
-	assert_output "the other 3 connections answered while the first waited"
-	# the waiting request was answered once the lock was let go
-	run -0 as_customer ec2-describe-keypairs spread-first
-	assert_output --partial "spread-first"
-}
-
 @test "devpayd: SIGINT stops it as SIGTERM does (exit 0, logged)" {
 	server_test
 	EC2_URL=$URL as_customer ec2-describe-images >/dev/null

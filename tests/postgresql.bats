@@ -10,6 +10,7 @@ load helpers
 load devpayd
 load checks
 load copy
+load room
 
 # the tests stop and start the cluster: one at a time
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -341,6 +342,34 @@ product_ami() {
 	assert_equal "$(store_sql "SELECT count(*) FROM instances")" 6
 	# R3 answered from what it had read: the database saw its guards
 	[ "$(grep -c 'execute .*devpay_guard' "$PGDIR/cluster/log")" -gt 10 ] || fail "no guards in the log"
+}
+
+@test "postgresql: connections opened together go to different workers; one waiting on the database holds up no other" {
+	two_replicas
+	# R3: four workers, four connections opened at once; the first one's
+	# CreateKeyPair waits on a lock psql holds, the other three read
+	devpayd_serve --threads 4 || fail "no third devpayd"
+	PIDS+=("$DEVPAYD_PID")
+	run -0 python3 "$BATS_TEST_DIRNAME/spread.py" "$DEVPAYD_PORT" "$DEVPAY_STORE" "$CUSTOMER_KEY" "$CUSTOMER_SECRET" 4
+	assert_output "the other 3 connections answered while the first waited"
+	# the waiting request was answered once the lock was let go, once
+	assert_equal "$(store_sql "SELECT count(*) FROM key_pairs WHERE name = 'spread-first'")" 1
+}
+
+@test "postgresql: the room kept by the acceptor: a full room closes the connection waiting longest (an honest client served within 2 s); at --max-connections the oldest waiting one is closed for a new one" {
+	serve_accounts --max-connections 400 --max-connections-per-ip 100000 --request-deadline 3600 --idle-timeout 3600
+	PIDS+=("$DEVPAYD_PID")
+	trickle 700 8
+	sleep 1
+	honest_within_2s
+	wait "$TRICKLE_PID"
+	local alive
+	alive=$(awk '{print $2}' "$BATS_TEST_TMPDIR/alive")
+	[ "$alive" -le 400 ] && [ "$alive" -ge 300 ] || fail "alive: $alive"
+	kill -0 "$DEVPAYD_PID"
+	devpayd_serve --max-connections 8 --threads 1 --idle-timeout 60 || fail "no second devpayd"
+	PIDS+=("$DEVPAYD_PID")
+	oldest_closed_for_new
 }
 
 @test "postgresql: a key a worker has checked before: a removal, a new secret and a rotation by another process count from the next request, for reads and launches" {

@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""N connections opened together to a devpayd of N workers are served by
-all of them: a request on each of the others is answered while the first
-one's waits.
+"""N connections opened together to a devpayd of N workers on PostgreSQL
+are served by all of them: a request on each of the others is answered
+while the first one's waits for the database.
 
-usage: spread.py PORT STORE KEY SECRET N
-Opens N connections (no request yet), holds the SQLite store's write lock
-(BEGIN IMMEDIATE), sends CreateKeyPair on the first (it waits for the lock)
-and DescribeKeyPairs on each of the others, which must be answered within
-10 s, while the first is still waiting (devpayd waits 30 s for a lock).
+usage: spread.py PORT DATABASE_URI KEY SECRET N
+Opens N connections (no request yet), has psql hold LOCK TABLE key_pairs
+IN SHARE MODE (writes to the key pairs wait, reads do not), sends
+CreateKeyPair on the first (it waits for the lock) and DescribeKeyPairs on
+each of the others, which must be answered within 10 s, while the first
+is still waiting.
 Then the lock is let go and the first must be answered 200. Exit 0, or 1
 with why."""
 import http.client
 import select
-import sqlite3
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -31,8 +32,25 @@ def send(conn, url, creds, params):
     conn.request("POST", "/", body=body, headers=dict(req.headers))
 
 
+class Lock:
+    """The lock that stops the first request, held until release()."""
+
+    def __init__(self, uri):
+        self.psql = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", uri], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        self.psql.stdin.write("BEGIN; LOCK TABLE key_pairs IN SHARE MODE; SELECT 'locked';\n")
+        self.psql.stdin.flush()
+        if self.psql.stdout.readline().strip() != "locked":
+            raise SystemExit("psql could not lock key_pairs")
+
+    def release(self):
+        self.psql.stdin.write("ROLLBACK;\n")
+        self.psql.stdin.close()
+        self.psql.wait()
+
+
 def main():
-    port, store, key, secret, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+    port, uri, key, secret, n = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
     url = f"http://127.0.0.1:{port}/"
     creds = Credentials(key, secret)
     first = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
@@ -40,8 +58,7 @@ def main():
     for c in [first] + others:
         c.connect()
     time.sleep(0.3)  # all taken in by the server before any request
-    lock = sqlite3.connect(store, isolation_level=None, timeout=10)
-    lock.execute("BEGIN IMMEDIATE")
+    lock = Lock(uri)
     send(first, url, creds, [("Action", "CreateKeyPair"), ("Version", "2016-11-15"),
                              ("KeyName", "spread-first")])
     time.sleep(0.5)  # the first request waits for the lock now
@@ -58,9 +75,9 @@ def main():
             return 1
     ready, _, _ = select.select([first.sock], [], [], 0)
     if ready:
-        print("the first request was answered while the store's write lock was held")
+        print("the first request was answered while the lock was held")
         return 1
-    lock.execute("ROLLBACK")
+    lock.release()
     r = first.getresponse()
     r.read()
     if r.status != 200:

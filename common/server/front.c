@@ -29,7 +29,7 @@ struct front {
 	struct MHD_Daemon *d;
 	struct front_config c;
 	sigset_t stop;
-	int lsock;              /* the listen socket (acceptor's) */
+	int lsock;              /* the acceptor's listen socket; -1: libmicrohttpd's */
 	int wake[2];            /* written to stop the acceptor */
 	unsigned room;          /* connections open at once at most; 0: no cap */
 	pthread_t acceptor;
@@ -496,15 +496,18 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = NULL;
 }
 
-/* The acceptor: connections are taken from the listen queue by a thread of
- * their own and handed over with MHD_add_connection, which gives each to
- * the worker its descriptor names (the descriptor modulo the workers), so
- * that a few clients' connections spread over the workers. Left to them,
- * the workers race for the listen socket and the winner takes up to ten
- * at once: a benchmark's 8 connections landed on 2 to 5 of 8 workers,
- * whose requests then waited for each other's round trips to PostgreSQL
- * (bench/RESULTS.md). At the connection limit new ones are left in the
- * listen queue, as libmicrohttpd does. */
+/* The acceptor (front_config.spread): connections are taken from the
+ * listen queue by a thread of their own and handed over with
+ * MHD_add_connection, which gives each to the worker its descriptor names
+ * (the descriptor modulo the workers), so that a few clients' connections
+ * spread over the workers. Left to them, the workers race for the listen
+ * socket and the winner takes up to ten at once: a benchmark's 8
+ * connections landed on 2 to 5 of 8 workers, whose requests then waited
+ * for each other's round trips to PostgreSQL (bench/RESULTS.md). On SQLite
+ * the race is left as it is: its work is the workers' own CPU and one
+ * writer at a time, and spread over all 8 workers on two cores its launches
+ * ran 15% slower. At the connection limit new ones are left in the listen
+ * queue, as libmicrohttpd does. */
 static int at_limit(const struct front *f)
 {
 	/* in unsigned arithmetic: either count may have wrapped */
@@ -657,7 +660,7 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	/* epoll, so that thousands of open connections cost nothing while they
 	 * are idle; each one closed after idle_timeout seconds of silence */
 	const char *cert = c->tls_cert, *key = c->tls_key;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET |
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | (c->spread ? MHD_USE_NO_LISTEN_SOCKET : 0) |
 			 (MHD_is_feature_supported(MHD_FEATURE_EPOLL) ? MHD_USE_EPOLL : MHD_USE_AUTO) |
 			 (c->ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (cert ? MHD_USE_TLS : 0);
 	struct MHD_OptionItem more[] = {
@@ -665,7 +668,7 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		{ MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)key },
 		{ MHD_OPTION_END, 0, NULL },
 	};
-	struct MHD_OptionItem pool[4];
+	struct MHD_OptionItem pool[5];
 	int n = 0;
 	/* each connection's memory: libmicrohttpd zeroes it for every request
 	 * (a third of the instructions of a small request at its default, 32 KiB), and it
@@ -675,13 +678,16 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	unsigned room = c->max_connections ? connection_room(c) : 0;
 	if (c->threads)
 		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, c->threads, NULL };
-	/* the room is kept by the acceptor (at_limit); libmicrohttpd's own limit,
-	 * which it divides among the workers, is set so far above it that no
-	 * worker ever reaches its share: libmicrohttpd 0.9.75 leaves a lock held
-	 * when a worker at its share is handed a connection, and the worker
-	 * then waits on itself for ever */
-	pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, worker_share(room) * (c->threads ? c->threads : 1),
-					     NULL };
+	/* with the acceptor the room is kept by it (at_limit); libmicrohttpd's
+	 * own limit, which it divides among the workers, is set so far above it
+	 * that no worker ever reaches its share: libmicrohttpd 0.9.75 leaves a
+	 * lock held when a worker at its share is handed a connection, and the
+	 * worker then waits on itself for ever */
+	unsigned limit = c->spread ? worker_share(room) * (c->threads ? c->threads : 1) : room;
+	if (limit)
+		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, limit, NULL };
+	if (!c->spread)
+		pool[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, (void *)c->ai->ai_addr };
 	pool[n] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	/* the room (server/room.h): a deadline for a whole request, a cap on one
 	 * address's connections, and the connections waiting longest for a
@@ -694,8 +700,8 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		return NULL;
 	}
 	f->room = room;
-	f->lsock = listen_on(c->ai);
-	if (f->lsock < 0) {
+	f->lsock = c->spread ? listen_on(c->ai) : -1;
+	if (c->spread && f->lsock < 0) {
 		dp_err_set("cannot listen on %s: %s", c->listen, strerror(errno));
 		room_stop();
 		free(f);
@@ -707,11 +713,13 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_ARRAY, more, MHD_OPTION_END);
 	int e = f->d ? 0 : errno;
-	if (f->d && pipe2(f->wake, O_CLOEXEC))
-		e = errno;
-	else if (f->d && (e = pthread_create(&f->acceptor, NULL, accept_loop, f))) {
-		close(f->wake[0]);
-		close(f->wake[1]);
+	if (f->d && c->spread) {
+		if (pipe2(f->wake, O_CLOEXEC))
+			e = errno;
+		else if ((e = pthread_create(&f->acceptor, NULL, accept_loop, f))) {
+			close(f->wake[0]);
+			close(f->wake[1]);
+		}
 	}
 	if (f->d && e) {
 		MHD_stop_daemon(f->d);
@@ -719,12 +727,18 @@ struct front *front_start(const struct front_config *c, unsigned *port)
 	}
 	if (!f->d) {
 		dp_err_set("cannot listen on %s: %s", c->listen, strerror(e));
-		close(f->lsock);
+		if (f->lsock >= 0)
+			close(f->lsock);
 		room_stop();
 		free(f);
 		return NULL;
 	}
-	*port = bound_port(f->lsock);
+	if (c->spread)
+		*port = bound_port(f->lsock);
+	else {
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(f->d, MHD_DAEMON_INFO_BIND_PORT);
+		*port = di ? di->port : 0;
+	}
 	return f;
 }
 
@@ -734,9 +748,11 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	while (!sigwait(&f->stop, &sig) && sig == SIGHUP)
 		slog_reopen();
 	atomic_store(&stopping, 1);
-	accept_stop(f);
+	if (f->lsock >= 0)
+		accept_stop(f);
 	if (!grace_seconds) {
-		close(f->lsock);
+		if (f->lsock >= 0)
+			close(f->lsock);
 		room_stop();
 		MHD_stop_daemon(f->d);
 		free(f);
@@ -745,9 +761,14 @@ void front_wait(struct front *f, unsigned grace_seconds)
 	/* stop accepting, answer every request already accepted (those still in
 	 * the listen queue too), then stop; at most grace_seconds */
 	const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
-	int base = atomic_load(&handed);
-	int queued = drain_backlog(f->d, f->lsock);
-	close(f->lsock);
+	/* the connections handed over so far (by the acceptor, or by
+	 * libmicrohttpd's workers, which have started them all) */
+	int own = f->lsock >= 0;
+	MHD_socket lsock = own ? f->lsock : MHD_quiesce_daemon(f->d);
+	int base = own ? atomic_load(&handed) : atomic_load(&started_total);
+	int queued = lsock != MHD_INVALID_SOCKET ? drain_backlog(f->d, lsock) : 0;
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
 	slog("%s: stopped accepting; answering the accepted requests (%d connection(s) taken "
 	     "from the listen queue), for at most %u s", name, queued, grace_seconds);
 	for (unsigned i = 0; i < grace_seconds * 100 &&

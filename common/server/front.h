@@ -75,6 +75,10 @@ struct front_config {
 	front_handler handle;
 	void *cls;
 	int request_id_header;          /* every reply carries x-amzn-RequestId */
+	/* connections taken in by a thread of the front's own and spread over
+	 * the workers by descriptor, for workers that wait on a database;
+	 * else libmicrohttpd's workers take them in themselves */
+	int spread;
 	const struct front_net *trusted; /* trusted proxies (access log's client) */
 	int ntrusted;
 	front_observer observe;         /* NULL: none */
