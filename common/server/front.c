@@ -508,6 +508,19 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
  * writer at a time, and spread over all 8 workers on two cores its launches
  * ran 15% slower. At the connection limit new ones are left in the listen
  * queue, as libmicrohttpd does. */
+/* One connection taken from the listen queue and handed to libmicrohttpd:
+ * 1, 0 when libmicrohttpd refused it (and closed it), -1 when none was
+ * taken (errno). */
+static int hand_over(struct MHD_Daemon *d, int lsock)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof sa;
+	int fd = accept4(lsock, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	return MHD_add_connection(d, fd, (struct sockaddr *)&sa, len) == MHD_YES;
+}
+
 static int at_limit(const struct front *f)
 {
 	/* in unsigned arithmetic: either count may have wrapped */
@@ -527,17 +540,12 @@ static void *accept_loop(void *arg)
 			break;
 		if (full || !(p[1].revents & POLLIN))
 			continue;
-		struct sockaddr_storage sa;
-		socklen_t len = sizeof sa;
-		int fd = accept4(f->lsock, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			/* out of descriptors or memory: a pause, not a spin */
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-				nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
-			continue;
-		}
-		if (MHD_add_connection(f->d, fd, (struct sockaddr *)&sa, len) == MHD_YES)
+		int r = hand_over(f->d, f->lsock);
+		if (r > 0)
 			atomic_fetch_add(&handed, 1);
+		/* out of descriptors or memory: a pause, not a spin */
+		else if (r < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM))
+			nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
 	}
 	return NULL;
 }
@@ -600,16 +608,10 @@ static int drain_backlog(struct MHD_Daemon *d, MHD_socket lsock)
 	if (fl < 0 || fcntl(lsock, F_SETFL, fl | O_NONBLOCK))
 		return 0;
 	for (;;) {
-		struct sockaddr_storage sa;
-		socklen_t len = sizeof sa;
-		int fd = accept4(lsock, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EINTR)
-				continue;
+		int r = hand_over(d, lsock);
+		if (r < 0 && errno != EINTR)
 			return n;
-		}
-		if (MHD_add_connection(d, fd, (struct sockaddr *)&sa, len) == MHD_YES)
-			n++;
+		n += r > 0;
 	}
 }
 
