@@ -98,6 +98,38 @@ unreachable() {
 	assert_equal "$(store_sum)" "$before"
 }
 
+@test "store: schema 12's index of every instance by product becomes one of the running instances (13), the answers the same" {
+	local code ami kept
+	code=$(as_owner devpay-register-product --name P --platform linux --instance-type m1.small=0.1 | code_of)
+	as_customer devpay-purchase-product "$code" >/dev/null
+	ami=$(as_customer ec2-register img --platform linux | ami_of)
+	as_customer ec2-associate-product-code "$ami" -p "$code" >/dev/null
+	as_customer ec2-run-instances "$ami" -n 2 >/dev/null
+	kept=$(as_customer ec2-run-instances "$ami" | inst_of)
+	as_customer ec2-terminate-instances "$kept" >/dev/null
+	# the store as schema 12 left it
+	sqlite3 "$DEVPAY_STORE" "DROP INDEX instances_running;
+		CREATE INDEX instances_product ON instances(product_code, owner, launched);
+		PRAGMA user_version = 12"
+	run --separate-stderr as_customer devpay-describe-subscriptions
+	assert_success
+	[ "$(echo "$output" | cut -f7)" = 2 ] || fail "running count: $output"
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" 'PRAGMA user_version')" 13
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT name FROM sqlite_master WHERE name LIKE 'instances_%' ORDER BY 1" | tr '\n' ' ')" \
+		"instances_owner instances_reservation instances_running "
+	# the index holds the running instances alone, and the running count and
+	# a cancellation's terminations read it
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM instances INDEXED BY instances_running WHERE owner <> '' AND terminated IS NULL")" 2
+	sqlite3 "$DEVPAY_STORE" "EXPLAIN QUERY PLAN UPDATE instances SET terminated = 1 WHERE owner = 'a' AND product_code = 'b' AND terminated IS NULL" |
+		grep -q 'USING INDEX instances_running' || fail "the cancellation does not read the index"
+	as_customer devpay-cancel-subscription "$code" >/dev/null
+	run as_customer ec2-describe-instances
+	assert_success
+	assert_equal "$(echo "$output" | grep -c '^INSTANCE')" 3
+	assert_equal "$(echo "$output" | grep -c $'\trunning\t')" 0
+	assert_equal "$(sqlite3 "$DEVPAY_STORE" "SELECT count(*) FROM instances WHERE terminated IS NULL")" 0
+}
+
 @test "store: DEVPAY_STORE in a missing directory is exit 3, nothing created" {
 	export DEVPAY_STORE="$BATS_TEST_TMPDIR/no/such/dir/store.db"
 	unreachable "cannot create store '$DEVPAY_STORE'" as_owner devpay-describe-products

@@ -168,6 +168,16 @@ static const char *const migrations[] = {
 	"  type, batch, n) SELECT owner, coalesce(product_code, ''), coalesce(terminated,"
 	"  9223372036854775807), launched, region, platform, type, '', count(*) FROM instances"
 	"  GROUP BY 1, 2, 3, 4, 5, 6, 7;",
+	/* 13: the instances an account runs of a product (the running count of
+	 * DescribeSubscriptions, the terminations when a subscription ends) found
+	 * by an index of the running instances alone, led by the owner: the old
+	 * index (product_code, owner, launched) held every instance ever run,
+	 * whose history the queries never read, and led by a product code most
+	 * rows share it cost PostgreSQL a quarter of --copy-store's time to
+	 * build */
+	"DROP INDEX IF EXISTS instances_product;"
+	"CREATE INDEX IF NOT EXISTS instances_running ON instances(owner, product_code)"
+	"  WHERE terminated IS NULL;",
 };
 
 const int store_schema_version = (int)(sizeof migrations / sizeof migrations[0]);
