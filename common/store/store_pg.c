@@ -736,6 +736,58 @@ static void pg_rollback(struct store *st)
 	st->pg->begin_pending = NULL;
 }
 
+/* What PostgreSQL's schema does after store_schema.c's migration of the same
+ * number, in PostgreSQL's own SQL (pg_ddl() is not applied), or NULL.
+ *
+ * 13: a launch's rows name the launching account and the image without a
+ * foreign key. Each such key's check takes a FOR KEY SHARE lock on the
+ * account's and the image's row, which every launch of that account and
+ * image takes too: locks that concurrent launches share are a new
+ * multixact each, written to the log, and cost RunInstances about a tenth
+ * of its rate (bench/RESULTS.md). The references hold as before: a launch
+ * reads its account and image in its own SERIALIZABLE transaction
+ * (RunInstances refuses an image that is not there), accounts and images
+ * are never deleted by devpay (a removed key and a deregistered image keep
+ * their rows), and a delete or update of accounts or images by anyone else
+ * that would leave instances or reservations without theirs is refused by
+ * the triggers below (23503, as the key's own refusal). SQLite keeps its
+ * foreign keys (no row locks there). */
+static const char pg_references_kept[] =
+	"ALTER TABLE reservations DROP CONSTRAINT IF EXISTS reservations_owner_fkey;\n"
+	"ALTER TABLE instances DROP CONSTRAINT IF EXISTS instances_owner_fkey,"
+	" DROP CONSTRAINT IF EXISTS instances_image_fkey;\n"
+	"CREATE OR REPLACE FUNCTION devpay_references_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"DECLARE held text;\n"
+	"BEGIN\n"
+	"  IF TG_TABLE_NAME = 'accounts' THEN\n"
+	"    SELECT coalesce((SELECT 'instances' FROM instances i JOIN gone g ON i.owner = g.id\n"
+	"        WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = g.id) LIMIT 1),\n"
+	"      (SELECT 'reservations' FROM reservations r JOIN gone g ON r.owner = g.id\n"
+	"        WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = g.id) LIMIT 1)) INTO held;\n"
+	"  ELSE\n"
+	"    SELECT 'instances' FROM instances i JOIN gone g ON i.image = g.id\n"
+	"      WHERE NOT EXISTS (SELECT 1 FROM images m WHERE m.id = g.id) LIMIT 1 INTO held;\n"
+	"  END IF;\n"
+	"  IF held IS NOT NULL THEN\n"
+	"    RAISE foreign_key_violation USING MESSAGE = format('update or delete on table \"%s\""
+	" leaves rows of table \"%s\" without theirs', TG_TABLE_NAME, held);\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END$$;\n"
+	"CREATE TRIGGER accounts_deleted AFTER DELETE ON accounts REFERENCING OLD TABLE AS gone"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
+	"CREATE TRIGGER accounts_updated AFTER UPDATE ON accounts REFERENCING OLD TABLE AS gone"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
+	"CREATE TRIGGER images_deleted AFTER DELETE ON images REFERENCING OLD TABLE AS gone"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
+	"CREATE TRIGGER images_updated AFTER UPDATE ON images REFERENCING OLD TABLE AS gone"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n";
+
+static const char *pg_after(int version)
+{
+	return version == 13 ? pg_references_kept : NULL;
+}
+
 /* Creates or upgrades the schema, under an advisory lock; refuses a
  * database that is not ours or is newer. */
 static enum dp_err setup(struct store *st, const char *uri_shown)
@@ -795,6 +847,8 @@ static enum dp_err setup(struct store *st, const char *uri_shown)
 			char *d = pg_ddl(migrations[v]);
 			buf_adds(&all, d);
 			free(d);
+			if (pg_after(v + 1))
+				buf_adds(&all, pg_after(v + 1));
 		}
 		buf_addf(&all, "UPDATE devpay_schema SET version = %d;\nCOMMIT;", known);
 		if (simple(st, buf_str(&all))) {

@@ -2,6 +2,7 @@
 /* The PostgreSQL backend's side of devpayd --copy-store (store_copy.c):
  * a table's rows streamed out, statements batched in (libpq's pipeline
  * mode), the identity sequences moved past the keys copied. */
+#include <stdio.h>
 #include <string.h>
 #include <libpq-fe.h>
 #include "base/buf.h"
@@ -296,6 +297,38 @@ static int build_memory(struct store *st)
 	return ok ? 0 : -1;
 }
 
+/* The references PostgreSQL's schema keeps without a foreign key (store_pg.c,
+ * migration 13): checked after a copy of the table that makes them, as the
+ * keys are, each query naming the first row that breaks one. */
+static const struct {
+	const char *table, *check;
+} kept_refs[] = {
+	{ "reservations", "SELECT format('row %s of table reservations names account %s, which is not there"
+			  " (a foreign key of the schema)', id, owner) FROM reservations r"
+			  " WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = r.owner) LIMIT 1" },
+	{ "instances", "SELECT format('row %s of table instances names %s, which is not there"
+		       " (a foreign key of the schema)', id, CASE WHEN NOT EXISTS (SELECT 1 FROM accounts a"
+		       " WHERE a.id = i.owner) THEN 'account ' || owner ELSE 'image ' || image END)"
+		       " FROM instances i WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = i.owner)"
+		       " OR NOT EXISTS (SELECT 1 FROM images m WHERE m.id = i.image) LIMIT 1" },
+};
+
+static int refs_check(struct store *st, const char *check)
+{
+	PGresult *res = PQexec(st->pg->conn, check);
+	int r = 0;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		pg_note_error(st, res, "PostgreSQL");
+		r = -1;
+	} else if (PQntuples(res)) {
+		snprintf(st->pg->err, sizeof st->pg->err, "PostgreSQL: %s", PQgetvalue(res, 0, 0));
+		dp_err_set("%s", st->pg->err);
+		r = -1;
+	}
+	PQclear(res);
+	return r;
+}
+
 int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const char *const *cols)
 {
 	if (pg_flush(st) || pg_flush_begin(st))
@@ -305,6 +338,10 @@ int pg_bulk_begin(struct store *st, const char *table, long rows, int n, const c
 	if (!t)
 		return -1;
 	buf_release(&st->pg->bulk_indexes);
+	st->pg->bulk_refs = NULL;
+	for (size_t i = 0; i < sizeof kept_refs / sizeof kept_refs[0]; i++)
+		if (!strcmp(table, kept_refs[i].table))
+			st->pg->bulk_refs = kept_refs[i].check;
 	if (keys_drop(st, table) ||
 	    (rows >= COPY_INDEXES_AFTER && (build_memory(st) || indexes_drop(st, table)))) {
 		PQfreemem(t);
@@ -393,8 +430,10 @@ int pg_bulk_end(struct store *st)
 		PQclear(res);
 	}
 	buf_release(&pg->bulk);
-	if (!failed && (run_lines(st, &pg->bulk_indexes) || run_lines(st, &pg->bulk_keys)))
+	if (!failed && (run_lines(st, &pg->bulk_indexes) || run_lines(st, &pg->bulk_keys) ||
+			(pg->bulk_refs && refs_check(st, pg->bulk_refs))))
 		failed = 1;
+	pg->bulk_refs = NULL;
 	buf_release(&pg->bulk_indexes);
 	buf_release(&pg->bulk_keys);
 	return failed ? -1 : 0;

@@ -71,6 +71,7 @@ struct store_pg {
 	struct buf bulk;        /* COPY FROM STDIN's rows not sent yet (pg_bulk_row) */
 	struct buf bulk_keys;   /* the foreign keys to add again after the copy */
 	struct buf bulk_indexes; /* the plain indexes to build after the copy */
+	const char *bulk_refs;  /* the references to check after it (pg_bulk_begin) */
 	int down;               /* the connection is lost */
 	char err[512];
 	/* reads sent ahead (pg_prefetch): their statement, arguments and
