@@ -586,13 +586,20 @@ via() { # via URL: DevPay's purchase URLs as devpayd at URL gives them
 	# refused: an image, or an account, that instances and reservations name
 	run --separate-stderr psql -X -q -v ON_ERROR_STOP=1 "$DEVPAY_STORE" -c "UPDATE images SET id = 'ami-0' WHERE id = '$AMI'"
 	assert_failure
-	[[ "$stderr" == *'update or delete on table "images" leaves rows of table "instances" without theirs'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *'update on table "images" leaves rows of table "instances" without theirs'* ]] || fail "stderr: $stderr"
 	store_sql "INSERT INTO accounts(id, access_key, secret, created) VALUES ('100000000001', 'AKBARE', '', 0);
 		INSERT INTO reservations(id, owner, region, request, created) VALUES ('r-0', '100000000001', 'us-east-1', '', 0)" >/dev/null
 	run --separate-stderr psql -X -q -v ON_ERROR_STOP=1 "$DEVPAY_STORE" -c "DELETE FROM accounts WHERE id = '100000000001'"
 	assert_failure
-	[[ "$stderr" == *'table "accounts" leaves rows of table "reservations" without theirs'* ]] || fail "stderr: $stderr"
+	[[ "$stderr" == *'delete on table "accounts" leaves rows of table "reservations" without theirs'* ]] || fail "stderr: $stderr"
 	assert_equal "$(store_sql "SELECT count(*) FROM accounts WHERE id = '100000000001'")" 1
+	# a TRUNCATE that leaves them (CASCADE follows the foreign keys alone),
+	# and one from a session whose search_path does not name the store's
+	run --separate-stderr psql -X -q -v ON_ERROR_STOP=1 "$DEVPAY_STORE" -c "SET search_path = pg_catalog" \
+		-c "TRUNCATE $(store_sql "SELECT current_schema()").images CASCADE"
+	assert_failure
+	[[ "$stderr" == *'truncate on table "images" leaves rows of table "instances" without theirs'* ]] || fail "stderr: $stderr"
+	assert_equal "$(store_sql "SELECT count(*) FROM images WHERE id = '$AMI'")" 1
 	# allowed: what nothing names, and changes that keep the ids
 	store_sql "DELETE FROM reservations WHERE id = 'r-0'; DELETE FROM accounts WHERE id = '100000000001';
 		UPDATE accounts SET created = created + 1 WHERE id = '$cust'; UPDATE images SET name = 'renamed' WHERE id = '$AMI'" >/dev/null

@@ -756,12 +756,20 @@ static const char pg_references_kept[] =
 	"ALTER TABLE reservations DROP CONSTRAINT IF EXISTS reservations_owner_fkey;\n"
 	"ALTER TABLE instances DROP CONSTRAINT IF EXISTS instances_owner_fkey,"
 	" DROP CONSTRAINT IF EXISTS instances_image_fkey;\n"
-	"CREATE OR REPLACE FUNCTION devpay_references_kept() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	/* the tables its store's (the schema set-up's search_path, whoever
+	 * changes them); a TRUNCATE (no transition table) checked once it is
+	 * done, so that one truncating the instances too passes */
+	"CREATE OR REPLACE FUNCTION devpay_references_kept() RETURNS trigger LANGUAGE plpgsql"
+	" SET search_path FROM CURRENT AS $$\n"
 	"DECLARE held text;\n"
 	"BEGIN\n"
+	"  IF TG_OP = 'TRUNCATE' THEN\n"
+	"    SELECT coalesce((SELECT 'instances' FROM instances LIMIT 1),\n"
+	"      CASE WHEN TG_TABLE_NAME = 'accounts' THEN (SELECT 'reservations' FROM reservations LIMIT 1) END)\n"
+	"      INTO held;\n"
 	/* the ids no longer there first (an update that keeps them, devpay's
 	 * own, reads no instance), then whether anything names them */
-	"  IF TG_TABLE_NAME = 'accounts' THEN\n"
+	"  ELSIF TG_TABLE_NAME = 'accounts' THEN\n"
 	"    IF EXISTS (SELECT 1 FROM gone g WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = g.id)) THEN\n"
 	"      SELECT coalesce((SELECT 'instances' FROM instances i JOIN gone g ON i.owner = g.id\n"
 	"          WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = g.id) LIMIT 1),\n"
@@ -773,8 +781,8 @@ static const char pg_references_kept[] =
 	"      WHERE NOT EXISTS (SELECT 1 FROM images m WHERE m.id = g.id) LIMIT 1 INTO held;\n"
 	"  END IF;\n"
 	"  IF held IS NOT NULL THEN\n"
-	"    RAISE foreign_key_violation USING MESSAGE = format('update or delete on table \"%s\""
-	" leaves rows of table \"%s\" without theirs', TG_TABLE_NAME, held);\n"
+	"    RAISE foreign_key_violation USING MESSAGE = format('%s on table \"%s\""
+	" leaves rows of table \"%s\" without theirs', lower(TG_OP), TG_TABLE_NAME, held);\n"
 	"  END IF;\n"
 	"  RETURN NULL;\n"
 	"END$$;\n"
@@ -785,6 +793,10 @@ static const char pg_references_kept[] =
 	"CREATE TRIGGER images_deleted AFTER DELETE ON images REFERENCING OLD TABLE AS gone"
 	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
 	"CREATE TRIGGER images_updated AFTER UPDATE ON images REFERENCING OLD TABLE AS gone"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
+	"CREATE TRIGGER accounts_truncated AFTER TRUNCATE ON accounts"
+	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n"
+	"CREATE TRIGGER images_truncated AFTER TRUNCATE ON images"
 	" FOR EACH STATEMENT EXECUTE FUNCTION devpay_references_kept();\n";
 
 static const char *pg_after(int version)
