@@ -496,18 +496,6 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	*socket_context = NULL;
 }
 
-/* The acceptor (front_config.spread): connections are taken from the
- * listen queue by a thread of their own and handed over with
- * MHD_add_connection, which gives each to the worker its descriptor names
- * (the descriptor modulo the workers), so that a few clients' connections
- * spread over the workers. Left to them, the workers race for the listen
- * socket and the winner takes up to ten at once: a benchmark's 8
- * connections landed on 2 to 5 of 8 workers, whose requests then waited
- * for each other's round trips to PostgreSQL (bench/RESULTS.md). On SQLite
- * the race is left as it is: its work is the workers' own CPU and one
- * writer at a time, and spread over all 8 workers on two cores its launches
- * ran 15% slower. At the connection limit new ones are left in the listen
- * queue, as libmicrohttpd does. */
 /* One connection taken from the listen queue and handed to libmicrohttpd:
  * 1, 0 when libmicrohttpd refused it (and closed it), -1 when none was
  * taken (errno). */
@@ -521,6 +509,18 @@ static int hand_over(struct MHD_Daemon *d, int lsock)
 	return MHD_add_connection(d, fd, (struct sockaddr *)&sa, len) == MHD_YES;
 }
 
+/* The acceptor (front_config.spread): connections are taken from the
+ * listen queue by a thread of their own and handed over with
+ * MHD_add_connection, which gives each to the worker its descriptor names
+ * (the descriptor modulo the workers), so that a few clients' connections
+ * spread over the workers. Left to them, the workers race for the listen
+ * socket and the winner takes up to ten at once: a benchmark's 8
+ * connections landed on 2 to 5 of 8 workers, whose requests then waited
+ * for each other's round trips to PostgreSQL (bench/RESULTS.md). On SQLite
+ * the race is left as it is: its work is the workers' own CPU and one
+ * writer at a time, and spread over all 8 workers on two cores its launches
+ * ran 15% slower. At the connection limit new ones are left in the listen
+ * queue, as libmicrohttpd does. */
 static int at_limit(const struct front *f)
 {
 	/* in unsigned arithmetic: either count may have wrapped */

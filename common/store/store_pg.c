@@ -750,8 +750,9 @@ static void pg_rollback(struct store *st)
  * are never deleted by devpay (a removed key and a deregistered image keep
  * their rows), and a delete or update of accounts or images by anyone else
  * that would leave instances or reservations without theirs is refused by
- * the triggers below (23503, as the key's own refusal). SQLite keeps its
- * foreign keys (no row locks there). */
+ * the triggers below (23503, as the key's own refusal); --copy-store checks
+ * the same references after the rows (kept_refs, store_pg_copy.c). SQLite
+ * keeps its foreign keys (no row locks there). */
 static const char pg_references_kept[] =
 	"ALTER TABLE reservations DROP CONSTRAINT IF EXISTS reservations_owner_fkey;\n"
 	"ALTER TABLE instances DROP CONSTRAINT IF EXISTS instances_owner_fkey,"
