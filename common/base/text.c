@@ -53,6 +53,11 @@ enum text_problem text_check(const char *s, size_t len, size_t max, size_t *at, 
 		return TEXT_TOO_LONG;
 	}
 	for (size_t i = 0; i < len;) {
+		/* printable ASCII, most of what a request carries, at a glance */
+		if (u[i] >= 0x20 && u[i] < 0x7F) {
+			i++;
+			continue;
+		}
 		unsigned c;
 		size_t n = decode(u + i, len - i, &c);
 		*at = i;

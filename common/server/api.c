@@ -13,6 +13,7 @@
 #include "service/service.h"
 #include "store/store.h"
 #include "wire/query.h"
+#include "wire/sigv4.h"
 #include "server/api.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -32,6 +33,7 @@ static _Thread_local struct store *worker_store;
 static void worker_exit(void *st)
 {
 	store_close(st);
+	sigv4_thread_release();
 }
 
 int api_init(const struct api_config *c)

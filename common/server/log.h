@@ -11,7 +11,8 @@ int slog_open(const char *prog, const char *file);
 void slog_close(void);
 /* The log's stream (startup lines, before the workers run). */
 FILE *slog_stream(void);
-/* One whole line (with its newline) to the log: one write(2), no lock. */
+/* One whole line (with its newline) to the log, whole and in order: written
+ * at once, or with the lines of other threads written together (log.c). */
 void slog_write(const char *line, size_t n);
 
 void slog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

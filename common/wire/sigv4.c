@@ -68,68 +68,87 @@ int sigv4_parse_date(const char *s, int64_t *t)
 	return 0;
 }
 
+/* A header as canonicalized: its lower-case name and trimmed value, both
+ * offsets into one buffer of the request's headers. */
 struct hdr {
-	char *name;
-	struct buf value;
+	size_t name, name_len, value, value_len;
 };
 
-static int cmp_hdr(const void *a, const void *b)
-{
-	return strcmp(((const struct hdr *)a)->name, ((const struct hdr *)b)->name);
-}
-
-/* Trimmed, inner runs of spaces collapsed to one, as SigV4 canonicalizes. */
+/* Appended: v trimmed, inner runs of spaces collapsed to one, as SigV4
+ * canonicalizes. */
 static void add_trimmed(struct buf *b, const char *v)
 {
 	while (*v == ' ' || *v == '\t')
 		v++;
-	int space = 0;
-	for (; *v; v++) {
-		if (*v == ' ' || *v == '\t') {
-			space = 1;
-			continue;
-		}
-		if (space)
+	while (*v) {
+		const char *run = v;
+		while (*v && *v != ' ' && *v != '\t')
+			v++;
+		buf_add(b, run, (size_t)(v - run));
+		while (*v == ' ' || *v == '\t')
+			v++;
+		if (*v)
 			buf_addc(b, ' ');
-		space = 0;
-		buf_addc(b, *v);
 	}
 }
 
-static void canonical_headers(const struct sigv4_request *r, struct buf *out, struct buf *names)
+static int cmp_hdr(const char *text, const struct hdr *x, const struct hdr *y)
 {
-	struct hdr *h = xcalloc(r->nheaders ? r->nheaders : 1, sizeof *h);
+	size_t n = x->name_len < y->name_len ? x->name_len : y->name_len;
+	int c = memcmp(text + x->name, text + y->name, n);
+	return c ? c : (x->name_len > y->name_len) - (x->name_len < y->name_len);
+}
+
+/* The canonical headers (sorted by lower-case name, the values of a name
+ * given twice joined with a comma) to out, their names to names; text is
+ * scratch. A request signs a handful of headers: no allocation each. */
+static void canonical_headers(const struct sigv4_request *r, struct buf *out, struct buf *names,
+			      struct buf *text)
+{
+	struct hdr few[16], *h = r->nheaders <= 16 ? few : xcalloc(r->nheaders, sizeof *h);
 	size_t n = 0;
+	buf_reset(text);
 	for (size_t i = 0; i < r->nheaders; i++) {
-		char *lower = xstrdup(r->headers[i].name);
-		for (char *p = lower; *p; p++)
+		size_t at = text->len, len = strlen(r->headers[i].name);
+		buf_add(text, r->headers[i].name, len);
+		for (char *p = text->p + at; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
 		size_t j;
-		for (j = 0; j < n && strcmp(h[j].name, lower); j++)
+		for (j = 0; j < n && (h[j].name_len != len || memcmp(text->p + h[j].name, text->p + at, len)); j++)
 			;
-		if (j == n) {
-			h[n].name = lower;
-			buf_init(&h[n].value);
-			n++;
+		if (j < n) {
+			/* the same name again: its value joins the first's, which
+			 * is copied to the end */
+			text->len = at;
+			size_t v = text->len;
+			buf_add(text, text->p + h[j].value, h[j].value_len);
+			buf_addc(text, ',');
+			h[j].value = v;
 		} else {
-			free(lower);
-			buf_addc(&h[j].value, ',');
+			h[n++] = (struct hdr){ at, len, 0, 0 };
+			h[j].value = text->len;
 		}
-		add_trimmed(&h[j].value, r->headers[i].value);
+		add_trimmed(text, r->headers[i].value);
+		h[j].value_len = text->len - h[j].value;
 	}
-	qsort(h, n, sizeof *h, cmp_hdr);
+	/* by name, the way strcmp orders them: an insertion sort, for a handful */
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k > 0 && cmp_hdr(text->p, &h[k - 1], &h[k]) > 0; k--) {
+			struct hdr t = h[k];
+			h[k] = h[k - 1];
+			h[k - 1] = t;
+		}
 	for (size_t i = 0; i < n; i++) {
-		buf_adds(out, h[i].name);
+		buf_add(out, text->p + h[i].name, h[i].name_len);
 		buf_addc(out, ':');
-		buf_add(out, h[i].value.p ? h[i].value.p : "", h[i].value.len);
+		buf_add(out, text->p + h[i].value, h[i].value_len);
 		buf_addc(out, '\n');
 		if (i)
 			buf_addc(names, ';');
-		buf_adds(names, h[i].name);
-		free(h[i].name);
-		buf_release(&h[i].value);
+		buf_add(names, text->p + h[i].name, h[i].name_len);
 	}
-	free(h);
+	if (h != few)
+		free(h);
 }
 
 static void canonical_uri(const char *path, struct buf *out)
@@ -211,12 +230,14 @@ enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out)
 	buf_addc(c, '\n');
 	canonical_uri(r->path, c);
 	buf_addc(c, '\n');
-	struct query q = QUERY_INIT;
-	query_parse(&q, r->query ? r->query : "", r->query ? strlen(r->query) : 0);
-	query_encode(&q, 1, NULL, c);
-	query_release(&q);
+	if (r->query && *r->query) {
+		struct query q = QUERY_INIT;
+		query_parse(&q, r->query, strlen(r->query));
+		query_encode(&q, 1, NULL, c);
+		query_release(&q);
+	}
 	buf_addc(c, '\n');
-	canonical_headers(r, c, &out->signed_headers);
+	canonical_headers(r, c, &out->signed_headers, &out->scratch);
 	char hash[65];
 	sigv4_sha256_hex(r->payload ? r->payload : "", r->payload ? r->payload_len : 0, hash);
 	buf_addc(c, '\n');
@@ -268,16 +289,29 @@ void sigv4_result_release(struct sigv4_result *out)
 	buf_release(&out->string_to_sign);
 	buf_release(&out->signed_headers);
 	buf_release(&out->authorization);
+	buf_release(&out->scratch);
 }
+
+/* The thread's buffers, kept from one check to the next: a server checks a
+ * signature a request. They hold what the request carried, never the
+ * secret. */
+static _Thread_local struct sigv4_result kept_result;
 
 int sigv4_verify(const struct sigv4_request *r, const char *signature)
 {
-	struct sigv4_result out = SIGV4_RESULT_INIT;
+	struct sigv4_result *out = &kept_result;
 	int ok = -1;
-	if (!sigv4_sign(r, &out))
-		ok = strlen(signature) == 64 && !CRYPTO_memcmp(out.signature, signature, 64);
-	sigv4_result_release(&out);
+	if (!sigv4_sign(r, out))
+		ok = strlen(signature) == 64 && !CRYPTO_memcmp(out->signature, signature, 64);
+	/* a burst's memory is not kept */
+	if (out->canonical.cap > 65536 || out->scratch.cap > 65536)
+		sigv4_result_release(out);
 	return ok;
+}
+
+void sigv4_thread_release(void)
+{
+	sigv4_result_release(&kept_result);
 }
 
 /* Splits "k=v" parts separated by ',' (and spaces) of the header after the

@@ -33,14 +33,18 @@ struct sigv4_result {
 	struct buf signed_headers;   /* "content-type;host;x-amz-date" */
 	struct buf authorization;    /* the Authorization header's value */
 	char signature[65];          /* lower-case hex */
+	struct buf scratch;          /* the headers canonicalized */
 };
-#define SIGV4_RESULT_INIT { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, "" }
+#define SIGV4_RESULT_INIT { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, "", BUF_INIT }
 
 enum dp_err sigv4_sign(const struct sigv4_request *r, struct sigv4_result *out);
 void sigv4_result_release(struct sigv4_result *out);
 /* Rebuilds the signature of r (secret included) and compares it with the
  * received hex signature in constant time: 1 match, 0 mismatch, -1 error. */
 int sigv4_verify(const struct sigv4_request *r, const char *signature);
+/* The buffers sigv4_verify keeps in the calling thread, freed (a server's
+ * worker, as it ends). */
+void sigv4_thread_release(void);
 
 /* The parts of a received "AWS4-HMAC-SHA256 Credential=..., SignedHeaders=...,
  * Signature=..." header. Each points into storage owned by the struct. */

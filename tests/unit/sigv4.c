@@ -58,6 +58,49 @@ int main(void)
 		   "another day signs otherwise (round %d)", round);
 		r.amz_date = "20150830T123600Z";
 	}
+
+	/* aws-sig-v4-test-suite's get-header-key-duplicate and
+	 * get-header-value-trim, and a mixed set (names in any case, given
+	 * twice, empty, runs of spaces and tabs); the signatures computed with
+	 * Python's hmac and hashlib from the rules: names lower-cased and
+	 * sorted, the values of a name joined with commas in their order,
+	 * each value trimmed and its inner runs of blanks made one space */
+	static const struct sigv4_header dup[] = {
+		{ "Host", "example.amazonaws.com" }, { "My-Header1", "value2" },
+		{ "My-Header1", "value2" }, { "My-Header1", "value1" },
+		{ "X-Amz-Date", "20150830T123600Z" } };
+	static const struct sigv4_header trim[] = {
+		{ "Host", "example.amazonaws.com" }, { "My-Header1", " value1" },
+		{ "My-Header2", "\"a   b   c\"" }, { "X-Amz-Date", "20150830T123600Z" } };
+	static const struct sigv4_header mixed[] = {
+		{ "X-Amz-Date", "20150830T123600Z" }, { "host", "  a \t b  " }, { "HOST", "c" },
+		{ "Content-Type", "x/y ; q=1  " }, { "a", "" }, { "A", "  " } };
+	static const struct {
+		const struct sigv4_header *h;
+		size_t n;
+		const char *name, *sig, *names;
+	} sets[] = {
+		{ dup, 5, "get-header-key-duplicate",
+		  "c9d5ea9f3f72853aea855b47ea873832890dbdd183b4468f858259531a5138ea", "host;my-header1;x-amz-date" },
+		{ trim, 4, "get-header-value-trim",
+		  "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736",
+		  "host;my-header1;my-header2;x-amz-date" },
+		{ mixed, 6, "names in any case, twice, empty values",
+		  "0fe30bf2c9451e894fc807ba79527b376be675a8cd15083f6505dc5e3a51f984", "a;content-type;host;x-amz-date" },
+	};
+	r.query = "";
+	for (size_t i = 0; i < sizeof sets / sizeof *sets; i++) {
+		r.headers = sets[i].h;
+		r.nheaders = sets[i].n;
+		ok(sigv4_sign(&r, &out) == DP_OK && !strcmp(out.signature, sets[i].sig) &&
+			   !strcmp(out.signed_headers.p, sets[i].names),
+		   "%s", sets[i].name);
+		ok(sigv4_verify(&r, sets[i].sig) == 1, "%s, verified", sets[i].name);
+	}
+	ok(strstr(out.canonical.p, "\na:,\n") && strstr(out.canonical.p, "\nhost:a b,c\n") &&
+		   strstr(out.canonical.p, "\ncontent-type:x/y ; q=1\n"),
+	   "the mixed set's canonical headers");
 	sigv4_result_release(&out);
+	sigv4_thread_release();
 	return tap_done();
 }
