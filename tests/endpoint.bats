@@ -339,6 +339,50 @@ ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%SZ; }
 	assert_line --index 2 403
 }
 
+@test "a signed header received twice is checked as its values joined by commas, as SigV4 says; another value is refused" {
+	serve
+	# signed by hand (hashlib, hmac): the canonical header joins both values
+	# in their order, each trimmed and its blanks made one space
+	cat >"$BATS_TEST_TMPDIR/twice.py" <<'PY'
+import datetime, hashlib, hmac, http.client, sys, urllib.parse
+url, key, secret, second = sys.argv[1:5]
+u = urllib.parse.urlsplit(url)
+body = b"Action=DescribeImages&Version=2016-11-15&Owner.1=self"
+amz = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+vals = ["  one   two ", "three"]
+canon = (f"content-type:application/x-www-form-urlencoded\nhost:{u.netloc}\n"
+         f"x-amz-date:{amz}\nx-extra:one two,three\n")
+names = "content-type;host;x-amz-date;x-extra"
+creq = "\n".join(["POST", "/", "", canon, names, hashlib.sha256(body).hexdigest()])
+scope = f"{amz[:8]}/us-east-1/ec2/aws4_request"
+sts = "\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(creq.encode()).hexdigest()])
+k = ("AWS4" + secret).encode()
+for m in (amz[:8], "us-east-1", "ec2", "aws4_request"):
+    k = hmac.new(k, m.encode(), hashlib.sha256).digest()
+sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+c = http.client.HTTPConnection(u.hostname, u.port)
+c.putrequest("POST", "/", skip_host=True, skip_accept_encoding=True)
+c.putheader("Host", u.netloc)
+c.putheader("Content-Type", "application/x-www-form-urlencoded")
+c.putheader("X-Amz-Date", amz)
+c.putheader("X-Extra", vals[0])
+c.putheader("X-Extra", second)
+c.putheader("Authorization", f"AWS4-HMAC-SHA256 Credential={key}/{scope}, SignedHeaders={names}, Signature={sig}")
+c.putheader("Content-Length", str(len(body)))
+c.endheaders(body)
+r = c.getresponse()
+print(r.status, r.read().decode())
+PY
+	run python3 "$BATS_TEST_TMPDIR/twice.py" "$URL" "$CUSTOMER_KEY" "$CUSTOMER_SECRET" three
+	assert_success
+	assert_line --index 0 --partial '200 '
+	assert_output --partial '<DescribeImagesResponse'
+	run python3 "$BATS_TEST_TMPDIR/twice.py" "$URL" "$CUSTOMER_KEY" "$CUSTOMER_SECRET" four
+	assert_success
+	assert_line --index 0 --partial '403 '
+	assert_output --partial '<Code>SignatureDoesNotMatch</Code>'
+}
+
 @test "one access-log line per request: time, client, request id, method, path, action, key, status, bytes, duration; no secret" {
 	serve
 	EC2_URL=$URL as_customer ec2-describe-images >/dev/null

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,36 +97,63 @@ static int known_key(struct store *st, struct auth_result *o, char **secret, int
 	return 0;
 }
 
-/* The headers the client says it signed, each as received; -1 when one is
- * missing or host or x-amz-date is not among them. */
-static int signed_headers(const struct auth_request *r, const char *list, struct sigv4_header **h,
-			  size_t *n)
+/* The headers the client says it signed, each as received: a name received
+ * twice is there twice, so that the canonical form trims each value before
+ * joining them (sigv4.c), as SigV4 does. Their names are kept in text, the
+ * values point into r. -1 when one is missing or host or x-amz-date is not
+ * among them. */
+static void room_for_one(struct sigv4_header **h, size_t **at, size_t n, size_t *cap)
 {
-	char *names = xstrdup(list), *save = NULL;
-	size_t cap = 1;
-	for (const char *p = names; *p; p++)
-		cap += *p == ';';
-	*h = xcalloc(cap, sizeof **h);
-	*n = 0;
-	int host = 0, date = 0, missing = 0;
-	for (char *name = strtok_r(names, ";", &save); name; name = strtok_r(NULL, ";", &save)) {
-		char *v = auth_header(r, name);
-		missing |= !v;
-		host |= !strcmp(name, "host");
-		date |= !strcmp(name, "x-amz-date");
-		(*h)[(*n)++] = (struct sigv4_header){ xstrdup(name), v ? v : xstrdup("") };
-	}
-	free(names);
-	return host && date && !missing ? 0 : -1;
+	if (n < *cap)
+		return;
+	*cap *= 2;
+	*h = xrealloc(*h, *cap * sizeof **h);
+	*at = xrealloc(*at, *cap * sizeof **at);
 }
 
-static void free_headers(struct sigv4_header *h, size_t n)
+static int signed_headers(const struct auth_request *r, const char *list, struct sigv4_header **h,
+			  size_t *n, struct buf *text)
 {
-	for (size_t i = 0; i < n; i++) {
-		free((char *)h[i].name);
-		free((char *)h[i].value);
+	size_t names = 1;
+	for (const char *p = list; *p; p++)
+		names += *p == ';';
+	size_t cap = names + r->nheaders;
+	*h = xcalloc(cap, sizeof **h);
+	*n = 0;
+	/* the names' offsets into text, pointers once it stops growing */
+	size_t *at = xcalloc(cap, sizeof *at);
+	int host = 0, date = 0, missing = 0;
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ";");
+		if (len) {
+			size_t name = text->len, seen = 0;
+			buf_add(text, p, len);
+			buf_addc(text, '\0');
+			host |= !strcmp(text->p + name, "host");
+			date |= !strcmp(text->p + name, "x-amz-date");
+			for (size_t i = 0; i < r->nheaders; i++)
+				if (!strcasecmp(r->headers[i].name, text->p + name)) {
+					/* a name the list gives twice: its headers twice */
+					room_for_one(h, &at, *n, &cap);
+					at[*n] = name;
+					(*h)[(*n)++].value = r->headers[i].value ? r->headers[i].value : "";
+					seen++;
+				}
+			if (!seen) {
+				missing = 1;
+				room_for_one(h, &at, *n, &cap);
+				at[*n] = name;
+				(*h)[(*n)++].value = "";
+			}
+		}
+		p += len;
+		if (*p)
+			p++;
 	}
-	free(h);
+	for (size_t k = 0; k < *n; k++)
+		(*h)[k].name = text->p + at[k];
+	free(at);
+	return host && date && !missing ? 0 : -1;
 }
 
 static int check_v4(struct store *st, const struct auth_request *r, const char *authz,
@@ -138,6 +166,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 	str_cut(o->key, sizeof o->key, a.access_key);
 	char *date = auth_header(r, "X-Amz-Date"), *secret = NULL;
 	struct sigv4_header *h = NULL;
+	struct buf text = BUF_INIT;
 	size_t n = 0;
 	int64_t t;
 	int rc = -1;
@@ -166,7 +195,7 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 			    "The request is signed for region '%s', which this service does not serve; "
 			    "it serves %s", a.region, served);
 	}
-	else if (signed_headers(r, a.signed_headers, &h, &n))
+	else if (signed_headers(r, a.signed_headers, &h, &n, &text))
 		auth_refuse(&o->refusal, 400, "IncompleteSignature", "SignedHeaders must list host and x-amz-date, "
 		       "and only headers the request carries");
 	else if (!known_key(st, o, &secret, 0)) {
@@ -198,7 +227,8 @@ static int check_v4(struct store *st, const struct auth_request *r, const char *
 			rc = 0;
 		}
 	}
-	free_headers(h, n);
+	free(h);
+	buf_release(&text);
 	free(date);
 	wipe_free(secret);
 	sigv4_auth_release(&a);

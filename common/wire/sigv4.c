@@ -45,6 +45,19 @@ void sigv4_format_date(int64_t t, char out[17])
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* Days from 1970-01-01 to a valid date of the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil): what timegm computes, without its time
+ * zone machinery, for a date every request carries. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 int sigv4_parse_date(const char *s, int64_t *t)
 {
 	struct tm tm = { 0 };
@@ -64,7 +77,8 @@ int sigv4_parse_date(const char *s, int64_t *t)
 	    tm.tm_mday > clock_days_in_month(tm.tm_year + 1900, tm.tm_mon + 1) || tm.tm_hour > 23 ||
 	    tm.tm_min > 59 || tm.tm_sec > 59)
 		return -1;
-	*t = (int64_t)timegm(&tm);
+	*t = days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 86400 +
+	     tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
 	return 0;
 }
 
