@@ -396,6 +396,45 @@ PY
 	assert_output 0
 }
 
+@test "a burst's access-log lines are all written, whole, within moments; those pending at SIGTERM before the stop" {
+	serve --threads 4
+	# 4 keep-alive connections, 400 signed requests each, as fast as they go
+	cat >"$BATS_TEST_TMPDIR/burst.py" <<'PY'
+import http.client, sys, threading, urllib.parse
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+url, key, secret = sys.argv[1:4]
+body = "Action=DescribeImages&Version=2016-11-15&Owner.1=self"
+req = AWSRequest(method="POST", url=url + "/", data=body.encode(),
+                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+SigV4Auth(Credentials(key, secret), "ec2", "us-east-1").add_auth(req)
+u = urllib.parse.urlsplit(url)
+bad = []
+def run():
+    c = http.client.HTTPConnection(u.hostname, u.port)
+    for _ in range(400):
+        c.request("POST", "/", body=body, headers=dict(req.headers))
+        r = c.getresponse(); r.read()
+        if r.status != 200: bad.append(r.status)
+threads = [threading.Thread(target=run) for _ in range(4)]
+[t.start() for t in threads]; [t.join() for t in threads]
+print(len(bad))
+PY
+	local line='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+\.[0-9]{3}Z 127\.0\.0\.1:[0-9]+ [0-9a-f-]{36} POST / DescribeImages '"$CUSTOMER_KEY"' 200 [0-9]+ [0-9]+ms$'
+	run -0 python3 "$BATS_TEST_TMPDIR/burst.py" "$URL" "$CUSTOMER_KEY" "$CUSTOMER_SECRET"
+	assert_output 0
+	sleep 0.2
+	assert_equal "$(grep -cE "$line" "$DEVPAYD_LOG")" 1600
+	# a burst, then SIGTERM at once: every line is in the log after the stop
+	run -0 python3 "$BATS_TEST_TMPDIR/burst.py" "$URL" "$CUSTOMER_KEY" "$CUSTOMER_SECRET"
+	kill -TERM "$DEVPAYD_PID"
+	wait "$DEVPAYD_PID"
+	DEVPAYD_PID=
+	assert_equal "$(grep -cE "$line" "$DEVPAYD_LOG")" 3200
+	assert_equal "$(grep -cvE "$line|devpayd" "$DEVPAYD_LOG")" 0
+}
+
 @test "many concurrent clients on one store: every write lands, no 5xx" {
 	serve --threads 4
 	local i pids=()
