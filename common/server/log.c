@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -139,10 +140,14 @@ void slog_write(const char *line, size_t n)
 		return;
 	}
 	if (!flusher_started) {
-		/* the first busy moment (the thread inherits its caller's blocked
-		 * signals, which front_wait takes); without it, written at once */
+		/* the first busy moment; with every signal blocked in it, so that
+		 * the stop signals stay front_wait's; without it, written at once */
 		pthread_t t;
+		sigset_t all, was;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &was);
 		flusher_started = !pthread_create(&t, NULL, flusher, NULL);
+		pthread_sigmask(SIG_SETMASK, &was, NULL);
 		if (flusher_started)
 			pthread_detach(t);
 		else if (!writing)
