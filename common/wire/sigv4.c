@@ -132,12 +132,14 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *out, st
 			;
 		if (j < n) {
 			/* the same name again: its value joins the first's, which
-			 * is copied to the end */
+			 * is copied to the end (the room made first: the copy comes
+			 * from the same buffer) */
 			text->len = at;
-			size_t v = text->len;
-			buf_add(text, text->p + h[j].value, h[j].value_len);
+			buf_grow(text, h[j].value_len + 1);
+			memmove(text->p + at, text->p + h[j].value, h[j].value_len);
+			text->len = at + h[j].value_len;
 			buf_addc(text, ',');
-			h[j].value = v;
+			h[j].value = at;
 		} else {
 			h[n++] = (struct hdr){ at, len, 0, 0 };
 			h[j].value = text->len;

@@ -97,6 +97,35 @@ int main(void)
 		   "%s", sets[i].name);
 		ok(sigv4_verify(&r, sets[i].sig) == 1, "%s, verified", sets[i].name);
 	}
+	/* a name given three times with long values: its value is copied within
+	 * the growing scratch buffer (tests/unit runs under the sanitizers too) */
+	char longv[3][400];
+	for (int i = 0; i < 3; i++) {
+		memset(longv[i], 'a' + i, sizeof longv[i] - 1);
+		longv[i][sizeof longv[i] - 1] = '\0';
+	}
+	const struct sigv4_header many[] = { { "Host", "example.amazonaws.com" }, { "X-Long", longv[0] },
+					     { "X-Amz-Date", "20150830T123600Z" }, { "x-long", longv[1] },
+					     { "X-LONG", longv[2] } };
+	struct sigv4_result fresh = SIGV4_RESULT_INIT;
+	r.headers = many;
+	r.nheaders = 5;
+	struct buf want = BUF_INIT;
+	buf_adds(&want, "\nx-long:");
+	for (int i = 0; i < 3; i++) {
+		if (i)
+			buf_addc(&want, ',');
+		buf_adds(&want, longv[i]);
+	}
+	buf_addc(&want, '\n');
+	ok(sigv4_sign(&r, &fresh) == DP_OK && strstr(fresh.canonical.p, want.p) &&
+		   !strcmp(fresh.signed_headers.p, "host;x-amz-date;x-long"),
+	   "a name given three times, long values: joined in their order");
+	buf_release(&want);
+	sigv4_result_release(&fresh);
+	r.headers = mixed;
+	r.nheaders = 6;
+	ok(sigv4_sign(&r, &out) == DP_OK, "the mixed set again");
 	ok(strstr(out.canonical.p, "\na:,\n") && strstr(out.canonical.p, "\nhost:a b,c\n") &&
 		   strstr(out.canonical.p, "\ncontent-type:x/y ; q=1\n"),
 	   "the mixed set's canonical headers");
