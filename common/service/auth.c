@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,11 +96,7 @@ static int known_key(struct store *st, struct auth_result *o, char **secret, int
 	return 0;
 }
 
-/* The headers the client says it signed, each as received: a name received
- * twice is there twice, so that the canonical form trims each value before
- * joining them (sigv4.c), as SigV4 does. Their names are kept in text, the
- * values point into r. -1 when one is missing or host or x-amz-date is not
- * among them. */
+/* Room in h and at for one more header. */
 static void room_for_one(struct sigv4_header **h, size_t **at, size_t n, size_t *cap)
 {
 	if (n < *cap)
@@ -111,6 +106,11 @@ static void room_for_one(struct sigv4_header **h, size_t **at, size_t n, size_t 
 	*at = xrealloc(*at, *cap * sizeof **at);
 }
 
+/* The headers the client says it signed, each as received: a name received
+ * twice is there twice, so that the canonical form trims each value before
+ * joining them (sigv4.c), as SigV4 does. Their names are kept in text, the
+ * values point into r. -1 when one is missing or host or x-amz-date is not
+ * among them. */
 static int signed_headers(const struct auth_request *r, const char *list, struct sigv4_header **h,
 			  size_t *n, struct buf *text)
 {
