@@ -114,40 +114,27 @@ static int cmp_hdr(const char *text, const struct hdr *x, const struct hdr *y)
 }
 
 /* The canonical headers (sorted by lower-case name, the values of a name
- * given twice joined with a comma) to out, their names to names; text is
- * scratch. A request signs a handful of headers: no allocation each. */
+ * given twice joined with a comma in the order received) to out, their
+ * names to names; text is scratch. A request signs a handful of headers:
+ * no allocation each. */
 static void canonical_headers(const struct sigv4_request *r, struct buf *out, struct buf *names,
 			      struct buf *text)
 {
 	struct hdr few[16], *h = r->nheaders <= 16 ? few : xcalloc(r->nheaders, sizeof *h);
-	size_t n = 0;
+	size_t n = r->nheaders;
 	buf_reset(text);
-	for (size_t i = 0; i < r->nheaders; i++) {
-		size_t at = text->len, len = strlen(r->headers[i].name);
-		buf_add(text, r->headers[i].name, len);
-		for (char *p = text->p + at; *p; p++)
+	for (size_t i = 0; i < n; i++) {
+		h[i].name = text->len;
+		h[i].name_len = strlen(r->headers[i].name);
+		buf_add(text, r->headers[i].name, h[i].name_len);
+		for (char *p = text->p + h[i].name; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
-		size_t j;
-		for (j = 0; j < n && (h[j].name_len != len || memcmp(text->p + h[j].name, text->p + at, len)); j++)
-			;
-		if (j < n) {
-			/* the same name again: its value joins the first's, which
-			 * is copied to the end (the room made first: the copy comes
-			 * from the same buffer) */
-			text->len = at;
-			buf_grow(text, h[j].value_len + 1);
-			memmove(text->p + at, text->p + h[j].value, h[j].value_len);
-			text->len = at + h[j].value_len;
-			buf_addc(text, ',');
-			h[j].value = at;
-		} else {
-			h[n++] = (struct hdr){ at, len, 0, 0 };
-			h[j].value = text->len;
-		}
+		h[i].value = text->len;
 		add_trimmed(text, r->headers[i].value);
-		h[j].value_len = text->len - h[j].value;
+		h[i].value_len = text->len - h[i].value;
 	}
-	/* by name, the way strcmp orders them: an insertion sort, for a handful */
+	/* by name, the way strcmp orders them, a name's values kept in their
+	 * order: an insertion sort (stable), for a handful */
 	for (size_t i = 1; i < n; i++)
 		for (size_t k = i; k > 0 && cmp_hdr(text->p, &h[k - 1], &h[k]) > 0; k--) {
 			struct hdr t = h[k];
@@ -155,14 +142,21 @@ static void canonical_headers(const struct sigv4_request *r, struct buf *out, st
 			h[k - 1] = t;
 		}
 	for (size_t i = 0; i < n; i++) {
-		buf_add(out, text->p + h[i].name, h[i].name_len);
-		buf_addc(out, ':');
+		if (i && !cmp_hdr(text->p, &h[i - 1], &h[i])) {
+			buf_addc(out, ',');
+		} else {
+			if (i) {
+				buf_addc(out, '\n');
+				buf_addc(names, ';');
+			}
+			buf_add(out, text->p + h[i].name, h[i].name_len);
+			buf_addc(out, ':');
+			buf_add(names, text->p + h[i].name, h[i].name_len);
+		}
 		buf_add(out, text->p + h[i].value, h[i].value_len);
-		buf_addc(out, '\n');
-		if (i)
-			buf_addc(names, ';');
-		buf_add(names, text->p + h[i].name, h[i].name_len);
 	}
+	if (n)
+		buf_addc(out, '\n');
 	if (h != few)
 		free(h);
 }
