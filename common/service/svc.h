@@ -316,6 +316,16 @@ int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_gro
 /* The groups of reservation rid of owner (the default group for one launched
  * before groups were stored): 0, or -1 refused. */
 int svc_reservation_groups(struct svc *x, const char *rid, const char *owner, struct svc_groups *g);
+/* SVC_GROUPS_COL(RESERVATION): a result column of the groups of reservation
+ * RESERVATION (an SQL expression), packed for svc_groups_unpack; "" when it
+ * has none. One correlated subquery in the rows' own query, where a query
+ * of its own for each reservation is a round trip each on PostgreSQL. */
+#define SVC_GROUPS_COL(reservation) \
+	"coalesce((SELECT group_concat(rg.pos || char(1) || rg.grp || char(1) || rg.name, char(1))" \
+	" FROM reservation_groups rg WHERE rg.reservation = " reservation "), '')"
+/* The groups packed by SVC_GROUPS_COL, in their order, as
+ * svc_reservation_groups reads them (owner's default group when none). */
+void svc_groups_unpack(struct svc *x, const char *packed, const char *owner, struct svc_groups *g);
 /* <groupSet> with an item (groupId, groupName) per group. */
 void svc_write_group_set(struct svc *x, const struct svc_groups *g);
 /* DescribeInstances' group filters (group-id, group-name, instance.group-id,

@@ -135,17 +135,20 @@ int svc_describe_instances(struct svc *x)
 	/* "+i.owner": find the ids by key, not by scanning all the caller's
 	 * instances through the owner index */
 	struct store_rows *s = count
-		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM
+		? store_query(x->st, "SELECT " INSTANCE_COLS
+			      ", " SVC_GROUPS_COL("i.reservation") INSTANCE_FROM
 			      " WHERE i.id IN (SELECT value FROM json_each(?)) AND +i.owner = ?"
 			      " AND +i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
 			      "sss", buf_str(&json), x->account, x->region)
 		: *page.after
-		? store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?1"
+		? store_query(x->st, "SELECT " INSTANCE_COLS ", " SVC_GROUPS_COL("i.reservation")
+			      INSTANCE_FROM " WHERE i.owner = ?1"
 			      " AND i.region = ?2 AND i.launched >= ?3 AND (i.launched > ?3"
 			      " OR i.reservation > ?4 OR (i.reservation = ?4 AND i.launch_index > ?5))"
 			      " ORDER BY i.launched, i.reservation, i.launch_index",
 			      "ssisd", x->account, x->region, (int64_t)atoll(a_time), a_rid, atoi(a_idx))
-		: store_query(x->st, "SELECT " INSTANCE_COLS INSTANCE_FROM " WHERE i.owner = ?"
+		: store_query(x->st, "SELECT " INSTANCE_COLS ", " SVC_GROUPS_COL("i.reservation")
+			      INSTANCE_FROM " WHERE i.owner = ?"
 			      " AND i.region = ? ORDER BY i.launched, i.reservation, i.launch_index",
 			      "ss", x->account, x->region);
 	buf_release(&json);
@@ -161,14 +164,9 @@ int svc_describe_instances(struct svc *x)
 	svc_open(x, "reservationSet");
 	while ((rc = store_step(s)) == STORE_ROW) {
 		const char *rid = store_text(s, 1);
-		/* a reservation's instances come together: its groups read once */
+		/* a reservation's instances come together: its groups unpacked once */
 		if (strcmp(rid, loaded)) {
-			if (svc_reservation_groups(x, rid, store_text(s, 2), &groups)) {
-				store_done(s);
-				filter_release(&fs);
-				svc_tags_release(&row.tags);
-				return -1;
-			}
+			svc_groups_unpack(x, store_text(s, COL_GROUPS), store_text(s, 2), &groups);
 			snprintf(loaded, sizeof loaded, "%s", rid);
 		}
 		if (!filter_match(&fs, instance_values, &row))

@@ -389,6 +389,58 @@ int svc_reservation_groups(struct svc *x, const char *rid, const char *owner, st
 	return 0;
 }
 
+void svc_groups_unpack(struct svc *x, const char *packed, const char *owner, struct svc_groups *g)
+{
+	/* "pos\1grp\1name" for each group, joined by \1 in no set order
+	 * (ids and names never hold a control character: service_check_text) */
+	struct {
+		long pos;
+		const char *grp, *name;
+		size_t glen, nlen;
+	} v[SVC_GROUPS_MAX];
+	int n = 0;
+	memset(g, 0, sizeof *g);
+	const char *p = packed;
+	while (*p) {
+		const char *f[3];
+		size_t len[3];
+		for (int i = 0; i < 3; i++) {
+			const char *e = strchr(p, 1);
+			if (!e)
+				e = p + strlen(p);
+			f[i] = p;
+			len[i] = (size_t)(e - p);
+			p = *e ? e + 1 : e;
+		}
+		long pos = strtol(f[0], NULL, 10);
+		/* the SVC_GROUPS_MAX first by position, as svc_reservation_groups */
+		int at = n;
+		while (at > 0 && v[at - 1].pos > pos)
+			at--;
+		if (at == SVC_GROUPS_MAX)
+			continue;
+		if (n == SVC_GROUPS_MAX)
+			n--;
+		memmove(&v[at + 1], &v[at], (size_t)(n - at) * sizeof v[0]);
+		v[at].pos = pos;
+		v[at].grp = f[1];
+		v[at].glen = len[1];
+		v[at].name = f[2];
+		v[at].nlen = len[2];
+		n++;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(g->id[i], sizeof g->id[0], "%.*s", (int)v[i].glen, v[i].grp);
+		snprintf(g->name[i], sizeof g->name[0], "%.*s", (int)v[i].nlen, v[i].name);
+	}
+	g->n = n;
+	if (!g->n) { /* launched before groups were stored: the default group */
+		sg_default_id(owner, x->region, g->id[0]);
+		snprintf(g->name[0], sizeof g->name[0], "default");
+		g->n = 1;
+	}
+}
+
 void svc_write_group_set(struct svc *x, const struct svc_groups *g)
 {
 	svc_open(x, "groupSet");

@@ -22,6 +22,8 @@ void inst_private_ip(const char *id, int ip[3]);
 	" coalesce(r.key_name, ''), " SVC_TAGS_COL("i.owner", "i.id")
 /* the column of SVC_TAGS_COL */
 #define COL_TAGS 14
+/* DescribeInstances' column after them: SVC_GROUPS_COL */
+#define COL_GROUPS 15
 #define INSTANCE_FROM \
 	" FROM instances i JOIN reservations r ON r.id = i.reservation" \
 	" LEFT JOIN images m ON m.id = i.image"
