@@ -516,3 +516,46 @@ usage_expected() { sqlite3 "$DEVPAY_STORE" "SELECT owner, coalesce(product_code,
 	assert_equal "$output" "$bill"
 	assert_equal "$(usage_rollup)" "$(usage_expected)"
 }
+
+@test "report: each customer once, in the order of their ids, whether subscribed, with instances alive, or both (300 customers)" {
+	local_only
+	guide_product
+	# written straight into the store: 310 accounts; 000-199 subscribed
+	# through June; 100-299 with instances alive in June, each in four
+	# roll-up rows (launches at different seconds: running, ended in June,
+	# ended before it, ended after it), so 100-199 are both; 300-309 only
+	# with instances that ended before June, not customers of June; the
+	# product's owner, running his own product, never is
+	local jun jul owner
+	jun=$(date -u -d 2008-06-01 +%s) jul=$(date -u -d 2008-07-01 +%s)
+	owner=$(sqlite3 "$DEVPAY_STORE" "SELECT owner FROM products WHERE code = '$CODE'")
+	sqlite3 "$DEVPAY_STORE" <<SQL
+BEGIN;
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 309)
+INSERT INTO accounts(id, access_key, secret, created)
+  SELECT printf('7%011d', (k * 7919) % 310), printf('AKFILL%014d', k), 'fill-secret', 0 FROM n;
+INSERT INTO subscriptions(code, account, started)
+  SELECT '$CODE', id, $jun - 86400 FROM accounts
+  WHERE access_key LIKE 'AKFILL%' AND CAST(substr(id, 2) AS INTEGER) < 200;
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 799)
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, batch, n)
+  SELECT printf('7%011d', 100 + k % 200), '$CODE',
+         CASE k / 200 WHEN 0 THEN 9223372036854775807 WHEN 1 THEN $jun + 3600 + k
+                      WHEN 2 THEN $jun - 3600 ELSE $jul + 60 END,
+         $jun - 86400 + k, 'us-east-1', 0, 'm1.small', '', 1 + k % 3 FROM n;
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 9)
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, batch, n)
+  SELECT printf('7%011d', 300 + k), '$CODE', $jun - 60, $jun - 86400, 'us-east-1', 0, 'm1.small', '', 1 FROM n;
+INSERT INTO instance_usage(owner, product_code, terminated, launched, region, platform, type, batch, n)
+  VALUES ('$owner', '$CODE', 9223372036854775807, $jun, 'us-east-1', 0, 'm1.small', '', 1);
+COMMIT;
+SQL
+	run at 2008-07-01T00:00:00Z as_owner devpay-bill --period 2008-06 --product "$CODE"
+	assert_success
+	local want
+	want=$(sqlite3 "$DEVPAY_STORE" "SELECT id FROM accounts WHERE access_key LIKE 'AKFILL%'
+		AND CAST(substr(id, 2) AS INTEGER) < 300 ORDER BY id")
+	assert_equal "$(awk -F'\t' '$1 == "CUSTOMER" { print $3 }' <<<"$output")" "$want"
+	assert_equal "$(grep -c '^CUSTOMER' <<<"$output")" 300
+	refute_line --regexp "^CUSTOMER	$CODE	$owner	"
+}
