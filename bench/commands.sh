@@ -33,6 +33,8 @@ for l in xml2 sqlite3 crypto curl; do
 	cc -O2 -o "$WORK/empty-$l" "$WORK/empty.c" -Wl,--no-as-needed -l$l
 done
 cc -O2 -o "$WORK/empty-3" "$WORK/empty.c" -Wl,--no-as-needed -lxml2 -lcrypto -lsqlite3
+# SQLite alone reading the store as the commands link it (statically)
+cc -O2 -o "$WORK/sqlite-floor" "$ROOT/bench/sqlite-floor.c" -Wl,-Bstatic -lsqlite3 -Wl,-Bdynamic -lm
 
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
 "$BIN/devpayd" --listen "127.0.0.1:$port" --store "$DEVPAY_STORE" --log "$WORK/devpayd.log" &
@@ -58,6 +60,7 @@ rows = [
     ("empty C program + libcurl", [f"{work}/empty-curl"], None),
     ("empty C program + libxml2 libcrypto libsqlite3", [f"{work}/empty-3"], None),
     ("ec2-describe-images --help (no store)", [f"{bin_}/ec2-describe-images", "--help"], None),
+    ("SQLite alone: open the store, one SELECT", [f"{work}/sqlite-floor", os.environ["DEVPAY_STORE"], inst], None),
     ("local: ec2-confirm-product-instance", conf, None),
     ("local: ec2-describe-instances", [f"{bin_}/ec2-describe-instances"], None),
     ("curl --aws-sigv4 (the same request)", ["curl", "-sf", "--aws-sigv4", "aws:amz:us-east-1:ec2",
@@ -82,7 +85,9 @@ for label, _, _ in rows:
 summary = os.environ.get("BENCH_SUMMARY")
 if summary:
     loc, rem = med["local: ec2-confirm-product-instance"], med["remote: ec2-confirm-product-instance"]
+    floor = med["SQLite alone: open the store, one SELECT"]
     with open(summary, "a") as f:
-        f.write(f"summary\tlocal ec2-confirm-product-instance\t{loc:.2f} ms = {loc / true:.1f}x true\t<= 3x true\n")
+        f.write(f"summary\tlocal ec2-confirm-product-instance\t{loc:.2f} ms = {loc / true:.1f}x true"
+                f" (SQLite alone {floor / true:.1f}x)\t<= 3x true\n")
         f.write(f"summary\tremote ec2-confirm-product-instance\t{rem:.2f} ms = {rem / curl:.2f}x curl\t<= 1.1x curl --aws-sigv4\n")
 PY
