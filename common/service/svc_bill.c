@@ -171,9 +171,8 @@ static void write_earnings(struct svc *x, const char *scope, const struct earnin
 	svc_close(x);
 }
 
-/* One product's report, a <customerSet> item per customer billed in the
- * period; *out its totals. 0, -1 store error, -2 out of range. */
-/* A set of account ids (12 digits), each once; sorted by customers_sort. */
+/* A set of account ids (12 digits), each once, in the order they came
+ * (qsort with id_cmp puts them in the order of their ids). */
 struct customers {
 	char (*id)[13];
 	size_t n, cap;
@@ -238,6 +237,8 @@ static int customers_read(struct store_rows *s, struct customers *c)
 	return rc == STORE_DONE ? 0 : -1;
 }
 
+/* One product's report, a <customerSet> item per customer billed in the
+ * period; *out its totals. 0, -1 store error, -2 out of range. */
 static int product_report(struct svc *x, const struct period *p, const char *code,
 			  struct earnings *out)
 {
