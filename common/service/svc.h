@@ -323,8 +323,9 @@ int svc_reservation_groups(struct svc *x, const char *rid, const char *owner, st
 #define SVC_GROUPS_COL(reservation) \
 	"coalesce((SELECT group_concat(rg.pos || char(1) || rg.grp || char(1) || rg.name, char(1))" \
 	" FROM reservation_groups rg WHERE rg.reservation = " reservation "), '')"
-/* The groups packed by SVC_GROUPS_COL, in their order, as
- * svc_reservation_groups reads them (owner's default group when none). */
+/* The groups packed by SVC_GROUPS_COL, in their order, the first
+ * SVC_GROUPS_MAX (owner's default group when none: a reservation launched
+ * before groups were stored). svc_reservation_groups reads them so too. */
 void svc_groups_unpack(struct svc *x, const char *packed, const char *owner, struct svc_groups *g);
 /* <groupSet> with an item (groupId, groupName) per group. */
 void svc_write_group_set(struct svc *x, const struct svc_groups *g);

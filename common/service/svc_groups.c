@@ -366,26 +366,13 @@ int svc_store_launch_groups(struct svc *x, const char *rid, const struct svc_gro
 
 int svc_reservation_groups(struct svc *x, const char *rid, const char *owner, struct svc_groups *g)
 {
-	memset(g, 0, sizeof *g);
-	struct store_rows *s = store_query(x->st, "SELECT grp, name FROM reservation_groups"
-				      " WHERE reservation = ? ORDER BY pos", "s", rid);
-	if (!s)
+	struct store_rows *s = store_query(x->st, "SELECT " SVC_GROUPS_COL("?"), "s", rid);
+	if (!s || store_step(s) != STORE_ROW) {
+		store_done(s);
 		return svc_fail_store(x);
-	int rc;
-	while ((rc = store_step(s)) == STORE_ROW)
-		if (g->n < SVC_GROUPS_MAX) {
-			snprintf(g->id[g->n], sizeof g->id[0], "%s", store_text(s, 0));
-			snprintf(g->name[g->n], sizeof g->name[0], "%s", store_text(s, 1));
-			g->n++;
-		}
-	store_done(s);
-	if (rc != STORE_DONE)
-		return svc_fail_store(x);
-	if (!g->n) { /* launched before groups were stored: the default group */
-		sg_default_id(owner, x->region, g->id[0]);
-		snprintf(g->name[0], sizeof g->name[0], "default");
-		g->n = 1;
 	}
+	svc_groups_unpack(x, store_text(s, 0), owner, g);
+	store_done(s);
 	return 0;
 }
 
@@ -413,7 +400,7 @@ void svc_groups_unpack(struct svc *x, const char *packed, const char *owner, str
 			p = *e ? e + 1 : e;
 		}
 		long pos = strtol(f[0], NULL, 10);
-		/* the SVC_GROUPS_MAX first by position, as svc_reservation_groups */
+		/* the SVC_GROUPS_MAX first by position */
 		int at = n;
 		while (at > 0 && v[at - 1].pos > pos)
 			at--;

@@ -97,8 +97,8 @@ int main(void)
 		   "%s", sets[i].name);
 		ok(sigv4_verify(&r, sets[i].sig) == 1, "%s, verified", sets[i].name);
 	}
-	/* a name given three times with long values: its value is copied within
-	 * the growing scratch buffer (tests/unit runs under the sanitizers too) */
+	/* a name given three times with long values, the scratch buffer growing
+	 * under them (tests/unit runs under the sanitizers too) */
 	char longv[3][400];
 	for (int i = 0; i < 3; i++) {
 		memset(longv[i], 'a' + i, sizeof longv[i] - 1);
